@@ -1,0 +1,35 @@
+// The CLI entry: commander wiring and the one place errors are shown and exit statuses set.
+// Command files register their options here and load their implementation only when they run.
+import { Command, CommanderError } from "commander";
+import { registerCommands } from "./commands/index.js";
+import { reportError } from "./report.js";
+import { VERSION } from "../version.js";
+
+export function buildProgram(): Command {
+  const program = new Command("sealbox")
+    .description("Seal Kubernetes Secrets and encrypt config files in Git (SealedSecrets and SOPS, one CLI)")
+    .version(VERSION, "-V, --version")
+    .option("--debug", "show internal details (stack traces) on errors; never secret values")
+    .option("-q, --quiet", "print nothing but data and errors")
+    .option("--verbose", "say more about what is done")
+    .option("--no-color", "never colour the output (also: NO_COLOR)")
+    .showHelpAfterError("(run `sealbox help <command>` for usage)")
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  const debug = argv.includes("--debug");
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and --version exit through here with status 0; usage errors were already printed.
+      process.exitCode = error.exitCode === 0 ? 0 : 1;
+      return;
+    }
+    process.exitCode = reportError(error, debug);
+  }
+}

@@ -1,0 +1,33 @@
+// Shows an error the way every command shows it: one message, the file and line when known, the
+// keys tried; a stack trace only with --debug. Returns the exit status.
+import { SealboxError, ExitCode } from "../errors.js";
+
+const SYSTEM_ERRORS: Record<string, { code: keyof typeof ExitCode; text: string }> = {
+  ENOENT: { code: "NoFileSpecified", text: "no such file or directory" },
+  EACCES: { code: "CouldNotReadInputFile", text: "permission denied" },
+  EPERM: { code: "CouldNotWriteOutputFile", text: "operation not permitted" },
+  EISDIR: { code: "CouldNotReadInputFile", text: "is a directory" },
+  ENOSPC: { code: "CouldNotWriteOutputFile", text: "no space left on device" },
+  EROFS: { code: "CouldNotWriteOutputFile", text: "read-only file system" },
+};
+
+export function toSealboxError(error: unknown): SealboxError {
+  if (error instanceof SealboxError) return error;
+  const sys = error as NodeJS.ErrnoException;
+  if (sys && typeof sys.code === "string" && SYSTEM_ERRORS[sys.code]) {
+    const known = SYSTEM_ERRORS[sys.code];
+    return new SealboxError(known.code, known.text, { file: sys.path, cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new SealboxError("Generic", message, { cause: error });
+}
+
+export function reportError(error: unknown, debug: boolean): number {
+  const e = toSealboxError(error);
+  process.stderr.write(`sealbox: ${e.describe()}\n`);
+  if (debug) {
+    const original = e.cause instanceof Error ? e.cause : e;
+    process.stderr.write(`${original.stack ?? ""}\n`);
+  }
+  return e.exitStatus;
+}
