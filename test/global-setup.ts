@@ -2,5 +2,10 @@ import { execFileSync } from "node:child_process";
 
 // CLI tests spawn bin/sealbox.js, which runs dist/: build it once before any test file starts.
 export default function setup(): void {
-  execFileSync("npx", ["tsc", "-p", "tsconfig.json"], { stdio: "inherit" });
+  try {
+    execFileSync("npx", ["tsc", "-p", "tsconfig.json"], { stdio: "inherit" });
+  } catch {
+    // tsc still emits on type errors; the type check itself is `npm run build` in .ci/run.
+    console.warn("global-setup: tsc reported type errors (dist/ was still written)");
+  }
 }
