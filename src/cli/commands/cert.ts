@@ -1,0 +1,94 @@
+// `sealbox cert fetch|verify`: the controller's sealing certificate.
+import type { Command } from "commander";
+
+export function registerCert(program: Command): void {
+  const cert = program.command("cert").description("fetch or check the Sealed Secrets controller's certificate");
+  cert
+    .command("fetch")
+    .description("fetch the controller's certificate through the Kubernetes API service proxy (like kubeseal --fetch-cert)")
+    .option("--controller-name <name>", "the controller's Service", "sealed-secrets-controller")
+    .option("--controller-namespace <namespace>", "the controller's namespace", "kube-system")
+    .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, else ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context (default: the current context)")
+    .option("--timeout <seconds>", "give up after this long", "30")
+    .option("--cert-sha256 <fingerprint>", "refuse a certificate whose SHA-256 fingerprint differs")
+    .option("-o, --output <file>", "write the PEM here (atomically) instead of stdout")
+    .addHelpText(
+      "after",
+      `
+Example:
+  sealbox cert fetch --context prod -o certs/prod.pem`,
+    )
+    .action(fetchCert);
+  cert
+    .command("verify")
+    .description("check a sealing certificate: RSA, in date; print its SHA-256 fingerprint and notAfter")
+    .argument("<cert>", "certificate file or URL")
+    .option("--cert-sha256 <fingerprint>", "also require this SHA-256 fingerprint")
+    .option("--json", "print the facts as JSON")
+    .addHelpText(
+      "after",
+      `
+Example:
+  sealbox cert verify certs/prod.pem --cert-sha256 3a:5f:...`,
+    )
+    .action(verifyCert);
+}
+
+interface FetchFlags {
+  controllerName: string;
+  controllerNamespace: string;
+  kubeconfig?: string;
+  context?: string;
+  timeout: string;
+  certSha256?: string;
+  output?: string;
+}
+
+async function fetchCert(flags: FetchFlags): Promise<void> {
+  const { SealboxError } = await import("../../errors.js");
+  const { fetchControllerCert } = await import("../../sealed/kube.js");
+  const { checkPin, parseCertificate } = await import("../../sealed/cert.js");
+  const { writeOutput } = await import("../../sealed/io.js");
+  const seconds = Number(flags.timeout);
+  if (!(seconds > 0)) throw new SealboxError("ConflictingParameters", `--timeout must be a positive number of seconds, not "${flags.timeout}"`);
+  const pem = await fetchControllerCert({ ...flags, timeoutMs: seconds * 1000 });
+  // Never hand on something that is not a sealing certificate (a proxy error page, say).
+  const cert = parseCertificate(pem, `service ${flags.controllerNamespace}/${flags.controllerName}`);
+  if (flags.certSha256) checkPin(cert, flags.certSha256);
+  await writeOutput(pem.toString("utf8"), flags.output);
+}
+
+async function verifyCert(path: string, flags: { certSha256?: string; json?: boolean }): Promise<void> {
+  const { SealboxError } = await import("../../errors.js");
+  const { checkCertificate, loadCertificate } = await import("../../sealed/cert.js");
+  const cert = await loadCertificate(path, { pinSha256: flags.certSha256, allowExpired: true });
+  const check = checkCertificate(cert);
+  printFacts(cert, check, flags.json);
+  if (check.expired) {
+    throw new SealboxError("BadCertificate", `the certificate expired on ${cert.notAfter.toISOString()}; fetch the controller's current one (sealbox cert fetch)`, { file: path });
+  }
+  for (const warning of check.warnings) process.stderr.write(`sealbox: warning: ${warning}\n`);
+}
+
+function printFacts(
+  cert: { source: string; sha256: string; notBefore: Date; notAfter: Date; subject: string; modulusBits: number },
+  check: { expired: boolean; ageDays: number; warnings: string[] },
+  json: boolean | undefined,
+): void {
+  if (json) {
+    const facts = { file: cert.source, sha256: cert.sha256, notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString(), rsaBits: cert.modulusBits, ageDays: check.ageDays, expired: check.expired, warnings: check.warnings };
+    process.stdout.write(JSON.stringify(facts, null, 2) + "\n");
+    return;
+  }
+  process.stdout.write(
+    [
+      `file:      ${cert.source}`,
+      `sha256:    ${cert.sha256}`,
+      `key:       RSA ${cert.modulusBits} bits`,
+      `notBefore: ${cert.notBefore.toISOString()}`,
+      `notAfter:  ${cert.notAfter.toISOString()}`,
+      `status:    ${check.expired ? "EXPIRED" : "valid"}`,
+    ].join("\n") + "\n",
+  );
+}

@@ -1,0 +1,80 @@
+// `sealbox reencrypt`: offline re-sealing of SealedSecrets to a new certificate (kubeseal --re-encrypt
+// needs a live controller and loses template metadata; this needs the old private keys instead).
+import type { Command } from "commander";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerReencrypt(program: Command): void {
+  program
+    .command("reencrypt")
+    .description("re-seal SealedSecrets to a new certificate, offline, with the old private keys")
+    .argument("<paths...>", "SealedSecret files or directories (searched for *.yaml, *.yml, *.json)")
+    .requiredOption("--cert <path|url>", "the new certificate")
+    .option("--cert-sha256 <fingerprint>", "refuse any certificate whose SHA-256 fingerprint differs")
+    .requiredOption("--private-key <key>", "old private key(s): PEM, key Secret YAML or v1 List backup; repeatable", collect, [])
+    .option("-i, --in-place", "rewrite the files (atomically); needed for several files or a directory")
+    .option("-o, --output <file>", "with one file: write the result here instead of stdout")
+    .addHelpText(
+      "after",
+      `
+Example:
+  sealbox reencrypt -i clusters/prod --cert new-cert.pem --private-key keys-backup.yaml`,
+    )
+    .action(reencrypt);
+}
+
+interface ReencryptFlags {
+  cert: string;
+  certSha256?: string;
+  privateKey: string[];
+  inPlace?: boolean;
+  output?: string;
+}
+
+async function reencrypt(paths: string[], flags: ReencryptFlags, command: Command): Promise<void> {
+  const { SealboxError, isSealboxError } = await import("../../errors.js");
+  const { readInput, writeOutput, expandPaths, certFromFlags } = await import("../../sealed/io.js");
+  const { loadPrivateKeys } = await import("../../sealed/keys.js");
+  const { isSealedSecret, parseManifests, stringifyManifests } = await import("../../sealed/manifest.js");
+  const { reencrypt: reencryptFile } = await import("../../sealed/rewrite.js");
+  if (flags.inPlace && flags.output) throw new SealboxError("ConflictingParameters", "-i and -o do not go together");
+  const files = await expandPaths(paths);
+  if (!flags.inPlace && (files.length !== 1 || paths.length !== 1)) {
+    throw new SealboxError("ConflictingParameters", `reencrypt of ${files.length} files needs -i (in place); without it, name exactly one file`);
+  }
+  const cert = await certFromFlags(flags, "reencrypt");
+  const privateKeys = (await loadPrivateKeys(flags.privateKey)).map((k) => k.key);
+
+  // Everything is opened and re-sealed in memory first: one failure writes nothing at all.
+  const results: { file: string; text: string; count: number }[] = [];
+  const failures: string[] = [];
+  let firstError: unknown;
+  for (const file of files) {
+    try {
+      const input = await readInput(file);
+      const manifests = parseManifests(input.bytes.toString("utf8"), file);
+      if (!manifests.docs.some((d) => isSealedSecret(d.value))) {
+        if (files.length === 1) throw new SealboxError("NeedAtLeastOneDocument", "no SealedSecret in this file", { file });
+        continue;
+      }
+      const count = reencryptFile(manifests, file, { publicKey: cert.publicKey, privateKeys });
+      results.push({ file, text: stringifyManifests(manifests), count });
+    } catch (error) {
+      // A directory may hold other YAML that does not parse as manifests: only SealedSecret failures count.
+      if (isSealboxError(error) && error.code === "CouldNotReadInputFile" && files.length > 1 && !error.message.includes("SealedSecret")) continue;
+      firstError ??= error;
+      failures.push(isSealboxError(error) ? error.describe() : String(error));
+    }
+  }
+  if (failures.length === 1) throw firstError;
+  if (failures.length > 1) throw new SealboxError("SealedDecryptFailed", `${failures.length} files could not be re-encrypted; nothing was written`, { details: failures });
+  if (!flags.inPlace) {
+    await writeOutput(results[0].text, flags.output);
+    return;
+  }
+  const quiet = Boolean(command.optsWithGlobals().quiet);
+  for (const r of results) {
+    await writeOutput(r.text, r.file);
+    if (!quiet) process.stderr.write(`sealbox: re-encrypted ${r.count} SealedSecret${r.count === 1 ? "" : "s"} in ${r.file}\n`);
+  }
+}

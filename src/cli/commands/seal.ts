@@ -1,0 +1,96 @@
+// `sealbox seal`: kubeseal's job. Secrets in, SealedSecrets out (or one raw value, or merged into a file).
+import { Option, type Command } from "commander";
+
+interface SealFlags {
+  cert?: string;
+  certSha256?: string;
+  scope?: string;
+  namespace?: string;
+  name?: string;
+  format: "yaml" | "json";
+  allowEmptyData?: boolean;
+  output?: string;
+  raw?: boolean;
+  fromFile?: string;
+  mergeInto?: string;
+}
+
+export function registerSeal(program: Command): void {
+  program
+    .command("seal")
+    .description("seal Kubernetes Secrets into SealedSecrets for the Sealed Secrets controller (like kubeseal)")
+    .argument("[file]", "Secret manifest(s): YAML documents, JSON, or a v1 List; - or nothing for stdin")
+    .option("--cert <path|url>", "the controller's certificate: a file, file://, http:// or https:// URL")
+    .option("--cert-sha256 <fingerprint>", "refuse any certificate whose SHA-256 fingerprint differs")
+    .addOption(new Option("--scope <scope>", "label scope; default: the Secret's sealedsecrets.bitnami.com annotations, else strict").choices(["strict", "namespace-wide", "cluster-wide"]))
+    .option("-n, --namespace <namespace>", "namespace for a Secret that has none (a different one on the Secret is an error)")
+    .option("--name <name>", "name for a Secret that has none; with --raw, the strict-scope name")
+    .addOption(new Option("--format <format>", "output format").choices(["yaml", "json"]).default("json"))
+    .option("--allow-empty-data", "seal a Secret that has no data")
+    .option("-o, --output <file>", "write here (atomically) instead of stdout")
+    .option("--raw", "seal one value (from --from-file or stdin) and print its base64, no newline")
+    .option("--from-file <file>", "with --raw: the file whose bytes are sealed")
+    .option("--merge-into <file>", "add or replace the Secret's values in this SealedSecret file, in its own format")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  sealbox seal --cert cert.pem --format yaml secret.yaml > sealed.yaml
+  echo -n hunter2 | sealbox seal --raw --cert cert.pem --namespace prod --name db
+  sealbox seal --cert cert.pem --merge-into sealed.yaml new-keys.yaml`,
+    )
+    .action(seal);
+}
+
+async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
+  const { SealboxError } = await import("../../errors.js");
+  const { readInput, writeOutput, certFromFlags } = await import("../../sealed/io.js");
+  const { parseScope } = await import("../../sealed/scope.js");
+  const { sealRaw, sealManifests } = await import("../../sealed/seal.js");
+  const scope = flags.scope === undefined ? undefined : parseScope(flags.scope);
+
+  if (flags.raw) {
+    if (flags.mergeInto) throw new SealboxError("ConflictingParameters", "--raw and --merge-into do not go together");
+    const input = await readInput(flags.fromFile ?? file);
+    const cert = await certFromFlags(flags, "seal");
+    const sealed = sealRaw(input.bytes, { publicKey: cert.publicKey, scope: scope ?? "strict", namespace: flags.namespace, name: flags.name });
+    await writeOutput(sealed, flags.output);
+    return;
+  }
+  if (flags.fromFile) throw new SealboxError("ConflictingParameters", "--from-file goes with --raw; give a Secret manifest as FILE");
+
+  const input = await readInput(file);
+  const cert = await certFromFlags(flags, "seal");
+  if (flags.mergeInto) {
+    const { mergeInto } = await import("../../sealed/rewrite.js");
+    const { parseManifests, readSecrets, stringifyManifests } = await import("../../sealed/manifest.js");
+    const secrets = readSecrets(parseManifests(input.bytes.toString("utf8"), input.name), input.name);
+    if (secrets.length !== 1) throw new SealboxError("NeedAtLeastOneDocument", `--merge-into takes exactly one Secret, found ${secrets.length}`, { file: input.name });
+    const target = await readInput(flags.mergeInto);
+    const manifests = parseManifests(target.bytes.toString("utf8"), target.name);
+    mergeInto(manifests, target.name, secrets[0], cert.publicKey);
+    await writeOutput(stringifyManifests(manifests), flags.mergeInto);
+    return;
+  }
+  const defaultNamespace = flags.namespace ? undefined : await kubeconfigNamespace();
+  const text = sealManifests(input.bytes.toString("utf8"), input.name, {
+    publicKey: cert.publicKey,
+    scope,
+    namespace: flags.namespace,
+    name: flags.name,
+    defaultNamespace,
+    allowEmptyData: flags.allowEmptyData,
+    format: flags.format,
+  });
+  await writeOutput(text, flags.output);
+}
+
+/** kubeseal's fallback for a Secret without a namespace: the kubeconfig context's, else "default". */
+async function kubeconfigNamespace(): Promise<string | undefined> {
+  try {
+    const { loadKubeTarget } = await import("../../sealed/kube.js");
+    return (await loadKubeTarget()).namespace;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,43 @@
+// `sealbox unseal`: recovery of the Secrets in SealedSecrets with backed-up controller keys.
+import { Option, type Command } from "commander";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerUnseal(program: Command): void {
+  program
+    .command("unseal")
+    .description("print the Secret(s) the controller would make from a SealedSecret file, using backed-up private keys")
+    .argument("<file>", "SealedSecret file (YAML or JSON, one or more documents); - for stdin")
+    .requiredOption("--private-key <key>", "PEM key (PKCS#1/PKCS#8), key Secret YAML, or a v1 List backup; repeatable", collect, [])
+    .addOption(new Option("--format <format>", "output format").choices(["yaml", "json"]).default("yaml"))
+    .option("-o, --output <file>", "write here (atomically, mode 0600) instead of stdout")
+    .addHelpText(
+      "after",
+      `
+Example:
+  kubectl get secret -n kube-system -l sealedsecrets.bitnami.com/sealed-secrets-key -o yaml > keys-backup.yaml
+  sealbox unseal sealed.yaml --private-key keys-backup.yaml`,
+    )
+    .action(unseal);
+}
+
+async function unseal(file: string, flags: { privateKey: string[]; format: "yaml" | "json"; output?: string }): Promise<void> {
+  const { SealboxError, isSealboxError } = await import("../../errors.js");
+  const { readInput, writeOutput } = await import("../../sealed/io.js");
+  const { loadPrivateKeys } = await import("../../sealed/keys.js");
+  const { asSealedSecret, formatManifest, isSealedSecret, parseManifests } = await import("../../sealed/manifest.js");
+  const { unsealSecret } = await import("../../sealed/unseal.js");
+  const keys = (await loadPrivateKeys(flags.privateKey)).map((k) => k.key);
+  const input = await readInput(file);
+  const docs = parseManifests(input.bytes.toString("utf8"), input.name).docs.filter((d) => isSealedSecret(d.value));
+  if (docs.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "no SealedSecret in this file", { file: input.name });
+  // All or nothing: every document is opened before anything is printed.
+  const out = docs.map((doc) => {
+    try {
+      return formatManifest(unsealSecret(asSealedSecret(doc.value, input.name, doc.line), keys), flags.format);
+    } catch (error) {
+      throw isSealboxError(error) ? error.inFile(input.name, doc.line) : error;
+    }
+  });
+  await writeOutput(out.join(""), flags.output);
+}

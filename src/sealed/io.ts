@@ -1,0 +1,84 @@
+// File and stream plumbing shared by the sealed commands: input from a file or stdin, output to stdout
+// or atomically to a file, and the sealing certificate from --cert (or the rules file).
+import { readFile } from "node:fs/promises";
+import { SealboxError } from "../errors.js";
+import { writeFileAtomic } from "../ops/atomic-write.js";
+import { loadCertificate, type SealingCert } from "./cert.js";
+
+export interface Input {
+  /** The path, or "(stdin)". */
+  name: string;
+  bytes: Buffer;
+}
+
+/** Reads a file, or stdin for "-" / undefined. */
+export async function readInput(path: string | undefined): Promise<Input> {
+  if (path === undefined || path === "-") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return { name: "(stdin)", bytes: Buffer.concat(chunks) };
+  }
+  try {
+    return { name: path, bytes: await readFile(path) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? (error as Error).message);
+    throw new SealboxError("CouldNotReadInputFile", `cannot read: ${reason}`, { file: path, cause: error });
+  }
+}
+
+/** Writes to `-o FILE` atomically (0600 for a new file), else to stdout. */
+export async function writeOutput(text: string, outPath: string | undefined): Promise<void> {
+  if (outPath === undefined || outPath === "-") {
+    await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+    return;
+  }
+  try {
+    await writeFileAtomic(outPath, text);
+  } catch (error) {
+    throw new SealboxError("CouldNotWriteOutputFile", `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: outPath, cause: error });
+  }
+}
+
+export interface CertFlags {
+  cert?: string;
+  certSha256?: string;
+}
+
+/** The certificate named by --cert, pinned by --cert-sha256 when given. */
+export async function certFromFlags(flags: CertFlags, command: string): Promise<SealingCert> {
+  if (!flags.cert) {
+    throw new SealboxError("BadCertificate", `${command} needs the controller's certificate: --cert PATH|URL (get it with \`sealbox cert fetch > cert.pem\`)`);
+  }
+  return loadCertificate(flags.cert, { pinSha256: flags.certSha256 });
+}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+/** Files named directly, and *.yaml, *.yml, *.json under named directories (hidden ones and node_modules skipped). */
+export async function expandPaths(paths: readonly string[]): Promise<string[]> {
+  const { readdir, stat } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile() && MANIFEST_FILE.test(entry.name)) out.push(full);
+    }
+  };
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      throw new SealboxError("CouldNotReadInputFile", "no such file or directory", { file: path, cause: error });
+    }
+    if (info.isDirectory()) await walk(path);
+    else out.push(path);
+  }
+  return out;
+}

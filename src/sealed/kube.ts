@@ -1,0 +1,192 @@
+// Just enough of a Kubernetes client to fetch the controller's certificate: read the kubeconfig the
+// way kubectl does (KUBECONFIG list merged, first wins; else ~/.kube/config; current or named context;
+// CA, bearer token, client certificate, basic auth) and GET through the API server's service proxy.
+import { readFile } from "node:fs/promises";
+import { request as httpsRequest } from "node:https";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { homedir } from "node:os";
+import { delimiter, dirname, isAbsolute, join } from "node:path";
+import YAML from "yaml";
+import { SealboxError } from "../errors.js";
+
+export interface KubeTarget {
+  contextName: string;
+  server: string;
+  namespace?: string;
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  token?: string;
+  basicAuth?: string;
+  insecureSkipTlsVerify?: boolean;
+  tlsServerName?: string;
+}
+
+export interface KubeconfigOptions {
+  /** `--kubeconfig`; else KUBECONFIG; else ~/.kube/config. */
+  kubeconfig?: string;
+  /** `--context`; else current-context. */
+  context?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+type Named<T> = { name?: string } & T;
+interface KubeconfigFile {
+  path: string;
+  "current-context"?: string;
+  clusters?: Named<{ cluster?: Record<string, unknown> }>[];
+  contexts?: Named<{ context?: Record<string, unknown> }>[];
+  users?: Named<{ user?: Record<string, unknown> }>[];
+}
+
+export function kubeconfigPaths(options: KubeconfigOptions): string[] {
+  const env = options.env ?? process.env;
+  if (options.kubeconfig) return [options.kubeconfig];
+  const list = (env.KUBECONFIG ?? "").split(delimiter).filter(Boolean);
+  return list.length ? list : [join(env.HOME || homedir(), ".kube", "config")];
+}
+
+/** The cluster, credentials and namespace of the chosen context. */
+export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<KubeTarget> {
+  const paths = kubeconfigPaths(options);
+  const files: KubeconfigFile[] = [];
+  for (const path of paths) {
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      // kubectl skips missing files of a KUBECONFIG list, but not one named explicitly.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" && paths.length > 1) continue;
+      throw new SealboxError("ClusterUnreachable", `cannot read the kubeconfig: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: path, cause: error });
+    }
+    let parsed: unknown;
+    try {
+      parsed = YAML.parse(text);
+    } catch (error) {
+      throw new SealboxError("ClusterUnreachable", `the kubeconfig is not valid YAML: ${(error as Error).message.split("\n")[0]}`, { file: path });
+    }
+    files.push({ ...(parsed as object), path });
+  }
+  const where = paths.join(delimiter);
+  const contextName = options.context ?? files.find((f) => f["current-context"])?.["current-context"];
+  if (!contextName) throw new SealboxError("ClusterUnreachable", `no current context in the kubeconfig (${where}); pass --context`);
+  const context = findNamed(files, "contexts", contextName);
+  if (!context) throw new SealboxError("ClusterUnreachable", `context "${contextName}" not found in the kubeconfig (${where})`);
+  const ctx = (context.entry.context ?? {}) as Record<string, string>;
+  const cluster = findNamed(files, "clusters", ctx.cluster);
+  if (!cluster) throw new SealboxError("ClusterUnreachable", `cluster "${ctx.cluster}" of context "${contextName}" not found in the kubeconfig`);
+  const c = (cluster.entry.cluster ?? {}) as Record<string, unknown>;
+  if (typeof c.server !== "string") throw new SealboxError("ClusterUnreachable", `cluster "${ctx.cluster}" has no server`, { file: cluster.file.path });
+  const target: KubeTarget = {
+    contextName,
+    server: c.server,
+    namespace: ctx.namespace || undefined,
+    insecureSkipTlsVerify: c["insecure-skip-tls-verify"] === true,
+    tlsServerName: typeof c["tls-server-name"] === "string" ? c["tls-server-name"] : undefined,
+    ca: await material(c, "certificate-authority", cluster.file.path),
+  };
+  const user = ctx.user ? findNamed(files, "users", ctx.user) : undefined;
+  if (user) {
+    const u = (user.entry.user ?? {}) as Record<string, unknown>;
+    if (u.exec || u["auth-provider"]) {
+      throw new SealboxError("ClusterUnreachable", `user "${ctx.user}" authenticates with an exec or auth-provider plugin, which sealbox does not run; use a token or client certificate, or fetch the cert with kubeseal --fetch-cert`);
+    }
+    target.cert = await material(u, "client-certificate", user.file.path);
+    target.key = await material(u, "client-key", user.file.path);
+    if (typeof u.token === "string") target.token = u.token;
+    else if (typeof u.tokenFile === "string") target.token = (await readMaterial(u.tokenFile, user.file.path)).toString("utf8").trim();
+    if (typeof u.username === "string") target.basicAuth = Buffer.from(`${u.username}:${String(u.password ?? "")}`).toString("base64");
+  }
+  return target;
+}
+
+function findNamed<K extends "clusters" | "contexts" | "users">(files: KubeconfigFile[], kind: K, name: string | undefined) {
+  if (!name) return undefined;
+  for (const file of files) {
+    const entry = (file[kind] as Named<Record<string, unknown>>[] | undefined)?.find((e) => e?.name === name);
+    if (entry) return { file, entry };
+  }
+  return undefined;
+}
+
+/** `X-data` (base64 inline) or `X` (a path, relative to the kubeconfig's directory). */
+async function material(section: Record<string, unknown>, field: string, configPath: string): Promise<Buffer | undefined> {
+  const inline = section[`${field}-data`];
+  if (typeof inline === "string") return Buffer.from(inline, "base64");
+  const path = section[field];
+  return typeof path === "string" ? readMaterial(path, configPath) : undefined;
+}
+
+async function readMaterial(path: string, configPath: string): Promise<Buffer> {
+  const full = isAbsolute(path) ? path : join(dirname(configPath), path);
+  try {
+    return await readFile(full);
+  } catch (error) {
+    throw new SealboxError("ClusterUnreachable", `cannot read ${full}, named in the kubeconfig: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: configPath });
+  }
+}
+
+export interface FetchCertOptions extends KubeconfigOptions {
+  controllerName: string;
+  controllerNamespace: string;
+  timeoutMs: number;
+}
+
+/** The controller's current certificate (PEM bytes), via the API server's service proxy as kubeseal does. */
+export async function fetchControllerCert(options: FetchCertOptions): Promise<Buffer> {
+  const target = await loadKubeTarget(options);
+  const path = `/api/v1/namespaces/${encodeURIComponent(options.controllerNamespace)}/services/http:${encodeURIComponent(options.controllerName)}:/proxy/v1/cert.pem`;
+  const url = new URL(target.server.replace(/\/+$/, "") + path);
+  const response = await get(url, target, options.timeoutMs);
+  if (response.status === 404 || response.status === 503) {
+    throw new SealboxError(
+      "ClusterUnreachable",
+      `the controller service "${options.controllerName}" in namespace "${options.controllerNamespace}" did not answer (HTTP ${response.status}) via ${target.server}; check --controller-name and --controller-namespace`,
+    );
+  }
+  if (response.status === 401 || response.status === 403) {
+    throw new SealboxError("ClusterUnreachable", `the API server at ${target.server} refused the request (HTTP ${response.status}) for context "${target.contextName}": check the credentials and RBAC for services/proxy`);
+  }
+  if (response.status !== 200) throw new SealboxError("ClusterUnreachable", `unexpected HTTP ${response.status} from ${url.origin} while fetching the certificate`);
+  return response.body;
+}
+
+function get(url: URL, target: KubeTarget, timeoutMs: number): Promise<{ status: number; body: Buffer }> {
+  const headers: Record<string, string> = { Accept: "application/x-pem-file, */*" };
+  if (target.token) headers.Authorization = `Bearer ${target.token}`;
+  else if (target.basicAuth) headers.Authorization = `Basic ${target.basicAuth}`;
+  const secure = url.protocol === "https:";
+  const request = secure ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const fail = (reason: string, cause?: unknown) => reject(new SealboxError("ClusterUnreachable", `cannot reach the Kubernetes API at ${url.origin} (context "${target.contextName}"): ${reason}`, { cause }));
+    const req = request(
+      url,
+      {
+        method: "GET",
+        headers,
+        ...(secure
+          ? { ca: target.ca, cert: target.cert, key: target.key, rejectUnauthorized: !target.insecureSkipTlsVerify, servername: target.tlsServerName }
+          : {}),
+      },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
+        });
+        res.on("error", (e) => fail(e.message, e));
+      },
+    );
+    // One deadline for connect, TLS, headers and body: a server that never answers must not hang us.
+    const timer = setTimeout(() => {
+      req.destroy();
+      fail(`no answer within ${timeoutMs / 1000}s (--timeout)`);
+    }, timeoutMs);
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      fail(e.code === "ECONNREFUSED" ? "connection refused" : e.message, e);
+    });
+    req.end();
+  });
+}

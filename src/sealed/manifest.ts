@@ -1,0 +1,373 @@
+// Kubernetes manifests as kubeseal reads and writes them: Secret and SealedSecret objects, parsed from
+// YAML (multi-document) or JSON (one object or a stream), written with kubeseal's exact layout:
+// JSON in Go struct field order with sorted maps and Go's escaping; YAML as sigs.k8s.io/yaml writes it
+// (`---` first, keys in go-yaml's natural order, YAML 1.1 quoting, sequences not indented).
+import YAML from "yaml";
+import { SealboxError } from "../errors.js";
+
+export type ManifestFormat = "yaml" | "json";
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  [field: string]: unknown;
+}
+
+export interface SecretManifest {
+  apiVersion: "v1";
+  kind: "Secret";
+  metadata: ObjectMeta;
+  immutable?: boolean;
+  /** base64 values */
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  type?: string;
+}
+
+export interface SecretTemplate {
+  metadata: ObjectMeta;
+  type?: string;
+  immutable?: boolean;
+  data?: Record<string, string | null>;
+}
+
+export interface SealedSecretManifest {
+  kind: "SealedSecret";
+  apiVersion: string;
+  metadata: ObjectMeta;
+  spec: { template: SecretTemplate; encryptedData: Record<string, string>; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+/** One document of a manifest file; `yaml` is kept so edits keep comments and layout. */
+export interface ManifestDoc {
+  value: unknown;
+  /** 1-based line where the document starts. */
+  line: number;
+  yaml?: YAML.Document;
+}
+
+export interface ManifestFile {
+  format: ManifestFormat;
+  docs: ManifestDoc[];
+}
+
+export const SEALED_API_VERSION = "bitnami.com/v1alpha1";
+
+/** Server-side fields kubeseal strips from the template (and last-applied annotations, which hold plaintext). */
+const SERVER_FIELDS = ["selfLink", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "managedFields"];
+const LAST_APPLIED = ["kubectl.kubernetes.io/last-applied-configuration", "kubecfg.ksonnet.io/last-applied-configuration"];
+const META_ORDER = ["name", "generateName", "namespace", ...SERVER_FIELDS.slice(0, 7), "labels", "annotations", "ownerReferences", "finalizers", "managedFields"];
+
+// ---------------------------------------------------------------- parsing
+
+export function parseManifests(text: string, file: string): ManifestFile {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) return { format: "json", docs: parseJsonStream(text, file) };
+  const docs: ManifestDoc[] = [];
+  for (const doc of YAML.parseAllDocuments(text, { version: "1.1", prettyErrors: false })) {
+    const line = lineOf(text, doc.range?.[0] ?? 0);
+    const error = doc.errors[0];
+    if (error) {
+      throw new SealboxError("CouldNotReadInputFile", `not valid YAML: ${error.message.split("\n")[0]}`, { file, line: error.linePos?.[0]?.line ?? line });
+    }
+    // Empty documents (a stray `---`) stay in the list so an edited file keeps them; readers skip them.
+    docs.push({ value: doc.toJS({ maxAliasCount: 100 }) ?? null, line, yaml: doc });
+  }
+  return { format: "yaml", docs };
+}
+
+/** A single JSON value, or several concatenated (what `kubeseal -o json` writes for several inputs). */
+function parseJsonStream(text: string, file: string): ManifestDoc[] {
+  const docs: ManifestDoc[] = [];
+  let start = -1;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === "{" || c === "[") {
+      if (depth++ === 0) start = i;
+    } else if (c === "}" || c === "]") {
+      if (--depth === 0) docs.push(jsonDoc(text, start, i + 1, file));
+    } else if (depth === 0 && !/\s/.test(c)) {
+      throw new SealboxError("CouldNotReadInputFile", "not valid JSON: text outside an object", { file, line: lineOf(text, i) });
+    }
+  }
+  if (depth !== 0 || inString) throw new SealboxError("CouldNotReadInputFile", "not valid JSON: unexpected end of input", { file, line: lineOf(text, start) });
+  return docs;
+}
+
+function jsonDoc(text: string, start: number, end: number, file: string): ManifestDoc {
+  const line = lineOf(text, start);
+  try {
+    return { value: JSON.parse(text.slice(start, end)), line };
+  } catch (error) {
+    throw new SealboxError("CouldNotReadInputFile", `not valid JSON: ${(error as Error).message}`, { file, line });
+  }
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Documents of a file as Secrets; a `v1 List` of Secrets counts as its items. */
+export function readSecrets(file: ManifestFile, path: string): SecretManifest[] {
+  const out: SecretManifest[] = [];
+  for (const doc of file.docs) {
+    if (doc.value === null) continue;
+    const items = isRecord(doc.value) && doc.value.kind === "List" && Array.isArray(doc.value.items) ? doc.value.items : [doc.value];
+    for (const item of items) out.push(asSecret(item, path, doc.line));
+  }
+  return out;
+}
+
+export function asSecret(value: unknown, file: string, line?: number): SecretManifest {
+  if (!isRecord(value) || value.kind !== "Secret") {
+    const kind = isRecord(value) && typeof value.kind === "string" ? value.kind : "not a Kubernetes object";
+    throw new SealboxError("CouldNotReadInputFile", `expected a Secret, found ${kind}`, { file, line });
+  }
+  const metadata = isRecord(value.metadata) ? (value.metadata as ObjectMeta) : {};
+  const secret: SecretManifest = { apiVersion: "v1", kind: "Secret", metadata };
+  for (const field of ["data", "stringData"] as const) {
+    const map = value[field];
+    if (map === undefined || map === null) continue;
+    if (!isRecord(map)) throw new SealboxError("CouldNotReadInputFile", `${field} must be a map`, { file, line });
+    for (const [key, v] of Object.entries(map)) {
+      if (typeof v !== "string") throw new SealboxError("CouldNotReadInputFile", `${field}.${key} must be a string (quote it)`, { file, line });
+      if (field === "data" && !isBase64(v)) throw new SealboxError("CouldNotReadInputFile", `data.${key} is not valid base64 (use stringData for plain text)`, { file, line });
+    }
+    secret[field] = map as Record<string, string>;
+  }
+  if (typeof value.type === "string") secret.type = value.type;
+  if (typeof value.immutable === "boolean") secret.immutable = value.immutable;
+  return secret;
+}
+
+export function isSealedSecret(value: unknown): value is SealedSecretManifest {
+  return isRecord(value) && value.kind === "SealedSecret";
+}
+
+export function asSealedSecret(value: unknown, file: string, line?: number): SealedSecretManifest {
+  if (!isSealedSecret(value)) {
+    const kind = isRecord(value) && typeof value.kind === "string" ? value.kind : "not a Kubernetes object";
+    throw new SealboxError("CouldNotReadInputFile", `expected a SealedSecret, found ${kind}`, { file, line });
+  }
+  const metadata = isRecord(value.metadata) ? (value.metadata as ObjectMeta) : {};
+  if (!metadata.name) throw new SealboxError("CouldNotReadInputFile", "the SealedSecret has no metadata.name", { file, line });
+  const spec: Record<string, unknown> = isRecord(value.spec) ? value.spec : {};
+  if (spec.data !== undefined && spec.data !== null) {
+    throw new SealboxError("CouldNotReadInputFile", "this SealedSecret uses the deprecated v1 `spec.data` blob, which sealbox does not read", { file, line });
+  }
+  const encryptedData = isRecord(spec.encryptedData) ? spec.encryptedData : {};
+  for (const [key, v] of Object.entries(encryptedData)) {
+    if (typeof v !== "string") throw new SealboxError("CouldNotReadInputFile", `spec.encryptedData.${key} must be a string`, { file, line });
+  }
+  const template: Record<string, unknown> = isRecord(spec.template) ? spec.template : {};
+  return {
+    ...value,
+    metadata,
+    spec: { ...spec, template: { ...template, metadata: isRecord(template.metadata) ? (template.metadata as ObjectMeta) : {} }, encryptedData: encryptedData as Record<string, string> },
+  };
+}
+
+export function isBase64(text: string): boolean {
+  return text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
+}
+
+/** Strict standard base64 (as Go's StdEncoding): undefined when the text is not. */
+export function decodeBase64(text: string): Buffer | undefined {
+  return isBase64(text) ? Buffer.from(text, "base64") : undefined;
+}
+
+/** The template metadata kubeseal writes: the Secret's own metadata without server fields or last-applied copies. */
+export function templateMetadata(meta: ObjectMeta): ObjectMeta {
+  const out: ObjectMeta = {};
+  for (const [field, value] of Object.entries(meta)) {
+    if (SERVER_FIELDS.includes(field) || value === undefined || value === null) continue;
+    out[field] = value;
+  }
+  if (out.annotations) {
+    const annotations = { ...out.annotations };
+    for (const key of LAST_APPLIED) delete annotations[key];
+    out.annotations = annotations;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- writing
+
+/** kubeseal's `-o json` / `-o yaml` text for one object (a SealedSecret or a Secret). */
+export function formatManifest(object: SealedSecretManifest | SecretManifest, format: ManifestFormat): string {
+  const ordered = object.kind === "SealedSecret" ? orderSealedSecret(object) : orderSecret(object);
+  return format === "json" ? goJson(ordered) : "---\n" + goYaml(ordered);
+}
+
+function orderSealedSecret(s: SealedSecretManifest): Record<string, unknown> {
+  const t = s.spec.template;
+  const template = compact({ metadata: orderMeta(t.metadata), type: t.type, immutable: t.immutable, data: sortMap(t.data) });
+  return compact({
+    kind: "SealedSecret",
+    apiVersion: s.apiVersion,
+    metadata: orderMeta(s.metadata),
+    spec: compact({ template: Object.keys(template).length ? template : {}, encryptedData: sortMap(s.spec.encryptedData) ?? {} }, ["template", "encryptedData"]),
+  });
+}
+
+function orderSecret(s: SecretManifest): Record<string, unknown> {
+  return compact({
+    kind: "Secret",
+    apiVersion: "v1",
+    metadata: orderMeta(s.metadata),
+    immutable: s.immutable,
+    data: sortMap(s.data),
+    stringData: sortMap(s.stringData),
+    type: s.type,
+  });
+}
+
+function orderMeta(meta: ObjectMeta): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of META_ORDER) {
+    const value = field === "labels" || field === "annotations" ? sortMap(meta[field] as Record<string, string> | undefined) : meta[field];
+    if (!isEmpty(value)) out[field] = value;
+  }
+  return out;
+}
+
+/** Go's omitempty: drops undefined, "", empty maps and lists (keeping the fields in `keep`). */
+function compact(o: Record<string, unknown>, keep: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (keep.includes(k) || !isEmpty(v)) out[k] = v;
+  return out;
+}
+
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === "") return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return isRecord(v) && Object.keys(v).length === 0;
+}
+
+/** Go's encoding/json sorts map keys by their UTF-8 bytes. */
+function sortMap<V>(map: Record<string, V> | undefined): Record<string, V> | undefined {
+  if (!map) return undefined;
+  const keys = Object.keys(map).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const out: Record<string, V> = {};
+  for (const k of keys) out[k] = map[k];
+  return out;
+}
+
+/** encoding/json.MarshalIndent with two spaces, HTML-safe escaping, and a trailing newline. */
+export function goJson(value: unknown): string {
+  return (
+    JSON.stringify(value, null, 2).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) + "\n"
+  );
+}
+
+/** sigs.k8s.io/yaml: JSON → go-yaml v2, which sorts every mapping with its natural key order. */
+export function goYaml(value: unknown): string {
+  return YAML.stringify(sortDeep(value), { version: "1.1", indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+}
+
+function sortDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortDeep);
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort(goYamlKeyCompare)) out[key] = sortDeep(value[key]);
+  return out;
+}
+
+/** go-yaml v2 keyList.Less: letters after non-letters, runs of digits compared as numbers. */
+export function goYamlKeyCompare(a: string, b: string): number {
+  const less = (x: string, y: string): boolean => {
+    const ar = [...x];
+    const br = [...y];
+    for (let i = 0; i < ar.length && i < br.length; i++) {
+      if (ar[i] === br[i]) continue;
+      const al = isLetter(ar[i]);
+      const bl = isLetter(br[i]);
+      if (al && bl) return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
+      if (al || bl) return bl;
+      let an = 0;
+      let bn = 0;
+      if (ar[i] === "0" || br[i] === "0") {
+        for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
+          if (ar[j] !== "0") {
+            an = 1;
+            bn = 1;
+            break;
+          }
+        }
+      }
+      let ai = i;
+      let bi = i;
+      for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10 + (ar[ai].charCodeAt(0) - 48);
+      for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10 + (br[bi].charCodeAt(0) - 48);
+      if (an !== bn) return an < bn;
+      if (ai !== bi) return ai < bi;
+      return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
+    }
+    return ar.length < br.length;
+  };
+  return less(a, b) ? -1 : less(b, a) ? 1 : 0;
+}
+
+function isLetter(c: string): boolean {
+  return /^\p{L}$/u.test(c);
+}
+
+function isDigit(c: string): boolean {
+  return /^\p{Nd}$/u.test(c);
+}
+
+/** The text of a manifest file after its documents were edited: YAML keeps comments and layout. */
+export function stringifyManifests(file: ManifestFile): string {
+  if (file.format === "json") return file.docs.map((d) => goJson(d.value)).join("");
+  return file.docs.map((d) => d.yaml!.toString({ lineWidth: 0 })).join("");
+}
+
+/** Sets (or, with undefined, removes) one string field in a document, in its YAML node tree too. */
+export function setField(doc: ManifestDoc, path: string[], value: string | undefined): void {
+  const parentPath = path.slice(0, -1);
+  const last = path[path.length - 1];
+  if (doc.yaml) {
+    if (value === undefined) {
+      doc.yaml.deleteIn(path);
+      const parent = doc.yaml.getIn(parentPath);
+      if (YAML.isMap(parent) && parent.items.length === 0) doc.yaml.deleteIn(parentPath);
+    } else {
+      doc.yaml.setIn(path, value);
+    }
+  }
+  let node = doc.value as Record<string, unknown>;
+  const chain: Record<string, unknown>[] = [node];
+  for (const key of parentPath) {
+    if (!isRecord(node[key])) {
+      if (value === undefined) return;
+      node[key] = {};
+    }
+    node = node[key] as Record<string, unknown>;
+    chain.push(node);
+  }
+  if (value === undefined) {
+    delete node[last];
+    if (Object.keys(node).length === 0 && chain.length > 1) delete chain[chain.length - 2][parentPath[parentPath.length - 1]];
+  } else {
+    node[last] = value;
+  }
+}

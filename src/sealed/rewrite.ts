@@ -1,0 +1,119 @@
+// Edits of existing SealedSecret files: merge new values in, re-encrypt to a new certificate, change
+// scope. Only spec.encryptedData values and scope annotations change; the rest of the file (template
+// metadata, comments, other documents, key order) stays as it was, in the file's own format.
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { SealboxError, isSealboxError } from "../errors.js";
+import { asSealedSecret, isSealedSecret, setField, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
+import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, describeWidening, scopeLabel, type Scope } from "./scope.js";
+import { sealValue } from "./seal.js";
+import { sealedIdentity, unsealValues } from "./unseal.js";
+
+function sealedDocs(file: ManifestFile): ManifestDoc[] {
+  return file.docs.filter((d) => isSealedSecret(d.value));
+}
+
+function writeValues(doc: ManifestDoc, values: Map<string, Uint8Array>, publicKey: KeyObject, label: Uint8Array): void {
+  for (const [key, plain] of values) {
+    setField(doc, ["spec", "encryptedData", key], sealValue(publicKey, plain, label));
+    plain.fill(0);
+  }
+}
+
+/** `--merge-into`: adds or replaces the Secret's values in the file's one SealedSecret, under its name, namespace and scope. */
+export function mergeInto(file: ManifestFile, path: string, secret: SecretManifest, publicKey: KeyObject): string[] {
+  const docs = sealedDocs(file);
+  if (docs.length !== 1) throw new SealboxError("CouldNotReadInputFile", `--merge-into needs a file with exactly one SealedSecret, found ${docs.length}`, { file: path });
+  const id = sealedIdentity(asSealedSecret(docs[0].value, path, docs[0].line));
+  const values = new Map<string, Uint8Array>();
+  for (const [key, value] of Object.entries(secret.data ?? {})) values.set(key, Buffer.from(value, "base64"));
+  for (const [key, value] of Object.entries(secret.stringData ?? {})) values.set(key, Buffer.from(value, "utf8"));
+  const keys = [...values.keys()];
+  writeValues(docs[0], values, publicKey, id.label);
+  return keys;
+}
+
+export interface ReencryptOptions {
+  publicKey: KeyObject;
+  privateKeys: readonly KeyObject[];
+}
+
+/** Re-seals every value of every SealedSecret in the file to `publicKey`; returns how many SealedSecrets changed. */
+export function reencrypt(file: ManifestFile, path: string, options: ReencryptOptions): number {
+  const docs = sealedDocs(file);
+  // Open everything first: a file is rewritten whole or not at all.
+  const opened = docs.map((doc) => {
+    const sealed = asSealedSecret(doc.value, path, doc.line);
+    return { doc, label: sealedIdentity(sealed).label, values: withFile(() => unsealValues(sealed, options.privateKeys), path, doc.line) };
+  });
+  for (const { doc, label, values } of opened) writeValues(doc, values, options.publicKey, label);
+  return docs.length;
+}
+
+export interface RescopeOptions {
+  to: Scope;
+  /** Seal to this key; default: the public half of the private key that opened the values. */
+  publicKey?: KeyObject;
+  privateKeys?: readonly KeyObject[];
+  /** The plaintext Secret to take values from instead of unsealing. */
+  fromSecret?: SecretManifest;
+}
+
+/** Re-seals into another scope and updates the scope annotations; returns one sentence per widening. */
+export function rescope(file: ManifestFile, path: string, options: RescopeOptions): string[] {
+  const docs = sealedDocs(file);
+  if (docs.length === 0) throw new SealboxError("CouldNotReadInputFile", "no SealedSecret in this file", { file: path });
+  const widenings: string[] = [];
+  const plans = docs.map((doc) => {
+    const sealed = asSealedSecret(doc.value, path, doc.line);
+    const id = sealedIdentity(sealed);
+    const { values, publicKey } = withFile(() => openForRescope(sealed, options), path, doc.line);
+    return { doc, id, values, publicKey };
+  });
+  for (const { doc, id, values, publicKey } of plans) {
+    const widening = describeWidening(id.scope, options.to, id.namespace, id.name);
+    if (widening) widenings.push(widening);
+    for (const base of [["metadata"], ["spec", "template", "metadata"]]) {
+      setField(doc, [...base, "annotations", NAMESPACE_WIDE_ANNOTATION], options.to === "namespace-wide" ? "true" : undefined);
+      setField(doc, [...base, "annotations", CLUSTER_WIDE_ANNOTATION], options.to === "cluster-wide" ? "true" : undefined);
+    }
+    writeValues(doc, values, publicKey, scopeLabel(options.to, id.namespace, id.name));
+  }
+  return widenings;
+}
+
+function openForRescope(sealed: ReturnType<typeof asSealedSecret>, options: RescopeOptions): { values: Map<string, Uint8Array>; publicKey: KeyObject } {
+  if (options.fromSecret) {
+    if (!options.publicKey) throw new SealboxError("ConflictingParameters", "sealing from a plaintext Secret needs --cert");
+    const values = new Map<string, Uint8Array>();
+    for (const [k, v] of Object.entries(options.fromSecret.data ?? {})) values.set(k, Buffer.from(v, "base64"));
+    for (const [k, v] of Object.entries(options.fromSecret.stringData ?? {})) values.set(k, Buffer.from(v, "utf8"));
+    const missing = Object.keys(sealed.spec.encryptedData).filter((k) => !values.has(k));
+    if (missing.length) {
+      throw new SealboxError("ConflictingParameters", "the plaintext Secret lacks keys the SealedSecret has", { details: missing.map((k) => `missing ${k}`) });
+    }
+    return { values, publicKey: options.publicKey };
+  }
+  const keys = options.privateKeys ?? [];
+  if (keys.length === 0) throw new SealboxError("ConflictingParameters", "changing scope needs --private-key (to open the values) or --from-secret (the plaintext Secret)");
+  if (options.publicKey) return { values: unsealValues(sealed, keys), publicKey: options.publicKey };
+  // No --cert: keep the key pair the values were sealed to (the controller keeps old keys).
+  let lastError: unknown;
+  for (const key of keys) {
+    try {
+      return { values: unsealValues(sealed, [key]), publicKey: createPublicKey(key) };
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  if (keys.length > 1) unsealValues(sealed, keys); // opens with several keys together: ask for --cert below
+  if (keys.length > 1) throw new SealboxError("ConflictingParameters", "the values were sealed to different keys; name the certificate to seal to with --cert");
+  throw lastError;
+}
+
+function withFile<T>(run: () => T, path: string, line: number): T {
+  try {
+    return run();
+  } catch (error) {
+    throw isSealboxError(error) ? error.inFile(path, line) : error;
+  }
+}

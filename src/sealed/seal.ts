@@ -1,0 +1,111 @@
+// Sealing, as kubeseal's Seal / --raw and the controller's NewSealedSecret build a SealedSecret: the
+// template copies the Secret's metadata (no server fields, no last-applied copies), type and immutable;
+// every value is sealed under the scope's label; stringData wins over data.
+import type { KeyObject } from "node:crypto";
+import { hybridEncrypt } from "../core/hybrid.js";
+import { SealboxError, isSealboxError } from "../errors.js";
+import {
+  SEALED_API_VERSION,
+  asSecret,
+  formatManifest,
+  parseManifests,
+  templateMetadata,
+  type ManifestFormat,
+  type SealedSecretManifest,
+  type SecretManifest,
+} from "./manifest.js";
+import { scopeFromAnnotations, scopeLabel, withScopeAnnotations, type Scope } from "./scope.js";
+
+export interface SealOptions {
+  publicKey: KeyObject;
+  /** Overrides the Secret's scope annotations. */
+  scope?: Scope;
+  /** `--namespace`: used when the Secret has none; a different one on the Secret is an error. */
+  namespace?: string;
+  /** `--name`: likewise for metadata.name. */
+  name?: string;
+  /** Namespace for a Secret that names none and no --namespace (kubeconfig's, else "default"). */
+  defaultNamespace?: string;
+  allowEmptyData?: boolean;
+}
+
+export function sealSecret(secret: SecretManifest, options: SealOptions): SealedSecretManifest {
+  const metadata = { ...secret.metadata };
+  metadata.namespace = pick("namespace", metadata.namespace, options.namespace) ?? options.defaultNamespace ?? "default";
+  metadata.name = pick("name", metadata.name, options.name);
+  if (!metadata.name) throw new SealboxError("ConflictingParameters", "the Secret has no metadata.name (give one, or --name)");
+  const scope = options.scope ?? scopeFromAnnotations(metadata.annotations);
+  if (options.scope !== undefined) metadata.annotations = withScopeAnnotations(metadata.annotations, scope);
+
+  const plain = new Map<string, Uint8Array>();
+  for (const [key, value] of Object.entries(secret.data ?? {})) plain.set(key, Buffer.from(value, "base64"));
+  for (const [key, value] of Object.entries(secret.stringData ?? {})) plain.set(key, Buffer.from(value, "utf8"));
+  if (plain.size === 0 && !options.allowEmptyData) {
+    throw new SealboxError("Generic", `the Secret ${metadata.namespace}/${metadata.name} has no data or stringData; to seal it anyway use --allow-empty-data`);
+  }
+
+  const label = scopeLabel(scope, metadata.namespace, metadata.name);
+  const encryptedData: Record<string, string> = {};
+  for (const [key, value] of plain) encryptedData[key] = sealValue(options.publicKey, value, label);
+
+  const topAnnotations = withScopeAnnotations(undefined, scope);
+  return {
+    kind: "SealedSecret",
+    apiVersion: SEALED_API_VERSION,
+    metadata: { name: metadata.name, namespace: metadata.namespace, ...(topAnnotations ? { annotations: topAnnotations } : {}) },
+    spec: {
+      template: {
+        metadata: templateMetadata(metadata),
+        ...(secret.type ? { type: secret.type } : {}),
+        ...(secret.immutable !== undefined ? { immutable: secret.immutable } : {}),
+      },
+      encryptedData,
+    },
+  };
+}
+
+function pick(field: string, onSecret: string | undefined, flag: string | undefined): string | undefined {
+  if (onSecret && flag && onSecret !== flag) {
+    throw new SealboxError("ConflictingParameters", `the Secret's ${field} "${onSecret}" differs from --${field} "${flag}"`);
+  }
+  return onSecret || flag || undefined;
+}
+
+/** One encryptedData value: base64 of the hybrid ciphertext. */
+export function sealValue(publicKey: KeyObject, plaintext: Uint8Array, label: Uint8Array): string {
+  return Buffer.from(hybridEncrypt(publicKey, plaintext, label)).toString("base64");
+}
+
+export interface RawOptions {
+  publicKey: KeyObject;
+  scope: Scope;
+  namespace?: string;
+  name?: string;
+}
+
+/** `--raw`: one value for a SealedSecret written by hand; kubeseal's same checks on name and namespace. */
+export function sealRaw(plaintext: Uint8Array, options: RawOptions): string {
+  const { scope, namespace = "", name = "" } = options;
+  if (scope !== "cluster-wide" && !namespace) throw new SealboxError("ConflictingParameters", `--raw with scope ${scope} needs --namespace`);
+  if (scope === "strict" && !name) throw new SealboxError("ConflictingParameters", "--raw with scope strict needs --name");
+  return sealValue(options.publicKey, plaintext, scopeLabel(scope, namespace, name));
+}
+
+/** Seals every Secret in a manifest text (YAML documents, a JSON stream, or a v1 List) in kubeseal's output layout. */
+export function sealManifests(text: string, file: string, options: SealOptions & { format: ManifestFormat }): string {
+  const parsed = parseManifests(text, file);
+  const out: string[] = [];
+  for (const doc of parsed.docs) {
+    if (doc.value === null) continue;
+    const items = (doc.value as { kind?: string }).kind === "List" ? ((doc.value as { items?: unknown[] }).items ?? []) : [doc.value];
+    for (const item of items) {
+      try {
+        out.push(formatManifest(sealSecret(asSecret(item, file, doc.line), options), options.format));
+      } catch (error) {
+        throw isSealboxError(error) ? error.inFile(file, doc.line) : error;
+      }
+    }
+  }
+  if (out.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "no Secret to seal", { file });
+  return out.join("");
+}

@@ -1,0 +1,77 @@
+// Recovery: what the controller's Unseal does, offline with backed-up private keys. The label comes
+// from the SealedSecret's own metadata (name, namespace, scope annotations), so a renamed or moved
+// SealedSecret is refused exactly as the controller refuses it. All or nothing: one bad value fails
+// the whole object, and the error lists every key that failed (never a value).
+import type { KeyObject } from "node:crypto";
+import { hybridDecrypt } from "../core/hybrid.js";
+import { SealboxError, isSealboxError } from "../errors.js";
+import { decodeBase64, type SealedSecretManifest, type SecretManifest } from "./manifest.js";
+import { scopeFromAnnotations, scopeLabel, type Scope } from "./scope.js";
+
+export interface SealedIdentity {
+  namespace: string;
+  name: string;
+  scope: Scope;
+  label: Uint8Array;
+}
+
+/** The name, namespace and scope the controller would unseal this SealedSecret under. */
+export function sealedIdentity(sealed: SealedSecretManifest): SealedIdentity {
+  const namespace = sealed.metadata.namespace ?? "";
+  const name = sealed.metadata.name ?? "";
+  const scope = scopeFromAnnotations(sealed.metadata.annotations);
+  return { namespace, name, scope, label: scopeLabel(scope, namespace, name) };
+}
+
+/** Every encryptedData value in plaintext, or a SealedDecryptFailed naming each key that failed. */
+export function unsealValues(sealed: SealedSecretManifest, keys: readonly KeyObject[]): Map<string, Uint8Array> {
+  const id = sealedIdentity(sealed);
+  const out = new Map<string, Uint8Array>();
+  const failures: string[] = [];
+  for (const [key, value] of Object.entries(sealed.spec.encryptedData)) {
+    const bytes = decodeBase64(value);
+    if (!bytes) {
+      failures.push(`${key}: not valid base64`);
+      continue;
+    }
+    try {
+      out.set(key, hybridDecrypt(keys, bytes, id.label));
+    } catch (error) {
+      if (!isSealboxError(error)) throw error;
+      failures.push(`${key}: ${error.message}`);
+    }
+  }
+  if (failures.length) {
+    for (const plain of out.values()) plain.fill(0);
+    const label = new TextDecoder().decode(id.label);
+    throw new SealboxError(
+      "SealedDecryptFailed",
+      `cannot unseal SealedSecret ${id.namespace}/${id.name} (${id.scope}, label "${label}"): ${failures.length} of ${Object.keys(sealed.spec.encryptedData).length} values failed`,
+      { details: failures },
+    );
+  }
+  return out;
+}
+
+/** The Secret the controller would create (data base64; no ownerReferences: there is no cluster UID offline). */
+export function unsealSecret(sealed: SealedSecretManifest, keys: readonly KeyObject[]): SecretManifest {
+  const template = sealed.spec.template;
+  const templated = Object.entries(template.data ?? {}).filter(([, v]) => v !== null).map(([k]) => k);
+  if (templated.length) {
+    throw new SealboxError("SealedDecryptFailed", `SealedSecret ${sealed.metadata.namespace}/${sealed.metadata.name} uses spec.template.data templates, which sealbox does not render`, {
+      details: templated.map((k) => `template key ${k}`),
+    });
+  }
+  const values = unsealValues(sealed, keys);
+  for (const [key, v] of Object.entries(template.data ?? {})) if (v === null) values.delete(key);
+  const data: Record<string, string> = {};
+  for (const [key, value] of values) data[key] = Buffer.from(value).toString("base64");
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { ...template.metadata, name: sealed.metadata.name, namespace: sealed.metadata.namespace },
+    ...(template.immutable !== undefined ? { immutable: template.immutable } : {}),
+    data,
+    ...(template.type ? { type: template.type } : {}),
+  };
+}
