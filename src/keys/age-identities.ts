@@ -1,0 +1,254 @@
+// Finds age identities exactly where sops 3.13 looks (getsops/sops age/keysource.go
+// loadIdentities): SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, the user config dir's
+// sops/age/keys.txt, SOPS_AGE_SSH_PRIVATE_KEY_FILE, ~/.ssh/id_ed25519 and ~/.ssh/id_rsa. Like sops it
+// reads every one that exists and combines them, so existing setups work unchanged.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import type { Identity, Stanza } from "age-encryption";
+import { SealboxError } from "../errors.js";
+import { parseIdentities, type AgeIdentity } from "./age-recipients.js";
+import { LockedSshIdentity, parseSshIdentityFile } from "./age-ssh.js";
+
+export interface AgeIdentityOptions {
+  /**
+   * Asked for the passphrase of a passphrase-protected identity (an age-encrypted identity file, an
+   * encrypted PEM ssh key), only when a file to decrypt needs it. The CLI passes a TTY prompt; without
+   * one such identities explain that they are locked when they are the only way left.
+   */
+  passphrase?: (source: string) => Promise<string>;
+  /** Told about sources sops would also skip with a warning (an unreadable ~/.ssh fallback key). */
+  onWarning?: (message: string) => void;
+  /** Defaults to process.platform; decides the user config directory. */
+  platform?: NodeJS.Platform;
+}
+
+export type IdentitySourceKind = "age-text" | "age-file" | "age-command" | "ssh-file";
+
+export interface IdentitySource {
+  /** What the user would recognise: the variable name or the path. */
+  name: string;
+  kind: IdentitySourceKind;
+  /** The file path, command line or inline text's variable; undefined when not configured. */
+  value?: string;
+  /** True for the ~/.ssh fallbacks, which sops reads only if present and never insists on. */
+  fallback?: boolean;
+}
+
+/** The places identities may come from, in the order they are read. */
+export function identitySources(env: NodeJS.ProcessEnv = process.env, options: Pick<AgeIdentityOptions, "platform"> = {}): IdentitySource[] {
+  const platform = options.platform ?? process.platform;
+  const home = (platform === "win32" ? env.USERPROFILE : env.HOME) || undefined;
+  const configDir = userConfigDir(env, platform);
+  const keysTxt = configDir ? join(configDir, "sops", "age", "keys.txt") : undefined;
+  return [
+    { name: "SOPS_AGE_KEY", kind: "age-text", value: env.SOPS_AGE_KEY },
+    { name: "SOPS_AGE_KEY_FILE", kind: "age-file", value: env.SOPS_AGE_KEY_FILE },
+    { name: "SOPS_AGE_KEY_CMD", kind: "age-command", value: env.SOPS_AGE_KEY_CMD },
+    { name: keysTxt ?? "sops/age/keys.txt in the user config directory", kind: "age-file", value: keysTxt },
+    { name: "SOPS_AGE_SSH_PRIVATE_KEY_FILE", kind: "ssh-file", value: env.SOPS_AGE_SSH_PRIVATE_KEY_FILE },
+    { name: home ? join(home, ".ssh", "id_ed25519") : "~/.ssh/id_ed25519", kind: "ssh-file", value: home && join(home, ".ssh", "id_ed25519"), fallback: true },
+    { name: home ? join(home, ".ssh", "id_rsa") : "~/.ssh/id_rsa", kind: "ssh-file", value: home && join(home, ".ssh", "id_rsa"), fallback: true },
+  ];
+}
+
+/** Go's os.UserConfigDir, plus sops's XDG_CONFIG_HOME override on macOS. */
+function userConfigDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
+  if (platform === "win32") return env.APPDATA || undefined;
+  if (env.XDG_CONFIG_HOME) return platform === "darwin" || isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : undefined;
+  if (!env.HOME) return undefined;
+  return platform === "darwin" ? join(env.HOME, "Library", "Application Support") : join(env.HOME, ".config");
+}
+
+/** One line for messages: every place looked, and what was there. Never a key. */
+export function describeIdentitySources(env: NodeJS.ProcessEnv = process.env, options: Pick<AgeIdentityOptions, "platform"> = {}): string {
+  return identitySources(env, options)
+    .map((s) => {
+      if (s.value === undefined) return `${s.name} (not set)`;
+      if (s.kind === "age-text") return `${s.name} (set)`;
+      if (s.kind === "age-command") return `${s.name} (\`${s.value}\`)`;
+      const label = s.name === s.value ? s.name : `${s.name}=${s.value}`;
+      return `${label} (${existsSync(s.value) ? "present" : "missing"})`;
+    })
+    .join(", ");
+}
+
+/**
+ * Every identity the environment provides, as sops would find them. Missing sources are skipped;
+ * a malformed one throws SealboxError(CouldNotRetrieveKey) naming the file (and line), never the key.
+ * Identities that need a passphrase come last, so they are asked only when nothing else matched.
+ */
+export async function loadAgeIdentities(env: NodeJS.ProcessEnv = process.env, options: AgeIdentityOptions = {}): Promise<AgeIdentity[]> {
+  const all: AgeIdentity[] = [];
+  for (const source of identitySources(env, options)) {
+    if (source.value === undefined) continue;
+    all.push(...(await loadSource(source, options)));
+  }
+  const locked = (id: AgeIdentity): boolean => id instanceof LockedSshIdentity || id instanceof LockedAgeIdentityFile;
+  return [...all.filter((id) => !locked(id)), ...all.filter(locked)];
+}
+
+async function loadSource(source: IdentitySource, options: AgeIdentityOptions): Promise<AgeIdentity[]> {
+  const value = source.value!;
+  switch (source.kind) {
+    case "age-text":
+      return parseIdentityFile(Buffer.from(value), source.name, options);
+    case "age-command":
+      return parseIdentityFile(await runKeyCommand(value), source.name, options);
+    case "age-file": {
+      const bytes = await readIfPresent(value);
+      return bytes ? parseIdentityFile(bytes, value, options) : [];
+    }
+    case "ssh-file": {
+      const bytes = await readIfPresent(value);
+      if (!bytes) return [];
+      try {
+        const publicKey = (await readIfPresent(`${value}.pub`))?.toString("utf8");
+        return parseSshIdentityFile(bytes.toString("utf8"), value, { passphrase: options.passphrase, publicKey });
+      } catch (error) {
+        // sops skips an unreadable default key with a warning; an explicitly named one is an error.
+        if (!source.fallback) throw error;
+        options.onWarning?.(error instanceof SealboxError ? error.describe() : `${value}: ${(error as Error).message}`);
+        return [];
+      }
+    }
+  }
+}
+
+async function readIfPresent(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new SealboxError("CouldNotRetrieveKey", `cannot read identity file (${(error as NodeJS.ErrnoException).code ?? "error"})`, { file: path });
+  }
+}
+
+/**
+ * Runs SOPS_AGE_KEY_CMD as sops does: split into words like a shell would (google/shlex rules:
+ * quotes, backslashes, # comments), then executed directly, without a shell; stdout is the keys.
+ */
+async function runKeyCommand(commandLine: string): Promise<Buffer> {
+  const argv = splitCommandLine(commandLine);
+  if (argv.length === 0) throw new SealboxError("CouldNotRetrieveKey", "SOPS_AGE_KEY_CMD is empty");
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", (e: NodeJS.ErrnoException) =>
+      reject(new SealboxError("CouldNotRetrieveKey", `SOPS_AGE_KEY_CMD: cannot run ${JSON.stringify(argv[0])} (${e.code ?? e.message})`)),
+    );
+    child.on("close", (code, signal) => {
+      if (code === 0) return resolve(Buffer.concat(out));
+      const stderr = Buffer.concat(err).toString("utf8").trim().split("\n").pop()?.slice(0, 200);
+      reject(new SealboxError("CouldNotRetrieveKey", `SOPS_AGE_KEY_CMD failed (${signal ?? `exit status ${code}`})${stderr ? `: ${stderr}` : ""}`));
+    });
+  });
+}
+
+/** Shell-like word splitting (google/shlex, which sops uses); no expansion of any kind. */
+export function splitCommandLine(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else word += c;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else if (c === "\\" && i + 1 < line.length && '"\\$`\n'.includes(line[i + 1]!)) word += line[++i];
+      else word += c;
+    } else if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (c === "#" && word === undefined) {
+      break;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      word ??= "";
+    } else if (c === "\\") {
+      if (++i >= line.length) throw new SealboxError("CouldNotRetrieveKey", "SOPS_AGE_KEY_CMD: ends with an escape character");
+      word = (word ?? "") + line[i];
+    } else {
+      word = (word ?? "") + c;
+    }
+  }
+  if (quote) throw new SealboxError("CouldNotRetrieveKey", "SOPS_AGE_KEY_CMD: unclosed quote");
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+// ---- passphrase-protected identity files ----
+
+const AGE_BINARY = "age-encryption.org/v1\n";
+const AGE_ARMOR = "-----BEGIN AGE ENCRYPTED FILE-----";
+
+/**
+ * Identities from an identity file's bytes: plain text (one identity a line), or an age-encrypted
+ * (binary or armored) identity file as `age -p` makes, which unlocks with a passphrase when needed.
+ */
+export function parseIdentityFile(bytes: Uint8Array, source: string, options: Pick<AgeIdentityOptions, "passphrase"> = {}): AgeIdentity[] {
+  const head = Buffer.from(bytes.subarray(0, 64)).toString("latin1").trimStart();
+  if (head.startsWith(AGE_BINARY) || head.startsWith(AGE_ARMOR)) return [new LockedAgeIdentityFile(bytes, source, options.passphrase)];
+  return parseIdentities(Buffer.from(bytes).toString("utf8"), source);
+}
+
+/** Decrypts a passphrase-protected identity file and parses the identities inside. */
+export async function decryptIdentityFile(bytes: Uint8Array, passphrase: string, source: string): Promise<AgeIdentity[]> {
+  const { Decrypter, armor } = await import("age-encryption");
+  const text = Buffer.from(bytes).toString("latin1");
+  let file: Uint8Array;
+  try {
+    file = text.trimStart().startsWith(AGE_ARMOR) ? armor.decode(text) : bytes;
+  } catch {
+    throw new SealboxError("CouldNotRetrieveKey", "passphrase-protected identity file is damaged (bad armor)", { file: source });
+  }
+  const d = new Decrypter();
+  d.addPassphrase(passphrase);
+  let plaintext: string;
+  try {
+    plaintext = await d.decrypt(file, "text");
+  } catch (error) {
+    const wrong = error instanceof Error && /no identity matched/i.test(error.message);
+    throw new SealboxError("CouldNotRetrieveKey", wrong ? "incorrect passphrase for the identity file" : "passphrase-protected identity file is damaged or not passphrase-encrypted", { file: source });
+  }
+  return parseIdentities(plaintext, source);
+}
+
+/**
+ * An age-encrypted identity file (sops's EncryptedIdentity). Locked until a file needs it; then asks
+ * for the passphrase once and delegates to the identities inside.
+ */
+export class LockedAgeIdentityFile implements Identity {
+  private inner?: Promise<Identity[]>;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly source: string,
+    private readonly passphrase?: (source: string) => Promise<string>,
+  ) {}
+
+  async unwrapFileKey(stanzas: Stanza[]): Promise<Uint8Array | null> {
+    const ask = this.passphrase;
+    if (!ask) {
+      throw new SealboxError("CouldNotRetrieveKey", "the identity file is passphrase-protected and no passphrase prompt is available (not a terminal)", { file: this.source });
+    }
+    this.inner ??= (async () => {
+      const ids = await decryptIdentityFile(this.bytes, await ask(this.source), this.source);
+      if (ids.some((id) => typeof id === "string")) {
+        throw new SealboxError("CouldNotRetrieveKey", "post-quantum identities inside a passphrase-protected identity file are not supported yet", { file: this.source });
+      }
+      return ids as Identity[];
+    })();
+    for (const id of await this.inner) {
+      const fileKey = await id.unwrapFileKey(stanzas);
+      if (fileKey) return fileKey;
+    }
+    return null;
+  }
+}
