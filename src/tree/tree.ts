@@ -3,9 +3,16 @@
 //   string → str, bigint → int, number → float, boolean → bool, Uint8Array → bytes,
 //   Timestamp → time, Comment → comment, null → skipped (never encrypted, not in the MAC).
 
-/** A comment line (without the leading `#`). In a branch it is an item's key; in a list, an element. */
+/**
+ * A comment line (without the leading `#`). In a branch it is an item's key; in a list, an element.
+ * `inline` marks a YAML comment that stood on the same line as the value after it (sops keeps it
+ * there when encrypting; a decrypted comment always comes back on a line of its own, as in sops).
+ */
 export class Comment {
-  constructor(readonly value: string) {}
+  constructor(
+    readonly value: string,
+    readonly inline = false,
+  ) {}
 }
 
 /** An RFC 3339 time value, kept as the text it was written with. */

@@ -1,0 +1,34 @@
+// The document MAC (sops.go Tree.Encrypt/Decrypt): SHA-512 over every value in tree order, as
+// uppercase hex, stored encrypted with the data key and `lastmodified` as additional data.
+import { createHash, type Hash } from "node:crypto";
+import { Comment, Timestamp } from "../tree/tree.js";
+import { formatGoFloat, type PlainValue } from "./sops-value.js";
+
+/** sops's MACOnlyEncryptedInitialization: sha256("sops"), so both MAC modes never collide. */
+const MAC_ONLY_ENCRYPTED_PREFIX = Buffer.from("8a3fd2ad54ce66527b1034f3d147be0b0b975b3bf44f72c6fdadec8176f27d69", "hex");
+
+/** sops's ToBytes: the bytes a value contributes to the MAC. Booleans are `True`/`False`. */
+export function macBytes(value: Exclude<PlainValue, Comment>): Buffer {
+  if (typeof value === "string") return Buffer.from(value, "utf8");
+  if (typeof value === "bigint") return Buffer.from(value.toString());
+  if (typeof value === "number") return Buffer.from(formatGoFloat(value));
+  if (typeof value === "boolean") return Buffer.from(value ? "True" : "False");
+  if (value instanceof Timestamp) return Buffer.from(value.text);
+  return Buffer.from(value);
+}
+
+export class MacHasher {
+  private readonly hash: Hash = createHash("sha512");
+
+  constructor(macOnlyEncrypted: boolean) {
+    if (macOnlyEncrypted) this.hash.update(MAC_ONLY_ENCRYPTED_PREFIX);
+  }
+
+  add(value: Exclude<PlainValue, Comment>): void {
+    this.hash.update(macBytes(value));
+  }
+
+  hex(): string {
+    return this.hash.digest("hex").toUpperCase();
+  }
+}

@@ -1,0 +1,39 @@
+// Picks a codec the way sops does: --input-type/--output-type, else the file's extension, else binary.
+import { extname } from "node:path";
+import { SealboxError } from "../errors.js";
+import type { Codec, FormatName } from "./types.js";
+
+const BY_EXTENSION: Record<string, FormatName> = {
+  ".yaml": "yaml",
+  ".yml": "yaml",
+  ".json": "json",
+  ".env": "dotenv",
+  ".ini": "ini",
+};
+
+export const FORMAT_NAMES: FormatName[] = ["yaml", "json", "dotenv", "ini", "binary"];
+
+export function formatForPath(path: string): FormatName {
+  return BY_EXTENSION[extname(path).toLowerCase()] ?? "binary";
+}
+
+export function checkFormatName(name: string): FormatName {
+  if ((FORMAT_NAMES as string[]).includes(name)) return name as FormatName;
+  throw new SealboxError("Generic", `unknown format ${JSON.stringify(name)} (expected one of ${FORMAT_NAMES.join(", ")})`);
+}
+
+/** Loads only the codec asked for. */
+export async function codecFor(name: FormatName): Promise<Codec> {
+  switch (name) {
+    case "yaml":
+      return (await import("./yaml.js")).yamlCodec;
+    case "json":
+      return (await import("./json.js")).jsonCodec;
+    case "dotenv":
+      return (await import("./dotenv.js")).dotenvCodec;
+    case "ini":
+      return (await import("./ini.js")).iniCodec;
+    case "binary":
+      return (await import("./binary.js")).binaryCodec;
+  }
+}

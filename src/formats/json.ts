@@ -1,0 +1,174 @@
+// JSON codec laid out as sops's JSON store writes it: Go's json.Marshal for keys and scalars
+// (HTML characters escaped), json.Indent with tabs, a final newline. Our own small parser keeps
+// key order, tells ints from floats, and reports the line of a syntax error.
+import { Branch, Comment, Timestamp, type Documents, type Value } from "../tree/tree.js";
+import { SealboxError } from "../errors.js";
+import type { Codec } from "./types.js";
+
+class JsonParser {
+  private pos = 0;
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
+
+  private fail(what: string, at = this.pos): never {
+    const line = this.text.slice(0, at).split("\n").length;
+    throw new SealboxError("CouldNotReadInputFile", `invalid JSON: ${what}`, { file: this.file, line });
+  }
+
+  private skipSpace(): void {
+    while (this.pos < this.text.length && " \t\r\n".includes(this.text[this.pos])) this.pos++;
+  }
+
+  parseDocument(): Value {
+    this.skipSpace();
+    const value = this.parseValue(0);
+    this.skipSpace();
+    if (this.pos < this.text.length) this.fail("unexpected text after the top-level value");
+    return value;
+  }
+
+  private parseValue(depth: number): Value {
+    if (depth > 1000) this.fail("nesting deeper than 1000 levels");
+    this.skipSpace();
+    const c = this.text[this.pos];
+    if (c === "{") return this.parseObject(depth);
+    if (c === "[") return this.parseArray(depth);
+    if (c === '"') return this.parseString();
+    if (c === "-" || (c >= "0" && c <= "9")) return this.parseNumber();
+    for (const [word, value] of [["true", true], ["false", false], ["null", null]] as const) {
+      if (this.text.startsWith(word, this.pos)) {
+        this.pos += word.length;
+        return value;
+      }
+    }
+    return this.fail(c === undefined ? "unexpected end of input" : `unexpected character ${JSON.stringify(c)}`);
+  }
+
+  private parseObject(depth: number): Branch {
+    const branch = new Branch();
+    this.pos++;
+    this.skipSpace();
+    if (this.text[this.pos] === "}") {
+      this.pos++;
+      return branch;
+    }
+    for (;;) {
+      this.skipSpace();
+      if (this.text[this.pos] !== '"') this.fail("expected a string key");
+      const key = this.parseString();
+      this.skipSpace();
+      if (this.text[this.pos] !== ":") this.fail("expected ':' after a key");
+      this.pos++;
+      branch.items.push({ key, value: this.parseValue(depth + 1) });
+      this.skipSpace();
+      const c = this.text[this.pos++];
+      if (c === "}") return branch;
+      if (c !== ",") this.fail("expected ',' or '}'", this.pos - 1);
+    }
+  }
+
+  private parseArray(depth: number): Value[] {
+    const list: Value[] = [];
+    this.pos++;
+    this.skipSpace();
+    if (this.text[this.pos] === "]") {
+      this.pos++;
+      return list;
+    }
+    for (;;) {
+      list.push(this.parseValue(depth + 1));
+      this.skipSpace();
+      const c = this.text[this.pos++];
+      if (c === "]") return list;
+      if (c !== ",") this.fail("expected ',' or ']'", this.pos - 1);
+    }
+  }
+
+  private parseString(): string {
+    const start = this.pos;
+    this.pos++;
+    for (;;) {
+      const c = this.text[this.pos];
+      if (c === undefined) this.fail("unterminated string", start);
+      if (c === '"') break;
+      if (c === "\\") this.pos++;
+      else if (c < " ") this.fail("control character in a string");
+      this.pos++;
+    }
+    this.pos++;
+    try {
+      return JSON.parse(this.text.slice(start, this.pos)) as string;
+    } catch {
+      return this.fail("invalid escape in a string", start);
+    }
+  }
+
+  private parseNumber(): bigint | number {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.pos, this.pos + 400));
+    if (!match) return this.fail("invalid number");
+    this.pos += match[0].length;
+    return match[2] || match[3] ? Number(match[0]) : BigInt(match[0]);
+  }
+}
+
+/** Go's json.Marshal string escaping: like JSON.stringify, plus <, >, &, U+2028 and U+2029. */
+function goJsonString(s: string): string {
+  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function scalarJson(value: Value): string {
+  if (value === null) return "null";
+  if (typeof value === "string") return goJsonString(value);
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new SealboxError("ErrorDumpingTree", "JSON cannot hold an infinite or NaN number");
+    return String(value);
+  }
+  if (typeof value === "boolean") return String(value);
+  if (value instanceof Uint8Array) return goJsonString(Buffer.from(value).toString("base64"));
+  if (value instanceof Timestamp) return goJsonString(value.text);
+  throw new SealboxError("ErrorDumpingTree", "unexpected value in JSON output");
+}
+
+/** json.Indent(prefix "", indent "\t") of the compact encoding: empty containers stay `{}` / `[]`. */
+export function emitJsonValue(value: Value, indent = ""): string {
+  const inner = indent + "\t";
+  if (value instanceof Branch) {
+    const items = value.items.filter((i) => !(i.key instanceof Comment));
+    if (items.length === 0) return "{}";
+    const lines = items.map((i) => `${inner}${goJsonString(i.key as string)}: ${emitJsonValue(i.value, inner)}`);
+    return `{\n${lines.join(",\n")}\n${indent}}`;
+  }
+  if (Array.isArray(value)) {
+    const elements = value.filter((v) => !(v instanceof Comment));
+    if (elements.length === 0) return "[]";
+    return `[\n${elements.map((v) => inner + emitJsonValue(v, inner)).join(",\n")}\n${indent}]`;
+  }
+  return scalarJson(value);
+}
+
+export function parseJson(input: Uint8Array, file: string): Value {
+  return new JsonParser(Buffer.from(input).toString("utf8"), file).parseDocument();
+}
+
+function parseTopObject(input: Uint8Array, file: string): Documents {
+  const value = parseJson(input, file);
+  if (!(value instanceof Branch)) {
+    throw new SealboxError("CouldNotReadInputFile", "JSON documents must be an object at the top level", { file, line: 1 });
+  }
+  return [value];
+}
+
+function emit(docs: Documents): Uint8Array {
+  return Buffer.from(emitJsonValue(docs[0] ?? new Branch()) + "\n");
+}
+
+export const jsonCodec: Codec = {
+  name: "json",
+  parsePlain: parseTopObject,
+  parseEncrypted: parseTopObject,
+  emitPlain: emit,
+  emitEncrypted: emit,
+};

@@ -1,0 +1,155 @@
+// YAML codec: parsed with the yaml library's Document API (comments kept, every document of a
+// multi-document file), mapped to the tree the way sops's YAML store does it; written by
+// ./yaml-emit.ts in sops's exact layout.
+import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from "yaml";
+import { Branch, Comment, type Documents, type Value } from "../tree/tree.js";
+import { SealboxError } from "../errors.js";
+import { emitYamlDocuments } from "./yaml-emit.js";
+import type { Codec } from "./types.js";
+
+/** Upper bound on nodes produced by expanding aliases: stops "billion laughs" documents. */
+const MAX_EXPANDED_NODES = 1_000_000;
+
+function commentLines(text: string | null | undefined, inline = false): Comment[] {
+  if (!text) return [];
+  // The yaml library strips the leading "#"; sops keeps what followed it, leading space included.
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => new Comment(line, inline));
+}
+
+class TreeBuilder {
+  private expanded = 0;
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+    private readonly file: string,
+  ) {}
+
+  private lineOf(node: Node | null | undefined): number | undefined {
+    const start = node?.range?.[0];
+    return start === undefined ? undefined : this.lines.linePos(start).line;
+  }
+
+  private fail(message: string, node?: Node | null): never {
+    throw new SealboxError("CouldNotReadInputFile", message, { file: this.file, line: this.lineOf(node) });
+  }
+
+  private count(node: Node | null): void {
+    if (++this.expanded > MAX_EXPANDED_NODES) this.fail("document expands to too many nodes (alias bomb?)", node);
+  }
+
+  private resolve(node: Node | null | undefined, depth: number): Node | null {
+    if (!node) return null;
+    if (isAlias(node)) {
+      const target = (node as Alias).resolve(this.doc);
+      if (!target) this.fail(`unknown alias *${(node as Alias).source}`, node);
+      if (depth > 10_000) this.fail("aliases nest too deeply", node);
+      return this.resolve(target as Node, depth + 1);
+    }
+    return node;
+  }
+
+  /** The document's top level: a mapping (or nothing); sops refuses lists and bare values. */
+  topLevel(): Branch {
+    const branch = new Branch();
+    branch.items.push(...commentLines(this.doc.commentBefore).map((c) => ({ key: c, value: null })));
+    const contents = this.resolve(this.doc.contents as Node | null, 0);
+    if (contents && isMap(contents)) {
+      this.fillBranch(branch, contents, 0, false);
+    } else if (contents && isSeq(contents)) {
+      this.fail("YAML documents that are sequences are not supported (sops refuses a top-level list)", contents);
+    } else if (contents && isScalar(contents) && contents.value !== null) {
+      this.fail("YAML documents that are values are not supported", contents);
+    }
+    branch.items.push(...commentLines(this.doc.comment).map((c) => ({ key: c, value: null })));
+    return branch;
+  }
+
+  private fillBranch(branch: Branch, map: Node, depth: number, commentsHandled: boolean): void {
+    if (!isMap(map)) return;
+    if (!commentsHandled) branch.items.push(...commentLines(map.commentBefore).map((c) => ({ key: c, value: null })));
+    for (const pair of map.items as Pair<Node, Node>[]) {
+      this.count(pair.key);
+      const keyNode = this.resolve(pair.key, 0);
+      if (!keyNode || !isScalar(keyNode)) this.fail("only scalar mapping keys are supported", pair.key);
+      const key = keyNode.value === null ? "null" : String(keyNode.value);
+      branch.items.push(...commentLines(pair.key?.commentBefore).map((c) => ({ key: c, value: null })));
+      const valueNode = pair.value;
+      const scalarLike = !valueNode || isScalar(valueNode) || isAlias(valueNode);
+      if (scalarLike && valueNode) {
+        branch.items.push(...commentLines(valueNode.commentBefore).map((c) => ({ key: c, value: null })));
+        branch.items.push(...commentLines(valueNode.comment, true).map((c) => ({ key: c, value: null })));
+      }
+      if (pair.key?.comment) branch.items.push(...commentLines(pair.key.comment, true).map((c) => ({ key: c, value: null })));
+      branch.items.push({ key, value: this.value(valueNode, depth + 1, scalarLike) });
+    }
+    if (!commentsHandled) branch.items.push(...commentLines(map.comment).map((c) => ({ key: c, value: null })));
+  }
+
+  private value(node: Node | null | undefined, depth: number, commentsHandled: boolean): Value {
+    if (depth > 10_000) this.fail("document nests too deeply", node);
+    const resolved = this.resolve(node, 0);
+    if (!resolved) return null;
+    this.count(resolved);
+    if (isMap(resolved)) {
+      const branch = new Branch();
+      this.fillBranch(branch, resolved, depth, commentsHandled && resolved === node);
+      return branch;
+    }
+    if (isSeq(resolved)) {
+      const list: Value[] = [];
+      if (resolved === node) list.push(...commentLines(resolved.commentBefore));
+      for (const item of resolved.items as Node[]) {
+        const itemScalar = !item || isScalar(item) || isAlias(item);
+        if (item && itemScalar) {
+          list.push(...commentLines(item.commentBefore));
+          list.push(...commentLines(item.comment, true));
+        } else if (item) {
+          list.push(...commentLines(item.commentBefore));
+        }
+        list.push(this.value(item, depth + 1, itemScalar));
+      }
+      if (resolved === node) list.push(...commentLines(resolved.comment));
+      return list;
+    }
+    if (isScalar(resolved)) {
+      const v = resolved.value;
+      if (v === null || v === undefined) return null;
+      if (typeof v === "string" || typeof v === "bigint" || typeof v === "boolean") return v;
+      if (typeof v === "number") return Number.isInteger(v) && /^[-+]?\d+$/.test(String(resolved.source ?? "")) ? BigInt(v) : v;
+      if (v instanceof Uint8Array) return v;
+      return String(v);
+    }
+    return this.fail("unsupported YAML node", resolved);
+  }
+}
+
+function parseYaml(input: Uint8Array, file: string): Documents {
+  let text = Buffer.from(input).toString("utf8");
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const lines = new LineCounter();
+  const parsed = parseAllDocuments(text, { intAsBigInt: true, uniqueKeys: true, lineCounter: lines, prettyErrors: false, merge: false, strict: true });
+  const docs: Document.Parsed[] = [...parsed];
+  for (const doc of docs) {
+    const error = doc.errors[0];
+    if (error) {
+      const reason = error.code === "DUPLICATE_KEY" ? "duplicate mapping key" : error.message.split("\n")[0];
+      throw new SealboxError("CouldNotReadInputFile", `invalid YAML: ${reason}`, { file, line: lines.linePos(error.pos[0]).line });
+    }
+  }
+  return docs.map((doc) => new TreeBuilder(doc, lines, file).topLevel());
+}
+
+function emit(docs: Documents): Uint8Array {
+  return Buffer.from(emitYamlDocuments(docs));
+}
+
+export const yamlCodec: Codec = {
+  name: "yaml",
+  parsePlain: parseYaml,
+  parseEncrypted: parseYaml,
+  emitPlain: emit,
+  emitEncrypted: emit,
+};

@@ -1,0 +1,57 @@
+// The age key source: each recipient gets its own armored age file holding the 32-byte data key,
+// exactly as sops stores it. Identities are found the way sops finds them (./age-identities.ts)
+// and loaded once per process, so bulk runs pay for discovery one time.
+import { Decrypter, Encrypter, armor } from "age-encryption";
+import { SealboxError } from "../errors.js";
+import type { AgeRecipientSpec, AgeStanza, KeySource } from "./types.js";
+import { parseRecipient, type AgeIdentity } from "./age-recipients.js";
+import { describeIdentitySources, loadAgeIdentities } from "./age-identities.js";
+
+export interface AgeKeySourceOptions {
+  /** Identities to use instead of discovering them from the environment (library callers, tests). */
+  identities?: AgeIdentity[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource<AgeStanza, AgeRecipientSpec> {
+  const env = options.env ?? process.env;
+  let decrypter: Promise<Decrypter> | undefined;
+  let identityCount = 0;
+
+  const getDecrypter = (): Promise<Decrypter> =>
+    (decrypter ??= (async () => {
+      const identities = options.identities ?? (await loadAgeIdentities(env));
+      identityCount = identities.length;
+      const d = new Decrypter();
+      for (const identity of identities) d.addIdentity(identity);
+      return d;
+    })());
+
+  return {
+    type: "age",
+    async wrap(recipient, dataKey) {
+      const encrypter = new Encrypter();
+      encrypter.addRecipient(parseRecipient(recipient.recipient));
+      const file = await encrypter.encrypt(dataKey);
+      return { type: "age", recipient: recipient.recipient, enc: armor.encode(file) };
+    },
+    async unwrap(stanza) {
+      const d = await getDecrypter();
+      if (identityCount === 0) {
+        throw new SealboxError("CouldNotRetrieveKey", `age ${stanza.recipient}: no age identity found (looked in ${describeIdentitySources(env)})`);
+      }
+      let file: Uint8Array;
+      try {
+        file = armor.decode(stanza.enc);
+      } catch {
+        throw new SealboxError("CouldNotRetrieveKey", `age ${stanza.recipient}: the stored age file is damaged (bad armor)`);
+      }
+      try {
+        return await d.decrypt(file);
+      } catch (error) {
+        const reason = error instanceof Error && /no identity matched/i.test(error.message) ? "no identity matched this recipient" : "the stored age file is damaged or was not made for this identity";
+        throw new SealboxError("CouldNotRetrieveKey", `age ${stanza.recipient}: ${reason}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,252 @@
+// .sops.yaml: found the way sops finds it (--config, SOPS_CONFIG, else upward from the working
+// directory), parsed with line numbers so a bad rule is reported as file:line, and matched by
+// path_regex against the file's path relative to the rules file's directory.
+import { readFile, stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
+import { SealboxError } from "../errors.js";
+import type { AgeRecipientSpec, KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
+import type { EncryptionSelectors } from "../sops/encryption-rules.js";
+
+export const CONFIG_FILE_NAME = ".sops.yaml";
+const MAX_PARENT_DEPTH = 100;
+
+export type SealedScope = "strict" | "namespace-wide" | "cluster-wide";
+export const SEALED_SCOPES: SealedScope[] = ["strict", "namespace-wide", "cluster-wide"];
+
+export interface CreationRule {
+  configPath: string;
+  /** 1-based line of the rule in the rules file. */
+  line: number;
+  pathRegex?: string;
+  recipientGroups: RecipientGroup[];
+  shamirThreshold?: number;
+  selectors: EncryptionSelectors;
+  /** Our extension: this path is sealed as a SealedSecret, with this certificate (absolute path). */
+  sealedSecrets?: { cert: string; scope?: SealedScope };
+}
+
+export interface RuleLookupOptions {
+  configPath?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** --config, then SOPS_CONFIG, then the nearest .sops.yaml from the working directory upward. */
+export async function findConfigFile(options: RuleLookupOptions = {}): Promise<string | undefined> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const named = options.configPath ?? env.SOPS_CONFIG;
+  if (named) {
+    const path = resolve(cwd, named);
+    if (!(await isFile(path))) throw new SealboxError("ConfigFileNotFound", "rules file not found", { file: named });
+    return path;
+  }
+  let dir = resolve(cwd);
+  for (let i = 0; i < MAX_PARENT_DEPTH; i++) {
+    const candidate = join(dir, CONFIG_FILE_NAME);
+    if (await isFile(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return undefined;
+}
+
+class RuleReader {
+  constructor(
+    private readonly file: string,
+    private readonly lines: LineCounter,
+  ) {}
+
+  lineOf(node: Node | null | undefined): number | undefined {
+    const start = node?.range?.[0];
+    return start === undefined ? undefined : this.lines.linePos(start).line;
+  }
+
+  fail(message: string, node?: Node | null): never {
+    throw new SealboxError("ErrorReadingConfig", message, { file: this.file, line: this.lineOf(node) });
+  }
+
+  node(map: YAMLMap, key: string): Node | undefined {
+    return (map.items.find((p) => isScalar(p.key) && p.key.value === key)?.value as Node | undefined) ?? undefined;
+  }
+
+  string(map: YAMLMap, key: string): string | undefined {
+    const node = this.node(map, key);
+    if (node === undefined || (isScalar(node) && node.value === null)) return undefined;
+    if (!isScalar(node) || typeof node.value === "object") this.fail(`${key} must be a string`, node);
+    return String(node.value);
+  }
+
+  bool(map: YAMLMap, key: string): boolean | undefined {
+    const node = this.node(map, key);
+    if (node === undefined) return undefined;
+    if (!isScalar(node) || typeof node.value !== "boolean") this.fail(`${key} must be true or false`, node);
+    return node.value as boolean;
+  }
+
+  regex(map: YAMLMap, key: string): string | undefined {
+    const pattern = this.string(map, key);
+    if (pattern === undefined) return undefined;
+    try {
+      new RegExp(pattern, "u");
+    } catch (error) {
+      this.fail(`${key} is not a valid regular expression: ${(error as Error).message}`, this.node(map, key));
+    }
+    return pattern;
+  }
+
+  /** A comma-separated string or a list of strings (sops accepts both for age and kms). */
+  stringList(map: YAMLMap, key: string): string[] {
+    const node = this.node(map, key);
+    if (node === undefined || (isScalar(node) && node.value === null)) return [];
+    if (isScalar(node)) return String(node.value).split(",").map((s) => s.trim()).filter(Boolean);
+    if (isSeq(node)) {
+      return node.items.map((item) => {
+        if (!isScalar(item)) this.fail(`each entry of ${key} must be a string`, item as Node);
+        return String(item.value).trim();
+      });
+    }
+    return this.fail(`${key} must be a string or a list of strings`, node);
+  }
+
+  ageRecipients(map: YAMLMap): AgeRecipientSpec[] {
+    return this.stringList(map, "age").map((recipient) => ({ type: "age", recipient }));
+  }
+
+  /** kms as "arn[+role],…", a list of such strings, or (in key groups) objects with arn/role/context/aws_profile. */
+  kmsKeys(map: YAMLMap, awsProfile?: string): KmsRecipientSpec[] {
+    const node = this.node(map, "kms");
+    if (node === undefined || (isScalar(node) && node.value === null)) return [];
+    const fromString = (text: string): KmsRecipientSpec[] =>
+      text.split(",").map((s) => s.trim()).filter(Boolean).map((entry) => {
+        const [arn, role] = entry.split("+");
+        return { type: "kms", arn, ...(role ? { role } : {}), ...(awsProfile ? { awsProfile } : {}) };
+      });
+    if (isScalar(node)) return fromString(String(node.value));
+    if (!isSeq(node)) return this.fail("kms must be a string or a list", node);
+    return node.items.flatMap((item) => {
+      if (isScalar(item)) return fromString(String(item.value));
+      if (!isMap(item)) return this.fail("each kms entry must be an ARN or a mapping with arn", item as Node);
+      const arn = this.string(item, "arn");
+      if (!arn) return this.fail("a kms entry needs an arn", item);
+      const role = this.string(item, "role");
+      const profile = this.string(item, "aws_profile") ?? awsProfile;
+      const contextNode = this.node(item, "context");
+      let context: Record<string, string> | undefined;
+      if (contextNode && isMap(contextNode)) {
+        context = {};
+        for (const pair of contextNode.items) context[String((pair.key as { value: unknown }).value)] = String((pair.value as { value: unknown } | null)?.value ?? "");
+      } else if (contextNode) this.fail("kms context must be a mapping", contextNode);
+      return [{ type: "kms" as const, arn, ...(role ? { role } : {}), ...(context ? { context } : {}), ...(profile ? { awsProfile: profile } : {}) }];
+    });
+  }
+
+  rule(node: Node, configPath: string): CreationRule {
+    if (!isMap(node)) this.fail("each creation rule must be a mapping", node);
+    const awsProfile = this.string(node, "aws_profile");
+    let recipientGroups: RecipientGroup[];
+    const groupsNode = this.node(node, "key_groups");
+    if (groupsNode !== undefined) {
+      if (!isSeq(groupsNode)) this.fail("key_groups must be a list", groupsNode);
+      recipientGroups = groupsNode.items.map((group) => {
+        if (!isMap(group)) this.fail("each key group must be a mapping", group as Node);
+        const keys: RecipientSpec[] = [...this.kmsKeys(group, awsProfile), ...this.ageRecipients(group)];
+        if (keys.length === 0) this.fail("a key group names no age or kms keys", group);
+        return keys;
+      });
+    } else {
+      const keys: RecipientSpec[] = [...this.kmsKeys(node, awsProfile), ...this.ageRecipients(node)];
+      recipientGroups = keys.length ? [keys] : [];
+    }
+    const thresholdNode = this.node(node, "shamir_threshold");
+    let shamirThreshold: number | undefined;
+    if (thresholdNode !== undefined) {
+      const value = isScalar(thresholdNode) ? Number(thresholdNode.value) : NaN;
+      if (!Number.isInteger(value) || value < 1) this.fail("shamir_threshold must be a positive whole number", thresholdNode);
+      shamirThreshold = value;
+    }
+    const selectors: EncryptionSelectors = {
+      encryptedRegex: this.regex(node, "encrypted_regex"),
+      unencryptedRegex: this.regex(node, "unencrypted_regex"),
+      encryptedSuffix: this.string(node, "encrypted_suffix"),
+      unencryptedSuffix: this.string(node, "unencrypted_suffix"),
+      encryptedCommentRegex: this.regex(node, "encrypted_comment_regex"),
+      unencryptedCommentRegex: this.regex(node, "unencrypted_comment_regex"),
+      macOnlyEncrypted: this.bool(node, "mac_only_encrypted"),
+    };
+    const chosen = ["encrypted_regex", "unencrypted_regex", "encrypted_suffix", "unencrypted_suffix"].filter((k) => this.node(node, k) !== undefined);
+    if (chosen.length > 1) this.fail(`a rule may use only one of ${chosen.join(", ")}`, node);
+    let sealedSecrets: CreationRule["sealedSecrets"];
+    const sealedNode = this.node(node, "sealed_secrets");
+    if (sealedNode !== undefined) {
+      if (!isMap(sealedNode)) this.fail("sealed_secrets must be a mapping with cert (and scope)", sealedNode);
+      const cert = this.string(sealedNode, "cert");
+      if (!cert) this.fail("sealed_secrets needs a cert", sealedNode);
+      const scope = this.string(sealedNode, "scope");
+      if (scope !== undefined && !(SEALED_SCOPES as string[]).includes(scope)) {
+        this.fail(`sealed_secrets scope must be one of ${SEALED_SCOPES.join(", ")}`, this.node(sealedNode, "scope"));
+      }
+      const certPath = /^[a-z]+:\/\//.test(cert) || isAbsolute(cert) ? cert : resolve(dirname(configPath), cert);
+      sealedSecrets = { cert: certPath, ...(scope ? { scope: scope as SealedScope } : {}) };
+    }
+    const pathRegex = this.regex(node, "path_regex") ?? this.regex(node, "filename_regex");
+    return { configPath, line: this.lineOf(node) ?? 1, pathRegex, recipientGroups, shamirThreshold, selectors, sealedSecrets };
+  }
+}
+
+const cache = new Map<string, Promise<CreationRule[]>>();
+
+/** Reads every creation rule of a rules file (cached for the run: bulk commands read it once). */
+export function loadRules(configPath: string): Promise<CreationRule[]> {
+  let rules = cache.get(configPath);
+  if (!rules) {
+    rules = readRules(configPath);
+    cache.set(configPath, rules);
+  }
+  return rules;
+}
+
+async function readRules(configPath: string): Promise<CreationRule[]> {
+  const text = await readFile(configPath, "utf8");
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const reader = new RuleReader(configPath, lines);
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    throw new SealboxError("ErrorReadingConfig", `invalid YAML: ${e.message.split("\n")[0]}`, { file: configPath, line: lines.linePos(e.pos[0]).line });
+  }
+  const root = doc.contents as Node | null;
+  if (!root || (isScalar(root) && root.value === null)) return [];
+  if (!isMap(root)) return reader.fail("the rules file must be a mapping with creation_rules", root);
+  const rulesNode = reader.node(root, "creation_rules");
+  if (rulesNode === undefined) return [];
+  if (!isSeq(rulesNode)) return reader.fail("creation_rules must be a list", rulesNode);
+  return rulesNode.items.map((item) => reader.rule(item as Node, configPath));
+}
+
+/** The file's path as path_regex sees it: relative to the rules file's directory, with forward slashes. */
+export function pathForRules(filePath: string, configPath: string, cwd = process.cwd()): string {
+  const absolute = resolve(cwd, filePath);
+  const base = dirname(configPath);
+  const rel = absolute.startsWith(base + sep) ? relative(base, absolute) : absolute;
+  return rel.split(sep).join("/");
+}
+
+/** The first creation rule whose path_regex matches (a rule without one matches everything). */
+export async function resolveCreationRule(filePath: string, options: RuleLookupOptions = {}): Promise<CreationRule | undefined> {
+  const configPath = await findConfigFile(options);
+  if (!configPath) return undefined;
+  const rules = await loadRules(configPath);
+  const subject = pathForRules(filePath, configPath, options.cwd);
+  return rules.find((rule) => !rule.pathRegex || new RegExp(rule.pathRegex, "u").test(subject));
+}

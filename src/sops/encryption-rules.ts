@@ -1,0 +1,73 @@
+// Which values of a document get encrypted (sops.go shouldBeEncrypted): at most one of the suffix or
+// regex settings, plus the comment-regex settings, evaluated on the key path and the comments above.
+// Go's regexp is RE2; JavaScript's syntax agrees on everything rules files use in practice.
+import { SealboxError } from "../errors.js";
+
+export interface EncryptionSelectors {
+  unencryptedSuffix?: string;
+  encryptedSuffix?: string;
+  unencryptedRegex?: string;
+  encryptedRegex?: string;
+  unencryptedCommentRegex?: string;
+  encryptedCommentRegex?: string;
+  macOnlyEncrypted?: boolean;
+}
+
+export const DEFAULT_UNENCRYPTED_SUFFIX = "_unencrypted";
+
+const SELECTOR_NAMES = ["unencrypted_suffix", "encrypted_suffix", "unencrypted_regex", "encrypted_regex"] as const;
+
+/** Applies sops's defaulting: no selector at all means `unencrypted_suffix: _unencrypted`. */
+export function withDefaultSelector(s: EncryptionSelectors): EncryptionSelectors {
+  const set = [s.unencryptedSuffix, s.encryptedSuffix, s.unencryptedRegex, s.encryptedRegex].filter((v) => v);
+  if (set.length > 1) {
+    throw new SealboxError("ConflictingParameters", `cannot use more than one of ${SELECTOR_NAMES.join(", ")} in the same file`);
+  }
+  if (set.length === 0 && !s.unencryptedCommentRegex && !s.encryptedCommentRegex) return { ...s, unencryptedSuffix: DEFAULT_UNENCRYPTED_SUFFIX };
+  return s;
+}
+
+function compile(pattern: string | undefined, name: string): RegExp | undefined {
+  if (!pattern) return undefined;
+  try {
+    return new RegExp(pattern, "u");
+  } catch {
+    throw new SealboxError("ErrorReadingConfig", `${name} is not a valid regular expression: ${pattern}`);
+  }
+}
+
+export class EncryptionDecider {
+  private readonly unencryptedRegex?: RegExp;
+  private readonly encryptedRegex?: RegExp;
+  private readonly unencryptedCommentRegex?: RegExp;
+  private readonly encryptedCommentRegex?: RegExp;
+
+  constructor(private readonly selectors: EncryptionSelectors) {
+    this.unencryptedRegex = compile(selectors.unencryptedRegex, "unencrypted_regex");
+    this.encryptedRegex = compile(selectors.encryptedRegex, "encrypted_regex");
+    this.unencryptedCommentRegex = compile(selectors.unencryptedCommentRegex, "unencrypted_comment_regex");
+    this.encryptedCommentRegex = compile(selectors.encryptedCommentRegex, "encrypted_comment_regex");
+  }
+
+  /** `commentsStack` holds, per nesting level, the comments seen since the last value. */
+  shouldEncrypt(path: readonly string[], commentsStack: readonly string[][], isComment: boolean): boolean {
+    const s = this.selectors;
+    let encrypted = true;
+    if (s.unencryptedSuffix && path.some((p) => p.endsWith(s.unencryptedSuffix!))) encrypted = false;
+    if (s.encryptedSuffix) encrypted = path.some((p) => p.endsWith(s.encryptedSuffix!));
+    if (this.unencryptedRegex && path.some((p) => this.unencryptedRegex!.test(p))) encrypted = false;
+    if (this.encryptedRegex) encrypted = path.some((p) => this.encryptedRegex!.test(p));
+    if (this.unencryptedCommentRegex && commentsStack.some((level) => level.some((c) => this.unencryptedCommentRegex!.test(c)))) {
+      encrypted = false;
+    }
+    if (this.encryptedCommentRegex) {
+      const lastLevel = commentsStack.length - 1;
+      const lastComment = commentsStack[lastLevel].length - 1;
+      // A comment matching the regex stays readable itself; it marks what follows it.
+      encrypted = commentsStack.some((level, i) =>
+        level.some((c, j) => !(isComment && i === lastLevel && j === lastComment) && this.encryptedCommentRegex!.test(c)),
+      );
+    }
+    return encrypted;
+  }
+}

@@ -1,0 +1,113 @@
+// SOPS documents as whole files: load (metadata split off), decrypt (data key, values, MAC check),
+// encrypt (new or kept data key), and write back in any format. Format-free and key-source-free:
+// codecs and key sources are passed in.
+import { Branch, type Documents } from "../tree/tree.js";
+import { SealboxError } from "../errors.js";
+import { decryptValue, encryptValue } from "../core/sops-value.js";
+import type { Codec } from "../formats/types.js";
+import type { RecipientGroup } from "../keys/types.js";
+import type { KeySources } from "../keys/registry.js";
+import { decryptDocuments, encryptDocuments } from "./tree-cipher.js";
+import { metadataBranch, parseMetadata, SOPS_VERSION, sopsTimestamp, type SopsMetadata } from "./metadata.js";
+import { newDataKey, recoverDataKey, wrapDataKey } from "./datakey.js";
+import { withDefaultSelector, type EncryptionSelectors } from "./encryption-rules.js";
+
+export const METADATA_KEY = "sops";
+
+export interface EncryptedFile {
+  /** The documents without their `sops` item; values still encrypted. */
+  docs: Documents;
+  metadata: SopsMetadata;
+}
+
+/** True when the first document carries a `sops` branch (sops's "already encrypted" test). */
+export function hasMetadata(docs: Documents): boolean {
+  return docs.length > 0 && docs[0].get(METADATA_KEY) instanceof Branch;
+}
+
+/** Splits the metadata off; every document's `sops` item is removed, the first one is read. */
+export function splitMetadata(docs: Documents): EncryptedFile {
+  const metadata = parseMetadata(docs[0]?.get(METADATA_KEY));
+  const stripped = docs.map((doc) => new Branch(doc.items.filter((item) => item.key !== METADATA_KEY)));
+  return { docs: stripped, metadata };
+}
+
+export function loadEncrypted(codec: Codec, input: Uint8Array, file: string): EncryptedFile {
+  try {
+    return splitMetadata(codec.parseEncrypted(input, file));
+  } catch (error) {
+    throw error instanceof SealboxError ? error.inFile(file) : error;
+  }
+}
+
+export function emitEncrypted(codec: Codec, file: EncryptedFile): Uint8Array {
+  const meta = metadataBranch(file.metadata);
+  return codec.emitEncrypted(file.docs.map((doc) => new Branch([...doc.items, { key: METADATA_KEY, value: meta }])));
+}
+
+export interface DecryptOptions {
+  sources: KeySources;
+  decryptionOrder?: string[];
+  /** Decrypt even when the MAC does not match (the caller must warn loudly). */
+  ignoreMac?: boolean;
+}
+
+export interface DecryptedFile {
+  docs: Documents;
+  metadata: SopsMetadata;
+  dataKey: Uint8Array;
+}
+
+export async function decryptFile(file: EncryptedFile, options: DecryptOptions): Promise<DecryptedFile> {
+  const { metadata } = file;
+  const dataKey = await recoverDataKey(metadata.keyGroups, options.sources, { threshold: metadata.shamirThreshold, decryptionOrder: options.decryptionOrder });
+  return { docs: decryptWithKey(file, dataKey, !!options.ignoreMac), metadata, dataKey };
+}
+
+/** Decrypts the values with a known data key and checks the MAC (sops decrypt.go). */
+export function decryptWithKey(file: EncryptedFile, dataKey: Uint8Array, ignoreMac: boolean): Documents {
+  const selectors = withDefaultSelector(file.metadata.selectors);
+  const { docs, mac } = decryptDocuments(file.docs, dataKey, selectors);
+  if (ignoreMac) return docs;
+  if (!file.metadata.mac) throw new SealboxError("MacNotFound", "the file has no MAC (refusing to trust it; --ignore-mac overrides)");
+  let stored: unknown;
+  try {
+    stored = decryptValue(file.metadata.mac, dataKey, file.metadata.lastModified);
+  } catch {
+    throw new SealboxError("ErrorDecryptingMac", "could not decrypt the MAC: the file's metadata was tampered with (lastmodified or mac changed) or damaged");
+  }
+  if (stored !== mac) throw new SealboxError("MacMismatch", "MAC mismatch: the file was modified after it was encrypted (values, keys or their order changed)");
+  return docs;
+}
+
+export interface EncryptOptions {
+  sources: KeySources;
+  recipientGroups: RecipientGroup[];
+  shamirThreshold?: number;
+  selectors: EncryptionSelectors;
+}
+
+/** Encrypts plaintext documents under a fresh data key wrapped for the given recipients. */
+export async function encryptNew(docs: Documents, options: EncryptOptions): Promise<EncryptedFile> {
+  const dataKey = newDataKey();
+  const wrapped = await wrapDataKey(options.recipientGroups, dataKey, options.sources, options.shamirThreshold);
+  const metadata: SopsMetadata = {
+    keyGroups: wrapped.keyGroups,
+    shamirThreshold: wrapped.shamirThreshold,
+    lastModified: "",
+    mac: "",
+    selectors: withDefaultSelector(options.selectors),
+    version: SOPS_VERSION,
+  };
+  return encryptWithKey(docs, metadata, dataKey);
+}
+
+/** Encrypts plaintext documents with a known data key and metadata (edit, set, updatekeys). */
+export function encryptWithKey(docs: Documents, metadata: SopsMetadata, dataKey: Uint8Array): EncryptedFile {
+  const { docs: encrypted, mac } = encryptDocuments(docs, dataKey, metadata.selectors);
+  const lastModified = sopsTimestamp();
+  return {
+    docs: encrypted,
+    metadata: { ...metadata, lastModified, mac: encryptValue(mac, dataKey, lastModified), version: SOPS_VERSION },
+  };
+}

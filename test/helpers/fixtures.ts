@@ -1,0 +1,16 @@
+// Paths and small helpers shared by tests: the interop vectors live in fixtures/interop/.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dirname, "..", "..");
+export const SOPS_VECTORS = join(ROOT, "fixtures", "interop", "sops");
+export const SEALED_VECTORS = join(ROOT, "fixtures", "interop", "sealed");
+
+export function sopsVector(name: string): Buffer {
+  return readFileSync(join(SOPS_VECTORS, name));
+}
+
+/** The env a decrypting child process or key source sees: only the named age key file. */
+export function ageKeyEnv(keyFile = join(SOPS_VECTORS, "keys.txt")): NodeJS.ProcessEnv {
+  return { SOPS_AGE_KEY_FILE: keyFile, HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
+}
