@@ -1,0 +1,103 @@
+// `seal --raw` (one value for a hand-written SealedSecret) and `seal --merge-into` (add or replace
+// values in an existing SealedSecret file without changing anything else in it).
+import { chmodSync, copyFileSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { CERT, KEY, VECTORS, maskSealed, opensslOpen, sealbox, tempDir } from "./helpers.js";
+
+describe("seal --raw", () => {
+  const rawCases: [string, string[], string][] = [
+    ["raw-strict", ["--scope", "strict", "--namespace", "prod", "--name", "db-credentials"], "prod/db-credentials"],
+    ["raw-namespace-wide", ["--scope", "namespace-wide", "--namespace", "team-a"], "team-a"],
+    ["raw-cluster-wide", ["--scope", "cluster-wide"], ""],
+  ];
+
+  it.each(rawCases)("%s: base64 without a newline that openssl opens under the label", async (name, flags, label) => {
+    const value = readFileSync(join(VECTORS, `${name}.value`));
+    const result = await sealbox(["seal", "--raw", "--cert", CERT, ...flags], { input: value });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Ag[A-Za-z0-9+/]+=*$/); // no trailing newline, like the reference
+    expect(result.stdout.length).toBe(readFileSync(join(VECTORS, `${name}.sealed.txt`), "utf8").length);
+    expect(opensslOpen(result.stdout, label)).toEqual(value);
+  });
+
+  it("reads the value from --from-file, bytes as they are", async () => {
+    const dir = tempDir();
+    const file = join(dir, "blob.bin");
+    const bytes = Buffer.from([0, 1, 2, 255, 10, 13, 0]);
+    writeFileSync(file, bytes);
+    const result = await sealbox(["seal", "--raw", "--cert", CERT, "--from-file", file, "--namespace", "ns", "--name", "n"]);
+    expect(result.status).toBe(0);
+    expect(opensslOpen(result.stdout, "ns/n")).toEqual(bytes);
+  });
+
+  it("the default (strict) scope needs --name and --namespace", async () => {
+    const result = await sealbox(["seal", "--raw", "--cert", CERT, "--namespace", "prod"], { input: "x" });
+    expect(result.status).toBe(8);
+    expect(result.stderr).toContain("--name");
+    expect(result.stdout).toBe("");
+  });
+});
+
+describe("seal --merge-into", () => {
+  const newSecret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: ignored\nstringData:\n  password: new-password\n  extra: added-value\n";
+
+  it("adds and replaces values in a YAML file, keeping comments, other values and the file mode", async () => {
+    const dir = tempDir();
+    const file = join(dir, "sealed.yaml");
+    const original = "# managed by the platform team\n" + readFileSync(join(VECTORS, "stringdata-strict.sealed.yaml"), "utf8");
+    writeFileSync(file, original);
+    chmodSync(file, 0o640);
+    const result = await sealbox(["seal", "--cert", CERT, "--merge-into", file], { input: newSecret });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("");
+    const merged = readFileSync(file, "utf8");
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(merged.startsWith("# managed by the platform team\n---\n")).toBe(true);
+    const before = YAML.parse(original);
+    const after = YAML.parse(merged);
+    expect(after.spec.encryptedData.username).toBe(before.spec.encryptedData.username);
+    expect(after.spec.encryptedData.password).not.toBe(before.spec.encryptedData.password);
+    expect(after.spec.template).toEqual(before.spec.template);
+    expect(after.metadata).toEqual(before.metadata);
+    // Sealed under the file's own name and namespace, not the input Secret's.
+    expect(opensslOpen(after.spec.encryptedData.password, "prod/db-credentials").toString()).toBe("new-password");
+    expect(opensslOpen(after.spec.encryptedData.extra, "prod/db-credentials").toString()).toBe("added-value");
+    expect(opensslOpen(after.spec.encryptedData.username, "prod/db-credentials").toString()).toBe("admin");
+  });
+
+  it("keeps a JSON file JSON, in kubeseal's layout, and uses the file's scope", async () => {
+    const dir = tempDir();
+    const file = join(dir, "sealed.json");
+    copyFileSync(join(VECTORS, "namespace-wide.sealed.json"), file);
+    const result = await sealbox(["seal", "--cert", CERT, "--merge-into", file], { input: newSecret });
+    expect(result.status).toBe(0);
+    const merged = readFileSync(file, "utf8");
+    const parsed = JSON.parse(merged);
+    expect(Object.keys(parsed.spec.encryptedData)).toEqual(["api-key", "password", "extra"]);
+    expect(opensslOpen(parsed.spec.encryptedData.extra, "team-a").toString()).toBe("added-value");
+    const expectedLayout = maskSealed(readFileSync(join(VECTORS, "namespace-wide.sealed.json"), "utf8")).replace(
+      '"api-key": "<sealed>"',
+      '"api-key": "<sealed>",\n      "password": "<sealed>",\n      "extra": "<sealed>"',
+    );
+    expect(maskSealed(merged)).toBe(expectedLayout);
+    const unsealed = await sealbox(["unseal", file, "--private-key", KEY, "--format", "json"]);
+    expect(JSON.parse(unsealed.stdout).data).toEqual({
+      "api-key": "bnMtd2lkZS12YWx1ZS00Mg==",
+      password: Buffer.from("new-password").toString("base64"),
+      extra: Buffer.from("added-value").toString("base64"),
+    });
+  });
+
+  it("leaves the file untouched when the input is not a Secret", async () => {
+    const dir = tempDir();
+    const file = join(dir, "sealed.yaml");
+    copyFileSync(join(VECTORS, "data-strict.sealed.yaml"), file);
+    const result = await sealbox(["seal", "--cert", CERT, "--merge-into", file], { input: "kind: ConfigMap\nmetadata: {name: x}\n" });
+    expect(result.status).toBe(2);
+    expect(readFileSync(file, "utf8")).toBe(readFileSync(join(VECTORS, "data-strict.sealed.yaml"), "utf8"));
+  });
+});
