@@ -91,7 +91,7 @@ export function createKmsKeySource(options: KmsKeySourceOptions = {}): KeySource
     let client = clients.get(id);
     if (!client) {
       const base = clientConfig(region, profile, attemptMs);
-      client = new KMSClient(key.role ? { ...base, credentials: assumedRole(key.role, base) } : base);
+      client = withoutSdkNodeNotice(() => new KMSClient(key.role ? { ...base, credentials: assumedRole(key.role, base) } : base));
       clients.set(id, client);
     }
     return client;
@@ -169,6 +169,22 @@ export function createKmsKeySource(options: KmsKeySourceOptions = {}): KeySource
       return Uint8Array.from(out.Plaintext);
     },
   };
+}
+
+/**
+ * The SDK warns once per process, on stderr, that its releases after January 2027 need Node 22.
+ * That notice is for sealbox's maintainers, not for someone decrypting a file, so it is switched
+ * off while the client is built (and only then, so child processes see the user's environment).
+ */
+function withoutSdkNodeNotice<T>(build: () => T): T {
+  const name = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+  if (process.env[name] !== undefined) return build();
+  process.env[name] = "true";
+  try {
+    return build();
+  } finally {
+    delete process.env[name];
+  }
 }
 
 function regionOf(arn: string): string {
