@@ -1,9 +1,9 @@
 // AWS KMS as a sops master key: the data key (or a key group's Shamir share) is sent to KMS Encrypt
 // with the encryption context, and the ciphertext blob is stored base64 in the `kms` stanza. This
-// module pulls in the AWS SDK, so it is only ever loaded with `await import()` when a KMS key is used.
+// module is cheap to import (flag and rule parsing use its helpers); the AWS SDK itself is imported
+// on the first KMS call, so start-up and age-only runs never pay for it.
 import { hostname } from "node:os";
-import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
-import type { KMSClientConfig } from "@aws-sdk/client-kms";
+import type { KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { SealboxError } from "../errors.js";
 import type { KeySource, KmsRecipientSpec, KmsStanza } from "./types.js";
@@ -19,6 +19,10 @@ export interface KmsKeySourceOptions {
 /** Attempts per call: the first plus three retries (throttling, 5xx, timeouts, resets). */
 const MAX_ATTEMPTS = 4;
 const DEFAULT_TIMEOUT_MS = 10_000;
+
+type Sdk = typeof import("@aws-sdk/client-kms");
+let sdkModule: Promise<Sdk> | undefined;
+const loadSdk = (): Promise<Sdk> => (sdkModule ??= import("@aws-sdk/client-kms"));
 
 // sops's pattern: the region is the ARN's fourth field; any partition (aws, aws-cn, aws-us-gov).
 const KMS_ARN = /^arn:aws[\w-]*:kms:(.+):[0-9]+:(key|alias)\/.+$/;
@@ -84,25 +88,27 @@ export function createKmsKeySource(options: KmsKeySourceOptions = {}): KeySource
   const attemptMs = Math.max(250, Math.min(5_000, Math.floor(totalMs / 3)));
   const clients = new Map<string, KMSClient>();
 
-  function clientFor(key: KmsRecipientSpec | KmsStanza): KMSClient {
+  function clientFor(sdk: Sdk, key: KmsRecipientSpec | KmsStanza): KMSClient {
     const region = regionOf(key.arn);
     const profile = ("enc" in key ? key.aws_profile : key.awsProfile) || undefined;
     const id = JSON.stringify([region, profile ?? "", key.role ?? ""]);
     let client = clients.get(id);
     if (!client) {
       const base = clientConfig(region, profile, attemptMs);
-      client = withoutSdkNodeNotice(() => new KMSClient(key.role ? { ...base, credentials: assumedRole(key.role, base) } : base));
+      client = withoutSdkNodeNotice(() => new sdk.KMSClient(key.role ? { ...base, credentials: assumedRole(sdk, key.role, base) } : base));
       clients.set(id, client);
     }
     return client;
   }
 
   /** Runs one KMS call within the time budget; every failure becomes `ARN: why`. */
-  async function call<T>(key: KmsRecipientSpec | KmsStanza, verb: string, send: (client: KMSClient, signal: AbortSignal) => Promise<T>): Promise<T> {
+  async function call<T>(key: KmsRecipientSpec | KmsStanza, verb: string, send: (sdk: Sdk, client: KMSClient, signal: AbortSignal) => Promise<T>): Promise<T> {
     const name = key.role ? `${key.arn}+${key.role}` : key.arn;
+    let sdk: Sdk;
     let client: KMSClient;
     try {
-      client = clientFor(key);
+      sdk = await loadSdk();
+      client = clientFor(sdk, key);
     } catch (e) {
       throw retrievalError(name, verb, e, totalMs);
     }
@@ -119,7 +125,7 @@ export function createKmsKeySource(options: KmsKeySourceOptions = {}): KeySource
       }, totalMs);
     });
     try {
-      return await Promise.race([send(client, controller.signal), deadline]);
+      return await Promise.race([send(sdk, client, controller.signal), deadline]);
     } catch (e) {
       throw retrievalError(name, verb, controller.signal.aborted ? controller.signal.reason : e, totalMs);
     } finally {
@@ -132,8 +138,8 @@ export function createKmsKeySource(options: KmsKeySourceOptions = {}): KeySource
 
     async wrap(recipient, dataKey) {
       const context = nonEmpty(recipient.context);
-      const out = await call(recipient, "encrypt", (client, abortSignal) =>
-        client.send(new EncryptCommand({ KeyId: recipient.arn, Plaintext: dataKey, EncryptionContext: context }), { abortSignal }),
+      const out = await call(recipient, "encrypt", (sdk, client, abortSignal) =>
+        client.send(new sdk.EncryptCommand({ KeyId: recipient.arn, Plaintext: dataKey, EncryptionContext: context }), { abortSignal }),
       );
       if (!out.CiphertextBlob) throw new SealboxError("CouldNotRetrieveKey", `${recipient.arn}: KMS Encrypt returned no ciphertext`);
       const stanza: KmsStanza = {
@@ -153,9 +159,9 @@ export function createKmsKeySource(options: KmsKeySourceOptions = {}): KeySource
       if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(stanza.enc) || stanza.enc === "") {
         throw new SealboxError("CouldNotRetrieveKey", `${name}: the stored data key (enc) is not valid base64`);
       }
-      const out = await call(stanza, "decrypt", (client, abortSignal) =>
+      const out = await call(stanza, "decrypt", (sdk, client, abortSignal) =>
         client.send(
-          new DecryptCommand({
+          new sdk.DecryptCommand({
             CiphertextBlob: Buffer.from(stanza.enc, "base64"),
             EncryptionContext: nonEmpty(stanza.context),
             // Pinning a key ARN makes KMS refuse a blob made under another key. Not for an alias: it may
@@ -222,10 +228,10 @@ function clientConfig(region: string, profile: string | undefined, attemptMs: nu
  * cached until shortly before they expire. The session is named `sops@HOST` as sops names it, so
  * role trust policies and CloudTrail filters written for sops keep matching.
  */
-function assumedRole(role: string, base: KMSClientConfig): AwsCredentialIdentityProvider {
+function assumedRole(sdk: Sdk, role: string, base: KMSClientConfig): AwsCredentialIdentityProvider {
   // The caller's own credentials (the profile's, or the default chain's), resolved the way a KMS
   // client without a role resolves them.
-  const callerCredentials = new KMSClient(base).config.credentials;
+  const callerCredentials = new sdk.KMSClient(base).config.credentials;
   let cached: Promise<AwsCredentialIdentity> | undefined;
   const fetchCredentials = async (): Promise<AwsCredentialIdentity> => {
     // The SDK's own STS client, shipped inside client-kms's credential chain (@aws-sdk/client-sts is not installed).

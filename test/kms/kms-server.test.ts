@@ -9,6 +9,7 @@ import type { KmsServer } from "../helpers/kms-server.js";
 let server: KmsServer;
 
 beforeAll(async () => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true"; // sealbox's own clients do this
   server = await startKmsServer();
 });
 
