@@ -346,12 +346,17 @@ export function setField(doc: ManifestDoc, path: string[], value: string | undef
   const parentPath = path.slice(0, -1);
   const last = path[path.length - 1];
   if (doc.yaml) {
+    const yaml = doc.yaml;
     if (value === undefined) {
-      doc.yaml.deleteIn(path);
-      const parent = doc.yaml.getIn(parentPath);
-      if (YAML.isMap(parent) && parent.items.length === 0) doc.yaml.deleteIn(parentPath);
+      if (yaml.hasIn(path)) yaml.deleteIn(path);
+      const parent = yaml.getIn(parentPath);
+      if (YAML.isMap(parent) && parent.items.length === 0) yaml.deleteIn(parentPath);
     } else {
-      doc.yaml.setIn(path, value);
+      // Missing maps are made as plain block maps (setIn would make `!!omap` under the YAML 1.1 schema).
+      for (let i = 1; i < path.length; i++) {
+        if (!yaml.hasIn(path.slice(0, i))) yaml.setIn(path.slice(0, i), new YAML.YAMLMap());
+      }
+      yaml.setIn(path, value);
     }
   }
   let node = doc.value as Record<string, unknown>;
