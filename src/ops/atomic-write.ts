@@ -6,16 +6,20 @@ import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 
 export interface AtomicWriteOptions {
-  /** Mode for a file that does not exist yet. Existing files keep theirs. */
+  /** Mode for a file that does not exist yet. Existing files keep theirs unless `forceMode`. */
   mode?: number;
+  /** Apply `mode` even to an existing file (decrypted output is never left world-readable). */
+  forceMode?: boolean;
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   let mode = options.mode ?? 0o600;
-  try {
-    mode = (await stat(path)).mode & 0o7777;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  if (!options.forceMode) {
+    try {
+      mode = (await stat(path)).mode & 0o7777;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
   }
   const temp = join(dirname(path), `.${basename(path)}.sealbox-tmp-${randomBytes(6).toString("hex")}`);
   // 0600 while the temp file exists: plaintext may pass through it before the final mode is set.

@@ -6,10 +6,27 @@ import { registerUnseal } from "./unseal.js";
 import { registerReencrypt } from "./reencrypt.js";
 import { registerScope } from "./scope.js";
 import { registerCert } from "./cert.js";
+import { registerEncrypt } from "./encrypt.js";
+import { registerDecrypt } from "./decrypt.js";
+import { registerEdit } from "./edit.js";
+import { registerSet, registerUnset } from "./set.js";
+import { registerFilestatus } from "./filestatus.js";
+import { registerExecEnv, registerExecFile } from "./exec.js";
+import { registerKeygen } from "./keygen.js";
 
 type Register = (program: Command) => void;
 
-const registrations: Register[] = [registerSeal, registerUnseal, registerReencrypt, registerScope, registerCert];
+const registrations: Register[] = [
+  registerEncrypt,
+  registerDecrypt,
+  registerEdit,
+  registerSet,
+  registerUnset,
+  registerExecEnv,
+  registerExecFile,
+  registerFilestatus,
+  registerKeygen,
+  registerSeal, registerUnseal, registerReencrypt, registerScope, registerCert];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);

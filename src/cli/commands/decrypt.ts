@@ -1,0 +1,32 @@
+// `sealbox decrypt`: sops decrypt. Checks the MAC; prints plaintext, one value (--extract), or rewrites files.
+import type { Command } from "commander";
+import { addDecryptFlags, type DecryptFlags } from "../sops-flags.js";
+import type { OutputFlags } from "../transform.js";
+
+export function registerDecrypt(program: Command): void {
+  addDecryptFlags(
+    program
+      .command("decrypt")
+      .description("decrypt SOPS files (sops decrypt); decrypted files are written 0600")
+      .argument("[files...]", "files to decrypt; - or nothing for stdin")
+      .option("-i, --in-place", "replace each file with its plaintext (atomically, mode 0600)")
+      .option("-o, --output <file>", "write here (mode 0600) instead of stdout"),
+  )
+    .addHelpText(
+      "after",
+      `
+Identities: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, SOPS_AGE_SSH_PRIVATE_KEY_FILE,
+~/.config/sops/age/keys.txt, ~/.ssh/id_ed25519 and id_rsa; KMS through the AWS credential chain.
+
+Examples:
+  SOPS_AGE_KEY_FILE=key.txt sealbox decrypt secrets.enc.yaml
+  sealbox decrypt --extract '["data"]["password"]' secret.enc.yaml`,
+    )
+    .action(async (files: string[], flags: DecryptFlags & OutputFlags) => {
+      const { decrypt } = await import("../../ops/sops-ops.js");
+      const { decryptOptions, warnIgnoreMac } = await import("../sops-flags.js");
+      const { transformFiles, nameOf } = await import("../transform.js");
+      if (flags.ignoreMac) warnIgnoreMac();
+      await transformFiles(files, flags, (input) => decrypt(input.bytes, decryptOptions(flags, nameOf(input))), { mode: 0o600, forceMode: true });
+    });
+}

@@ -1,0 +1,32 @@
+// `sealbox encrypt`: sops encrypt. Plaintext YAML/JSON/dotenv/INI/binary in, SOPS document out.
+import type { Command } from "commander";
+import { addEncryptFlags, type EncryptFlags } from "../sops-flags.js";
+import type { OutputFlags } from "../transform.js";
+
+export function registerEncrypt(program: Command): void {
+  addEncryptFlags(
+    program
+      .command("encrypt")
+      .description("encrypt files value by value in the SOPS format (sops encrypt)")
+      .argument("[files...]", "files to encrypt; - or nothing for stdin")
+      .option("-i, --in-place", "replace each file with its encrypted form (atomically)")
+      .option("-o, --output <file>", "write here instead of stdout"),
+  )
+    .addHelpText(
+      "after",
+      `
+Recipients come from --age/--kms, else SOPS_AGE_RECIPIENTS/SOPS_KMS_ARN, else the first
+creation rule in .sops.yaml whose path_regex matches the file.
+
+Examples:
+  sealbox encrypt --age age1... secrets.yaml > secrets.enc.yaml
+  sealbox encrypt -i secrets/*.yaml                      # recipients from .sops.yaml
+  cat app.env | sealbox encrypt --filename-override app.env --age age1...`,
+    )
+    .action(async (files: string[], flags: EncryptFlags & OutputFlags) => {
+      const { encrypt } = await import("../../ops/sops-ops.js");
+      const { encryptOptions } = await import("../sops-flags.js");
+      const { transformFiles, nameOf } = await import("../transform.js");
+      await transformFiles(files, flags, async (input) => encrypt(input.bytes, await encryptOptions(flags, nameOf(input))), { mode: 0o644 });
+    });
+}

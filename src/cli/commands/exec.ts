@@ -1,0 +1,54 @@
+// `sealbox exec-env` / `sealbox exec-file`: run a command with the decrypted values, never writing
+// plaintext anywhere but the child's environment or a private 0600 temp file (sops exec-*).
+import type { Command } from "commander";
+import { addDecryptFlags, type DecryptFlags } from "../sops-flags.js";
+
+export function registerExecEnv(program: Command): void {
+  addDecryptFlags(
+    program
+      .command("exec-env")
+      .description("run a command with the file's top-level values as environment variables (sops exec-env)")
+      .argument("<file>", "the encrypted file")
+      .argument("<command>", "the command line, run by sh -c")
+      .option("--pristine", "do not pass on sealbox's own environment"),
+  )
+    .addHelpText("after", `\nExample:\n  sealbox exec-env app.enc.env './migrate --db "$DB_URL"'`)
+    .action(async (file: string, commandLine: string, flags: DecryptFlags & { pristine?: boolean }) => {
+      const { openEncrypted } = await import("../../ops/sops-ops.js");
+      const { decryptOptions } = await import("../sops-flags.js");
+      const { readInput } = await import("../../ops/file-io.js");
+      const { runShell } = await import("../../ops/private-temp.js");
+      const { scalarText } = await import("../../ops/exec-env.js");
+      const opened = await openEncrypted((await readInput(file)).bytes, decryptOptions(flags, file));
+      const env: NodeJS.ProcessEnv = flags.pristine ? { PATH: process.env.PATH } : { ...process.env };
+      for (const item of opened.docs[0]?.items ?? []) {
+        const text = typeof item.key === "string" ? scalarText(item.value) : undefined;
+        if (text !== undefined) env[item.key as string] = text;
+      }
+      process.exitCode = await runShell(commandLine, [], env);
+    });
+}
+
+export function registerExecFile(program: Command): void {
+  addDecryptFlags(
+    program
+      .command("exec-file")
+      .description("run a command with the decrypted file at a private temp path; {} in the command is that path (sops exec-file)")
+      .argument("<file>", "the encrypted file")
+      .argument("<command>", "the command line, run by sh -c; {} stands for the temp file")
+      .option("--filename <name>", "the temp file's name (default: the file's own name)")
+      .option("--no-fifo", "accepted for sops compatibility: sealbox always uses a private 0600 file"),
+  )
+    .addHelpText("after", `\nExample:\n  sealbox exec-file kubeconfig.enc.yaml 'kubectl --kubeconfig {} get pods'`)
+    .action(async (file: string, commandLine: string, flags: DecryptFlags & { filename?: string }) => {
+      const { decrypt } = await import("../../ops/sops-ops.js");
+      const { decryptOptions } = await import("../sops-flags.js");
+      const { readInput } = await import("../../ops/file-io.js");
+      const { runShell, withPrivateFile } = await import("../../ops/private-temp.js");
+      const plain = await decrypt((await readInput(file)).bytes, decryptOptions(flags, file));
+      const { basename } = await import("node:path");
+      process.exitCode = await withPrivateFile(flags.filename ?? basename(file), plain, (path) =>
+        runShell(commandLine.split("{}").join('"$1"'), [path]),
+      );
+    });
+}

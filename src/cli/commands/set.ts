@@ -1,0 +1,92 @@
+// `sealbox set` / `sealbox unset`: change one value in an encrypted file without showing the rest
+// (sops set/unset). The data key and recipients stay; only the values and the MAC are renewed.
+import type { Command } from "commander";
+import { addFileFlags, type FileFlags } from "../sops-flags.js";
+
+interface SetFlags extends FileFlags {
+  valueFile?: string;
+  valueStdin?: boolean;
+  idempotent?: boolean;
+}
+
+async function rewrite(file: string, flags: FileFlags & { idempotent?: boolean }, change: (doc: import("../../tree/tree.js").Branch) => boolean): Promise<void> {
+  const { openEncrypted, sealOpened } = await import("../../ops/sops-ops.js");
+  const { decryptOptions } = await import("../sops-flags.js");
+  const { readInput, writeOutput } = await import("../../ops/file-io.js");
+  const { SealboxError } = await import("../../errors.js");
+  const input = await readInput(file);
+  const opened = await openEncrypted(input.bytes, decryptOptions(flags, file));
+  const { Branch } = await import("../../tree/tree.js");
+  const doc = opened.docs[0] ?? new Branch();
+  if (opened.docs.length === 0) opened.docs.push(doc);
+  try {
+    if (!change(doc)) return;
+  } catch (error) {
+    throw error instanceof SealboxError ? error.inFile(file) : error;
+  }
+  await writeOutput(sealOpened(opened), file);
+}
+
+export function registerSet(program: Command): void {
+  addFileFlags(
+    program
+      .command("set")
+      .description("set one value in an encrypted file (sops set); the value is JSON")
+      .argument("<file>", "the encrypted file")
+      .argument("<path>", "where, e.g. '[\"data\"][\"password\"]'")
+      .argument("[value]", "the new value as JSON, e.g. '\"s3cret\"' or '{\"a\":1}'")
+      .option("--value-file <file>", "read the JSON value from this file")
+      .option("--value-stdin", "read the JSON value from stdin")
+      .option("--idempotent", "do not rewrite the file when the value is already set"),
+  )
+    .addHelpText("after", `\nExample:\n  sealbox set secrets.enc.yaml '["data"]["password"]' '"n3w-s3cret"'`)
+    .action(async (file: string, pathText: string, valueText: string | undefined, flags: SetFlags) => {
+      const { SealboxError } = await import("../../errors.js");
+      const { parseJson, emitJsonValue } = await import("../../formats/json.js");
+      const { parseTreePath, setAtPath, getAtPath } = await import("../../ops/tree-path.js");
+      const { readInput } = await import("../../ops/file-io.js");
+      const sources = [valueText !== undefined, !!flags.valueFile, !!flags.valueStdin].filter(Boolean).length;
+      if (sources !== 1) throw new SealboxError("InvalidSetFormat", "give the value once: as an argument, --value-file or --value-stdin");
+      const raw = valueText !== undefined ? Buffer.from(valueText) : (await readInput(flags.valueStdin ? "-" : flags.valueFile)).bytes;
+      const value = parseJson(raw, "the value");
+      const path = parseTreePath(pathText);
+      await rewrite(file, flags, (doc) => {
+        if (flags.idempotent) {
+          try {
+            if (emitJsonValue(getAtPath(doc, path)) === emitJsonValue(value)) return false;
+          } catch {
+            // not set yet
+          }
+        }
+        setAtPath(doc, path, value);
+        return true;
+      });
+    });
+}
+
+export function registerUnset(program: Command): void {
+  addFileFlags(
+    program
+      .command("unset")
+      .description("remove one key or list item from an encrypted file (sops unset)")
+      .argument("<file>", "the encrypted file")
+      .argument("<path>", "what to remove, e.g. '[\"data\"][\"old\"]'")
+      .option("--idempotent", "succeed without rewriting when the path does not exist"),
+  )
+    .addHelpText("after", `\nExample:\n  sealbox unset secrets.enc.yaml '["data"]["old_token"]'`)
+    .action(async (file: string, pathText: string, flags: FileFlags & { idempotent?: boolean }) => {
+      const { parseTreePath, unsetAtPath, getAtPath } = await import("../../ops/tree-path.js");
+      const path = parseTreePath(pathText);
+      await rewrite(file, flags, (doc) => {
+        if (flags.idempotent) {
+          try {
+            getAtPath(doc, path);
+          } catch {
+            return false;
+          }
+        }
+        unsetAtPath(doc, path);
+        return true;
+      });
+    });
+}

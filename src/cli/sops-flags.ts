@@ -1,0 +1,111 @@
+// Flags shared by the SOPS commands, under sops's own names, and their translation to library options.
+import { Option, type Command } from "commander";
+import type { DecryptOptions, EncryptOptions, FileOptions } from "../ops/sops-ops.js";
+
+const FORMATS = ["yaml", "json", "dotenv", "ini", "binary"];
+
+export interface FileFlags {
+  inputType?: string;
+  outputType?: string;
+  filenameOverride?: string;
+  config?: string;
+}
+
+export interface EncryptFlags extends FileFlags {
+  age?: string;
+  kms?: string;
+  awsProfile?: string;
+  encryptionContext?: string;
+  shamirSecretSharingThreshold?: string;
+  unencryptedSuffix?: string;
+  encryptedSuffix?: string;
+  unencryptedRegex?: string;
+  encryptedRegex?: string;
+  unencryptedCommentRegex?: string;
+  encryptedCommentRegex?: string;
+  macOnlyEncrypted?: boolean;
+}
+
+export interface DecryptFlags extends FileFlags {
+  extract?: string;
+  ignoreMac?: boolean;
+  decryptionOrder?: string;
+}
+
+export function addFileFlags(command: Command): Command {
+  return command
+    .addOption(new Option("--input-type <type>", "the input's format (default: from the file extension)").choices(FORMATS))
+    .addOption(new Option("--output-type <type>", "the output's format (default: the input's)").choices(FORMATS))
+    .option("--filename-override <name>", "treat the input as this file name (format and creation rule), e.g. for stdin")
+    .option("--config <path>", "the rules file (default: SOPS_CONFIG, else the nearest .sops.yaml upward)");
+}
+
+export function addEncryptFlags(command: Command): Command {
+  return addFileFlags(command)
+    .option("-a, --age <recipients>", "age recipients, comma-separated (also SOPS_AGE_RECIPIENTS)")
+    .option("-k, --kms <arns>", "AWS KMS key ARNs, comma-separated, ARN+ROLE_ARN to assume a role (also SOPS_KMS_ARN)")
+    .option("--aws-profile <profile>", "the AWS profile for the KMS keys")
+    .option("--encryption-context <pairs>", "KMS encryption context, key:value,key2:value2")
+    .option("--shamir-secret-sharing-threshold <n>", "how many key groups are needed to decrypt")
+    .option("--unencrypted-suffix <suffix>", "leave values of keys ending with this in clear (default _unencrypted)")
+    .option("--encrypted-suffix <suffix>", "encrypt only values of keys ending with this")
+    .option("--unencrypted-regex <regex>", "leave values of keys matching this in clear")
+    .option("--encrypted-regex <regex>", "encrypt only values of keys matching this")
+    .option("--unencrypted-comment-regex <regex>", "leave values under comments matching this in clear")
+    .option("--encrypted-comment-regex <regex>", "encrypt only values under comments matching this")
+    .option("--mac-only-encrypted", "compute the MAC over encrypted values only");
+}
+
+export function addDecryptFlags(command: Command): Command {
+  return addFileFlags(command)
+    .option("--extract <path>", "print only this value, e.g. '[\"data\"][\"password\"]'")
+    .option("--ignore-mac", "decrypt even if the MAC does not match (dangerous: says so loudly)")
+    .option("--decryption-order <types>", "key types to try first, comma-separated (also SOPS_DECRYPTION_ORDER; default age,kms)");
+}
+
+function fileOptions(flags: FileFlags, filename: string | undefined): FileOptions {
+  return {
+    filename: flags.filenameOverride ?? filename,
+    inputType: flags.inputType as FileOptions["inputType"],
+    outputType: flags.outputType as FileOptions["outputType"],
+    configPath: flags.config,
+  };
+}
+
+export async function encryptOptions(flags: EncryptFlags, filename: string | undefined): Promise<EncryptOptions> {
+  const options: EncryptOptions = {
+    ...fileOptions(flags, filename),
+    age: flags.age?.split(",").map((s) => s.trim()).filter(Boolean),
+    shamirThreshold: flags.shamirSecretSharingThreshold ? Number(flags.shamirSecretSharingThreshold) : undefined,
+    selectors: {
+      unencryptedSuffix: flags.unencryptedSuffix,
+      encryptedSuffix: flags.encryptedSuffix,
+      unencryptedRegex: flags.unencryptedRegex,
+      encryptedRegex: flags.encryptedRegex,
+      unencryptedCommentRegex: flags.unencryptedCommentRegex,
+      encryptedCommentRegex: flags.encryptedCommentRegex,
+      macOnlyEncrypted: flags.macOnlyEncrypted,
+    },
+  };
+  if (flags.kms) {
+    const { parseKmsArns, parseEncryptionContext } = await import("../keys/kms.js");
+    const context = flags.encryptionContext ? parseEncryptionContext(flags.encryptionContext) : undefined;
+    options.kms = parseKmsArns(flags.kms, context, flags.awsProfile);
+  }
+  return options;
+}
+
+export function decryptOptions(flags: DecryptFlags, filename: string | undefined): DecryptOptions {
+  const order = flags.decryptionOrder ?? process.env.SOPS_DECRYPTION_ORDER;
+  return {
+    ...fileOptions(flags, filename),
+    extract: flags.extract,
+    ignoreMac: flags.ignoreMac,
+    decryptionOrder: order ? order.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+  };
+}
+
+/** The warning --ignore-mac earns, on stderr. */
+export function warnIgnoreMac(): void {
+  process.stderr.write("sealbox: WARNING: --ignore-mac: the file's integrity is NOT checked; its contents may have been tampered with\n");
+}

@@ -1,0 +1,45 @@
+// Runs a bytes→bytes transformation over the files a command names: one file to stdout or -o, or any
+// number in place (-i). Every output is computed before the first write, so a failure part way
+// leaves every file as it was; each write is atomic.
+import { SealboxError } from "../errors.js";
+import { readInput, writeOutput, STDIN_NAME, type Input } from "../ops/file-io.js";
+
+export interface OutputFlags {
+  inPlace?: boolean;
+  output?: string;
+}
+
+export interface TransformOptions {
+  /** Mode for new output files (and, with forceMode, for every output). */
+  mode?: number;
+  forceMode?: boolean;
+}
+
+export async function transformFiles(
+  files: string[],
+  flags: OutputFlags,
+  transform: (input: Input) => Promise<Uint8Array>,
+  options: TransformOptions = {},
+): Promise<void> {
+  const names = files.length ? files : ["-"];
+  if (flags.inPlace && flags.output) throw new SealboxError("ConflictingParameters", "--in-place and --output do not go together");
+  if (names.length > 1 && !flags.inPlace) throw new SealboxError("ConflictingParameters", "several files need --in-place (-i)");
+  if (flags.inPlace && names.includes("-")) throw new SealboxError("ConflictingParameters", "--in-place needs files, not stdin");
+  const results: { name: string; data: Uint8Array }[] = [];
+  for (const name of names) {
+    const input = await readInput(name);
+    try {
+      results.push({ name: input.name, data: await transform(input) });
+    } catch (error) {
+      throw error instanceof SealboxError && input.name !== STDIN_NAME ? error.inFile(input.name) : error;
+    }
+  }
+  for (const { name, data } of results) {
+    await writeOutput(data, flags.inPlace ? name : flags.output, options);
+  }
+}
+
+/** The file name a transformation should see: the real one, or undefined for stdin. */
+export function nameOf(input: Input): string | undefined {
+  return input.name === STDIN_NAME ? undefined : input.name;
+}

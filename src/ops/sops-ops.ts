@@ -1,0 +1,158 @@
+// The SOPS operations as the library exposes them and the CLI calls them: bytes in, bytes out.
+// Which recipients and which values: flags first, then SOPS_AGE_RECIPIENTS / SOPS_KMS_ARN, then
+// the creation rule that matches the file's name, as sops decides.
+import { Branch, type Documents, type Value } from "../tree/tree.js";
+import { SealboxError } from "../errors.js";
+import { codecFor, formatForPath } from "../formats/index.js";
+import type { Codec, FormatName } from "../formats/types.js";
+import { emitYamlValue } from "../formats/yaml-emit.js";
+import { emitJsonValue } from "../formats/json.js";
+import { KeySources } from "../keys/registry.js";
+import type { KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
+import { resolveCreationRule, type CreationRule } from "../rules/config.js";
+import type { EncryptionSelectors } from "../sops/encryption-rules.js";
+import { decryptFile, emitEncrypted, encryptNew, encryptWithKey, hasMetadata, loadEncrypted, type EncryptedFile } from "../sops/sops-file.js";
+import type { SopsMetadata } from "../sops/metadata.js";
+import { getAtPath, parseTreePath } from "./tree-path.js";
+
+export interface FileOptions {
+  /** The file's name: picks the format and the creation rule (sops's --filename-override). */
+  filename?: string;
+  inputType?: FormatName;
+  outputType?: FormatName;
+  configPath?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Key sources to reuse across many files (identities load once); made on demand otherwise. */
+  sources?: KeySources;
+}
+
+export interface EncryptOptions extends FileOptions {
+  age?: string[];
+  kms?: KmsRecipientSpec[];
+  shamirThreshold?: number;
+  selectors?: EncryptionSelectors;
+}
+
+export interface DecryptOptions extends FileOptions {
+  /** A path such as ["data"]["password"]: print only that value. */
+  extract?: string;
+  ignoreMac?: boolean;
+  decryptionOrder?: string[];
+}
+
+interface Codecs {
+  input: Codec;
+  output: Codec;
+}
+
+async function codecsFor(options: FileOptions): Promise<Codecs> {
+  const detected = formatForPath(options.filename ?? "");
+  const input = await codecFor(options.inputType ?? detected);
+  const output = options.outputType ? await codecFor(options.outputType) : input;
+  return { input, output };
+}
+
+function sourcesFor(options: FileOptions): KeySources {
+  return options.sources ?? new KeySources({ age: { env: options.env } });
+}
+
+function fileLabel(options: FileOptions): string {
+  return options.filename ?? "<stdin>";
+}
+
+function splitList(text: string | undefined): string[] {
+  return (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+/** Recipients and selectors for a new file: flags, then environment, then the matching rule. */
+export async function planEncryption(options: EncryptOptions): Promise<{ groups: RecipientGroup[]; threshold?: number; selectors: EncryptionSelectors; rule?: CreationRule }> {
+  const env = options.env ?? process.env;
+  let rule: CreationRule | undefined;
+  try {
+    rule = await resolveCreationRule(options.filename ?? "", { configPath: options.configPath, cwd: options.cwd, env });
+  } catch (error) {
+    // a missing rules file only matters when nothing else names recipients
+    if (!(error instanceof SealboxError && error.code === "ConfigFileNotFound" && !options.configPath)) throw error;
+  }
+  const flagged: RecipientSpec[] = [...(options.kms ?? []), ...(options.age ?? []).map((recipient) => ({ type: "age" as const, recipient }))];
+  if (flagged.length === 0) {
+    const envKms = splitList(env.SOPS_KMS_ARN);
+    if (envKms.length) {
+      const { parseKmsArns } = await import("../keys/kms.js");
+      flagged.push(...parseKmsArns(envKms.join(",")));
+    }
+    flagged.push(...splitList(env.SOPS_AGE_RECIPIENTS).map((recipient) => ({ type: "age" as const, recipient })));
+  }
+  const groups = flagged.length ? [flagged] : (rule?.recipientGroups ?? []);
+  if (groups.length === 0) {
+    const where = rule ? `the creation rule at ${rule.configPath}:${rule.line} names no keys` : "no creation rule in .sops.yaml matches this file";
+    throw new SealboxError("NoEncryptionKeyFound", `no recipients to encrypt to: ${where}; use --age or --kms`, { file: options.filename });
+  }
+  const flagSelectors = options.selectors ?? {};
+  const anyFlagSelector = Object.values(flagSelectors).some((v) => v);
+  const selectors = anyFlagSelector ? flagSelectors : (rule?.selectors ?? {});
+  return { groups, threshold: options.shamirThreshold ?? rule?.shamirThreshold, selectors, rule };
+}
+
+/** Encrypts a plaintext file. Refuses a file that already carries sops metadata. */
+export async function encrypt(input: Uint8Array, options: EncryptOptions = {}): Promise<Uint8Array> {
+  const { input: inCodec, output } = await codecsFor(options);
+  const file = fileLabel(options);
+  const docs = inCodec.parsePlain(input, file);
+  if (hasMetadata(docs)) throw new SealboxError("FileAlreadyEncrypted", "the file is already encrypted", { file });
+  const plan = await planEncryption(options);
+  const encrypted = await encryptNew(docs, { sources: sourcesFor(options), recipientGroups: plan.groups, shamirThreshold: plan.threshold, selectors: plan.selectors });
+  return emitEncrypted(output, encrypted);
+}
+
+export interface OpenedFile {
+  docs: Documents;
+  metadata: SopsMetadata;
+  dataKey: Uint8Array;
+  codecs: Codecs;
+}
+
+/** Decrypts a file and keeps what is needed to encrypt it again with the same data key. */
+export async function openEncrypted(input: Uint8Array, options: DecryptOptions = {}): Promise<OpenedFile> {
+  const codecs = await codecsFor(options);
+  const file = fileLabel(options);
+  const loaded: EncryptedFile = loadEncrypted(codecs.input, input, file);
+  try {
+    const { docs, metadata, dataKey } = await decryptFile(loaded, { sources: sourcesFor(options), ignoreMac: options.ignoreMac, decryptionOrder: options.decryptionOrder });
+    return { docs, metadata, dataKey, codecs };
+  } catch (error) {
+    throw error instanceof SealboxError ? error.inFile(file) : error;
+  }
+}
+
+/** Writes opened documents back, encrypted with the file's own data key and recipients. */
+export function sealOpened(opened: OpenedFile, docs: Documents = opened.docs): Uint8Array {
+  return emitEncrypted(opened.codecs.output, encryptWithKey(docs, opened.metadata, opened.dataKey));
+}
+
+/** How --extract prints a value: scalars raw, subtrees in the output format. */
+function emitExtracted(value: Value, codec: Codec): Uint8Array {
+  if (value instanceof Branch) return codec.emitPlain([value]);
+  if (Array.isArray(value)) return Buffer.from(codec.name === "json" ? emitJsonValue(value) + "\n" : emitYamlValue(value));
+  if (value === null) return Buffer.from("null");
+  if (value instanceof Uint8Array) return value;
+  return Buffer.from(typeof value === "object" ? ("text" in value ? value.text : value.value) : String(value));
+}
+
+export async function decrypt(input: Uint8Array, options: DecryptOptions = {}): Promise<Uint8Array> {
+  const path = options.extract ? parseTreePath(options.extract) : undefined;
+  const opened = await openEncrypted(input, options);
+  if (path) return emitExtracted(getAtPath(opened.docs[0] ?? new Branch(), path), opened.codecs.output);
+  return opened.codecs.output.emitPlain(opened.docs);
+}
+
+/** sops filestatus: whether the file carries sops metadata. */
+export async function fileStatus(input: Uint8Array, options: FileOptions = {}): Promise<{ encrypted: boolean }> {
+  const { input: codec } = await codecsFor(options);
+  try {
+    return { encrypted: hasMetadata(codec.parseEncrypted(input, fileLabel(options))) };
+  } catch {
+    return { encrypted: false };
+  }
+}
