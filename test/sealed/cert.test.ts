@@ -1,0 +1,267 @@
+// Certificates: `cert verify`, pinning with --cert-sha256 on every command that reads one, --cert as a
+// URL, and `cert fetch` against an HTTPS stand-in of the Kubernetes API server on 127.0.0.1 with a CA,
+// server and client certificates made here with openssl.
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { CERT, KEY, VECTORS, makeKeyPair, sealbox, tempDir } from "./helpers.js";
+
+const FIXTURE_SHA256 = execFileSync("openssl", ["x509", "-in", CERT, "-noout", "-fingerprint", "-sha256"], { encoding: "utf8" })
+  .trim()
+  .replace(/^.*=/, "")
+  .toLowerCase();
+const secretYaml = readFileSync(join(VECTORS, "stringdata-strict.secret.yaml"), "utf8");
+
+let dir: string;
+beforeAll(() => {
+  dir = tempDir();
+});
+
+describe("cert verify", () => {
+  it("prints the SHA-256 fingerprint (as openssl computes it) and notAfter", async () => {
+    const result = await sealbox(["cert", "verify", CERT]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`sha256:    ${FIXTURE_SHA256}`);
+    expect(result.stdout).toContain("RSA 4096 bits");
+    const notAfter = execFileSync("openssl", ["x509", "-in", CERT, "-noout", "-enddate"], { encoding: "utf8" }).trim().replace("notAfter=", "");
+    expect(result.stdout).toContain(`notAfter:  ${new Date(notAfter).toISOString()}`);
+    const json = JSON.parse((await sealbox(["cert", "verify", CERT, "--json"])).stdout);
+    expect(json.sha256).toBe(FIXTURE_SHA256);
+  });
+
+  it("is quiet about a fresh certificate, and warns about one older than the 30-day renewal period", async () => {
+    const fresh = makeKeyPair(dir, "fresh");
+    expect((await sealbox(["cert", "verify", fresh.cert])).stderr).toBe("");
+    const old = makeKeyPair(dir, "old", { start: "20250101000000Z", end: "20350101000000Z" });
+    const result = await sealbox(["cert", "verify", old.cert]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/warning: the certificate is \d+ days old, more than the controller's 30-day key renewal period/);
+  });
+
+  it("refuses an expired certificate (exit 71) after printing which one it is", async () => {
+    const expired = makeKeyPair(dir, "expired", { start: "20200101000000Z", end: "20210101000000Z" });
+    const result = await sealbox(["cert", "verify", expired.cert]);
+    expect(result.status).toBe(71);
+    expect(result.stdout).toContain("EXPIRED");
+    expect(result.stderr).toContain("expired on 2021-01-01T00:00:00.000Z");
+    const seal = await sealbox(["seal", "--cert", expired.cert], { input: secretYaml });
+    expect(seal.status).toBe(71);
+    expect(seal.stdout).toBe("");
+  });
+
+  it("refuses a certificate whose key is not RSA, and a file that is no certificate", async () => {
+    const ecKey = join(dir, "ec.key");
+    const ecCert = join(dir, "ec.crt");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", ecKey, "-subj", "/CN=ec", "-days", "10", "-out", ecCert], { stdio: "pipe" });
+    const ec = await sealbox(["cert", "verify", ecCert]);
+    expect(ec.status).toBe(71);
+    expect(ec.stderr).toContain("needs RSA");
+    const junk = await sealbox(["cert", "verify", KEY]);
+    expect(junk.status).toBe(71);
+    expect(junk.stderr).toContain("not an X.509 certificate");
+  });
+
+  it("--cert-sha256 pins the certificate, with or without colons, on verify and seal", async () => {
+    expect((await sealbox(["cert", "verify", CERT, "--cert-sha256", FIXTURE_SHA256.toUpperCase()])).status).toBe(0);
+    expect((await sealbox(["seal", "--cert", CERT, "--cert-sha256", FIXTURE_SHA256.replace(/:/g, "")], { input: secretYaml })).status).toBe(0);
+    const other = makeKeyPair(dir, "pin-other");
+    const wrong = await sealbox(["seal", "--cert", other.cert, "--cert-sha256", FIXTURE_SHA256], { input: secretYaml });
+    expect(wrong.status).toBe(71);
+    expect(wrong.stdout).toBe("");
+    expect(wrong.stderr).toContain("does not match --cert-sha256");
+    const reencrypt = await sealbox(["reencrypt", join(VECTORS, "data-strict.sealed.yaml"), "--cert", other.cert, "--cert-sha256", FIXTURE_SHA256, "--private-key", KEY]);
+    expect(reencrypt.status).toBe(71);
+  });
+
+  it("says clearly when there is no certificate", async () => {
+    const none = await sealbox(["seal"], { input: secretYaml });
+    expect(none.status).toBe(71);
+    expect(none.stderr).toContain("--cert");
+    const missing = await sealbox(["seal", "--cert", join(dir, "nope.pem")], { input: secretYaml });
+    expect(missing.status).toBe(71);
+    expect(missing.stderr).toContain("nope.pem");
+  });
+});
+
+describe("--cert as a URL", () => {
+  let server: ReturnType<typeof createHttpServer>;
+  let base: string;
+  beforeAll(async () => {
+    server = createHttpServer((req, res) => {
+      if (req.url === "/v1/cert.pem") res.end(readFileSync(CERT));
+      else res.writeHead(404).end("not found");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => server.close());
+
+  it("reads http:// and file:// URLs", async () => {
+    const http = await sealbox(["seal", "--cert", `${base}/v1/cert.pem`, "--cert-sha256", FIXTURE_SHA256], { input: secretYaml });
+    expect(http.stderr).toBe("");
+    expect(http.status).toBe(0);
+    const file = await sealbox(["seal", "--cert", pathToFileURL(CERT).href], { input: secretYaml });
+    expect(file.status).toBe(0);
+    const gone = await sealbox(["seal", "--cert", `${base}/missing.pem`], { input: secretYaml });
+    expect(gone.status).toBe(71);
+    expect(gone.stderr).toContain("HTTP 404");
+  });
+});
+
+describe("cert fetch through the API server's service proxy", () => {
+  const PROXY_PATH = "/api/v1/namespaces/kube-system/services/http:sealed-secrets-controller:/proxy/v1/cert.pem";
+  const TOKEN = "test-bearer-token-0123456789";
+  let pki: Record<string, string>;
+  let api: ReturnType<typeof createHttpsServer>;
+  let apiUrl: string;
+  let silent: Server;
+  const silentSockets: Socket[] = [];
+  let silentUrl: string;
+  const seen: { path?: string; auth?: string; clientCert?: string }[] = [];
+
+  beforeAll(async () => {
+    pki = {};
+    const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+    for (const name of ["ca", "server", "client", "otherca"]) {
+      pki[`${name}.key`] = join(dir, `${name}.key`);
+      pki[`${name}.crt`] = join(dir, `${name}.crt`);
+      openssl("genrsa", "-out", pki[`${name}.key`], "2048");
+    }
+    for (const ca of ["ca", "otherca"]) openssl("req", "-x509", "-new", "-key", `${ca}.key`, "-subj", `/CN=${ca}`, "-days", "2", "-out", `${ca}.crt`);
+    writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
+    openssl("req", "-new", "-key", "server.key", "-subj", "/CN=kube-apiserver", "-out", "server.csr");
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "server.crt");
+    openssl("req", "-new", "-key", "client.key", "-subj", "/CN=admin/O=system:masters", "-out", "client.csr");
+    openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-out", "client.crt");
+
+    api = createHttpsServer(
+      { key: readFileSync(pki["server.key"]), cert: readFileSync(pki["server.crt"]), ca: readFileSync(pki["ca.crt"]), requestCert: true, rejectUnauthorized: false },
+      (req: IncomingMessage, res: ServerResponse) => {
+        const socket = req.socket as import("node:tls").TLSSocket;
+        const clientCert = socket.authorized ? socket.getPeerCertificate().subject?.CN : undefined;
+        seen.push({ path: req.url, auth: req.headers.authorization, clientCert });
+        if (!clientCert && req.headers.authorization !== `Bearer ${TOKEN}`) {
+          res.writeHead(401, { "content-type": "application/json" }).end('{"kind":"Status","code":401,"reason":"Unauthorized"}');
+        } else if (req.url === PROXY_PATH) {
+          res.writeHead(200, { "content-type": "text/plain" }).end(readFileSync(CERT));
+        } else {
+          res.writeHead(404, { "content-type": "application/json" }).end('{"kind":"Status","code":404,"reason":"NotFound"}');
+        }
+      },
+    );
+    await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
+    apiUrl = `https://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    // Accepts connections and never says a word.
+    silent = createTcpServer((s) => silentSockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    silentUrl = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    api.close();
+    for (const s of silentSockets) s.destroy();
+    silent.close();
+  });
+
+  function kubeconfig(name: string, options: { server?: string; ca?: string; user: Record<string, string>; namespace?: string }): string {
+    const file = join(dir, `${name}.kubeconfig`);
+    const config = {
+      apiVersion: "v1",
+      kind: "Config",
+      "current-context": "main",
+      clusters: [{ name: "c", cluster: { server: options.server ?? apiUrl, "certificate-authority": options.ca ?? pki["ca.crt"] } }],
+      users: [{ name: "u", user: options.user }],
+      contexts: [
+        { name: "main", context: { cluster: "c", user: "u", ...(options.namespace ? { namespace: options.namespace } : {}) } },
+        { name: "other", context: { cluster: "c", user: "nobody" } },
+      ],
+    };
+    writeFileSync(file, YAML.stringify(config));
+    return file;
+  }
+
+  const clientCertUser = () => ({
+    "client-certificate-data": readFileSync(pki["client.crt"]).toString("base64"),
+    "client-key": pki["client.key"],
+  });
+
+  it("fetches with a client certificate from --kubeconfig, verifying the server against the kubeconfig's CA", async () => {
+    const config = kubeconfig("client-cert", { user: clientCertUser() });
+    seen.length = 0;
+    const result = await sealbox(["cert", "fetch", "--kubeconfig", config]);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(readFileSync(CERT, "utf8"));
+    expect(seen).toEqual([{ path: PROXY_PATH, auth: undefined, clientCert: "admin" }]);
+  });
+
+  it("fetches with a bearer token from KUBECONFIG, writes -o atomically, and honours the pin", async () => {
+    const config = kubeconfig("token", { user: { token: TOKEN } });
+    const out = join(dir, "fetched.pem");
+    seen.length = 0;
+    const result = await sealbox(["cert", "fetch", "-o", out, "--cert-sha256", FIXTURE_SHA256], { env: { KUBECONFIG: config } });
+    expect(result.status).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(readFileSync(CERT, "utf8"));
+    expect(seen[0].auth).toBe(`Bearer ${TOKEN}`);
+    const pinned = await sealbox(["cert", "fetch", "--cert-sha256", "00".repeat(32)], { env: { KUBECONFIG: config } });
+    expect(pinned.status).toBe(71);
+    expect(pinned.stdout).toBe("");
+  });
+
+  it("uses --controller-name and --controller-namespace, and says clearly when the service is not there", async () => {
+    const config = kubeconfig("token2", { user: { token: TOKEN } });
+    seen.length = 0;
+    const result = await sealbox(["cert", "fetch", "--kubeconfig", config, "--controller-name", "sealed-secrets", "--controller-namespace", "infra"]);
+    expect(result.status).toBe(72);
+    expect(result.stdout).toBe("");
+    expect(seen[0].path).toBe("/api/v1/namespaces/infra/services/http:sealed-secrets:/proxy/v1/cert.pem");
+    expect(result.stderr).toContain('"sealed-secrets" in namespace "infra"');
+  });
+
+  it("reports refused credentials, an unknown context and an untrusted server certificate (exit 72)", async () => {
+    const noCreds = await sealbox(["cert", "fetch", "--kubeconfig", kubeconfig("nocreds", { user: {} })]);
+    expect(noCreds.status).toBe(72);
+    expect(noCreds.stderr).toContain("HTTP 401");
+    const ctx = await sealbox(["cert", "fetch", "--kubeconfig", kubeconfig("ctx", { user: { token: TOKEN } }), "--context", "missing"]);
+    expect(ctx.status).toBe(72);
+    expect(ctx.stderr).toContain('context "missing" not found');
+    const wrongCa = await sealbox(["cert", "fetch", "--kubeconfig", kubeconfig("wrongca", { user: { token: TOKEN }, ca: pki["otherca.crt"] })]);
+    expect(wrongCa.status).toBe(72);
+    expect(wrongCa.stderr).toMatch(/cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:\d+ \(context "main"\): .*(certificate|self.signed)/i);
+    expect(wrongCa.stdout).toBe("");
+  });
+
+  it("gives up on a server that never answers, within the timeout", async () => {
+    const started = Date.now();
+    const result = await sealbox(["cert", "fetch", "--kubeconfig", kubeconfig("silent", { server: silentUrl, user: { token: TOKEN } }), "--timeout", "1"]);
+    const elapsed = Date.now() - started;
+    expect(result.status).toBe(72);
+    expect(result.stderr).toContain("no answer within 1s");
+    expect(elapsed).toBeLessThan(5000);
+  });
+
+  it("reports a refused connection", async () => {
+    const closed = createTcpServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const result = await sealbox(["cert", "fetch", "--kubeconfig", kubeconfig("refused", { server: `https://127.0.0.1:${port}`, user: { token: TOKEN } })]);
+    expect(result.status).toBe(72);
+    expect(result.stderr).toContain("connection refused");
+  });
+
+  it("seal takes a Secret's missing namespace from the kubeconfig context, as kubeseal does", async () => {
+    const config = kubeconfig("ns", { user: { token: TOKEN }, namespace: "from-context" });
+    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  k: v\n";
+    const result = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input, env: { KUBECONFIG: config } });
+    expect(result.status).toBe(0);
+    expect(YAML.parse(result.stdout).metadata.namespace).toBe("from-context");
+    const fallback = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input });
+    expect(YAML.parse(fallback.stdout).metadata.namespace).toBe("default");
+  });
+});
