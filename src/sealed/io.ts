@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { SealboxError } from "../errors.js";
 import { writeFileAtomic } from "../ops/atomic-write.js";
 import { loadCertificate, type SealingCert } from "./cert.js";
+import type { Scope } from "./scope.js";
 
 export interface Input {
   /** The path, or "(stdin)". */
@@ -43,6 +44,28 @@ export async function writeOutput(text: string, outPath: string | undefined): Pr
 export interface CertFlags {
   cert?: string;
   certSha256?: string;
+}
+
+export interface SealingTarget {
+  cert: SealingCert;
+  /** The rule's scope, when the certificate came from a rules file entry that names one. */
+  ruleScope?: Scope;
+}
+
+/**
+ * --cert, else the `sealed_secrets: {cert, scope}` of the creation rule (in .sops.yaml, or --config)
+ * that matches `rulePath` (the file being written), pinned by --cert-sha256 either way.
+ */
+export async function sealingTarget(flags: CertFlags & { config?: string }, command: string, rulePath: string | undefined): Promise<SealingTarget> {
+  if (flags.cert || rulePath === undefined) return { cert: await certFromFlags(flags, command) };
+  const { resolveCreationRule } = await import("../rules/config.js");
+  const rule = await resolveCreationRule(rulePath, { configPath: flags.config });
+  if (!rule) return { cert: await certFromFlags(flags, command) };
+  if (!rule.sealedSecrets) {
+    throw new SealboxError("BadCertificate", `${command} needs --cert: the creation rule matching ${rulePath} has no sealed_secrets entry`, { file: rule.configPath, line: rule.line });
+  }
+  const cert = await loadCertificate(rule.sealedSecrets.cert, { pinSha256: flags.certSha256 });
+  return { cert, ruleScope: rule.sealedSecrets.scope };
 }
 
 /** The certificate named by --cert, pinned by --cert-sha256 when given. */

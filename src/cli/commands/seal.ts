@@ -13,6 +13,7 @@ interface SealFlags {
   raw?: boolean;
   fromFile?: string;
   mergeInto?: string;
+  config?: string;
 }
 
 export function registerSeal(program: Command): void {
@@ -31,36 +32,40 @@ export function registerSeal(program: Command): void {
     .option("--raw", "seal one value (from --from-file or stdin) and print its base64, no newline")
     .option("--from-file <file>", "with --raw: the file whose bytes are sealed")
     .option("--merge-into <file>", "add or replace the Secret's values in this SealedSecret file, in its own format")
+    .option("--config <path>", "rules file whose sealed_secrets entry gives the cert and scope when there is no --cert (default: SOPS_CONFIG, else the nearest .sops.yaml)")
     .addHelpText(
       "after",
       `
 Examples:
   sealbox seal --cert cert.pem --format yaml secret.yaml > sealed.yaml
   echo -n hunter2 | sealbox seal --raw --cert cert.pem --namespace prod --name db
-  sealbox seal --cert cert.pem --merge-into sealed.yaml new-keys.yaml`,
+  sealbox seal --cert cert.pem --merge-into sealed.yaml new-keys.yaml
+  sealbox seal secret.yaml -o clusters/prod/db.sealed.yaml   # cert and scope from .sops.yaml`,
     )
     .action(seal);
 }
 
 async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   const { SealboxError } = await import("../../errors.js");
-  const { readInput, writeOutput, certFromFlags } = await import("../../sealed/io.js");
+  const { readInput, writeOutput, sealingTarget } = await import("../../sealed/io.js");
   const { parseScope } = await import("../../sealed/scope.js");
   const { sealRaw, sealManifests } = await import("../../sealed/seal.js");
-  const scope = flags.scope === undefined ? undefined : parseScope(flags.scope);
+  const flagScope = flags.scope === undefined ? undefined : parseScope(flags.scope);
+  // The rules file is matched against the file being written (else the input file).
+  const rulePath = flags.mergeInto ?? (flags.output !== "-" ? flags.output : undefined) ?? (file !== "-" ? file : undefined);
 
   if (flags.raw) {
     if (flags.mergeInto) throw new SealboxError("ConflictingParameters", "--raw and --merge-into do not go together");
     const input = await readInput(flags.fromFile ?? file);
-    const cert = await certFromFlags(flags, "seal");
-    const sealed = sealRaw(input.bytes, { publicKey: cert.publicKey, scope: scope ?? "strict", namespace: flags.namespace, name: flags.name });
+    const { cert, ruleScope } = await sealingTarget(flags, "seal", flags.output);
+    const sealed = sealRaw(input.bytes, { publicKey: cert.publicKey, scope: flagScope ?? ruleScope ?? "strict", namespace: flags.namespace, name: flags.name });
     await writeOutput(sealed, flags.output);
     return;
   }
   if (flags.fromFile) throw new SealboxError("ConflictingParameters", "--from-file goes with --raw; give a Secret manifest as FILE");
 
   const input = await readInput(file);
-  const cert = await certFromFlags(flags, "seal");
+  const { cert, ruleScope } = await sealingTarget(flags, "seal", rulePath);
   if (flags.mergeInto) {
     const { mergeInto } = await import("../../sealed/rewrite.js");
     const { parseManifests, readSecrets, stringifyManifests } = await import("../../sealed/manifest.js");
@@ -75,7 +80,7 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   const defaultNamespace = flags.namespace ? undefined : await kubeconfigNamespace();
   const text = sealManifests(input.bytes.toString("utf8"), input.name, {
     publicKey: cert.publicKey,
-    scope,
+    scope: flagScope ?? ruleScope,
     namespace: flags.namespace,
     name: flags.name,
     defaultNamespace,
