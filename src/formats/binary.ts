@@ -4,7 +4,7 @@
 import { Branch, type Documents } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import type { Codec } from "./types.js";
-import { bytesToGoString, goStringToBytes } from "./go-string.js";
+import { bytesToGoString, goStringToBytes } from "../core/go-string.js";
 import { jsonCodec } from "./json.js";
 
 function parsePlain(input: Uint8Array): Documents {

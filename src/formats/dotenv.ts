@@ -5,7 +5,7 @@
 import { Branch, Comment, type Documents, type Value } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import type { Codec } from "./types.js";
-import { bytesToGoString, goStringToBytes } from "./go-string.js";
+import { bytesToGoString, goStringToBytes } from "../core/go-string.js";
 import { flattenMetadata, unflattenMetadata, type FlatEntry } from "./flatten.js";
 import { formatGoFloat } from "../core/sops-value.js";
 

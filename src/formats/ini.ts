@@ -8,7 +8,7 @@
 import { Branch, Comment, Timestamp, type Documents, type Value } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import type { Codec } from "./types.js";
-import { bytesToGoString, goByteLength, goStringToBytes } from "./go-string.js";
+import { bytesToGoString, goByteLength, goStringToBytes } from "../core/go-string.js";
 import { flattenMetadata, unflattenMetadata } from "./flatten.js";
 
 const DEFAULT_SECTION = "DEFAULT";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Branch, type Value } from "../../src/tree/tree.js";
 import { binaryCodec } from "../../src/formats/binary.js";
-import { bytesToGoString, goByteLength, goStringToBytes } from "../../src/formats/go-string.js";
+import { bytesToGoString, goByteLength, goStringToBytes } from "../../src/core/go-string.js";
 import { SealboxError } from "../../src/errors.js";
 import { sopsVector } from "../helpers/fixtures.js";
 

@@ -1,7 +1,9 @@
 // sops reads files into Go strings, which are byte strings: it encrypts and MACs their exact bytes,
 // valid UTF-8 or not. We decode UTF-8 and carry every byte that is not part of a valid sequence as a
 // lone surrogate U+DC80..U+DCFF (Python's "surrogateescape"), so any file survives a JS string byte
-// for byte. Valid UTF-8 decodes to itself; the BOM is kept (sops keeps it too).
+// for byte. Valid UTF-8 decodes to itself; the BOM is kept (sops keeps it too). The value cipher and
+// the MAC must turn strings into bytes with goStringToBytes (and decrypted str values back with
+// bytesToGoString) so that such a file encrypts and MACs to what sops computes.
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const LONE_ESCAPE = /[\uDC80-\uDCFF]/u;
 
