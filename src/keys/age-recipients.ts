@@ -9,7 +9,7 @@ import { isSshRecipient, parseSshRecipient } from "./age-ssh.js";
 export type AgeRecipient = Recipient | string;
 export type AgeIdentity = Identity | string;
 
-const BECH32_RECIPIENT = /^age1[02-9ac-hj-np-z]+$/;
+const BECH32_RECIPIENT = /^age1(pq1|tag1|tagpq1)?[02-9ac-hj-np-z]+$/;
 
 // Bulk runs wrap for the same few recipients thousands of times: parse each string once.
 const parsed = new Map<string, AgeRecipient>();
