@@ -14,9 +14,11 @@ import { flattenMetadata, unflattenMetadata } from "./flatten.js";
 const DEFAULT_SECTION = "DEFAULT";
 const DELIMITERS = "=:";
 
-/** Go's unicode.IsSpace. */
+/** Go's unicode.IsSpace (JS's \s differs: it includes U+FEFF and leaves out U+0085). */
+const SPACES = new Set("\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000");
+
 function isSpace(c: string): boolean {
-  return /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/.test(c);
+  return SPACES.has(c);
 }
 
 function trimLeft(s: string): string {
@@ -25,7 +27,7 @@ function trimLeft(s: string): string {
   return s.slice(i);
 }
 
-/** Go's strings.TrimSpace (JS trim() differs: it strips U+FEFF and keeps U+0085). */
+/** Go's strings.TrimSpace. */
 function trimSpace(s: string): string {
   let end = s.length;
   while (end > 0 && isSpace(s[end - 1])) end--;

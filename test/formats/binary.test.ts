@@ -47,6 +47,16 @@ describe("binary codec", () => {
     expect(Buffer.from(goStringToBytes("\u{1F680}")).equals(Buffer.from("🚀"))).toBe(true);
   });
 
+  it("decodes the valid parts exactly as UTF-8 and escapes each stray byte on its own", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme" }), fc.integer({ min: 0x80, max: 0xff }), fc.string({ unit: "grapheme" }), (a, stray, b) => {
+        const bytes = Buffer.concat([Buffer.from(a), Buffer.from([stray]), Buffer.from("x" + b)]);
+        // A stray continuation byte or a lead byte followed by "x" never forms a valid sequence.
+        expect(bytesToGoString(bytes)).toBe(a + String.fromCharCode(0xdc00 + stray) + "x" + b);
+      }),
+    );
+  });
+
   it("keeps an empty file empty", () => {
     const docs = binaryCodec.parsePlain(new Uint8Array(0), "empty.bin");
     expect(docs[0].get("data")).toBe("");
