@@ -49,19 +49,25 @@ async function reencrypt(paths: string[], flags: ReencryptFlags, command: Comman
   const results: { file: string; text: string; count: number }[] = [];
   const failures: string[] = [];
   let firstError: unknown;
+  const named = new Set(paths);
   for (const file of files) {
     try {
       const input = await readInput(file);
-      const manifests = parseManifests(input.bytes.toString("utf8"), file);
+      let manifests;
+      try {
+        manifests = parseManifests(input.bytes.toString("utf8"), file);
+      } catch (error) {
+        // A directory may hold YAML that is no manifest at all (values files, templates): not ours to judge.
+        if (!named.has(file)) continue;
+        throw error;
+      }
       if (!manifests.docs.some((d) => isSealedSecret(d.value))) {
-        if (files.length === 1) throw new SealboxError("NeedAtLeastOneDocument", "no SealedSecret in this file", { file });
+        if (named.has(file)) throw new SealboxError("NeedAtLeastOneDocument", "no SealedSecret in this file", { file });
         continue;
       }
       const count = reencryptFile(manifests, file, { publicKey: cert.publicKey, privateKeys });
       results.push({ file, text: stringifyManifests(manifests), count });
     } catch (error) {
-      // A directory may hold other YAML that does not parse as manifests: only SealedSecret failures count.
-      if (isSealboxError(error) && error.code === "CouldNotReadInputFile" && files.length > 1 && !error.message.includes("SealedSecret")) continue;
       firstError ??= error;
       failures.push(isSealboxError(error) ? error.describe() : String(error));
     }
