@@ -43,6 +43,8 @@ interface IniKey {
   name: string;
   value: string;
   comment: string;
+  /** The first value given: go-ini's KeysHash, which sops reads the [sops] section through, keeps it. */
+  readonly firstValue: string;
 }
 
 class IniSection {
@@ -57,7 +59,7 @@ class IniSection {
       existing.value = value;
       return existing;
     }
-    const key = { name, value, comment: "" };
+    const key = { name, value, comment: "", firstValue: value };
     this.keys.push(key);
     return key;
   }
@@ -246,7 +248,7 @@ function parseEncrypted(input: Uint8Array, file: string): Documents {
   const sops = sections.find((s) => s.name === "sops");
   if (sops) {
     try {
-      branch.items.push({ key: "sops", value: unflattenMetadata(sops.keys.map((k) => ({ key: k.name, value: k.value }))) });
+      branch.items.push({ key: "sops", value: unflattenMetadata(sops.keys.map((k) => ({ key: k.name, value: k.firstValue }))) });
     } catch (e) {
       throw e instanceof SealboxError ? e.inFile(file) : e;
     }

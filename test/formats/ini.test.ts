@@ -143,6 +143,12 @@ describe("INI codec", () => {
     expect(thrown(() => iniCodec.emitPlain([nested])).code).toBe("ErrorDumpingTree");
   });
 
+  it("reads a repeated [sops] key's first value, as sops does through go-ini's KeysHash", () => {
+    const docs = iniCodec.parseEncrypted(Buffer.from("[s]\nk = v\n\n[sops]\nversion = 3.13.2\nversion = 9\n"), "x.ini");
+    expect((docs[0].get("sops") as Branch).get("version")).toBe("3.13.2");
+    expect(docs[0].items.map((i) => i.key)).toEqual(["DEFAULT", "s", "sops"]);
+  });
+
   it("round-trips a written file through parse and write again", () => {
     const once = rewrite("top=1\n[a]\n; c\nk = \"  x\"\nlong_key = `a;b`\nm = \"\"\"l1\nl2\"\"\"\n[b]\nz=\n");
     expect(rewrite(once)).toBe(once);
