@@ -274,11 +274,11 @@ function sessionName(): string {
 /** One line saying why this key could not be used; SDK messages never carry the data key. */
 function retrievalError(name: string, verb: string, e: unknown, totalMs: number): SealboxError {
   if (e instanceof SealboxError) return new SealboxError("CouldNotRetrieveKey", e.message.startsWith(name) ? e.message : `${name}: ${e.message}`);
-  if (e instanceof RoleError) return new SealboxError("CouldNotRetrieveKey", `${name}: cannot assume role ${e.role}: ${reasonOf(e.reason, totalMs)}`);
-  return new SealboxError("CouldNotRetrieveKey", `${name}: KMS ${verb} failed: ${reasonOf(e, totalMs)}`);
+  if (e instanceof RoleError) return new SealboxError("CouldNotRetrieveKey", `${name}: cannot assume role ${e.role}: ${reasonOf(e.reason, totalMs, "AWS STS")}`);
+  return new SealboxError("CouldNotRetrieveKey", `${name}: KMS ${verb} failed: ${reasonOf(e, totalMs, "AWS KMS")}`);
 }
 
-function reasonOf(e: unknown, totalMs: number): string {
+function reasonOf(e: unknown, totalMs: number, service: string): string {
   if (!(e instanceof Error)) return String(e);
   const err = e as Error & { code?: string; $metadata?: { httpStatusCode?: number; attempts?: number }; $fault?: string };
   const attempts = err.$metadata?.attempts;
@@ -299,14 +299,14 @@ function reasonOf(e: unknown, totalMs: number): string {
     case "CredentialsProviderError":
       return `no AWS credentials found (${message})`;
     case "TimeoutError":
-      return `no answer from AWS KMS in time${after}`;
+      return `no answer from ${service} in time${after}`;
     case "AbortError":
-      return `no answer from AWS KMS within ${seconds(totalMs)}`;
+      return `no answer from ${service} within ${seconds(totalMs)}`;
   }
-  if (/Throttl/.test(err.name)) return `throttled by AWS KMS${after} (${err.name})`;
+  if (/Throttl/.test(err.name)) return `throttled by ${service}${after} (${err.name})`;
   const status = err.$metadata?.httpStatusCode;
-  if (status && status >= 500) return `AWS KMS service error, HTTP ${status}${after} (${err.name})`;
-  if (err.code && /^E[A-Z]+$/.test(err.code)) return `cannot reach the AWS KMS endpoint (${err.code}: ${message})${after}`;
+  if (status && status >= 500) return `${service} service error, HTTP ${status}${after} (${err.name})`;
+  if (err.code && /^E[A-Z]+$/.test(err.code)) return `cannot reach the ${service} endpoint (${err.code}: ${message})${after}`;
   return `${err.name}: ${message}${after}`;
 }
 

@@ -261,6 +261,20 @@ describe("KMS role assumption through STS", () => {
     expect(kmsCalls.every((c) => c.accessKeyId!.startsWith("ASIA"))).toBe(true);
   });
 
+  it("says STS, not KMS, is unreachable when the role cannot be assumed for that reason", async () => {
+    const key = server.createKey({ region: "eu-west-1" });
+    const down = await startKmsServer();
+    await down.close();
+    process.env.AWS_ENDPOINT_URL_STS = down.url;
+    try {
+      const { error, ms } = await failure(createKmsKeySource().wrap({ type: "kms", arn: key.arn, role }, randomBytes(32)));
+      expect(error.message).toMatch(new RegExp(`: cannot assume role ${role}: cannot reach the AWS STS endpoint \\(ECONNREFUSED`));
+      expect(ms).toBeLessThan(5000);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_STS = server.url;
+    }
+  });
+
   it("names the role when it cannot be assumed", async () => {
     const key = server.createKey({ region: "eu-west-1" });
     const forbidden = "arn:aws:iam::111122223333:role/not-allowed";
