@@ -91,3 +91,34 @@ describe("flattened sops metadata", () => {
     );
   });
 });
+
+describe("metadata through the flat stores", () => {
+  // The real metadata writer and reader around our codecs: two key groups, a threshold, a KMS
+  // context with a ':' in its key and mac_only_encrypted, written as dotenv and as INI.
+  it.each([
+    ["dotenv", "A=1\n# note\nB=two\\nlines\n"],
+    ["ini", "[s]\nA = 1\n; note\nB = x\n"],
+  ] as const)("a %s file sealbox encrypts reads back with the same metadata and values", async (format, plain) => {
+    const { codecFor } = await import("../../src/formats/index.js");
+    const { encryptWithKey, emitEncrypted, loadEncrypted, decryptWithKey } = await import("../../src/sops/sops-file.js");
+    const codec = await codecFor(format);
+    const age = { type: "age" as const, recipient: "age1example", enc: "-----BEGIN AGE ENCRYPTED FILE-----\nAAAA\n-----END AGE ENCRYPTED FILE-----\n" };
+    const kms = { type: "kms" as const, arn: "arn:aws:kms:eu-west-1:111122223333:key/k", created_at: "2026-11-23T04:28:16Z", enc: "QUJD", aws_profile: "", context: { "app:tier": "web", Env: "prod" } };
+    const metadata = {
+      keyGroups: [[age], [kms]],
+      shamirThreshold: 2,
+      lastModified: "",
+      mac: "",
+      selectors: { unencryptedSuffix: "_unencrypted", macOnlyEncrypted: true },
+      version: "3.13.2",
+    };
+    const dataKey = new Uint8Array(32).fill(7);
+    const docs = codec.parsePlain(Buffer.from(plain), `x.${format}`);
+    const encrypted = encryptWithKey(docs, metadata, dataKey);
+    const bytes = emitEncrypted(codec, encrypted);
+    const loaded = loadEncrypted(codec, bytes, `x.${format}`);
+    expect(loaded.metadata).toEqual(encrypted.metadata);
+    expect(Buffer.from(emitEncrypted(codec, loaded)).equals(Buffer.from(bytes))).toBe(true);
+    expect(Buffer.from(codec.emitPlain(decryptWithKey(loaded, dataKey, false))).toString()).toBe(Buffer.from(codec.emitPlain(docs)).toString());
+  });
+});
