@@ -3,13 +3,14 @@
 import { createHash, type Hash } from "node:crypto";
 import { Comment, Timestamp } from "../tree/tree.js";
 import { formatGoFloat, type PlainValue } from "./sops-value.js";
+import { goStringToBytes } from "./go-string.js";
 
 /** sops's MACOnlyEncryptedInitialization: sha256("sops"), so both MAC modes never collide. */
 const MAC_ONLY_ENCRYPTED_PREFIX = Buffer.from("8a3fd2ad54ce66527b1034f3d147be0b0b975b3bf44f72c6fdadec8176f27d69", "hex");
 
 /** sops's ToBytes: the bytes a value contributes to the MAC. Booleans are `True`/`False`. */
-export function macBytes(value: Exclude<PlainValue, Comment>): Buffer {
-  if (typeof value === "string") return Buffer.from(value, "utf8");
+export function macBytes(value: Exclude<PlainValue, Comment>): Uint8Array {
+  if (typeof value === "string") return goStringToBytes(value);
   if (typeof value === "bigint") return Buffer.from(value.toString());
   if (typeof value === "number") return Buffer.from(formatGoFloat(value));
   if (typeof value === "boolean") return Buffer.from(value ? "True" : "False");

@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { Comment, Timestamp, type Scalar } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
+import { bytesToGoString, goStringToBytes } from "./go-string.js";
 
 const IV_BYTES = 32;
 const TAG_BYTES = 16;
@@ -39,13 +40,13 @@ export function formatGoFloat(f: number): string {
 
 /** The bytes a value is encrypted as, and its type tag (sops Cipher.Encrypt). */
 function plaintextOf(value: PlainValue): { bytes: Buffer; type: string } {
-  if (typeof value === "string") return { bytes: Buffer.from(value, "utf8"), type: "str" };
+  if (typeof value === "string") return { bytes: Buffer.from(goStringToBytes(value)), type: "str" };
   if (typeof value === "bigint") return { bytes: Buffer.from(value.toString()), type: "int" };
   if (typeof value === "number") return { bytes: Buffer.from(formatGoFloat(value)), type: "float" };
   if (typeof value === "boolean") return { bytes: Buffer.from(value ? "True" : "False"), type: "bool" };
   if (value instanceof Uint8Array) return { bytes: Buffer.from(value), type: "bytes" };
   if (value instanceof Timestamp) return { bytes: Buffer.from(value.text), type: "time" };
-  return { bytes: Buffer.from(value.value, "utf8"), type: "comment" };
+  return { bytes: Buffer.from(goStringToBytes(value.value)), type: "comment" };
 }
 
 /** True for values sops leaves as they are instead of encrypting (empty strings and comments). */
@@ -60,7 +61,7 @@ export function encryptValue(value: PlainValue, key: Uint8Array, additionalData:
   if (isEmptyValue(value)) return "";
   const { bytes, type } = plaintextOf(value);
   const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(Buffer.from(additionalData, "utf8"));
+  cipher.setAAD(goStringToBytes(additionalData));
   const data = Buffer.concat([cipher.update(bytes), cipher.final()]);
   const tag = cipher.getAuthTag();
   return `ENC[AES256_GCM,data:${data.toString("base64")},iv:${Buffer.from(iv).toString("base64")},tag:${tag.toString("base64")},type:${type}]`;
@@ -89,7 +90,7 @@ export function decryptValue(text: string, key: Uint8Array, additionalData: stri
   let plain: Buffer;
   try {
     const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.from(additionalData, "utf8"));
+    decipher.setAAD(goStringToBytes(additionalData));
     decipher.setAuthTag(tag);
     plain = Buffer.concat([decipher.update(data), decipher.final()]);
   } catch {
@@ -98,7 +99,7 @@ export function decryptValue(text: string, key: Uint8Array, additionalData: stri
   const textValue = plain.toString("utf8");
   switch (type) {
     case "str":
-      return textValue;
+      return bytesToGoString(plain);
     case "int":
     case "int64":
       if (!/^[+-]?\d+$/.test(textValue)) throw new SealboxError("ErrorDecryptingTree", "decrypted int value is not an integer");

@@ -100,9 +100,11 @@ export async function encrypt(input: Uint8Array, options: EncryptOptions = {}): 
   const { input: inCodec, output } = await codecsFor(options);
   const file = fileLabel(options);
   const docs = inCodec.parsePlain(input, file);
-  if (hasMetadata(docs)) throw new SealboxError("FileAlreadyEncrypted", "the file is already encrypted", { file });
+  // dotenv keeps sops_* lines as plain items; only its encrypted reading shows them as metadata
+  const probe = inCodec.name === "dotenv" ? inCodec.parseEncrypted(input, file) : docs;
+  if (hasMetadata(probe)) throw new SealboxError("FileAlreadyEncrypted", "the file is already encrypted", { file });
   const plan = await planEncryption(options);
-  const encrypted = await encryptNew(docs, { sources: sourcesFor(options), recipientGroups: plan.groups, shamirThreshold: plan.threshold, selectors: plan.selectors });
+  const encrypted = await encryptNew(docs, { sources: sourcesFor(options), recipientGroups: plan.groups, shamirThreshold: plan.threshold, selectors: plan.selectors, defaultSelector: inCodec.name !== "binary" });
   return emitEncrypted(output, encrypted);
 }
 

@@ -69,7 +69,8 @@ export function decryptWithKey(file: EncryptedFile, dataKey: Uint8Array, ignoreM
   const selectors = withDefaultSelector(file.metadata.selectors);
   const { docs, mac } = decryptDocuments(file.docs, dataKey, selectors);
   if (ignoreMac) return docs;
-  if (!file.metadata.mac) throw new SealboxError("MacNotFound", "the file has no MAC (refusing to trust it; --ignore-mac overrides)");
+  // like sops, a missing MAC decrypts to "" and so fails the comparison below
+  if (!file.metadata.mac) throw new SealboxError("MacMismatch", "MAC mismatch: the file has no MAC (refusing to trust it; --ignore-mac overrides)");
   let stored: unknown;
   try {
     stored = decryptValue(file.metadata.mac, dataKey, file.metadata.lastModified);
@@ -85,6 +86,8 @@ export interface EncryptOptions {
   recipientGroups: RecipientGroup[];
   shamirThreshold?: number;
   selectors: EncryptionSelectors;
+  /** sops adds `unencrypted_suffix: _unencrypted` when nothing is chosen, except for binary files. */
+  defaultSelector?: boolean;
 }
 
 /** Encrypts plaintext documents under a fresh data key wrapped for the given recipients. */
@@ -96,7 +99,7 @@ export async function encryptNew(docs: Documents, options: EncryptOptions): Prom
     shamirThreshold: wrapped.shamirThreshold,
     lastModified: "",
     mac: "",
-    selectors: withDefaultSelector(options.selectors),
+    selectors: options.defaultSelector === false ? options.selectors : withDefaultSelector(options.selectors),
     version: SOPS_VERSION,
   };
   return encryptWithKey(docs, metadata, dataKey);
