@@ -212,6 +212,20 @@ describe("KMS key source over real HTTP", () => {
     }
   });
 
+  it("says when no AWS credentials can be found", async () => {
+    const key = server.createKey({ region: "eu-west-1" });
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    try {
+      const { error, ms } = await failure(createKmsKeySource().wrap({ type: "kms", arn: key.arn }, randomBytes(32)));
+      expect(error.message).toMatch(new RegExp(`^${key.arn}: KMS encrypt failed: no AWS credentials found`));
+      expect(ms).toBeLessThan(5000);
+      expect(server.calls).toEqual([]);
+    } finally {
+      Object.assign(process.env, server.env());
+    }
+  });
+
   it("uses the named AWS profile's credentials for a stanza's aws_profile", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sealbox-kms-"));
     try {
