@@ -42,12 +42,14 @@ export function identitySources(env: NodeJS.ProcessEnv = process.env, options: P
   const home = (platform === "win32" ? env.USERPROFILE : env.HOME) || undefined;
   const configDir = userConfigDir(env, platform);
   const keysTxt = configDir ? join(configDir, "sops", "age", "keys.txt") : undefined;
+  // An empty variable counts as unset (an `export X=` left behind should not break decryption).
+  const set = (name: string): string | undefined => env[name] || undefined;
   return [
-    { name: "SOPS_AGE_KEY", kind: "age-text", value: env.SOPS_AGE_KEY },
-    { name: "SOPS_AGE_KEY_FILE", kind: "age-file", value: env.SOPS_AGE_KEY_FILE },
-    { name: "SOPS_AGE_KEY_CMD", kind: "age-command", value: env.SOPS_AGE_KEY_CMD },
+    { name: "SOPS_AGE_KEY", kind: "age-text", value: set("SOPS_AGE_KEY") },
+    { name: "SOPS_AGE_KEY_FILE", kind: "age-file", value: set("SOPS_AGE_KEY_FILE") },
+    { name: "SOPS_AGE_KEY_CMD", kind: "age-command", value: set("SOPS_AGE_KEY_CMD") },
     { name: keysTxt ?? "sops/age/keys.txt in the user config directory", kind: "age-file", value: keysTxt },
-    { name: "SOPS_AGE_SSH_PRIVATE_KEY_FILE", kind: "ssh-file", value: env.SOPS_AGE_SSH_PRIVATE_KEY_FILE },
+    { name: "SOPS_AGE_SSH_PRIVATE_KEY_FILE", kind: "ssh-file", value: set("SOPS_AGE_SSH_PRIVATE_KEY_FILE") },
     { name: home ? join(home, ".ssh", "id_ed25519") : "~/.ssh/id_ed25519", kind: "ssh-file", value: home && join(home, ".ssh", "id_ed25519"), fallback: true },
     { name: home ? join(home, ".ssh", "id_rsa") : "~/.ssh/id_rsa", kind: "ssh-file", value: home && join(home, ".ssh", "id_rsa"), fallback: true },
   ];
@@ -66,8 +68,8 @@ export function describeIdentitySources(env: NodeJS.ProcessEnv = process.env, op
   return identitySources(env, options)
     .map((s) => {
       if (s.value === undefined) return `${s.name} (not set)`;
-      if (s.kind === "age-text") return `${s.name} (set)`;
-      if (s.kind === "age-command") return `${s.name} (\`${s.value}\`)`;
+      // Inline keys and key commands are shown as set, never echoed: either could hold a secret.
+      if (s.kind === "age-text" || s.kind === "age-command") return `${s.name} (set)`;
       const label = s.name === s.value ? s.name : `${s.name}=${s.value}`;
       return `${label} (${existsSync(s.value) ? "present" : "missing"})`;
     })
