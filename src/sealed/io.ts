@@ -54,7 +54,7 @@ export interface SealingTarget {
 
 /**
  * --cert, else the `sealed_secrets: {cert, scope}` of the creation rule (in .sops.yaml, or --config)
- * that matches `rulePath` (the file being written), pinned by --cert-sha256 either way.
+ * that matches `rulePath` (the file being written), else SEALED_SECRETS_CERT; pinned by --cert-sha256.
  */
 export async function sealingTarget(flags: CertFlags & { config?: string }, command: string, rulePath: string | undefined): Promise<SealingTarget> {
   if (flags.cert || rulePath === undefined) return { cert: await certFromFlags(flags, command) };
@@ -70,6 +70,9 @@ export async function sealingTarget(flags: CertFlags & { config?: string }, comm
 
 /** The certificate named by --cert, pinned by --cert-sha256 when given. */
 export async function certFromFlags(flags: CertFlags, command: string): Promise<SealingCert> {
+  // kubeseal's environment default, so existing setups keep working.
+  const env = process.env.SEALED_SECRETS_CERT;
+  if (!flags.cert && env) return loadCertificate(env, { pinSha256: flags.certSha256 });
   if (!flags.cert) {
     throw new SealboxError("BadCertificate", `${command} needs the controller's certificate: --cert PATH|URL (get it with \`sealbox cert fetch > cert.pem\`)`);
   }

@@ -23,7 +23,7 @@ export function sealbox(args: string[], options: { input?: string | Buffer; env?
     const child = spawn(process.execPath, [join(ROOT, "bin/sealbox.js"), ...args], {
       cwd: options.cwd ?? ROOT,
       // No real kubeconfig of the machine running the tests may leak in.
-      env: { ...process.env, KUBECONFIG: "/nonexistent/kubeconfig", NO_COLOR: "1", ...options.env },
+      env: cleanEnv(options.env),
     });
     let stdout = "";
     let stderr = "";
@@ -33,6 +33,13 @@ export function sealbox(args: string[], options: { input?: string | Buffer; env?
     child.on("close", (status) => done({ status, stdout, stderr }));
     child.stdin.end(options.input ?? "");
   });
+}
+
+/** The test's environment without any setting of the machine that would change what sealbox does. */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: "/nonexistent/kubeconfig", NO_COLOR: "1" };
+  for (const name of ["SEALED_SECRETS_CERT", "SEALED_SECRETS_CONTROLLER_NAME", "SEALED_SECRETS_CONTROLLER_NAMESPACE", "SOPS_CONFIG"]) delete env[name];
+  return { ...env, ...extra };
 }
 
 export function tempDir(): string {

@@ -54,4 +54,12 @@ describe("certificate and scope from the rules file", () => {
     expect(none.status).toBe(71);
     expect(none.stderr).toContain("--cert PATH|URL");
   });
+
+  it("falls back to SEALED_SECRETS_CERT, as kubeseal does, when no rule matches", async () => {
+    const dir = repo();
+    const result = await sealbox(["seal", "secret.yaml", "-o", "elsewhere.json"], { cwd: dir, env: { SEALED_SECRETS_CERT: join(dir, "certs/prod.pem") } });
+    expect(result.status).toBe(0);
+    const doc = JSON.parse(readFileSync(join(dir, "elsewhere.json"), "utf8"));
+    expect(opensslOpen(doc.spec.encryptedData.username, "prod/db-credentials").toString()).toBe("admin");
+  });
 });

@@ -6,8 +6,8 @@ export function registerCert(program: Command): void {
   cert
     .command("fetch")
     .description("fetch the controller's certificate through the Kubernetes API service proxy (like kubeseal --fetch-cert)")
-    .option("--controller-name <name>", "the controller's Service", "sealed-secrets-controller")
-    .option("--controller-namespace <namespace>", "the controller's namespace", "kube-system")
+    .option("--controller-name <name>", "the controller's Service (env SEALED_SECRETS_CONTROLLER_NAME)", process.env.SEALED_SECRETS_CONTROLLER_NAME || "sealed-secrets-controller")
+    .option("--controller-namespace <namespace>", "the controller's namespace (env SEALED_SECRETS_CONTROLLER_NAMESPACE)", process.env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system")
     .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, else ~/.kube/config)")
     .option("--context <name>", "kubeconfig context (default: the current context)")
     .option("--timeout <seconds>", "give up after this long", "30")
@@ -68,7 +68,8 @@ async function verifyCert(path: string, flags: { certSha256?: string; json?: boo
   if (check.expired) {
     throw new SealboxError("BadCertificate", `the certificate expired on ${cert.notAfter.toISOString()}; fetch the controller's current one (sealbox cert fetch)`, { file: path });
   }
-  for (const warning of check.warnings) process.stderr.write(`sealbox: warning: ${warning}\n`);
+  const { warn } = await import("../terminal.js");
+  for (const warning of check.warnings) warn(warning);
 }
 
 function printFacts(
