@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands/index.js";
 import { reportError } from "./report.js";
+import { configureTerminal, quietOnBrokenPipe } from "./terminal.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -14,7 +15,9 @@ export function buildProgram(): Command {
     .option("--verbose", "say more about what is done")
     .option("--no-color", "never colour the output (also: NO_COLOR)")
     .showHelpAfterError("(run `sealbox help <command>` for usage)")
-    .exitOverride();
+    .exitOverride()
+    // --quiet/--verbose/--no-color are read once, wherever on the line they were given.
+    .hook("preAction", (_program, action) => configureTerminal(action.optsWithGlobals()));
   registerCommands(program);
   return program;
 }
@@ -22,6 +25,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   const debug = argv.includes("--debug");
+  quietOnBrokenPipe();
   try {
     await program.parseAsync(argv);
   } catch (error) {

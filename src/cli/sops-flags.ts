@@ -1,6 +1,7 @@
 // Flags shared by the SOPS commands, under sops's own names, and their translation to library options.
 import { Option, type Command } from "commander";
 import type { DecryptOptions, EncryptOptions, FileOptions } from "../ops/sops-ops.js";
+import { alert } from "./terminal.js";
 
 const FORMATS = ["yaml", "json", "dotenv", "ini", "binary"];
 
@@ -107,5 +108,5 @@ export function decryptOptions(flags: DecryptFlags, filename: string | undefined
 
 /** The warning --ignore-mac earns, on stderr. */
 export function warnIgnoreMac(): void {
-  process.stderr.write("sealbox: WARNING: --ignore-mac: the file's integrity is NOT checked; its contents may have been tampered with\n");
+  alert("--ignore-mac: the file's integrity is NOT checked; its contents may have been tampered with");
 }

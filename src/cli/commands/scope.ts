@@ -58,6 +58,7 @@ async function scope(file: string, flags: ScopeFlags): Promise<void> {
   const manifests = parseManifests(input.bytes.toString("utf8"), input.name);
   const widenings = rescope(manifests, input.name, { to, publicKey: cert?.publicKey, privateKeys, fromSecret });
   // Said even with --quiet: widening who may unseal a secret must never pass unnoticed.
-  for (const line of widenings) process.stderr.write(`sealbox: ${line}\n`);
+  const { alert } = await import("../terminal.js");
+  for (const line of widenings) alert(line);
   await writeOutput(stringifyManifests(manifests), flags.inPlace ? file : flags.output);
 }

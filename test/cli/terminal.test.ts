@@ -1,0 +1,79 @@
+// Terminal manners, on a real pseudo-terminal and off it: colour only on a TTY and never with
+// NO_COLOR or --no-color, warnings on stderr (hidden by --quiet), safety alerts always, data on
+// stdout and never coloured.
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROOT, makeKeyPair, sealbox, tempDir } from "../sealed/helpers.js";
+import { HAS_SCRIPT, Pty } from "./pty.js";
+
+const ESC = "\x1b[";
+// No colour settings of the machine running the tests may leak in.
+const CLEAN_ENV = { NO_COLOR: undefined, FORCE_COLOR: undefined } as unknown as NodeJS.ProcessEnv;
+let oldCert: string;
+
+beforeAll(() => {
+  // more than 30 days old: `cert verify` warns that the controller has probably renewed its key
+  oldCert = makeKeyPair(tempDir(), "old", { start: "20250101000000Z", end: "20350101000000Z" }).cert;
+});
+
+async function onTty(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; output: string }> {
+  const pty = new Pty(args, { env: { ...CLEAN_ENV, ...env } });
+  const status = await pty.exit();
+  return { status, output: pty.output };
+}
+
+describe("terminal manners", () => {
+  it.skipIf(!HAS_SCRIPT)("colours a warning on a terminal, but never the data", async () => {
+    const { status, output } = await onTty(["cert", "verify", oldCert]);
+    expect(status).toBe(0);
+    const warning = output.split("\n").find((l) => l.includes("sealbox: warning:"));
+    expect(warning).toContain(ESC);
+    const data = output.split("\n").filter((l) => /^(file|sha256|status):/.test(l));
+    expect(data).toHaveLength(3);
+    for (const line of data) expect(line).not.toContain(ESC);
+  });
+
+  it.skipIf(!HAS_SCRIPT)("never colours with NO_COLOR, even on a terminal", async () => {
+    const { output } = await onTty(["cert", "verify", oldCert], { NO_COLOR: "1" });
+    expect(output).toContain("sealbox: warning:");
+    expect(output).not.toContain(ESC);
+  });
+
+  it.skipIf(!HAS_SCRIPT)("never colours with --no-color, given before or after the command", async () => {
+    for (const args of [["--no-color", "cert", "verify", oldCert], ["cert", "verify", oldCert, "--no-color"]]) {
+      const { output } = await onTty(args);
+      expect(output).toContain("sealbox: warning:");
+      expect(output).not.toContain(ESC);
+    }
+  });
+
+  it("off a terminal: no colour, the warning on stderr and the data on stdout", async () => {
+    const result = await sealbox(["cert", "verify", oldCert], { env: CLEAN_ENV });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/^sealbox: warning: the certificate is \d+ days old/);
+    expect(result.stdout).toMatch(/^file: /);
+    expect(result.stdout + result.stderr).not.toContain(ESC);
+  });
+
+  it("--quiet hides warnings but not the data", async () => {
+    const result = await sealbox(["--quiet", "cert", "verify", oldCert]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toMatch(/^file: /);
+  });
+
+  it("--quiet never hides a safety alert (--ignore-mac)", async () => {
+    const dir = join(ROOT, "fixtures/interop/sops");
+    const result = await sealbox(["decrypt", "--quiet", "--ignore-mac", join(dir, "config.enc.json")], { env: { SOPS_AGE_KEY_FILE: join(dir, "keys.txt") } });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain("WARNING: --ignore-mac");
+    expect(JSON.parse(result.stdout)).toBeTypeOf("object");
+  });
+
+  it("an error goes to stderr with nothing on stdout", async () => {
+    const result = await sealbox(["cert", "verify", "/nonexistent/cert.pem"]);
+    expect(result.status).toBe(71);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("/nonexistent/cert.pem");
+  });
+});
