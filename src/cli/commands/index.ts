@@ -13,6 +13,7 @@ import { registerSet, registerUnset } from "./set.js";
 import { registerFilestatus } from "./filestatus.js";
 import { registerExecEnv, registerExecFile } from "./exec.js";
 import { registerKeygen } from "./keygen.js";
+import { registerCompletion } from "./completion.js";
 
 type Register = (program: Command) => void;
 
@@ -26,7 +27,8 @@ const registrations: Register[] = [
   registerExecFile,
   registerFilestatus,
   registerKeygen,
-  registerSeal, registerUnseal, registerReencrypt, registerScope, registerCert];
+  registerSeal, registerUnseal, registerReencrypt, registerScope, registerCert,
+  registerCompletion];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
