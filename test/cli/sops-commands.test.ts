@@ -1,0 +1,197 @@
+// The SOPS commands as a user runs them: real processes, real files, the fixture age key.
+import { describe, expect, it } from "vitest";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SOPS_VECTORS } from "../helpers/fixtures.js";
+import { cleanEnv, sealbox } from "../helpers/cli.js";
+
+const KEY_FILE = join(SOPS_VECTORS, "keys.txt");
+const RECIPIENT = readFileSync(KEY_FILE, "utf8").match(/public key: (\S+)/)![1];
+const RECIPIENT_B = readFileSync(join(SOPS_VECTORS, "keys_b.txt"), "utf8").match(/public key: (\S+)/)![1];
+const withKey = (extra: NodeJS.ProcessEnv = {}) => cleanEnv({ SOPS_AGE_KEY_FILE: KEY_FILE, ...extra });
+
+function workdir(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "sealbox-cli-"));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe("encrypt and the rules file", () => {
+  it("finds .sops.yaml upward and matches path_regex relative to the rules file", () => {
+    const dir = workdir({
+      ".sops.yaml": `creation_rules:\n  - path_regex: ^secrets/.*\\.yaml$\n    encrypted_regex: ^password$\n    age: ${RECIPIENT}\n  - path_regex: .*\n    age: ${RECIPIENT_B}\n`,
+      "secrets/db.yaml": "user: admin\npassword: hunter2\n",
+    });
+    const r = sealbox(["encrypt", "db.yaml"], { cwd: join(dir, "secrets") });
+    expect(r.stderr).toBe("");
+    const out = r.stdout.toString();
+    expect(out).toContain("user: admin\n");
+    expect(out).toMatch(/password: ENC\[/);
+    expect(out).toContain(`recipient: ${RECIPIENT}`);
+    expect(out).toContain("encrypted_regex: ^password$");
+    expect(out).not.toContain(RECIPIENT_B);
+  });
+
+  it("a broken rule is reported with the rules file and its line, exit 5", () => {
+    const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: .*\n    age: ${RECIPIENT}\n  - path_regex: "(unclosed"\n    age: ${RECIPIENT}\n`, "a.yaml": "k: v\n" });
+    const r = sealbox(["encrypt", "a.yaml"], { cwd: dir });
+    expect(r.status).toBe(5);
+    expect(r.stderr).toMatch(/\.sops\.yaml:4: path_regex is not a valid regular expression/);
+  });
+
+  it("--config and SOPS_CONFIG name the rules file", () => {
+    const dir = workdir({ "rules/my.yaml": `creation_rules:\n  - age: ${RECIPIENT_B}\n`, "a.yaml": "k: v\n" });
+    for (const r of [sealbox(["encrypt", "--config", "rules/my.yaml", "a.yaml"], { cwd: dir }), sealbox(["encrypt", "a.yaml"], { cwd: dir, env: cleanEnv({ SOPS_CONFIG: "rules/my.yaml" }) })]) {
+      expect(r.status).toBe(0);
+      expect(r.stdout.toString()).toContain(RECIPIENT_B);
+    }
+  });
+
+  it("no recipients anywhere is exit 111 with a hint", () => {
+    const dir = workdir({ "a.yaml": "k: v\n" });
+    const r = sealbox(["encrypt", "a.yaml"], { cwd: dir });
+    expect(r.status).toBe(111);
+    expect(r.stderr).toContain("--age");
+  });
+
+  it("malformed YAML names the file and line, exit 2, and does not echo the text", () => {
+    const dir = workdir({ "a.yaml": "ok: 1\nsecret: hunter2\nbad: [unclosed\n" });
+    const r = sealbox(["encrypt", "--age", RECIPIENT, "a.yaml"], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/a\.yaml:\d+: invalid YAML/);
+    expect(r.stderr).not.toContain("hunter2");
+  });
+
+  it("a top-level list is refused as sops refuses it", () => {
+    const dir = workdir({ "a.yaml": "- a\n- b\n" });
+    const r = sealbox(["encrypt", "--age", RECIPIENT, "a.yaml"], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("sequences are not supported");
+  });
+
+  it("a missing file is exit 100", () => {
+    const r = sealbox(["decrypt", "/nonexistent/x.yaml"]);
+    expect(r.status).toBe(100);
+    expect(r.stderr).toContain("/nonexistent/x.yaml");
+  });
+
+  it("-i rewrites many files, and a failure in one leaves every file as it was", () => {
+    const dir = workdir({ "a.yaml": "a: 1\n", "b.yaml": "b: 2\n", "bad.yaml": "x: [\n" });
+    const before = readFileSync(join(dir, "a.yaml"), "utf8");
+    const failed = sealbox(["encrypt", "-i", "--age", RECIPIENT, "a.yaml", "bad.yaml", "b.yaml"], { cwd: dir });
+    expect(failed.status).toBe(2);
+    expect(readFileSync(join(dir, "a.yaml"), "utf8")).toBe(before);
+    expect(readFileSync(join(dir, "b.yaml"), "utf8")).toBe("b: 2\n");
+    const ok = sealbox(["encrypt", "-i", "--age", RECIPIENT, "a.yaml", "b.yaml"], { cwd: dir });
+    expect(ok.status).toBe(0);
+    expect(readFileSync(join(dir, "a.yaml"), "utf8")).toMatch(/^a: ENC\[/);
+    const dec = sealbox(["decrypt", "-i", "a.yaml", "b.yaml"], { cwd: dir, env: withKey() });
+    expect(dec.status).toBe(0);
+    expect(readFileSync(join(dir, "b.yaml"), "utf8")).toBe("b: 2\n");
+    expect(statSync(join(dir, "b.yaml")).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).filter((f) => f.includes("sealbox-tmp"))).toEqual([]);
+  });
+});
+
+describe("decrypt, extract, set and unset", () => {
+  const enc = (dir: string, name: string) => sealbox(["encrypt", "-i", "--age", RECIPIENT, name], { cwd: dir });
+
+  it("--extract prints one value raw, or a subtree in the file's format", () => {
+    const dir = workdir({ "s.yaml": "db:\n  user: admin\n  port: 5432\nlist:\n  - x\n" });
+    enc(dir, "s.yaml");
+    expect(sealbox(["decrypt", "--extract", '["db"]["user"]', "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("admin");
+    expect(sealbox(["decrypt", "--extract", '["db"]', "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("user: admin\nport: 5432\n");
+    const missing = sealbox(["decrypt", "--extract", '["nope"]', "s.yaml"], { cwd: dir, env: withKey() });
+    expect(missing.status).toBe(91);
+  });
+
+  it("set and unset change one value and keep the data key and recipients", () => {
+    const dir = workdir({ "s.yaml": "a: 1\nb: two\n" });
+    enc(dir, "s.yaml");
+    const stanza = (text: string) => text.match(/-----BEGIN AGE[\s\S]*?-----END AGE ENCRYPTED FILE-----/)![0];
+    const before = readFileSync(join(dir, "s.yaml"), "utf8");
+    expect(sealbox(["set", "s.yaml", '["c"]["d"]', '{"e": [1, "x"]}'], { cwd: dir, env: withKey() }).status).toBe(0);
+    expect(sealbox(["unset", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(0);
+    const after = readFileSync(join(dir, "s.yaml"), "utf8");
+    expect(stanza(after)).toBe(stanza(before));
+    expect(sealbox(["decrypt", "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("b: two\nc:\n    d:\n        e:\n            - 1\n            - x\n");
+    expect(sealbox(["unset", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(91);
+    expect(sealbox(["unset", "--idempotent", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(0);
+  });
+
+  it("decrypt -o writes the plaintext with mode 0600", () => {
+    const dir = workdir({ "s.json": '{"k": "v"}' });
+    enc(dir, "s.json");
+    const r = sealbox(["decrypt", "-o", "plain.json", "s.json"], { cwd: dir, env: withKey() });
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(dir, "plain.json"), "utf8")).toBe('{\n\t"k": "v"\n}\n');
+    expect(statSync(join(dir, "plain.json")).mode & 0o777).toBe(0o600);
+  });
+
+  it("--output-type converts between formats", () => {
+    const dir = workdir({ "s.yaml": "k: v\nn: 3\n" });
+    enc(dir, "s.yaml");
+    const r = sealbox(["decrypt", "--output-type", "json", "s.yaml"], { cwd: dir, env: withKey() });
+    expect(r.stdout.toString()).toBe('{\n\t"k": "v",\n\t"n": 3\n}\n');
+  });
+});
+
+describe("exec-env, exec-file, filestatus, keygen, edit", () => {
+  it("exec-env passes top-level values as environment variables", () => {
+    const dir = workdir({ "app.env": "DB_USER=admin\nDB_PASS=hunter2\n" });
+    sealbox(["encrypt", "-i", "--age", RECIPIENT, "app.env"], { cwd: dir });
+    const r = sealbox(["exec-env", "app.env", 'printf "%s/%s" "$DB_USER" "$DB_PASS"'], { cwd: dir, env: withKey() });
+    expect(r.stdout.toString()).toBe("admin/hunter2");
+    expect(sealbox(["exec-env", "app.env", "exit 7"], { cwd: dir, env: withKey() }).status).toBe(7);
+  });
+
+  it("exec-file hands a private 0600 file to the command and removes it afterwards", () => {
+    const dir = workdir({ "c.yaml": "k: v\n" });
+    sealbox(["encrypt", "-i", "--age", RECIPIENT, "c.yaml"], { cwd: dir });
+    const r = sealbox(["exec-file", "c.yaml", 'cat {}; stat -c %a {}; echo {} > where'], { cwd: dir, env: withKey() });
+    expect(r.stdout.toString()).toBe("k: v\n600\n");
+    const path = readFileSync(join(dir, "where"), "utf8").trim();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("filestatus tells encrypted from plain", () => {
+    const dir = workdir({ "p.yaml": "k: v\n", "e.yaml": "k: v\n" });
+    sealbox(["encrypt", "-i", "--age", RECIPIENT, "e.yaml"], { cwd: dir });
+    expect(sealbox(["filestatus", "p.yaml"], { cwd: dir }).stdout.toString()).toBe('{"encrypted":false}\n');
+    expect(sealbox(["filestatus", "e.yaml"], { cwd: dir }).stdout.toString()).toBe('{"encrypted":true}\n');
+  });
+
+  it("keygen writes an identity 0600 that decrypts what its recipient encrypts, and never overwrites", () => {
+    const dir = workdir({ "s.yaml": "k: v\n" });
+    const r = sealbox(["keygen", "-o", "id.txt"], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(statSync(join(dir, "id.txt")).mode & 0o777).toBe(0o600);
+    const recipient = r.stderr.match(/age1[0-9a-z]+/)![0];
+    sealbox(["encrypt", "-i", "--age", recipient, "s.yaml"], { cwd: dir });
+    expect(sealbox(["decrypt", "s.yaml"], { cwd: dir, env: cleanEnv({ SOPS_AGE_KEY_FILE: join(dir, "id.txt") }) }).stdout.toString()).toBe("k: v\n");
+    expect(sealbox(["keygen", "-o", "id.txt"], { cwd: dir }).status).toBe(3);
+  });
+
+  it("edit re-encrypts a change with the same data key, exits 200 when nothing changed, and leaves no temp file", () => {
+    const dir = workdir({ "s.yaml": "password: old\n" });
+    sealbox(["encrypt", "-i", "--age", RECIPIENT, "s.yaml"], { cwd: dir });
+    const editor = join(dir, "editor.sh");
+    writeFileSync(editor, `#!/bin/sh\necho "$1" > "${dir}/temp-path"; stat -c %a "$1" > "${dir}/temp-mode"; stat -c %a "$(dirname "$1")" > "${dir}/dir-mode"\n[ -n "$NEW" ] && sed -i "s/old/$NEW/" "$1"\nexit 0\n`);
+    chmodSync(editor, 0o755);
+    const stanza = () => readFileSync(join(dir, "s.yaml"), "utf8").match(/-----BEGIN AGE[\s\S]*?-----END/)![0];
+    const before = stanza();
+    const unchanged = sealbox(["edit", "s.yaml"], { cwd: dir, env: withKey({ EDITOR: editor }) });
+    expect(unchanged.status).toBe(200);
+    const changed = sealbox(["edit", "s.yaml"], { cwd: dir, env: withKey({ EDITOR: editor, NEW: "n3w" }) });
+    expect(changed.status).toBe(0);
+    expect(stanza()).toBe(before);
+    expect(sealbox(["decrypt", "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("password: n3w\n");
+    expect(readFileSync(join(dir, "temp-mode"), "utf8").trim()).toBe("600");
+    expect(readFileSync(join(dir, "dir-mode"), "utf8").trim()).toBe("700");
+    expect(existsSync(readFileSync(join(dir, "temp-path"), "utf8").trim())).toBe(false);
+  });
+});
