@@ -1,7 +1,7 @@
 // Walks documents in sops's order, encrypting or decrypting the selected values and feeding the
 // MAC (sops.go walkBranch/walkSlice + Tree.Encrypt/Decrypt). Lists share their parent's key path.
 import { Branch, Comment, type Documents, type Value } from "../tree/tree.js";
-import { decryptValue, encryptValue, type PlainValue } from "../core/sops-value.js";
+import { decryptValue, encryptValue, isEncryptedValue, type PlainValue } from "../core/sops-value.js";
 import { MacHasher } from "../core/mac.js";
 import { SealboxError } from "../errors.js";
 import { EncryptionDecider, type EncryptionSelectors } from "./encryption-rules.js";
@@ -81,10 +81,13 @@ export function decryptDocuments(docs: Documents, key: Uint8Array, selectors: En
       let plain: PlainValue = value;
       if (encrypted) {
         if (isComment) {
-          // sops assumes a comment that does not decrypt was never encrypted (older files)
+          // sops assumes a comment that does not decrypt was never encrypted (older files). One that
+          // is a well-formed ENC[...] but fails authentication was tampered with: refuse it, or the
+          // ciphertext would be handed back as if it were the comment.
           try {
             plain = decryptValue(value.value, key, additionalData(path));
-          } catch {
+          } catch (error) {
+            if (isEncryptedValue(value.value) && error instanceof SealboxError) throw new SealboxError(error.code, `${error.message} (a comment) at ${describePath(path)}`);
             plain = value;
           }
         } else {
