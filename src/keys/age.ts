@@ -20,7 +20,7 @@ export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource
 
   const getDecrypter = (): Promise<Decrypter> =>
     (decrypter ??= (async () => {
-      const identities = options.identities ?? (await loadAgeIdentities(env));
+      const identities = options.identities ?? (await loadAgeIdentities(env, { onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) }));
       identityCount = identities.length;
       const d = new Decrypter();
       for (const identity of identities) d.addIdentity(identity);
@@ -49,6 +49,8 @@ export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource
       try {
         return await d.decrypt(file);
       } catch (error) {
+        // a locked identity's own message (passphrase needed or wrong) says more than ours would
+        if (error instanceof SealboxError) throw error;
         const reason = error instanceof Error && /no identity matched/i.test(error.message) ? "no identity matched this recipient" : "the stored age file is damaged or was not made for this identity";
         throw new SealboxError("CouldNotRetrieveKey", `age ${stanza.recipient}: ${reason}`);
       }
