@@ -57,7 +57,9 @@ export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<K
     } catch (error) {
       // kubectl skips missing files of a KUBECONFIG list, but not one named explicitly.
       if ((error as NodeJS.ErrnoException).code === "ENOENT" && paths.length > 1) continue;
-      throw new SealboxError("ClusterUnreachable", `cannot read the kubeconfig: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: path, cause: error });
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === "ENOENT" ? "no such kubeconfig (name one with --kubeconfig or KUBECONFIG)" : `cannot read the kubeconfig: ${code ?? (error as Error).message}`;
+      throw new SealboxError("ClusterUnreachable", reason, { file: path, cause: error });
     }
     let parsed: unknown;
     try {

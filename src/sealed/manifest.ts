@@ -69,7 +69,8 @@ export function parseManifests(text: string, file: string): ManifestFile {
   const trimmed = text.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) return { format: "json", docs: parseJsonStream(text, file) };
   const docs: ManifestDoc[] = [];
-  for (const doc of YAML.parseAllDocuments(text, { version: "1.1", prettyErrors: false })) {
+  // Read as YAML 1.2 (`n`, `yes`, `on` stay strings, as the author meant); written with 1.1 quoting.
+  for (const doc of YAML.parseAllDocuments(text, { prettyErrors: false })) {
     const line = lineOf(text, doc.range?.[0] ?? 0);
     const error = doc.errors[0];
     if (error) {
@@ -142,7 +143,7 @@ export function asSecret(value: unknown, file: string, line?: number): SecretMan
     const kind = isRecord(value) && typeof value.kind === "string" ? value.kind : "not a Kubernetes object";
     throw new SealboxError("CouldNotReadInputFile", `expected a Secret, found ${kind}`, { file, line });
   }
-  const metadata = isRecord(value.metadata) ? (value.metadata as ObjectMeta) : {};
+  const metadata = checkedMeta(value.metadata, file, line);
   const secret: SecretManifest = { apiVersion: "v1", kind: "Secret", metadata };
   for (const field of ["data", "stringData"] as const) {
     const map = value[field];
@@ -159,6 +160,17 @@ export function asSecret(value: unknown, file: string, line?: number): SecretMan
   return secret;
 }
 
+/** metadata with name and namespace as strings (a YAML `name: 123` is refused, not guessed at). */
+function checkedMeta(meta: unknown, file: string, line?: number): ObjectMeta {
+  if (!isRecord(meta)) return {};
+  for (const field of ["name", "namespace"]) {
+    if (meta[field] !== undefined && meta[field] !== null && typeof meta[field] !== "string") {
+      throw new SealboxError("CouldNotReadInputFile", `metadata.${field} must be a string (quote it)`, { file, line });
+    }
+  }
+  return meta as ObjectMeta;
+}
+
 export function isSealedSecret(value: unknown): value is SealedSecretManifest {
   return isRecord(value) && value.kind === "SealedSecret";
 }
@@ -168,7 +180,7 @@ export function asSealedSecret(value: unknown, file: string, line?: number): Sea
     const kind = isRecord(value) && typeof value.kind === "string" ? value.kind : "not a Kubernetes object";
     throw new SealboxError("CouldNotReadInputFile", `expected a SealedSecret, found ${kind}`, { file, line });
   }
-  const metadata = isRecord(value.metadata) ? (value.metadata as ObjectMeta) : {};
+  const metadata = checkedMeta(value.metadata, file, line);
   if (!metadata.name) throw new SealboxError("CouldNotReadInputFile", "the SealedSecret has no metadata.name", { file, line });
   const spec: Record<string, unknown> = isRecord(value.spec) ? value.spec : {};
   if (spec.data !== undefined && spec.data !== null) {
@@ -292,17 +304,21 @@ function sortDeep(value: unknown): unknown {
   return out;
 }
 
-/** go-yaml v2 keyList.Less: letters after non-letters, runs of digits compared as numbers. */
+/** go-yaml v2 keyList.Less (sorter.go): non-letters before letters (after a digit, letters first), digit runs compared as numbers. */
 export function goYamlKeyCompare(a: string, b: string): number {
   const less = (x: string, y: string): boolean => {
     const ar = [...x];
     const br = [...y];
+    let digits = false;
     for (let i = 0; i < ar.length && i < br.length; i++) {
-      if (ar[i] === br[i]) continue;
+      if (ar[i] === br[i]) {
+        digits = isDigit(ar[i]);
+        continue;
+      }
       const al = isLetter(ar[i]);
       const bl = isLetter(br[i]);
       if (al && bl) return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
-      if (al || bl) return bl;
+      if (al || bl) return digits ? al : bl;
       let an = 0;
       let bn = 0;
       if (ar[i] === "0" || br[i] === "0") {

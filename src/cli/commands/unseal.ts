@@ -1,14 +1,15 @@
 // `sealbox unseal`: recovery of the Secrets in SealedSecrets with backed-up controller keys.
 import { Option, type Command } from "commander";
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+// No default: a default would satisfy requiredOption and hide a forgotten --private-key.
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerUnseal(program: Command): void {
   program
     .command("unseal")
     .description("print the Secret(s) the controller would make from a SealedSecret file, using backed-up private keys")
     .argument("<file>", "SealedSecret file (YAML or JSON, one or more documents); - for stdin")
-    .requiredOption("--private-key <key>", "PEM key (PKCS#1/PKCS#8), key Secret YAML, or a v1 List backup; repeatable", collect, [])
+    .requiredOption("--private-key <key>", "PEM key (PKCS#1/PKCS#8), key Secret YAML, or a v1 List backup; repeatable", collect)
     .addOption(new Option("--format <format>", "output format").choices(["yaml", "json"]).default("yaml"))
     .option("-o, --output <file>", "write here (atomically, mode 0600) instead of stdout")
     .addHelpText(

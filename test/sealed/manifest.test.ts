@@ -1,0 +1,105 @@
+// kubeseal's output rules that the reference vectors do not exercise: Go's JSON escaping, go-yaml's
+// key order and list style, kept and dropped template fields, and the input checks.
+import { createPublicKey, createPrivateKey } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { formatManifest, goYamlKeyCompare, parseManifests, readSecrets } from "../../src/sealed/manifest.js";
+import { sealSecret } from "../../src/sealed/seal.js";
+import { unsealSecret } from "../../src/sealed/unseal.js";
+import { KEY } from "./helpers.js";
+
+const privateKey = createPrivateKey(readFileSync(KEY));
+const publicKey = createPublicKey(privateKey);
+
+function secretFrom(yaml: string) {
+  return readSecrets(parseManifests(yaml, "test.yaml"), "test.yaml")[0];
+}
+
+describe("kubeseal's layout details", () => {
+  const input = secretFrom(`apiVersion: v1
+kind: Secret
+metadata:
+  name: s
+  namespace: n
+  generateName: s-
+  finalizers: [example.com/keep]
+  annotations:
+    note: "a<b> & c"
+    z-last: "1"
+    a-first: "yes"
+  ownerReferences: [{apiVersion: v1, kind: Pod, name: p, uid: u}]
+  managedFields: [{manager: kubectl}]
+  generation: 3
+immutable: false
+type: Opaque
+stringData:
+  k10: a
+  k9: b
+  K: c
+  _under: d
+`);
+  const sealed = sealSecret(input, { publicKey });
+
+  it("writes JSON in Go struct order with Go's HTML-safe escaping", () => {
+    const json = formatManifest(sealed, "json");
+    expect(json).toContain('"note": "a\\u003cb\\u003e \\u0026 c"');
+    const template = JSON.parse(json).spec.template;
+    expect(Object.keys(template)).toEqual(["metadata", "type", "immutable"]);
+    expect(template.immutable).toBe(false); // a *bool false is not omitted
+    expect(Object.keys(template.metadata)).toEqual(["name", "generateName", "namespace", "annotations", "finalizers"]);
+    expect(Object.keys(JSON.parse(json).spec.encryptedData)).toEqual(["K", "_under", "k10", "k9"]);
+  });
+
+  it("writes YAML with go-yaml's natural key order, unindented lists and YAML 1.1 quoting", () => {
+    const yaml = formatManifest(sealed, "yaml");
+    expect(yaml.startsWith("---\napiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\n")).toBe(true);
+    expect(yaml).toMatch(/encryptedData:\n {4}_under: \S+\n {4}K: \S+\n {4}k9: \S+\n {4}k10: \S+\n/);
+    expect(yaml).toContain("      finalizers:\n      - example.com/keep\n");
+    expect(yaml).toContain('        a-first: "yes"\n');
+    expect(yaml).not.toMatch(/ownerReferences|managedFields|generation/);
+  });
+
+  it("orders keys as go-yaml v2 does", () => {
+    // Worked through sorter.go by hand: non-letters before letters, except right after a digit;
+    // non-letters that are not digits count as 0 against a digit run.
+    const keys = ["b", "a10", "a9", "A", "_x", ".dot", "a", "é", "1", "10", "2", "1a", "1_"];
+    expect([...keys].sort(goYamlKeyCompare)).toEqual([".dot", "_x", "1", "1a", "1_", "2", "10", "A", "a", "a9", "a10", "b", "é"]);
+  });
+
+  it("round-trips through unseal to the same values and metadata", () => {
+    const secret = unsealSecret(sealed, [privateKey]);
+    expect(secret.data).toEqual({ k10: "YQ==", k9: "Yg==", K: "Yw==", _under: "ZA==" });
+    expect(secret.metadata.finalizers).toEqual(["example.com/keep"]);
+    expect(secret.immutable).toBe(false);
+  });
+});
+
+describe("input checks", () => {
+  const base = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: a\n";
+
+  it("refuses a namespace or name that clashes with the flags", () => {
+    expect(() => sealSecret(secretFrom(base + "stringData: {k: v}\n"), { publicKey, namespace: "b" })).toThrow(/namespace "a" differs from --namespace "b"/);
+    expect(() => sealSecret(secretFrom(base + "stringData: {k: v}\n"), { publicKey, name: "t" })).toThrow(/name "s" differs/);
+  });
+
+  it("refuses empty data unless allowed, then writes an empty encryptedData", () => {
+    expect(() => sealSecret(secretFrom(base), { publicKey })).toThrow(/--allow-empty-data/);
+    const json = formatManifest(sealSecret(secretFrom(base), { publicKey, allowEmptyData: true }), "json");
+    expect(JSON.parse(json).spec.encryptedData).toEqual({});
+  });
+
+  it("refuses non-base64 data and non-string stringData, naming the key", () => {
+    expect(() => secretFrom(base + "data:\n  token: not base64!\n")).toThrow(/data\.token is not valid base64/);
+    expect(() => secretFrom(base + "stringData:\n  port: 5432\n")).toThrow(/stringData\.port must be a string/);
+  });
+
+  it("refuses what is not a Secret, with the line of the document", () => {
+    try {
+      readSecrets(parseManifests(base + "stringData: {k: v}\n---\nkind: ConfigMap\n", "in.yaml"), "in.yaml");
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toBe("expected a Secret, found ConfigMap");
+      expect((error as { line?: number }).line).toBe(7);
+    }
+  });
+});
