@@ -13,6 +13,10 @@ import { registerSet, registerUnset } from "./set.js";
 import { registerFilestatus } from "./filestatus.js";
 import { registerExecEnv, registerExecFile } from "./exec.js";
 import { registerKeygen } from "./keygen.js";
+import { registerRotate } from "./rotate.js";
+import { registerUpdatekeys } from "./updatekeys.js";
+import { registerAudit } from "./audit.js";
+import { registerGit } from "./git.js";
 import { registerCompletion } from "./completion.js";
 
 type Register = (program: Command) => void;
@@ -28,7 +32,8 @@ const registrations: Register[] = [
   registerFilestatus,
   registerKeygen,
   registerSeal, registerUnseal, registerReencrypt, registerScope, registerCert,
-  registerCompletion];
+  registerCompletion,
+  registerUpdatekeys, registerRotate, registerAudit, registerGit];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);

@@ -1,0 +1,377 @@
+// `sealbox audit`: who can decrypt what, and what is wrong. Reads no key and decrypts nothing: the
+// inventory comes from sops metadata, SealedSecret objects and the rules file; findings name files,
+// lines, key names and recipients, never a value.
+import { readFile } from "node:fs/promises";
+import { basename, resolve } from "node:path";
+import { Branch, Comment, type Value } from "../tree/tree.js";
+import { findConfigFile, loadRules, resolveCreationRule, type CreationRule } from "../rules/config.js";
+import type { StoredStanza } from "../sops/metadata.js";
+import { classify, type Classified, type PlainSecret } from "../repo/classify.js";
+import { discoverFiles, displayPath, gitTopLevel } from "../repo/discover.js";
+import { diffRecipients, recipientId } from "../repo/recipients.js";
+import { runPool, defaultConcurrency } from "../repo/pool.js";
+import { AUDIT_RULES, LEVEL_RANK, type AuditRuleName, type Level } from "./rules.js";
+
+export interface RecipientEntry {
+  type: "age" | "kms" | string;
+  /** Key group index (0 unless the file uses key groups). */
+  group: number;
+  id: string;
+  recipient?: string;
+  arn?: string;
+  role?: string;
+  context?: Record<string, string>;
+  awsProfile?: string;
+}
+
+export interface CertInfo {
+  path: string;
+  sha256?: string;
+  notAfter?: string;
+  expired?: boolean;
+  daysLeft?: number;
+  error?: string;
+}
+
+export interface SealedObject {
+  name: string;
+  namespace: string;
+  scope: string;
+  line: number;
+  keys: string[];
+}
+
+export interface InventoryEntry {
+  path: string;
+  kind: "sops" | "SealedSecret";
+  format: string;
+  rule: { file: string; line: number } | null;
+  recipients: RecipientEntry[];
+  keyGroups: number;
+  shamirThreshold: number | null;
+  lastModified: string | null;
+  sops?: { version: string; selectors: Record<string, string | boolean> };
+  sealed?: { objects: SealedObject[]; cert: CertInfo | null; ruleScope: string | null };
+}
+
+export interface Finding {
+  ruleId: string;
+  rule: string;
+  level: Level;
+  path: string;
+  line?: number;
+  message: string;
+}
+
+export interface AuditReport {
+  schema: "sealbox-audit/v1";
+  tool: { name: "sealbox"; version: string };
+  generatedAt: string;
+  /** The directory paths are relative to (the git work tree's top, else the working directory). */
+  root: string;
+  config: string | null;
+  files: InventoryEntry[];
+  findings: Finding[];
+  summary: { files: number; sops: number; sealedSecret: number; findings: Record<Level, number> };
+}
+
+export interface AuditOptions {
+  paths: string[];
+  cwd?: string;
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Flag files whose lastmodified is older than this many days. */
+  maxAgeDays?: number;
+  /** Warn about sealing certificates that expire within this many days (default 30). */
+  certWarningDays?: number;
+  now?: Date;
+  concurrency?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Where a value is secret by its key name (the usual spellings in config and Secrets). */
+const SECRET_NAME = /pass(word|wd|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential/i;
+const SECRET_DATA_KEYS = ["data", "stringData"];
+const AUDITED_EXT = /\.(ya?ml|json|env|ini)$/i;
+const MAX_BYTES = 4 * 1024 * 1024;
+
+class Collector {
+  readonly findings: Finding[] = [];
+  add(name: AuditRuleName, path: string, message: string, line?: number): void {
+    const rule = AUDIT_RULES[name];
+    this.findings.push({ ruleId: rule.id, rule: rule.name, level: rule.level, path, ...(line ? { line } : {}), message });
+  }
+}
+
+function recipientEntry(s: StoredStanza, group: number): RecipientEntry {
+  if (s.type === "foreign") return { type: s.kind, group, id: recipientId(s) };
+  if (s.type === "age") return { type: "age", group, id: recipientId(s), recipient: s.recipient };
+  return {
+    type: "kms",
+    group,
+    id: recipientId(s),
+    arn: s.arn,
+    ...(s.role ? { role: s.role } : {}),
+    ...(s.context ? { context: s.context } : {}),
+    ...(s.aws_profile ? { awsProfile: s.aws_profile } : {}),
+  };
+}
+
+/** Key paths (never values) of leaves left in clear text that look secret. */
+function exposedPaths(value: Value, path: string[], inSecretData: boolean, out: string[], secretDoc: boolean): void {
+  if (value instanceof Branch) {
+    for (const item of value.items) {
+      if (item.key instanceof Comment) continue;
+      // In a Kubernetes Secret everything under data/stringData is secret, whatever its name.
+      const entersData = secretDoc && path.length === 0 && SECRET_DATA_KEYS.includes(item.key);
+      exposedPaths(item.value, [...path, item.key], inSecretData || entersData, out, secretDoc);
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => exposedPaths(v, [...path, String(i)], inSecretData, out, secretDoc));
+    return;
+  }
+  if (value === null || value instanceof Comment) return;
+  if (typeof value === "string" && (value.startsWith("ENC[") || value === "")) return;
+  const name = path[path.length - 1] ?? "";
+  if (inSecretData || SECRET_NAME.test(name)) out.push(path.map((p) => `[${JSON.stringify(p)}]`).join(""));
+}
+
+function isSecretDoc(doc: Branch): boolean {
+  return doc.get("kind") === "Secret";
+}
+
+function selectorsOf(c: Extract<Classified, { kind: "sops" }>): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  const s = c.file.metadata.selectors;
+  const names: [keyof typeof s, string][] = [
+    ["encryptedRegex", "encrypted_regex"],
+    ["unencryptedRegex", "unencrypted_regex"],
+    ["encryptedSuffix", "encrypted_suffix"],
+    ["unencryptedSuffix", "unencrypted_suffix"],
+    ["encryptedCommentRegex", "encrypted_comment_regex"],
+    ["unencryptedCommentRegex", "unencrypted_comment_regex"],
+    ["macOnlyEncrypted", "mac_only_encrypted"],
+  ];
+  for (const [key, name] of names) if (s[key]) out[name] = s[key] as string | boolean;
+  return out;
+}
+
+interface Context {
+  root: string;
+  cwd: string;
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  options: AuditOptions;
+  now: Date;
+  certs: Map<string, Promise<CertInfo>>;
+}
+
+function ruleRef(rule: CreationRule | undefined, ctx: Context): { file: string; line: number } | null {
+  return rule ? { file: displayPath(rule.configPath, ctx.root), line: rule.line } : null;
+}
+
+function where(rule: CreationRule, ctx: Context): string {
+  return `${displayPath(rule.configPath, ctx.root)}:${rule.line}`;
+}
+
+async function certInfo(path: string, ctx: Context): Promise<CertInfo> {
+  let info = ctx.certs.get(path);
+  if (!info) {
+    info = (async (): Promise<CertInfo> => {
+      const shown = /^[a-z]+:\/\//.test(path) ? path : displayPath(path, ctx.root);
+      try {
+        const { loadCertificate } = await import("../sealed/cert.js");
+        const cert = await loadCertificate(path, { allowExpired: true, now: ctx.now, timeoutMs: 10_000 });
+        const daysLeft = Math.floor((cert.notAfter.getTime() - ctx.now.getTime()) / DAY_MS);
+        return { path: shown, sha256: cert.sha256, notAfter: cert.notAfter.toISOString(), expired: cert.notAfter < ctx.now, daysLeft };
+      } catch (error) {
+        return { path: shown, error: error instanceof Error ? error.message : String(error) };
+      }
+    })();
+    ctx.certs.set(path, info);
+  }
+  return info;
+}
+
+function flagPlainSecrets(secrets: PlainSecret[], path: string, out: Collector): void {
+  for (const s of secrets) {
+    const who = s.namespace ? `${s.namespace}/${s.name}` : s.name;
+    out.add("plaintextSecret", path, `plaintext Kubernetes Secret ${who} (keys: ${s.keys.join(", ")}): seal or encrypt it`, s.line);
+  }
+}
+
+/**
+ * Leaks in one file: plaintext Secrets anywhere, and a plain file where a rule with a path_regex says
+ * files are encrypted (a catch-all rule only sets defaults). The pre-commit guard uses this too.
+ */
+export function leakFindings(path: string, c: Classified, rule: CreationRule | undefined, root: string): Finding[] {
+  const out = new Collector();
+  if (c.kind === "plain" || c.kind === "sealed") flagPlainSecrets(c.plainSecrets, path, out);
+  if (c.kind === "plain" && c.plainSecrets.length === 0 && !c.empty && rule?.pathRegex) {
+    const how = rule.sealedSecrets ? "sealed (sealed_secrets)" : "encrypted";
+    out.add("unencryptedFile", path, `not encrypted, but the rule at ${displayPath(rule.configPath, root)}:${rule.line} says files here are ${how}`);
+  }
+  return out.findings;
+}
+
+function auditSops(path: string, c: Extract<Classified, { kind: "sops" }>, rule: CreationRule | undefined, ctx: Context, out: Collector): InventoryEntry {
+  const { metadata } = c.file;
+  const recipients = metadata.keyGroups.flatMap((g, i) => g.map((s) => recipientEntry(s, i)));
+  if (!rule) out.add("noRule", path, "no creation rule in .sops.yaml covers this encrypted file: its recipients cannot be checked");
+  else if (rule.recipientGroups.length) {
+    const change = diffRecipients(metadata.keyGroups, rule.recipientGroups, metadata.shamirThreshold, rule.shamirThreshold);
+    const extra = change.groups.flatMap((g) => g.removed);
+    const missing = change.groups.flatMap((g) => g.added);
+    if (extra.length) out.add("extraRecipient", path, `encrypted to ${extra.join(", ")}, which the rule at ${where(rule, ctx)} does not name: run sealbox rotate`);
+    if (missing.length) out.add("missingRecipient", path, `the rule at ${where(rule, ctx)} names ${missing.join(", ")}, which cannot decrypt this file: run sealbox updatekeys`);
+    if (change.structure) out.add("keyGroupDrift", path, `${change.structure} (rule at ${where(rule, ctx)})`);
+  }
+  const foreign = metadata.keyGroups.flat().filter((s) => s.type === "foreign");
+  if (foreign.length) out.add("unsupportedKey", path, `keys sealbox does not use: ${[...new Set(foreign.map((s) => (s.type === "foreign" ? s.kind : "")))].join(", ")}`);
+  const exposed: string[] = [];
+  for (const doc of c.file.docs) exposedPaths(doc, [], false, exposed, isSecretDoc(doc));
+  const shown = exposed;
+  if (shown.length) {
+    const selectors = Object.entries(selectorsOf(c)).filter(([k]) => k !== "mac_only_encrypted").map(([k, v]) => `${k}: ${v}`).join(", ");
+    const list = shown.length > 5 ? `${shown.slice(0, 5).join(", ")} and ${shown.length - 5} more` : shown.join(", ");
+    out.add("exposedValue", path, `values left in clear text: ${list}${selectors ? ` (file settings: ${selectors})` : ""}`);
+  }
+  if (metadata.selectors.macOnlyEncrypted) out.add("macOnlyEncrypted", path, "mac_only_encrypted: clear-text values can be changed undetected");
+  const modified = Date.parse(metadata.lastModified);
+  if (ctx.options.maxAgeDays !== undefined && Number.isFinite(modified)) {
+    const age = Math.floor((ctx.now.getTime() - modified) / DAY_MS);
+    if (age > ctx.options.maxAgeDays) out.add("stale", path, `data key last rotated ${age} days ago (${metadata.lastModified}), more than --max-age ${ctx.options.maxAgeDays}`);
+  }
+  return {
+    path,
+    kind: "sops",
+    format: c.format,
+    rule: ruleRef(rule, ctx),
+    recipients,
+    keyGroups: metadata.keyGroups.length,
+    shamirThreshold: metadata.keyGroups.length > 1 ? (metadata.shamirThreshold ?? metadata.keyGroups.length) : null,
+    lastModified: metadata.lastModified || null,
+    sops: { version: metadata.version, selectors: selectorsOf(c) },
+  };
+}
+
+async function auditSealed(path: string, c: Extract<Classified, { kind: "sealed" }>, rule: CreationRule | undefined, ctx: Context, out: Collector): Promise<InventoryEntry> {
+  const { sealedIdentity } = await import("../sealed/unseal.js");
+  const { asSealedSecret } = await import("../sealed/manifest.js");
+  const objects: SealedObject[] = [];
+  for (const doc of c.sealed) {
+    try {
+      const sealed = asSealedSecret(doc.value, path, doc.line);
+      const id = sealedIdentity(sealed);
+      objects.push({ name: id.name, namespace: id.namespace, scope: id.scope, line: doc.line, keys: Object.keys(sealed.spec.encryptedData) });
+      const ruleScope = rule?.sealedSecrets?.scope;
+      if (ruleScope && ruleScope !== id.scope) {
+        out.add("scopeDrift", path, `SealedSecret ${id.namespace}/${id.name} is ${id.scope}, the rule at ${where(rule!, ctx)} says ${ruleScope}`, doc.line);
+      }
+    } catch (error) {
+      out.add("unreadable", path, error instanceof Error ? error.message : String(error), doc.line);
+    }
+  }
+  out.findings.push(...leakFindings(path, c, rule, ctx.root));
+  const cert = rule?.sealedSecrets ? await certInfo(rule.sealedSecrets.cert, ctx) : null;
+  if (!rule) out.add("noRule", path, "no creation rule in .sops.yaml covers this SealedSecret file: its certificate cannot be checked");
+  return {
+    path,
+    kind: "SealedSecret",
+    format: c.manifests.format,
+    rule: ruleRef(rule, ctx),
+    recipients: cert?.sha256 ? [{ type: "sealing-cert", group: 0, id: `cert:sha256:${cert.sha256}` }] : [],
+    keyGroups: 0,
+    shamirThreshold: null,
+    lastModified: null,
+    sealed: { objects, cert, ruleScope: rule?.sealedSecrets?.scope ?? null },
+  };
+}
+
+/** Findings about the rules file itself: weak selectors and the sealing certificates it names. */
+async function auditRules(rules: CreationRule[], ctx: Context, out: Collector): Promise<void> {
+  for (const rule of rules) {
+    const path = displayPath(rule.configPath, ctx.root);
+    const { unencryptedRegex, encryptedRegex } = rule.selectors;
+    const exposed = SECRET_DATA_KEYS.filter((k) => (unencryptedRegex && new RegExp(unencryptedRegex, "u").test(k)) || (encryptedRegex && !new RegExp(encryptedRegex, "u").test(k) && isKubernetesRule(rule)));
+    if (exposed.length) {
+      const by = unencryptedRegex ? `unencrypted_regex ${JSON.stringify(unencryptedRegex)}` : `encrypted_regex ${JSON.stringify(encryptedRegex)}`;
+      out.add("weakRule", path, `${by} leaves ${exposed.join(" and ")} unencrypted`, rule.line);
+    }
+    if (rule.sealedSecrets) {
+      const cert = await certInfo(rule.sealedSecrets.cert, ctx);
+      const days = ctx.options.certWarningDays ?? 30;
+      if (cert.error) out.add("certUnreadable", path, `sealing certificate ${cert.path}: ${cert.error}`, rule.line);
+      else if (cert.expired) out.add("certExpired", path, `sealing certificate ${cert.path} (sha256 ${cert.sha256}) expired on ${cert.notAfter}`, rule.line);
+      else if (cert.daysLeft !== undefined && cert.daysLeft < days) out.add("certExpiring", path, `sealing certificate ${cert.path} (sha256 ${cert.sha256}) expires on ${cert.notAfter}, in ${cert.daysLeft} days`, rule.line);
+    }
+  }
+}
+
+/** A rule whose path_regex looks like it is for Kubernetes manifests (where data/stringData hold the secrets). */
+function isKubernetesRule(rule: CreationRule): boolean {
+  return /yaml|yml|k8s|kube|secret|manifest|cluster/i.test(rule.pathRegex ?? "");
+}
+
+export async function audit(options: AuditOptions): Promise<AuditReport> {
+  const { VERSION } = await import("../version.js");
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const now = options.now ?? new Date();
+  const configPath = await findConfigFile({ configPath: options.configPath, cwd, env });
+  const root = (await gitTopLevel(cwd)) ?? cwd;
+  const ctx: Context = { root, cwd, configPath, env, options, now, certs: new Map() };
+  const out = new Collector();
+  const ruleOf = (absolute: string): Promise<CreationRule | undefined> => (configPath ? resolveCreationRule(absolute, { configPath, cwd, env }) : Promise.resolve(undefined));
+  const paths = options.paths.length ? options.paths : ["."];
+  const files = await discoverFiles(paths, {
+    cwd,
+    accept: async (absolute) => basename(absolute) !== ".sops.yaml" && (AUDITED_EXT.test(absolute) || Boolean((await ruleOf(absolute))?.pathRegex)),
+  });
+  const inventory: InventoryEntry[] = [];
+  await runPool(files, options.concurrency ?? defaultConcurrency(), async (file) => {
+    const absolute = resolve(cwd, file.path);
+    const path = displayPath(absolute, root);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(absolute);
+    } catch (error) {
+      out.add("unreadable", path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      return;
+    }
+    if (bytes.length > MAX_BYTES && !file.named) return;
+    const rule = await ruleOf(absolute);
+    const c = await classify(path, bytes);
+    if (c.kind === "sops") inventory.push(auditSops(path, c, rule, ctx, out));
+    else if (c.kind === "sealed") inventory.push(await auditSealed(path, c, rule, ctx, out));
+    else if (c.kind === "unreadable") out.add("unreadable", path, c.error.message, c.error.line);
+    else out.findings.push(...leakFindings(path, c, rule, root));
+  });
+  if (configPath) await auditRules(await loadRules(configPath), ctx, out);
+  inventory.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const findings = out.findings.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0));
+  const count = (level: Level) => findings.filter((f) => f.level === level).length;
+  return {
+    schema: "sealbox-audit/v1",
+    tool: { name: "sealbox", version: VERSION },
+    generatedAt: now.toISOString(),
+    root,
+    config: configPath ? displayPath(configPath, root) : null,
+    files: inventory,
+    findings,
+    summary: {
+      files: inventory.length,
+      sops: inventory.filter((f) => f.kind === "sops").length,
+      sealedSecret: inventory.filter((f) => f.kind === "SealedSecret").length,
+      findings: { error: count("error"), warning: count("warning"), note: count("note") },
+    },
+  };
+}
+
+/** True when some finding is at `threshold` or worse ("none" never fails). */
+export function reachesThreshold(report: AuditReport, threshold: Level | "none"): number {
+  if (threshold === "none") return 0;
+  return report.findings.filter((f) => LEVEL_RANK[f.level] >= LEVEL_RANK[threshold]).length;
+}

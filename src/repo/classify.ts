@@ -1,0 +1,84 @@
+// What a file is, from its bytes alone: a SOPS document (metadata parsed, values untouched), a file of
+// SealedSecrets, a plaintext file (with any plaintext Kubernetes Secrets in it), or unreadable. Shared
+// by rotate, updatekeys, audit and the pre-commit guard so they never disagree. Reads no key.
+import { SealboxError } from "../errors.js";
+import { codecFor, formatForPath } from "../formats/index.js";
+import type { Codec, FormatName } from "../formats/types.js";
+import { hasMetadata, splitMetadata, type EncryptedFile } from "../sops/sops-file.js";
+import type { ManifestDoc, ManifestFile } from "../sealed/manifest.js";
+
+export interface PlainSecret {
+  line: number;
+  name: string;
+  namespace?: string;
+  /** Key names only, never values. */
+  keys: string[];
+}
+
+export type Classified =
+  | { kind: "sops"; format: FormatName; codec: Codec; file: EncryptedFile }
+  | { kind: "sealed"; manifests: ManifestFile; sealed: ManifestDoc[]; plainSecrets: PlainSecret[] }
+  | { kind: "plain"; plainSecrets: PlainSecret[]; empty: boolean }
+  | { kind: "unreadable"; error: SealboxError };
+
+const MANIFEST_FORMATS = new Set<FormatName>(["yaml", "json"]);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function mapKeys(v: unknown): string[] {
+  return isRecord(v) ? Object.keys(v) : [];
+}
+
+/** The plaintext Secrets among parsed manifests (a v1 List counts by its items); empty ones are harmless. */
+function plainSecretsOf(docs: ManifestDoc[]): PlainSecret[] {
+  const out: PlainSecret[] = [];
+  for (const doc of docs) {
+    const items = isRecord(doc.value) && doc.value.kind === "List" && Array.isArray(doc.value.items) ? doc.value.items : [doc.value];
+    for (const item of items) {
+      if (!isRecord(item) || item.kind !== "Secret") continue;
+      const keys = [...new Set([...mapKeys(item.data), ...mapKeys(item.stringData)])];
+      if (keys.length === 0) continue;
+      const meta = isRecord(item.metadata) ? item.metadata : {};
+      out.push({ line: doc.line, name: typeof meta.name === "string" ? meta.name : "(unnamed)", namespace: typeof meta.namespace === "string" ? meta.namespace : undefined, keys });
+    }
+  }
+  return out;
+}
+
+function asError(error: unknown, file: string): SealboxError {
+  if (error instanceof SealboxError) return error.inFile(file);
+  return new SealboxError("CouldNotReadInputFile", error instanceof Error ? error.message : String(error), { file, cause: error });
+}
+
+/** Classifies one file's bytes; `file` picks the format (by extension, as sops does) and names errors. */
+export async function classify(file: string, bytes: Uint8Array): Promise<Classified> {
+  const format = formatForPath(file);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Every sops layout spells the metadata key "sops" (yaml/json key, sops_ in dotenv, [sops] in INI).
+  if (text.includes("sops")) {
+    try {
+      const codec = await codecFor(format);
+      const docs = codec.parseEncrypted(bytes, file);
+      if (hasMetadata(docs)) return { kind: "sops", format, codec, file: splitMetadata(docs) };
+    } catch (error) {
+      // A file that names sops but does not parse as a sops document is either damaged or plain.
+      if (text.includes("ENC[AES256_GCM,")) return { kind: "unreadable", error: asError(error, file) };
+    }
+  }
+  if (MANIFEST_FORMATS.has(format) && /\bkind\b/.test(text.toString("latin1"))) {
+    const { parseManifests, isSealedSecret } = await import("../sealed/manifest.js");
+    let manifests: ManifestFile;
+    try {
+      manifests = parseManifests(text.toString("utf8"), file);
+    } catch {
+      return { kind: "plain", plainSecrets: [], empty: text.toString("utf8").trim() === "" };
+    }
+    const sealed = manifests.docs.filter((d) => isSealedSecret(d.value));
+    const plainSecrets = plainSecretsOf(manifests.docs);
+    if (sealed.length) return { kind: "sealed", manifests, sealed, plainSecrets };
+    return { kind: "plain", plainSecrets, empty: false };
+  }
+  return { kind: "plain", plainSecrets: [], empty: text.toString("utf8").trim() === "" };
+}

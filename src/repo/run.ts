@@ -1,0 +1,185 @@
+// A repo-wide run: find the files, work on them in a bounded pool (keys loaded once, one KeySources
+// for the run), write each finished file atomically, and report per file plus a closing summary.
+// Files stand alone: one that fails is reported and the others still finish; a re-run picks up
+// where a killed or failed run stopped, because every file is either old or new, never half.
+import { readdir, readFile, unlink } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { SealboxError } from "../errors.js";
+import { KeySources } from "../keys/registry.js";
+import { writeFileAtomic } from "../ops/atomic-write.js";
+import { findConfigFile, resolveCreationRule } from "../rules/config.js";
+import { classify, type Classified } from "./classify.js";
+import { discoverFiles, displayPath, TEMP_FILE, type DiscoveredFile } from "./discover.js";
+import { runPool } from "./pool.js";
+import { progressBar } from "./progress.js";
+import type { RekeyContext } from "./rekey.js";
+
+export type FileStatus = "rotated" | "updated" | "unchanged" | "would-update" | "would-rotate" | "skipped" | "failed";
+
+export interface FileResult {
+  /** Relative to the working directory, forward slashes. */
+  path: string;
+  kind?: "sops" | "SealedSecret";
+  status: FileStatus;
+  /** "+ age:…", "- kms:…", "re-sealed …": what changed (or would). */
+  changes: string[];
+  note?: string;
+  error?: { code: string; exitStatus: number; message: string };
+}
+
+export interface RunReport {
+  command: string;
+  dryRun: boolean;
+  files: FileResult[];
+  summary: { total: number } & Partial<Record<FileStatus, number>>;
+  durationMs: number;
+}
+
+export interface RunOptions {
+  paths: string[];
+  cwd?: string;
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  concurrency: number;
+  quiet?: boolean;
+  sources?: KeySources;
+  privateKeys?: RekeyContext["privateKeys"];
+}
+
+export interface Prepared {
+  ctx: RekeyContext;
+  files: DiscoveredFile[];
+}
+
+/** Finds the rules file once and the files to work on: named ones, and walked ones a creation rule matches. */
+export async function prepareRun(options: RunOptions): Promise<Prepared> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const configPath = await findConfigFile({ configPath: options.configPath, cwd, env });
+  const accept = configPath
+    ? async (absolute: string) => basename(absolute) !== ".sops.yaml" && (await resolveCreationRule(absolute, { configPath, cwd, env })) !== undefined
+    : undefined;
+  const files = await discoverFiles(options.paths, { cwd, accept });
+  const sources = options.sources ?? new KeySources({ age: { env } });
+  return { ctx: { sources, configPath, cwd, env, privateKeys: options.privateKeys }, files };
+}
+
+export interface Loaded {
+  file: DiscoveredFile;
+  /** Absolute path. */
+  absolute: string;
+  bytes: Buffer;
+  classified: Classified;
+}
+
+export type FileWork = (loaded: Loaded, display: string) => Promise<FileResult | undefined>;
+
+/** A failed file's result: the error's code, exit status and message (never a value). */
+export function errorResult(path: string, error: unknown): FileResult {
+  const e = error instanceof SealboxError ? error : new SealboxError("Generic", error instanceof Error ? error.message : String(error));
+  const message = [e.message, ...e.details.map((d) => `  ${d}`)].join("\n");
+  return { path, status: "failed", changes: [], error: { code: e.code, exitStatus: e.exitStatus, message } };
+}
+
+/**
+ * Reads and classifies each file, then hands it to `work`. Walked files that are plain (not encrypted)
+ * are left out of the report unless a rule with a path_regex names them; named ones are reported.
+ */
+export async function forEachFile(prepared: Prepared, options: { concurrency: number; quiet?: boolean; verb: string }, work: FileWork): Promise<FileResult[]> {
+  const { ctx, files } = prepared;
+  const progress = progressBar(files.length, { quiet: options.quiet, verb: options.verb });
+  const settled = await runPool(
+    files,
+    options.concurrency,
+    async (file): Promise<FileResult | undefined> => {
+      const display = displayPath(file.path, ctx.cwd);
+      const absolute = resolve(ctx.cwd, file.path);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(absolute);
+      } catch (error) {
+        return errorResult(display, new SealboxError("CouldNotReadInputFile", `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error }));
+      }
+      const classified = await classify(display, bytes);
+      if (classified.kind === "unreadable") return errorResult(display, classified.error);
+      if (classified.kind === "plain") {
+        if (file.named) return { path: display, status: "skipped", changes: [], note: "not encrypted" };
+        const rule = ctx.configPath ? await resolveCreationRule(absolute, { configPath: ctx.configPath, cwd: ctx.cwd, env: ctx.env }) : undefined;
+        if (!rule?.pathRegex || classified.empty) return undefined;
+        return { path: display, status: "skipped", changes: [], note: `not encrypted, though the rule at ${displayPath(rule.configPath, ctx.cwd)}:${rule.line} covers it` };
+      }
+      try {
+        return await work({ file, absolute, bytes, classified }, display);
+      } catch (error) {
+        return errorResult(display, error);
+      }
+    },
+    (index: number) => progress.tick(files[index].path),
+  );
+  progress.done();
+  return settled.flatMap((s, i) => {
+    if (!s.ok) return [errorResult(displayPath(files[i].path, ctx.cwd), s.error)];
+    return s.value ? [s.value] : [];
+  });
+}
+
+/** Replaces the file atomically (mode kept), then removes temp files a killed run left beside it. */
+export async function replaceFile(absolute: string, data: Uint8Array): Promise<void> {
+  try {
+    await writeFileAtomic(absolute, data);
+  } catch (error) {
+    throw new SealboxError("CouldNotWriteOutputFile", `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  }
+  const prefix = `.${basename(absolute)}.sealbox-tmp-`;
+  const dir = dirname(absolute);
+  let names: string[] = [];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.startsWith(prefix) && TEMP_FILE.test(name)) await unlink(join(dir, name)).catch(() => {});
+}
+
+export function summarise(command: string, dryRun: boolean, files: FileResult[], started: number): RunReport {
+  const summary: RunReport["summary"] = { total: files.length };
+  for (const f of files) summary[f.status] = (summary[f.status] ?? 0) + 1;
+  return { command, dryRun, files, summary, durationMs: Date.now() - started };
+}
+
+const ORDER: FileStatus[] = ["rotated", "updated", "would-rotate", "would-update", "unchanged", "skipped", "failed"];
+
+/** The closing line: "rotate: 300 files — 298 rotated, 1 skipped, 1 failed (2.1 s)". */
+export function summaryLine(report: RunReport): string {
+  const parts = ORDER.filter((s) => report.summary[s]).map((s) => `${report.summary[s]} ${s}`);
+  const n = report.summary.total;
+  return `${report.command}: ${n} file${n === 1 ? "" : "s"}${parts.length ? " — " + parts.join(", ") : ""} (${(report.durationMs / 1000).toFixed(1)} s)`;
+}
+
+/** The human report: one line per file that changed, was skipped or failed, then the summary. */
+export function renderReport(report: RunReport, options: { showUnchanged?: boolean } = {}): string {
+  const lines: string[] = [];
+  for (const f of report.files) {
+    if (f.status === "unchanged" && !options.showUnchanged) continue;
+    lines.push(`${f.status.padEnd(12)} ${f.path}${f.note ? `  (${f.note})` : ""}`);
+    for (const c of f.changes) lines.push(`             ${c}`);
+    if (f.error) lines.push(...f.error.message.split("\n").map((l) => `             ${l}`));
+  }
+  lines.push(summaryLine(report));
+  return lines.join("\n") + "\n";
+}
+
+/** The exit status a run earns: 0, or the first failed file's. */
+export function exitStatusOf(report: RunReport): number {
+  return report.files.find((f) => f.status === "failed")?.error?.exitStatus ?? 0;
+}
+
+/** Prints the report: JSON on stdout with --json, else the human report unless --quiet; sets the exit status. */
+export async function printRunReport(report: RunReport, options: { json?: boolean; quiet?: boolean; showUnchanged?: boolean }): Promise<void> {
+  const { writeStdout } = await import("../ops/file-io.js");
+  if (options.json) await writeStdout(JSON.stringify(report, null, 2) + "\n");
+  else if (!options.quiet) await writeStdout(renderReport(report, options));
+  else for (const f of report.files) if (f.error) process.stderr.write(`sealbox: ${f.path}: ${f.error.message}\n`);
+  const status = exitStatusOf(report);
+  if (status) process.exitCode = status;
+}
