@@ -126,6 +126,19 @@ describe("sealbox encrypt/decrypt with AWS KMS", () => {
     expect(existsSync(join(dir, "only.dec.yaml"))).toBe(false);
   });
 
+  it("keeps context values that look like numbers or booleans exact in every format", async () => {
+    const inputs: Record<string, string> = { "c.yaml": "a: 1\n", "c.json": '{\n\t"a": 1\n}\n', "c.env": "a=1\n", "c.ini": "[s]\na = 1\n" };
+    for (const [name, text] of Object.entries(inputs)) {
+      writeFileSync(join(dir, name), text);
+      const enc = await sealbox(["encrypt", "--kms", keyA.arn, "--encryption-context", "n:0x1F,b:yes,e:1e3,t:true,z:007,s:with space", name]);
+      expect(enc.status, `${name}: ${enc.stderr}`).toBe(0);
+      writeFileSync(join(dir, `enc.${name}`), enc.stdout);
+      const dec = await sealbox(["decrypt", `enc.${name}`]);
+      expect(dec.stderr, name).toBe("");
+      expect(dec.stdout.replace(/\s/g, "")).toBe(text.replace(/\s/g, ""));
+    }
+  });
+
   it("refuses a malformed --encryption-context with sops's exit status", async () => {
     const enc = await sealbox(["encrypt", "--kms", keyA.arn, "--encryption-context", "app=billing", "secrets.yaml"]);
     expect(enc.status).toBe(6);
