@@ -60,7 +60,7 @@ export async function sealingTarget(flags: CertFlags & { config?: string }, comm
   if (flags.cert || rulePath === undefined) return { cert: await certFromFlags(flags, command) };
   const { resolveCreationRule } = await import("../rules/config.js");
   const rule = await resolveCreationRule(rulePath, { configPath: flags.config });
-  if (!rule) return { cert: await certFromFlags(flags, command) };
+  if (!rule || (!rule.sealedSecrets && process.env.SEALED_SECRETS_CERT)) return { cert: await certFromFlags(flags, command) };
   if (!rule.sealedSecrets) {
     throw new SealboxError("BadCertificate", `${command} needs --cert: the creation rule matching ${rulePath} has no sealed_secrets entry`, { file: rule.configPath, line: rule.line });
   }

@@ -26,6 +26,10 @@ export function sealedIdentity(sealed: SealedSecretManifest): SealedIdentity {
 /** Every encryptedData value in plaintext, or a SealedDecryptFailed naming each key that failed. */
 export function unsealValues(sealed: SealedSecretManifest, keys: readonly KeyObject[]): Map<string, Uint8Array> {
   const id = sealedIdentity(sealed);
+  if (!id.namespace && id.scope !== "cluster-wide") {
+    // In a cluster the namespace is where it is applied; offline it must be written down (or --namespace).
+    throw new SealboxError("ConflictingParameters", `SealedSecret ${id.name} has no metadata.namespace, which its ${id.scope} label needs; give the namespace it is applied in with --namespace`);
+  }
   const out = new Map<string, Uint8Array>();
   const failures: string[] = [];
   for (const [key, value] of Object.entries(sealed.spec.encryptedData)) {

@@ -81,6 +81,22 @@ describe("refusing damaged or moved SealedSecrets", () => {
   });
 });
 
+describe("SealedSecrets without a namespace", () => {
+  it("asks for the namespace they are applied in, and opens with --namespace", async () => {
+    const file = join(dir, "no-namespace.yaml");
+    writeFileSync(file, edit((d) => delete d.metadata.namespace));
+    const without = await sealbox(["unseal", file, "--private-key", KEY]);
+    expect(without.status).toBe(8);
+    expect(without.stderr).toContain("--namespace");
+    expect(without.stdout).toBe("");
+    const right = await sealbox(["unseal", file, "--private-key", KEY, "--namespace", "prod", "--format", "json"]);
+    expect(right.status).toBe(0);
+    expect(JSON.parse(right.stdout).metadata.namespace).toBe("prod");
+    const wrong = await sealbox(["unseal", file, "--private-key", KEY, "--namespace", "dev"]);
+    expect(wrong.status).toBe(70);
+  });
+});
+
 describe("backed-up keys", () => {
   const keyPem = () => readFileSync(KEY, "utf8");
   const keySecret = (name: string, pem: string) => ({

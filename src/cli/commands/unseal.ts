@@ -11,6 +11,7 @@ export function registerUnseal(program: Command): void {
     .argument("<file>", "SealedSecret file (YAML or JSON, one or more documents); - for stdin")
     .requiredOption("--private-key <key>", "PEM key (PKCS#1/PKCS#8), key Secret YAML, or a v1 List backup; repeatable", collect)
     .addOption(new Option("--format <format>", "output format").choices(["yaml", "json"]).default("yaml"))
+    .option("-n, --namespace <namespace>", "the namespace a SealedSecret without metadata.namespace is applied in")
     .option("-o, --output <file>", "write here (atomically, mode 0600) instead of stdout")
     .addHelpText(
       "after",
@@ -22,7 +23,7 @@ Example:
     .action(unseal);
 }
 
-async function unseal(file: string, flags: { privateKey: string[]; format: "yaml" | "json"; output?: string }): Promise<void> {
+async function unseal(file: string, flags: { privateKey: string[]; format: "yaml" | "json"; namespace?: string; output?: string }): Promise<void> {
   const { SealboxError, isSealboxError } = await import("../../errors.js");
   const { readInput, writeOutput } = await import("../../sealed/io.js");
   const { loadPrivateKeys } = await import("../../sealed/keys.js");
@@ -35,7 +36,12 @@ async function unseal(file: string, flags: { privateKey: string[]; format: "yaml
   // All or nothing: every document is opened before anything is printed.
   const out = docs.map((doc) => {
     try {
-      return formatManifest(unsealSecret(asSealedSecret(doc.value, input.name, doc.line), keys), flags.format);
+      const sealed = asSealedSecret(doc.value, input.name, doc.line);
+      if (flags.namespace && sealed.metadata.namespace && sealed.metadata.namespace !== flags.namespace) {
+        throw new SealboxError("ConflictingParameters", `the SealedSecret's namespace "${sealed.metadata.namespace}" differs from --namespace "${flags.namespace}"`);
+      }
+      sealed.metadata.namespace ||= flags.namespace;
+      return formatManifest(unsealSecret(sealed, keys), flags.format);
     } catch (error) {
       throw isSealboxError(error) ? error.inFile(input.name, doc.line) : error;
     }
