@@ -105,8 +105,10 @@ function openForRescope(sealed: ReturnType<typeof asSealedSecret>, options: Resc
       lastError = error;
     }
   }
-  if (keys.length > 1) unsealValues(sealed, keys); // opens with several keys together: ask for --cert below
-  if (keys.length > 1) throw new SealboxError("ConflictingParameters", "the values were sealed to different keys; name the certificate to seal to with --cert");
+  if (keys.length > 1) {
+    unsealValues(sealed, keys); // throws the usual per-value report when the keys do not open it at all
+    throw new SealboxError("ConflictingParameters", "the values were sealed to different keys; name the certificate to seal to with --cert");
+  }
   throw lastError;
 }
 
