@@ -103,7 +103,7 @@ export function createKmsKeySource(options: KmsKeySourceOptions = {}): KeySource
 
   /** Runs one KMS call within the time budget; every failure becomes `ARN: why`. */
   async function call<T>(key: KmsRecipientSpec | KmsStanza, verb: string, send: (sdk: Sdk, client: KMSClient, signal: AbortSignal) => Promise<T>): Promise<T> {
-    const name = key.role ? `${key.arn}+${key.role}` : key.arn;
+    const name = describeKey(key);
     let sdk: Sdk;
     let client: KMSClient;
     try {
@@ -141,7 +141,7 @@ export function createKmsKeySource(options: KmsKeySourceOptions = {}): KeySource
       const out = await call(recipient, "encrypt", (sdk, client, abortSignal) =>
         client.send(new sdk.EncryptCommand({ KeyId: recipient.arn, Plaintext: dataKey, EncryptionContext: context }), { abortSignal }),
       );
-      if (!out.CiphertextBlob) throw new SealboxError("CouldNotRetrieveKey", `${recipient.arn}: KMS Encrypt returned no ciphertext`);
+      if (!out.CiphertextBlob) throw new SealboxError("CouldNotRetrieveKey", `${describeKey(recipient)}: KMS Encrypt returned no ciphertext`);
       const stanza: KmsStanza = {
         type: "kms",
         arn: recipient.arn,
@@ -155,7 +155,7 @@ export function createKmsKeySource(options: KmsKeySourceOptions = {}): KeySource
     },
 
     async unwrap(stanza) {
-      const name = stanza.role ? `${stanza.arn}+${stanza.role}` : stanza.arn;
+      const name = describeKey(stanza);
       if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(stanza.enc) || stanza.enc === "") {
         throw new SealboxError("CouldNotRetrieveKey", `${name}: the stored data key (enc) is not valid base64`);
       }
@@ -172,7 +172,7 @@ export function createKmsKeySource(options: KmsKeySourceOptions = {}): KeySource
         ),
       );
       if (!out.Plaintext) throw new SealboxError("CouldNotRetrieveKey", `${name}: KMS Decrypt returned no plaintext`);
-      return Uint8Array.from(out.Plaintext);
+      return out.Plaintext;
     },
   };
 }
@@ -191,6 +191,11 @@ function withoutSdkNodeNotice<T>(build: () => T): T {
   } finally {
     delete process.env[name];
   }
+}
+
+/** How a key is named in messages: `ARN`, or `ARN+ROLE` as it was given. */
+function describeKey(key: KmsRecipientSpec | KmsStanza): string {
+  return key.role ? `${key.arn}+${key.role}` : key.arn;
 }
 
 function regionOf(arn: string): string {
