@@ -7,8 +7,29 @@ import { SealboxError } from "../errors.js";
 import { emitYamlDocuments } from "./yaml-emit.js";
 import type { Codec } from "./types.js";
 
-/** Upper bound on nodes produced by expanding aliases: stops "billion laughs" documents. */
-const MAX_EXPANDED_NODES = 1_000_000;
+/** Upper bound on nodes copied by expanding aliases: stops "billion laughs" documents early. */
+const MAX_ALIAS_EXPANSION = 100_000;
+
+const GO_BASE0_INT = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
+const GO_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+/**
+ * go-yaml v3 reads plain numbers with Go's rules, which differ from YAML 1.2's on a few spellings:
+ * underscores are dropped (1_000), a leading 0 means octal (0777 is 511), 0b is binary.
+ */
+function goPlainNumber(source: string): bigint | number | undefined {
+  const plain = source.replace(/_/g, "");
+  const int = GO_BASE0_INT.exec(plain);
+  if (int) {
+    const [, sign, body] = int;
+    const digits = /^0[0-7]+$/.test(body) ? "0o" + body.slice(1) : body.toLowerCase();
+    const value = BigInt(digits);
+    return sign === "-" ? -value : value;
+  }
+  if (plain !== source && GO_FLOAT.test(plain)) return Number(plain);
+  if (/^[-+]?0[0-9]+$/.test(plain)) return Number(plain); // "09": not octal, so Go reads a float
+  return undefined;
+}
 
 function commentLines(text: string | null | undefined, inline = false): Comment[] {
   if (!text) return [];
@@ -21,6 +42,7 @@ function commentLines(text: string | null | undefined, inline = false): Comment[
 
 class TreeBuilder {
   private expanded = 0;
+  private aliasDepth = 0;
   constructor(
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
@@ -36,8 +58,9 @@ class TreeBuilder {
     throw new SealboxError("CouldNotReadInputFile", message, { file: this.file, line: this.lineOf(node) });
   }
 
+  /** Counts nodes copied out of aliases (nodes written in the file are bounded by its size). */
   private count(node: Node | null): void {
-    if (++this.expanded > MAX_EXPANDED_NODES) this.fail("document expands to too many nodes (alias bomb?)", node);
+    if (this.aliasDepth > 0 && ++this.expanded > MAX_ALIAS_EXPANSION) this.fail("aliases expand to too many nodes (alias bomb?)", node);
   }
 
   private resolve(node: Node | null | undefined, depth: number): Node | null {
@@ -89,6 +112,18 @@ class TreeBuilder {
   }
 
   private value(node: Node | null | undefined, depth: number, commentsHandled: boolean): Value {
+    if (node && isAlias(node)) {
+      this.aliasDepth++;
+      try {
+        return this.valueOf(node, depth, commentsHandled);
+      } finally {
+        this.aliasDepth--;
+      }
+    }
+    return this.valueOf(node, depth, commentsHandled);
+  }
+
+  private valueOf(node: Node | null | undefined, depth: number, commentsHandled: boolean): Value {
     if (depth > 10_000) this.fail("document nests too deeply", node);
     const resolved = this.resolve(node, 0);
     if (!resolved) return null;
@@ -115,6 +150,10 @@ class TreeBuilder {
       return list;
     }
     if (isScalar(resolved)) {
+      if (resolved.type === "PLAIN" && typeof resolved.source === "string") {
+        const number = goPlainNumber(resolved.source);
+        if (number !== undefined) return number;
+      }
       const v = resolved.value;
       if (v === null || v === undefined) return null;
       if (typeof v === "string" || typeof v === "bigint" || typeof v === "boolean") return v;
