@@ -15,6 +15,7 @@ export interface Input {
 /** Reads a file, or stdin for "-" / undefined. */
 export async function readInput(path: string | undefined): Promise<Input> {
   if (path === undefined || path === "-") {
+    if (process.stdin.isTTY) process.stderr.write("sealbox: reading from stdin (end with Ctrl-D)\n");
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return { name: "(stdin)", bytes: Buffer.concat(chunks) };
