@@ -81,6 +81,17 @@ describe("refusing damaged or moved SealedSecrets", () => {
   });
 });
 
+describe("a List of SealedSecrets", () => {
+  it("unseals every item of a `kubectl get sealedsecrets -o yaml` List", async () => {
+    const file = join(dir, "list.yaml");
+    const items = ["stringdata-strict.sealed.yaml", "cluster-wide.sealed.yaml"].map((f) => YAML.parse(readFileSync(join(VECTORS, f), "utf8")));
+    writeFileSync(file, YAML.stringify({ apiVersion: "v1", kind: "List", items }));
+    const result = await sealbox(["unseal", file, "--private-key", KEY]);
+    expect(result.status).toBe(0);
+    expect(YAML.parseAllDocuments(result.stdout).map((d) => d.toJS().metadata.name)).toEqual(["db-credentials", "global-key"]);
+  });
+});
+
 describe("SealedSecrets without a namespace", () => {
   it("asks for the namespace they are applied in, and opens with --namespace", async () => {
     const file = join(dir, "no-namespace.yaml");

@@ -31,7 +31,13 @@ async function unseal(file: string, flags: { privateKey: string[]; format: "yaml
   const { unsealSecret } = await import("../../sealed/unseal.js");
   const keys = (await loadPrivateKeys(flags.privateKey)).map((k) => k.key);
   const input = await readInput(file);
-  const docs = parseManifests(input.bytes.toString("utf8"), input.name).docs.filter((d) => isSealedSecret(d.value));
+  // A `kubectl get sealedsecrets -o yaml` List counts as its items.
+  const docs = parseManifests(input.bytes.toString("utf8"), input.name)
+    .docs.flatMap((d) => {
+      const list = d.value as { kind?: string; items?: unknown };
+      return list?.kind === "List" && Array.isArray(list.items) ? list.items.map((value) => ({ value, line: d.line })) : [d];
+    })
+    .filter((d) => isSealedSecret(d.value));
   if (docs.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "no SealedSecret in this file", { file: input.name });
   // All or nothing: every document is opened before anything is printed.
   const out = docs.map((doc) => {
