@@ -1,0 +1,82 @@
+// Crash safety, tested by killing real runs: `node bin/sealbox.js rotate` is SIGKILLed at a random
+// moment; every file must then decrypt to its original values with either the old or the new
+// recipients (never torn, never lost), and a re-run must finish the job.
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { A, B, KEYS_A, ageRule, cliEnv, encryptedRepo, git, gitInit, identityFile, newIdentity, openFile, rules, sameContent, sealbox, sourcesFor, spawnSealbox, tempDir, type RepoFile } from "./helpers.js";
+
+const COUNT = 60;
+const KILLS = process.env.SLOW ? 50 : 10;
+
+function tempFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((p) => p.includes(".sealbox-tmp-"));
+}
+
+describe("kill -9 during rotate", () => {
+  let dir: string;
+  let files: RepoFile[];
+  let originals: Map<string, Buffer>;
+  let c: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    gitInit(dir);
+    rules(dir, ageRule([A, B]));
+    files = await encryptedRepo(dir, COUNT, [A, B]);
+    git(dir, "add", ".");
+    git(dir, "commit", "-q", "-m", "secrets");
+    originals = new Map(files.map((f) => [f.path, readFileSync(join(dir, f.path))]));
+    c = newIdentity(tempDir("sealbox-keys-"), "c").recipient;
+    rules(dir, ageRule([A, c]));
+    env = cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A]));
+  }, 60_000);
+
+  /** Every file opens with A's key to its own values; returns how many already have the new recipients. */
+  async function checkAll(): Promise<number> {
+    const sources = sourcesFor([KEYS_A]);
+    let rotated = 0;
+    for (const f of files) {
+      const opened = await openFile(dir, f.path, sources);
+      expect(sameContent(f.path, opened.plain)).toEqual(sameContent(f.path, f.plain));
+      const isNew = opened.recipients.join() === [A, c].sort().join();
+      expect(isNew || opened.recipients.join() === [A, B].sort().join()).toBe(true);
+      if (isNew) rotated++;
+    }
+    return rotated;
+  }
+
+  function restore(): void {
+    for (const [path, bytes] of originals) writeFileSync(join(dir, path), bytes);
+  }
+
+  it(`leaves every file old or new after ${KILLS} kills at random moments, and a re-run completes`, async () => {
+    // How long a whole run takes here, so the kills spread over start-up, reading and writing.
+    const started = Date.now();
+    const full = await sealbox(["rotate", "-q", "-j", "2", "."], dir, env);
+    expect(full.status).toBe(0);
+    const duration = Date.now() - started;
+    expect(await checkAll()).toBe(COUNT);
+
+    const outcomes: number[] = [];
+    for (let i = 0; i < KILLS; i++) {
+      restore();
+      const child = spawnSealbox(["rotate", "-q", "-j", "2", "."], dir, env);
+      const exited = new Promise<void>((done) => child.on("close", () => done()));
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * duration)));
+      child.kill("SIGKILL");
+      await exited;
+      outcomes.push(await checkAll());
+    }
+    // At least one kill landed part way through the writes (some files new, some old).
+    expect(outcomes.some((n) => n > 0 && n < COUNT), `rotated counts after each kill: ${outcomes.join(", ")}`).toBe(true);
+
+    // The last kill's state is left as it is: a re-run finishes and tidies any temp file left behind.
+    const rerun = await sealbox(["rotate", "--json", "."], dir, env);
+    expect(rerun.status).toBe(0);
+    expect(JSON.parse(rerun.stdout).summary).toMatchObject({ total: COUNT, rotated: COUNT });
+    expect(await checkAll()).toBe(COUNT);
+    expect(tempFiles(dir)).toEqual([]);
+  });
+});
