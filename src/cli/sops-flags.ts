@@ -1,6 +1,7 @@
 // Flags shared by the SOPS commands, under sops's own names, and their translation to library options.
 import { Option, type Command } from "commander";
 import type { DecryptOptions, EncryptOptions, FileOptions } from "../ops/sops-ops.js";
+import type { EncryptionSelectors } from "../sops/encryption-rules.js";
 import { alert } from "./terminal.js";
 
 const FORMATS = ["yaml", "json", "dotenv", "ini", "binary"];
@@ -12,20 +13,24 @@ export interface FileFlags {
   config?: string;
 }
 
-export interface EncryptFlags extends FileFlags {
+/** The selector flags carry the same names as the selectors they set (--encrypted-regex → encryptedRegex). */
+export interface EncryptFlags extends FileFlags, EncryptionSelectors {
   age?: string;
   kms?: string;
   awsProfile?: string;
   encryptionContext?: string;
   shamirSecretSharingThreshold?: string;
-  unencryptedSuffix?: string;
-  encryptedSuffix?: string;
-  unencryptedRegex?: string;
-  encryptedRegex?: string;
-  unencryptedCommentRegex?: string;
-  encryptedCommentRegex?: string;
-  macOnlyEncrypted?: boolean;
 }
+
+const SELECTOR_FLAGS: (keyof EncryptionSelectors)[] = [
+  "unencryptedSuffix",
+  "encryptedSuffix",
+  "unencryptedRegex",
+  "encryptedRegex",
+  "unencryptedCommentRegex",
+  "encryptedCommentRegex",
+  "macOnlyEncrypted",
+];
 
 export interface DecryptFlags extends FileFlags {
   extract?: string;
@@ -78,15 +83,7 @@ export async function encryptOptions(flags: EncryptFlags, filename: string | und
     ...fileOptions(flags, filename),
     age: flags.age?.split(",").map((s) => s.trim()).filter(Boolean),
     shamirThreshold: flags.shamirSecretSharingThreshold ? Number(flags.shamirSecretSharingThreshold) : undefined,
-    selectors: {
-      unencryptedSuffix: flags.unencryptedSuffix,
-      encryptedSuffix: flags.encryptedSuffix,
-      unencryptedRegex: flags.unencryptedRegex,
-      encryptedRegex: flags.encryptedRegex,
-      unencryptedCommentRegex: flags.unencryptedCommentRegex,
-      encryptedCommentRegex: flags.encryptedCommentRegex,
-      macOnlyEncrypted: flags.macOnlyEncrypted,
-    },
+    selectors: Object.fromEntries(SELECTOR_FLAGS.map((name) => [name, flags[name]])) as EncryptionSelectors,
   };
   if (flags.kms) {
     const { parseKmsArns, parseEncryptionContext } = await import("../keys/kms.js");
