@@ -225,8 +225,14 @@ function clientConfig(region: string, profile: string | undefined, attemptMs: nu
       throwOnRequestTimeout: true,
       socketTimeout: attemptMs,
     },
+    // The SDK logs nothing by default, except one console.warn when a key's aws_profile meets
+    // AWS_ACCESS_KEY_ID in the environment; it blames AWS_PROFILE, which the user may never have set.
+    // The profile wins (as it does in sops), and a test holds the SDK to that.
+    logger: SILENT,
   };
 }
+
+const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * Credentials from STS AssumeRole, made with the profile's (or the default chain's) credentials,

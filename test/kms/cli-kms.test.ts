@@ -139,6 +139,22 @@ describe("sealbox encrypt/decrypt with AWS KMS", () => {
     }
   });
 
+  it("uses --aws-profile's credentials and records the profile for decrypt", async () => {
+    const profile = { id: "AKIAPROFILECLI000001", secret: "profile/cli/secret/not/real/0000000000001" };
+    server.addCredential(profile.id, profile.secret);
+    writeFileSync(join(dir, "aws-credentials"), `[ci]\naws_access_key_id = ${profile.id}\naws_secret_access_key = ${profile.secret}\n`);
+    const profileOnly = server.createKey({ region: "eu-west-1", allow: [profile.id] });
+    const env = { AWS_SHARED_CREDENTIALS_FILE: join(dir, "aws-credentials") };
+    const enc = await sealbox(["encrypt", "--kms", profileOnly.arn, "--aws-profile", "ci", "secrets.yaml"], env);
+    expect(enc.stderr).toBe(""); // the environment's keys are set too: no SDK warning about it
+    expect(enc.status).toBe(0);
+    expect(enc.stdout).toContain(`- arn: ${profileOnly.arn}\n          aws_profile: ci\n`);
+    writeFileSync(join(dir, "profile.enc.yaml"), enc.stdout);
+    const dec = await sealbox(["decrypt", "profile.enc.yaml"], env);
+    expect(dec.stderr).toBe("");
+    expect(dec.stdout).toBe(PLAIN);
+  });
+
   it("refuses a malformed --encryption-context with sops's exit status", async () => {
     const enc = await sealbox(["encrypt", "--kms", keyA.arn, "--encryption-context", "app=billing", "secrets.yaml"]);
     expect(enc.status).toBe(6);

@@ -236,7 +236,8 @@ describe("KMS key source over real HTTP", () => {
       const key = server.createKey({ region: "eu-west-1", allow: [profileKey.id] });
       const source = createKmsKeySource();
 
-      // The default (environment) credentials may not use this key.
+      // The default (environment) credentials may not use this key. They stay set: the profile must win
+      // over them (as in sops); the AWS SDK has said it might change that, and this test would notice.
       expect((await failure(source.wrap({ type: "kms", arn: key.arn }, randomBytes(32)))).error.message).toMatch(/access denied/);
 
       const stanza = await source.wrap({ type: "kms", arn: key.arn, awsProfile: "other" }, randomBytes(32));
