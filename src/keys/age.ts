@@ -1,11 +1,12 @@
 // The age key source: each recipient gets its own armored age file holding the 32-byte data key,
 // exactly as sops stores it. Identities are found the way sops finds them (./age-identities.ts)
 // and loaded once per process, so bulk runs pay for discovery one time.
-import { Decrypter, Encrypter, armor } from "age-encryption";
+import { Decrypter, armor } from "age-encryption";
 import { SealboxError } from "../errors.js";
 import type { AgeRecipientSpec, AgeStanza, KeySource } from "./types.js";
 import { parseRecipient, type AgeIdentity } from "./age-recipients.js";
 import { describeIdentitySources, loadAgeIdentities } from "./age-identities.js";
+import { decryptAgeFile, encryptAgeFile } from "./age-file.js";
 
 export interface AgeKeySourceOptions {
   /** Identities to use instead of discovering them from the environment (library callers, tests). */
@@ -16,12 +17,11 @@ export interface AgeKeySourceOptions {
 export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource<AgeStanza, AgeRecipientSpec> {
   const env = options.env ?? process.env;
   let decrypter: Promise<Decrypter> | undefined;
-  let identityCount = 0;
+  let identities: AgeIdentity[] = [];
 
   const getDecrypter = (): Promise<Decrypter> =>
     (decrypter ??= (async () => {
-      const identities = options.identities ?? (await loadAgeIdentities(env, { onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) }));
-      identityCount = identities.length;
+      identities = options.identities ?? (await loadAgeIdentities(env, { onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) }));
       const d = new Decrypter();
       for (const identity of identities) d.addIdentity(identity);
       return d;
@@ -30,14 +30,12 @@ export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource
   return {
     type: "age",
     async wrap(recipient, dataKey) {
-      const encrypter = new Encrypter();
-      encrypter.addRecipient(parseRecipient(recipient.recipient));
-      const file = await encrypter.encrypt(dataKey);
+      const file = await encryptAgeFile([parseRecipient(recipient.recipient)], dataKey);
       return { type: "age", recipient: recipient.recipient, enc: armor.encode(file) };
     },
     async unwrap(stanza) {
       const d = await getDecrypter();
-      if (identityCount === 0) {
+      if (identities.length === 0) {
         throw new SealboxError("CouldNotRetrieveKey", `age ${stanza.recipient}: no age identity found (looked in ${describeIdentitySources(env)})`);
       }
       let file: Uint8Array;
@@ -47,7 +45,7 @@ export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource
         throw new SealboxError("CouldNotRetrieveKey", `age ${stanza.recipient}: the stored age file is damaged (bad armor)`);
       }
       try {
-        return await d.decrypt(file);
+        return await decryptAgeFile(identities, file, () => d);
       } catch (error) {
         // a locked identity's own message (passphrase needed or wrong) says more than ours would
         if (error instanceof SealboxError) throw error;
