@@ -1,6 +1,7 @@
 // One bulk run in a fresh process, so its peak RSS is its own: encrypt, decrypt or rotate every file
 // of a directory through the library (one shared KeySources, so the identity loads once), or seal
-// many Secrets. Prints one JSON line: { op, files, ms, maxRssKb, startRssKb }.
+// many Secrets. Prints one JSON line: { op, files, ms, cpuMs, maxRssKb, startRssKb } (ms and cpuMs
+// are for the work itself, after start-up and imports).
 //
 //   node bench/bulk-worker.js encrypt|decrypt|rotate DIR N RECIPIENT IDENTITY_FILE
 //   node bench/bulk-worker.js seal DIR N
@@ -52,7 +53,8 @@ async function sopsRun() {
       const out = await ops.encrypt(await readFile(plain(i)), { filename: plain(i), age: [recipient], sources, env, cwd: dir });
       await writeFileAtomic(enc(i), out, { mode: 0o644 });
     } else if (op === "decrypt") {
-      bytes += (await ops.decrypt(await readFile(enc(i)), { filename: enc(i), sources, env })).length;
+      const out = await ops.decrypt(await readFile(enc(i)), { filename: enc(i), sources, env });
+      bytes += out.length;
     } else if (op === "rotate") {
       await writeFileAtomic(enc(i), await rotate(await readFile(enc(i)), enc(i)));
     } else throw new Error(`unknown op ${op}`);
@@ -73,5 +75,7 @@ async function sealRun() {
 }
 
 const startRssKb = Math.round(process.memoryUsage().rss / 1024);
+const cpuBefore = process.cpuUsage();
 const result = op === "seal" ? await sealRun() : await sopsRun();
-process.stdout.write(JSON.stringify({ op, files: n, ...result, maxRssKb: process.resourceUsage().maxRSS, startRssKb }) + "\n");
+const cpu = process.cpuUsage(cpuBefore);
+process.stdout.write(JSON.stringify({ op, files: n, ...result, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, startRssKb }) + "\n");

@@ -10,7 +10,7 @@ const WORKER = join(ROOT, "bench", "bulk-worker.js");
 async function runWorker(args) {
   const { ms, maxRssKb, stdout } = await measureProcess(process.execPath, [WORKER, ...args]);
   const result = JSON.parse(stdout.trim().split("\n").pop());
-  return { wallMs: ms, inMs: result.ms, maxRssKb: maxRssKb ?? result.maxRssKb };
+  return { wallMs: ms, inMs: result.ms, cpuMs: result.cpuMs, maxRssKb: maxRssKb ?? result.maxRssKb };
 }
 
 function summarise(section, name, results, extra = {}) {
@@ -19,6 +19,7 @@ function summarise(section, name, results, extra = {}) {
     name,
     ms: median(results.map((r) => r.wallMs)),
     inMs: median(results.map((r) => r.inMs)),
+    cpuMs: median(results.map((r) => r.cpuMs)),
     maxRssKb: Math.max(...results.map((r) => r.maxRssKb)),
     runs: results.length,
     ...extra,
