@@ -155,6 +155,15 @@ describe("sealbox encrypt/decrypt with AWS KMS", () => {
     expect(dec.stdout).toBe(PLAIN);
   });
 
+  it("with KMS down, encrypt -i fails naming the key and leaves the plaintext file as it was", async () => {
+    writeFileSync(join(dir, "inplace.yaml"), PLAIN);
+    const enc = await sealbox(["encrypt", "-i", "--kms", keyA.arn, "inplace.yaml"], {}, downUrl);
+    expect(enc.status).toBe(128);
+    expect(enc.stderr).toContain(`${keyA.arn}: KMS encrypt failed: cannot reach the AWS KMS endpoint`);
+    expect(enc.stderr).not.toContain("s3cr3t-kms");
+    expect(readFileSync(join(dir, "inplace.yaml"), "utf8")).toBe(PLAIN);
+  });
+
   it("refuses a malformed --encryption-context with sops's exit status", async () => {
     const enc = await sealbox(["encrypt", "--kms", keyA.arn, "--encryption-context", "app=billing", "secrets.yaml"]);
     expect(enc.status).toBe(6);
