@@ -2,7 +2,7 @@
 // inventory comes from sops metadata, SealedSecret objects and the rules file; findings name files,
 // lines, key names and recipients, never a value.
 import { readFile } from "node:fs/promises";
-import { basename, resolve } from "node:path";
+import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
 import { Branch, Comment, type Value } from "../tree/tree.js";
 import { findConfigFile, loadRules, resolveCreationRule, type CreationRule } from "../rules/config.js";
 import type { StoredStanza } from "../sops/metadata.js";
@@ -166,6 +166,8 @@ interface Context {
   options: AuditOptions;
   now: Date;
   certs: Map<string, Promise<CertInfo>>;
+  /** Rules that matched an audited file: their own findings are reported even for a partial audit. */
+  used: Set<CreationRule>;
 }
 
 function ruleRef(rule: CreationRule | undefined, ctx: Context): { file: string; line: number } | null {
@@ -322,7 +324,7 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   const now = options.now ?? new Date();
   const configPath = await findConfigFile({ configPath: options.configPath, cwd, env });
   const root = (await gitTopLevel(cwd)) ?? cwd;
-  const ctx: Context = { root, cwd, configPath, env, options, now, certs: new Map() };
+  const ctx: Context = { root, cwd, configPath, env, options, now, certs: new Map(), used: new Set() };
   const out = new Collector();
   const ruleOf = (absolute: string): Promise<CreationRule | undefined> => (configPath ? resolveCreationRule(absolute, { configPath, cwd, env }) : Promise.resolve(undefined));
   const paths = options.paths.length ? options.paths : ["."];
@@ -343,13 +345,23 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     }
     if (bytes.length > MAX_BYTES && !file.named) return;
     const rule = await ruleOf(absolute);
+    if (rule) ctx.used.add(rule);
     const c = await classify(path, bytes);
     if (c.kind === "sops") inventory.push(auditSops(path, c, rule, ctx, out));
     else if (c.kind === "sealed") inventory.push(await auditSealed(path, c, rule, ctx, out));
     else if (c.kind === "unreadable") out.add("unreadable", path, c.error.message, c.error.line);
     else out.findings.push(...leakFindings(path, c, rule, root));
   });
-  if (configPath) await auditRules(await loadRules(configPath), ctx, out);
+  if (configPath) {
+    // The rules file's own findings: all of them when the audit covers its directory, else those of rules in use.
+    const configDir = dirname(configPath);
+    const whole = paths.some((p) => {
+      const rel = relative(resolve(cwd, p), configDir);
+      return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+    });
+    const rules = await loadRules(configPath);
+    await auditRules(whole ? rules : rules.filter((r) => ctx.used.has(r)), ctx, out);
+  }
   inventory.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const findings = out.findings.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0));
   const count = (level: Level) => findings.filter((f) => f.level === level).length;
