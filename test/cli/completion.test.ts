@@ -20,7 +20,8 @@ function everyCommand(root: Command): { path: string; flags: string[] }[] {
   const out: { path: string; flags: string[] }[] = [];
   const walk = (c: Command, path: string) => {
     out.push({ path, flags: c.options.flatMap((o) => [o.long, o.short]).filter((f): f is string => Boolean(f)) });
-    for (const sub of c.commands) walk(sub, `${path} ${sub.name()}`);
+    // hidden commands (git's textconv and pre-commit hooks) are for git, not for people
+    for (const sub of c.commands) if (!(sub as Command & { _hidden?: boolean })._hidden) walk(sub, `${path} ${sub.name()}`);
   };
   walk(root, "sealbox");
   return out;

@@ -18,6 +18,7 @@ import { registerUpdatekeys } from "./updatekeys.js";
 import { registerAudit } from "./audit.js";
 import { registerGit } from "./git.js";
 import { registerCompletion } from "./completion.js";
+import { registerInit } from "./init.js";
 
 type Register = (program: Command) => void;
 
@@ -32,7 +33,7 @@ const registrations: Register[] = [
   registerFilestatus,
   registerKeygen,
   registerSeal, registerUnseal, registerReencrypt, registerScope, registerCert,
-  registerCompletion,
+  registerCompletion, registerInit,
   registerUpdatekeys, registerRotate, registerAudit, registerGit];
 
 export function registerCommands(program: Command): void {
