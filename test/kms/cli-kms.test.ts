@@ -108,6 +108,8 @@ describe("sealbox encrypt/decrypt with AWS KMS", () => {
     expect(dec.status).toBe(0);
     expect(dec.stdout).toBe(PLAIN);
     expect(dec.ms).toBeLessThan(8000);
+    const viaEnv = await sealbox(["decrypt", "mixed.enc.yaml"], { SOPS_AGE_KEY_FILE: age.identityFile, SOPS_DECRYPTION_ORDER: "kms,age" }, downUrl);
+    expect(viaEnv.stdout).toBe(PLAIN);
   });
 
   it("with KMS down, fails a KMS-only file within seconds, naming the key, and writes nothing", async () => {
