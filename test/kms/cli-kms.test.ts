@@ -110,6 +110,13 @@ describe("sealbox encrypt/decrypt with AWS KMS", () => {
     expect(dec.ms).toBeLessThan(8000);
     const viaEnv = await sealbox(["decrypt", "mixed.enc.yaml"], { SOPS_AGE_KEY_FILE: age.identityFile, SOPS_DECRYPTION_ORDER: "kms,age" }, downUrl);
     expect(viaEnv.stdout).toBe(PLAIN);
+
+    // With KMS up, the order decides who is asked: age first by default (no KMS call), KMS when told.
+    server.calls.length = 0;
+    expect((await sealbox(["decrypt", "mixed.enc.yaml"], { SOPS_AGE_KEY_FILE: age.identityFile })).stdout).toBe(PLAIN);
+    expect(server.calls).toEqual([]);
+    expect((await sealbox(["decrypt", "mixed.enc.yaml"], { SOPS_AGE_KEY_FILE: age.identityFile, SOPS_DECRYPTION_ORDER: "kms,age" })).stdout).toBe(PLAIN);
+    expect(server.calls.map((c) => c.action)).toEqual(["Decrypt"]);
   });
 
   it("with KMS down, fails a KMS-only file within seconds, naming the key, and writes nothing", async () => {
