@@ -71,6 +71,7 @@ export function addDecryptFlags(command: Command): Command {
 
 function fileOptions(flags: FileFlags, filename: string | undefined): FileOptions {
   return {
+    passphrase: async (source) => (await import("./passphrase.js")).promptPassphrase(source),
     filename: flags.filenameOverride ?? filename,
     inputType: flags.inputType as FileOptions["inputType"],
     outputType: flags.outputType as FileOptions["outputType"],

@@ -12,6 +12,8 @@ export interface AgeKeySourceOptions {
   /** Identities to use instead of discovering them from the environment (library callers, tests). */
   identities?: AgeIdentity[];
   env?: NodeJS.ProcessEnv;
+  /** Asked for a locked identity's passphrase, only when a file needs that identity (the CLI asks the terminal). */
+  passphrase?: (source: string) => Promise<string>;
 }
 
 export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource<AgeStanza, AgeRecipientSpec> {
@@ -21,7 +23,7 @@ export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource
 
   const getDecrypter = (): Promise<Decrypter> =>
     (decrypter ??= (async () => {
-      identities = options.identities ?? (await loadAgeIdentities(env, { onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) }));
+      identities = options.identities ?? (await loadAgeIdentities(env, { passphrase: options.passphrase, onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) }));
       const d = new Decrypter();
       for (const identity of identities) d.addIdentity(identity);
       return d;

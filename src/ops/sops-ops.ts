@@ -25,6 +25,8 @@ export interface FileOptions {
   env?: NodeJS.ProcessEnv;
   /** Key sources to reuse across many files (identities load once); made on demand otherwise. */
   sources?: KeySources;
+  /** Asked for the passphrase of a locked identity when one is needed. */
+  passphrase?: (source: string) => Promise<string>;
 }
 
 export interface EncryptOptions extends FileOptions {
@@ -54,7 +56,7 @@ async function codecsFor(options: FileOptions): Promise<Codecs> {
 }
 
 function sourcesFor(options: FileOptions): KeySources {
-  return options.sources ?? new KeySources({ age: { env: options.env } });
+  return options.sources ?? new KeySources({ age: { env: options.env, passphrase: options.passphrase } });
 }
 
 function fileLabel(options: FileOptions): string {

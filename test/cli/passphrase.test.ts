@@ -1,0 +1,47 @@
+// A passphrase-protected identity file (made by the real `age -p`) is unlocked by asking the
+// terminal, through a real pseudo-terminal (`script`), never echoing the passphrase.
+import { describe, expect, it } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "../helpers/fixtures.js";
+
+const SEALBOX = join(ROOT, "bin", "sealbox.js");
+
+function underTerminal(command: string, typed: string[], env: NodeJS.ProcessEnv): string {
+  // answers are sent after a pause so the prompt is up; `script` gives the command a real tty
+  const feed = typed.map((t) => `sleep 1; printf '%s\\r' '${t}'`).join("; ");
+  const r = spawnSync("sh", ["-c", `(${feed}) | script -qec "${command}" /dev/null`], { env: { ...env, PATH: process.env.PATH }, timeout: 30_000 });
+  return r.stdout.toString();
+}
+
+describe("passphrase-protected identities", () => {
+  const dir = mkdtempSync(join(tmpdir(), "sealbox-pass-"));
+  execFileSync("age-keygen", ["-o", join(dir, "id.txt")], { stdio: "ignore" });
+  const recipient = execFileSync("age-keygen", ["-y", join(dir, "id.txt")]).toString().trim();
+  underTerminal(`age -p -o ${join(dir, "id.age")} ${join(dir, "id.txt")}`, ["pa55word", "pa55word"], {});
+  writeFileSync(join(dir, "s.yaml"), "k: secret-value\n");
+  execFileSync(process.execPath, [SEALBOX, "encrypt", "-i", "--age", recipient, join(dir, "s.yaml")]);
+  const env = { SOPS_AGE_KEY_FILE: join(dir, "id.age"), HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
+
+  it("asks the terminal and decrypts with the right passphrase, without echoing it", () => {
+    const out = underTerminal(`node ${SEALBOX} decrypt ${join(dir, "s.yaml")}`, ["pa55word"], env);
+    expect(out).toContain(`Enter passphrase for ${join(dir, "id.age")}`);
+    expect(out).toContain("k: secret-value");
+    expect(out).not.toContain("pa55word");
+  });
+
+  it("refuses a wrong passphrase with exit 128", () => {
+    const out = underTerminal(`node ${SEALBOX} decrypt ${join(dir, "s.yaml")}; echo EXIT=\\$?`, ["nope"], env);
+    expect(out).toContain("incorrect passphrase");
+    expect(out).toContain("EXIT=128");
+    expect(out).not.toContain("secret-value");
+  });
+
+  it("without a terminal, says the identity is locked instead of hanging", () => {
+    const r = spawnSync(process.execPath, [SEALBOX, "decrypt", join(dir, "s.yaml")], { env: { ...env, PATH: process.env.PATH }, timeout: 20_000, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    expect(r.status).toBe(128);
+    expect(r.stderr.toString()).toMatch(/passphrase/);
+  });
+});
