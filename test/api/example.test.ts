@@ -1,0 +1,60 @@
+// The library as a user imports it: the built package entry, round-tripping a value on both routes
+// with real keys from the interop fixtures, and errors as typed SealboxErrors.
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import * as sealbox from "../../dist/index.js";
+import { decrypt, encrypt, loadCertificate, loadPrivateKeys, parseManifests, asSealedSecret, seal, unseal, SealboxError } from "../../dist/index.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+const KEYS = join(ROOT, "fixtures/interop/sops/keys.txt");
+const CERT = join(ROOT, "fixtures/interop/sealed/cert.pem");
+const PRIVATE_KEY = join(ROOT, "fixtures/interop/sealed/key.pem");
+const recipient = execFileSync("age-keygen", ["-y", KEYS], { encoding: "utf8" }).trim().split("\n")[0]!;
+
+describe("the library API", () => {
+  it("encrypts and decrypts a SOPS document", async () => {
+    const plain = Buffer.from("db:\n    user: app\n    password: hunter2\n");
+    const encrypted = await encrypt(plain, { filename: "app.yaml", age: [recipient], env: {} });
+    expect(Buffer.from(encrypted).toString()).not.toContain("hunter2");
+    expect(Buffer.from(encrypted).toString()).toContain(recipient);
+    const decrypted = await decrypt(encrypted, { filename: "app.yaml", env: { SOPS_AGE_KEY_FILE: KEYS } });
+    expect(Buffer.from(decrypted).toString()).toBe(plain.toString());
+    const one = await decrypt(encrypted, { filename: "app.yaml", env: { SOPS_AGE_KEY_FILE: KEYS }, extract: '["db"]["password"]' });
+    expect(Buffer.from(one).toString()).toBe("hunter2");
+  });
+
+  it("fails with a typed error, never the plaintext, when no key can open the file", async () => {
+    const encrypted = await encrypt(Buffer.from("token: s3cr3t-value\n"), { filename: "t.yaml", age: [recipient], env: {} });
+    const error = await decrypt(encrypted, { filename: "t.yaml", env: { HOME: "/nonexistent" } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SealboxError);
+    expect((error as SealboxError).code).toBe("CouldNotRetrieveKey");
+    expect((error as SealboxError).exitStatus).toBe(128);
+    expect((error as SealboxError).describe()).not.toContain("s3cr3t-value");
+  });
+
+  it("seals a Secret and unseals it again with the controller's private key", async () => {
+    const cert = await loadCertificate(CERT);
+    const secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\nstringData:\n  password: hunter2\n";
+    const sealedText = seal(secret, "secret.yaml", { publicKey: cert.publicKey, format: "yaml" });
+    expect(sealedText).toContain("kind: SealedSecret");
+    expect(sealedText).not.toContain("hunter2");
+    const doc = parseManifests(sealedText, "sealed.yaml").docs[0]!;
+    const keys = (await loadPrivateKeys([PRIVATE_KEY])).map((k) => k.key);
+    const opened = unseal(asSealedSecret(doc.value, "sealed.yaml"), keys);
+    expect(Buffer.from(opened.data!.password!, "base64").toString()).toBe("hunter2");
+  });
+
+  it("exports the very functions the CLI calls, under the package's own name too", async () => {
+    const ops = await import("../../dist/ops/sops-ops.js");
+    const sealed = await import("../../dist/sealed/seal.js");
+    const unsealed = await import("../../dist/sealed/unseal.js");
+    expect(sealbox.encrypt).toBe(ops.encrypt);
+    expect(sealbox.decrypt).toBe(ops.decrypt);
+    expect(sealbox.seal).toBe(sealed.sealManifests);
+    expect(sealbox.unseal).toBe(unsealed.unsealSecret);
+    // package.json "exports" makes `import … from "sealbox"` resolve to the same entry
+    const byName = execFileSync(process.execPath, ["--input-type=module", "-e", 'import * as s from "sealbox"; console.log(typeof s.encrypt, typeof s.seal, s.VERSION)'], { cwd: ROOT, encoding: "utf8" });
+    expect(byName.trim()).toBe(`function function ${sealbox.VERSION}`);
+  });
+});
