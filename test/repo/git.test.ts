@@ -1,0 +1,115 @@
+// `sealbox git install` in a real repository: the diff driver config and attributes, an executable
+// pre-commit hook that real `git commit` runs and that refuses staged plaintext Secrets and
+// unencrypted files a rule covers, and decrypted `git diff` output only when a key is at hand.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { A, KEYS_A, ROOT, ageRule, cliEnv, git, gitInit, identityFile, rules, sealbox, sourcesFor, tempDir } from "./helpers.js";
+import { encrypt } from "../../src/ops/sops-ops.js";
+
+const LEAK = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2-STAGED\n";
+
+describe("git integration", () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  function commit(message: string, extraEnv: NodeJS.ProcessEnv = {}) {
+    return spawnSync("git", ["commit", "-q", "-m", message], { cwd: dir, env: { ...env, ...extraEnv }, encoding: "utf8" });
+  }
+
+  beforeEach(async () => {
+    dir = tempDir("sealbox-git-");
+    gitInit(dir);
+    rules(dir, ageRule([A]));
+    mkdirSync(join(dir, "secrets"));
+    env = cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A]));
+    const install = await sealbox(["git", "install"], dir, env);
+    expect(install.stderr).toBe("");
+    expect(install.status).toBe(0);
+  });
+
+  it("writes the diff driver (never caching plaintext), the attributes and an executable hook; again is harmless", async () => {
+    const textconv = git(dir, "config", "--get", "diff.sealbox.textconv").trim();
+    expect(textconv).toBe(`${process.execPath} ${join(ROOT, "bin/sealbox.js")} git textconv`);
+    expect(git(dir, "config", "--get", "diff.sealbox.cachetextconv").trim()).toBe("false");
+    const attributes = readFileSync(join(dir, ".git/info/attributes"), "utf8");
+    expect(attributes).toContain("*.yaml diff=sealbox\n");
+    expect(git(dir, "check-attr", "diff", "secrets/a.yaml").trim()).toBe("secrets/a.yaml: diff: sealbox");
+    const hook = join(dir, ".git/hooks/pre-commit");
+    expect(statSync(hook).mode & 0o111).toBe(0o111);
+    expect(readFileSync(hook, "utf8")).toContain("git pre-commit");
+
+    expect((await sealbox(["git", "install"], dir, env)).status).toBe(0);
+    expect(readFileSync(join(dir, ".git/info/attributes"), "utf8")).toBe(attributes);
+    // the committed .gitattributes only on request, and nothing in the tree otherwise
+    expect(git(dir, "status", "--porcelain")).not.toContain(".gitattributes");
+  });
+
+  it("will not replace someone else's pre-commit hook without --force", async () => {
+    const hook = join(dir, ".git/hooks/pre-commit");
+    writeFileSync(hook, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const refused = await sealbox(["git", "install"], dir, env);
+    expect(refused.status).toBe(8);
+    expect(refused.stderr).toMatch(/pre-commit hook that is not sealbox's exists/);
+    expect(readFileSync(hook, "utf8")).toBe("#!/bin/sh\nexit 0\n");
+    expect((await sealbox(["git", "install", "--force"], dir, env)).status).toBe(0);
+    expect(readFileSync(hook, "utf8")).toContain("sealbox pre-commit guard");
+  });
+
+  it("refuses to commit a staged plaintext Secret or an unencrypted file a rule covers, checking what is staged", async () => {
+    git(dir, "add", ".sops.yaml");
+    expect(commit("rules").status).toBe(0);
+
+    writeFileSync(join(dir, "db-secret.yaml"), LEAK);
+    git(dir, "add", "db-secret.yaml");
+    // the work tree copy no longer leaks, but the staged one does: the staged one is what counts
+    writeFileSync(join(dir, "db-secret.yaml"), "kind: ConfigMap\n");
+    const leak = commit("leak");
+    expect(leak.status).toBe(1); // git's own status when the hook refuses
+    expect(leak.stderr).toMatch(/refusing the commit/);
+    expect(leak.stderr).toMatch(/db-secret\.yaml:1: plaintext Kubernetes Secret db \(keys: password\)/);
+    expect(leak.stderr).not.toContain("hunter2-STAGED");
+    git(dir, "rm", "-q", "--cached", "-f", "db-secret.yaml");
+
+    writeFileSync(join(dir, "secrets/app.yaml"), "password: plain-in-secrets\n");
+    git(dir, "add", "secrets/app.yaml");
+    const plain = commit("plain");
+    expect(plain.status).toBe(1);
+    expect(plain.stderr).toMatch(/secrets\/app\.yaml: not encrypted, but the rule at \.sops\.yaml:2 says files here are encrypted/);
+
+    writeFileSync(join(dir, "secrets/app.yaml"), await encrypt(Buffer.from("password: plain-in-secrets\n"), { filename: "secrets/app.yaml", age: [A], sources: sourcesFor([]) }));
+    git(dir, "add", "secrets/app.yaml");
+    const ok = commit("encrypted");
+    expect(ok.stderr).toBe("");
+    expect(ok.status).toBe(0);
+    expect(git(dir, "log", "--format=%s").trim().split("\n")).toEqual(["encrypted", "rules"]);
+  });
+
+  it("checks named files as the pre-commit framework passes them", async () => {
+    writeFileSync(join(dir, "db-secret.yaml"), LEAK);
+    const result = await sealbox(["git", "pre-commit", "db-secret.yaml", ".sops.yaml"], dir, env);
+    expect(result.status).toBe(80);
+    expect(result.stderr).toContain("db-secret.yaml:1");
+    expect((await sealbox(["git", "pre-commit", ".sops.yaml"], dir, env)).status).toBe(0);
+  });
+
+  it("shows decrypted diffs with a key, and the encrypted text without one", async () => {
+    const path = "secrets/app.yaml";
+    const sources = sourcesFor([]);
+    writeFileSync(join(dir, path), await encrypt(Buffer.from("user: admin\npassword: old-pass-1\n"), { filename: path, age: [A], sources }));
+    git(dir, "add", ".");
+    expect(commit("v1").status).toBe(0);
+    writeFileSync(join(dir, path), await encrypt(Buffer.from("user: admin\npassword: new-pass-2\n"), { filename: path, age: [A], sources }));
+
+    const withKey = execFileSync("git", ["diff", "--", path], { cwd: dir, env, encoding: "utf8" });
+    expect(withKey).toContain("-password: old-pass-1");
+    expect(withKey).toContain("+password: new-pass-2");
+    expect(withKey).not.toContain("ENC[AES256_GCM");
+
+    const noKey = execFileSync("git", ["diff", "--", path], { cwd: dir, env: cliEnv(undefined), encoding: "utf8" });
+    expect(noKey).toContain("ENC[AES256_GCM");
+    expect(noKey).not.toContain("old-pass-1");
+    expect(noKey).not.toContain("new-pass-2");
+  });
+});
