@@ -15,6 +15,7 @@ export function buildProgram(): Command {
     .option("--verbose", "say more about what is done")
     .option("--no-color", "never colour the output (also: NO_COLOR)")
     .showHelpAfterError("(run `sealbox help <command>` for usage)")
+    .addHelpText("after", `\nExamples:\n  sealbox init                                   # set up .sops.yaml in this repository\n  sealbox encrypt -i secrets.yaml                # SOPS: values encrypted in place\n  sealbox seal secret.yaml -o app.sealed.yaml    # Sealed Secrets: like kubeseal\n  sealbox help seal`)
     .exitOverride()
     // --quiet/--verbose/--no-color are read once, wherever on the line they were given.
     .hook("preAction", (_program, action) => configureTerminal(action.optsWithGlobals()));

@@ -2,7 +2,10 @@
 import type { Command } from "commander";
 
 export function registerCert(program: Command): void {
-  const cert = program.command("cert").description("fetch or check the Sealed Secrets controller's certificate");
+  const cert = program
+    .command("cert")
+    .description("fetch or check the Sealed Secrets controller's certificate")
+    .addHelpText("after", `\nExamples:\n  sealbox cert fetch -o certs/prod.pem\n  sealbox cert verify certs/prod.pem`);
   cert
     .command("fetch")
     .description("fetch the controller's certificate through the Kubernetes API service proxy (like kubeseal --fetch-cert)")

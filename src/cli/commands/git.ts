@@ -3,7 +3,10 @@
 import { Command } from "commander";
 
 export function registerGit(program: Command): void {
-  const gitCommand = program.command("git").description("git integration: decrypted diffs and a pre-commit guard");
+  const gitCommand = program
+    .command("git")
+    .description("git integration: decrypted diffs and a pre-commit guard")
+    .addHelpText("after", `\nExample:\n  sealbox git install   # then: git diff shows SOPS files decrypted, commits of plaintext Secrets are refused`);
   gitCommand
     .command("install")
     .description("set up the diff driver and the pre-commit guard in this clone")
@@ -13,6 +16,7 @@ export function registerGit(program: Command): void {
     .option("--no-diff", "skip the diff driver")
     .option("--no-hook", "skip the pre-commit hook")
     .option("--force", "replace a pre-commit hook that is not sealbox's")
+    .addHelpText("after", `\nExamples:\n  sealbox git install\n  sealbox git install --gitattributes --pattern '*.enc.yaml'   # shared with the team via .gitattributes`)
     .action(async (flags: InstallFlags, command: Command) => {
       const { installGit } = await import("../../repo/git.js");
       const result = await installGit({ command: flags.command, patterns: flags.pattern, sharedAttributes: flags.gitattributes, diff: flags.diff, hook: flags.hook, force: flags.force });

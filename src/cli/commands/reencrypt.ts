@@ -32,7 +32,7 @@ interface ReencryptFlags {
   output?: string;
 }
 
-async function reencrypt(paths: string[], flags: ReencryptFlags, command: Command): Promise<void> {
+async function reencrypt(paths: string[], flags: ReencryptFlags): Promise<void> {
   const { SealboxError, isSealboxError } = await import("../../errors.js");
   const { readInput, writeOutput, expandPaths, certFromFlags } = await import("../../sealed/io.js");
   const { loadPrivateKeys } = await import("../../sealed/keys.js");
@@ -79,9 +79,9 @@ async function reencrypt(paths: string[], flags: ReencryptFlags, command: Comman
     await writeOutput(results[0].text, flags.output);
     return;
   }
-  const quiet = Boolean(command.optsWithGlobals().quiet);
+  const { info } = await import("../terminal.js");
   for (const r of results) {
     await writeOutput(r.text, r.file);
-    if (!quiet) process.stderr.write(`sealbox: re-encrypted ${r.count} SealedSecret${r.count === 1 ? "" : "s"} in ${r.file}\n`);
+    info(`re-encrypted ${r.count} SealedSecret${r.count === 1 ? "" : "s"} in ${r.file}`);
   }
 }

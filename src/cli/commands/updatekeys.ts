@@ -44,7 +44,7 @@ Examples:
         const n = run.pending.length;
         const { ok } = await prompt<{ ok: boolean }>([{ type: "confirm", name: "ok", message: `Change the recipients of ${n} file${n === 1 ? "" : "s"}?`, default: false }]);
         if (!ok) {
-          process.stderr.write("sealbox: nothing changed\n");
+          (await import("../terminal.js")).info("nothing changed");
           return;
         }
         // The changes were shown above: now only failures and the summary.
