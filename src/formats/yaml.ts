@@ -1,7 +1,7 @@
 // YAML codec: parsed with the yaml library's Document API (comments kept, every document of a
 // multi-document file), mapped to the tree the way sops's YAML store does it; written by
 // ./yaml-emit.ts in sops's exact layout.
-import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from "yaml";
+import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair } from "yaml";
 import { Branch, Comment, type Documents, type Value } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import { emitYamlDocuments } from "./yaml-emit.js";
@@ -43,6 +43,10 @@ function commentLines(text: string | null | undefined, inline = false): Comment[
 class TreeBuilder {
   private expanded = 0;
   private aliasDepth = 0;
+  /** Anchors by name in document order: Alias.resolve walks the whole document per alias (quadratic). */
+  private anchors?: Map<string, Node[]>;
+  /** Collections being expanded: an alias to one of them would recurse forever. */
+  private readonly open = new Set<Node>();
   constructor(
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
@@ -66,12 +70,28 @@ class TreeBuilder {
   private resolve(node: Node | null | undefined, depth: number): Node | null {
     if (!node) return null;
     if (isAlias(node)) {
-      const target = (node as Alias).resolve(this.doc);
+      const target = this.anchorFor(node as Alias);
       if (!target) this.fail(`unknown alias *${(node as Alias).source}`, node);
       if (depth > 10_000) this.fail("aliases nest too deeply", node);
       return this.resolve(target as Node, depth + 1);
     }
     return node;
+  }
+
+  /** The last node anchored with the alias's name before the alias (YAML 1.2 §7.1). */
+  private anchorFor(alias: Alias): Node | undefined {
+    if (!this.anchors) {
+      const anchors = (this.anchors = new Map<string, Node[]>());
+      visit(this.doc, {
+        Node(_, node) {
+          if (node.anchor) anchors.set(node.anchor, [...(anchors.get(node.anchor) ?? []), node]);
+        },
+      });
+    }
+    const at = alias.range?.[0] ?? Infinity;
+    let found: Node | undefined;
+    for (const node of this.anchors.get(alias.source) ?? []) if ((node.range?.[0] ?? 0) < at) found = node;
+    return found;
   }
 
   /** The document's top level: a mapping (or nothing); sops refuses lists and bare values. */
@@ -128,6 +148,16 @@ class TreeBuilder {
     const resolved = this.resolve(node, 0);
     if (!resolved) return null;
     this.count(resolved);
+    if ((isMap(resolved) || isSeq(resolved)) && this.open.has(resolved)) this.fail("an alias refers to a collection that contains it", node);
+    this.open.add(resolved);
+    try {
+      return this.collectionOrScalar(node, resolved, depth, commentsHandled);
+    } finally {
+      this.open.delete(resolved);
+    }
+  }
+
+  private collectionOrScalar(node: Node | null | undefined, resolved: Node, depth: number, commentsHandled: boolean): Value {
     if (isMap(resolved)) {
       const branch = new Branch();
       this.fillBranch(branch, resolved, depth, commentsHandled && resolved === node);
@@ -178,7 +208,13 @@ function parseYaml(input: Uint8Array, file: string): Documents {
       throw new SealboxError("CouldNotReadInputFile", `invalid YAML: ${reason}`, { file, line: lines.linePos(error.pos[0]).line });
     }
   }
-  return docs.map((doc) => new TreeBuilder(doc, lines, file).topLevel());
+  try {
+    return docs.map((doc) => new TreeBuilder(doc, lines, file).topLevel());
+  } catch (error) {
+    // the JS stack can run out before the depth limit on some nestings: same answer, no trace
+    if (error instanceof RangeError) throw new SealboxError("CouldNotReadInputFile", "invalid YAML: the document nests too deeply", { file });
+    throw error;
+  }
 }
 
 function emit(docs: Documents): Uint8Array {
