@@ -77,7 +77,14 @@ export function parseManifests(text: string, file: string): ManifestFile {
       throw new SealboxError("CouldNotReadInputFile", `not valid YAML: ${error.message.split("\n")[0]}`, { file, line: error.linePos?.[0]?.line ?? line });
     }
     // Empty documents (a stray `---`) stay in the list so an edited file keeps them; readers skip them.
-    docs.push({ value: doc.toJS({ maxAliasCount: 100 }) ?? null, line, yaml: doc });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // alias bombs (yaml's "excessive alias count") and stack-deep nesting: a message, not a trace
+      throw new SealboxError("CouldNotReadInputFile", `not valid YAML: ${error instanceof RangeError ? "the document nests too deeply" : (error as Error).message.split("\n")[0]}`, { file, line });
+    }
+    docs.push({ value: value ?? null, line, yaml: doc });
   }
   return { format: "yaml", docs };
 }
