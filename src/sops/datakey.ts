@@ -55,7 +55,7 @@ async function unwrapGroup(group: StoredKeyGroup, sources: KeySources, order: st
     try {
       return await sources.unwrap(s as KeyStanza);
     } catch (error) {
-      failures.push(error instanceof SealboxError ? error.message : `${describeStanza(s)}: ${String(error)}`);
+      failures.push(error instanceof SealboxError ? error.describe() : `${describeStanza(s)}: ${String(error)}`);
     }
   }
   return undefined;
