@@ -86,11 +86,10 @@ export async function encryptOptions(flags: EncryptFlags, filename: string | und
     shamirThreshold: flags.shamirSecretSharingThreshold ? Number(flags.shamirSecretSharingThreshold) : undefined,
     selectors: Object.fromEntries(SELECTOR_FLAGS.map((name) => [name, flags[name]])) as EncryptionSelectors,
   };
-  if (flags.kms) {
-    const { parseKmsArns, parseEncryptionContext } = await import("../keys/kms.js");
-    const context = flags.encryptionContext ? parseEncryptionContext(flags.encryptionContext) : undefined;
-    options.kms = parseKmsArns(flags.kms, context, flags.awsProfile);
-  }
+  const { parseKmsArns, parseEncryptionContext } = await import("../keys/kms.js");
+  options.encryptionContext = flags.encryptionContext ? parseEncryptionContext(flags.encryptionContext) : undefined;
+  options.awsProfile = flags.awsProfile;
+  if (flags.kms) options.kms = parseKmsArns(flags.kms, options.encryptionContext, flags.awsProfile);
   return options;
 }
 

@@ -8,6 +8,7 @@ import type { Codec, FormatName } from "../formats/types.js";
 import { emitYamlValue } from "../formats/yaml-emit.js";
 import { emitJsonValue } from "../formats/json.js";
 import { KeySources } from "../keys/registry.js";
+import { parseKmsArns } from "../keys/kms.js";
 import type { KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import { resolveCreationRule, type CreationRule } from "../rules/config.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
@@ -32,6 +33,9 @@ export interface FileOptions {
 export interface EncryptOptions extends FileOptions {
   age?: string[];
   kms?: KmsRecipientSpec[];
+  /** --encryption-context and --aws-profile: also apply to SOPS_KMS_ARN and to a rule's string-form kms keys, as in sops. */
+  encryptionContext?: Record<string, string>;
+  awsProfile?: string;
   shamirThreshold?: number;
   selectors?: EncryptionSelectors;
 }
@@ -80,13 +84,12 @@ export async function planEncryption(options: EncryptOptions): Promise<{ groups:
   const flagged: RecipientSpec[] = [...(options.kms ?? []), ...(options.age ?? []).map((recipient) => ({ type: "age" as const, recipient }))];
   if (flagged.length === 0) {
     const envKms = splitList(env.SOPS_KMS_ARN);
-    if (envKms.length) {
-      const { parseKmsArns } = await import("../keys/kms.js");
-      flagged.push(...parseKmsArns(envKms.join(",")));
-    }
+    if (envKms.length) flagged.push(...parseKmsArns(envKms.join(","), options.encryptionContext, options.awsProfile));
     flagged.push(...splitList(env.SOPS_AGE_RECIPIENTS).map((recipient) => ({ type: "age" as const, recipient })));
   }
-  const groups = flagged.length ? [flagged] : (rule?.recipientGroups ?? []);
+  const withContext = (spec: RecipientSpec): RecipientSpec =>
+    spec.type === "kms" && !spec.context && options.encryptionContext ? { ...spec, context: options.encryptionContext } : spec;
+  const groups = flagged.length ? [flagged] : (rule?.recipientGroups ?? []).map((group) => group.map(withContext));
   if (groups.length === 0) {
     const where = rule ? `the creation rule at ${rule.configPath}:${rule.line} names no keys` : "no creation rule in .sops.yaml matches this file";
     throw new SealboxError("NoEncryptionKeyFound", `no recipients to encrypt to: ${where}; use --age or --kms`, { file: options.filename });

@@ -6,6 +6,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
 import { SealboxError } from "../errors.js";
 import type { AgeRecipientSpec, KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
+import { encryptionContextFromRule, parseKmsArns } from "../keys/kms.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
 
 export const CONFIG_FILE_NAME = ".sops.yaml";
@@ -123,31 +124,32 @@ class RuleReader {
     return this.stringList(map, "age").map((recipient) => ({ type: "age", recipient }));
   }
 
+  /** Runs a KMS parser, reporting its complaint at the rule's line. */
+  private kmsParse<T>(node: Node, parse: () => T): T {
+    try {
+      return parse();
+    } catch (error) {
+      return this.fail(error instanceof SealboxError ? error.message : String(error), node);
+    }
+  }
+
   /** kms as "arn[+role],…", a list of such strings, or (in key groups) objects with arn/role/context/aws_profile. */
   kmsKeys(map: YAMLMap, awsProfile?: string): KmsRecipientSpec[] {
     const node = this.node(map, "kms");
     if (node === undefined || (isScalar(node) && node.value === null)) return [];
-    const fromString = (text: string): KmsRecipientSpec[] =>
-      text.split(",").map((s) => s.trim()).filter(Boolean).map((entry) => {
-        const [arn, role] = entry.split("+");
-        return { type: "kms", arn, ...(role ? { role } : {}), ...(awsProfile ? { awsProfile } : {}) };
-      });
-    if (isScalar(node)) return fromString(String(node.value));
+    if (isScalar(node)) return this.kmsParse(node, () => parseKmsArns(String(node.value), undefined, awsProfile));
     if (!isSeq(node)) return this.fail("kms must be a string or a list", node);
     return node.items.flatMap((item) => {
-      if (isScalar(item)) return fromString(String(item.value));
+      if (isScalar(item)) return this.kmsParse(item, () => parseKmsArns(String(item.value), undefined, awsProfile));
       if (!isMap(item)) return this.fail("each kms entry must be an ARN or a mapping with arn", item as Node);
       const arn = this.string(item, "arn");
       if (!arn) return this.fail("a kms entry needs an arn", item);
       const role = this.string(item, "role");
       const profile = this.string(item, "aws_profile") ?? awsProfile;
       const contextNode = this.node(item, "context");
-      let context: Record<string, string> | undefined;
-      if (contextNode && isMap(contextNode)) {
-        context = {};
-        for (const pair of contextNode.items) context[String((pair.key as { value: unknown }).value)] = String((pair.value as { value: unknown } | null)?.value ?? "");
-      } else if (contextNode) this.fail("kms context must be a mapping", contextNode);
-      return [{ type: "kms" as const, arn, ...(role ? { role } : {}), ...(context ? { context } : {}), ...(profile ? { awsProfile: profile } : {}) }];
+      const context = contextNode ? this.kmsParse(contextNode, () => encryptionContextFromRule(contextNode.toJSON())) : undefined;
+      const [spec] = this.kmsParse(item, () => parseKmsArns(role ? `${arn}+${role}` : arn, context, profile));
+      return [spec];
     });
   }
 
