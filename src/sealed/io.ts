@@ -79,33 +79,3 @@ export async function certFromFlags(flags: CertFlags, command: string): Promise<
   }
   return loadCertificate(flags.cert, { pinSha256: flags.certSha256 });
 }
-
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-
-/** Files named directly, and *.yaml, *.yml, *.json under named directories (hidden ones and node_modules skipped). */
-export async function expandPaths(paths: readonly string[]): Promise<string[]> {
-  const { readdir, stat } = await import("node:fs/promises");
-  const { join } = await import("node:path");
-  const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() && MANIFEST_FILE.test(entry.name)) out.push(full);
-    }
-  };
-  for (const path of paths) {
-    let info;
-    try {
-      info = await stat(path);
-    } catch (error) {
-      throw new SealboxError("CouldNotReadInputFile", "no such file or directory", { file: path, cause: error });
-    }
-    if (info.isDirectory()) await walk(path);
-    else out.push(path);
-  }
-  return out;
-}

@@ -34,12 +34,14 @@ interface ReencryptFlags {
 
 async function reencrypt(paths: string[], flags: ReencryptFlags): Promise<void> {
   const { SealboxError, isSealboxError } = await import("../../errors.js");
-  const { readInput, writeOutput, expandPaths, certFromFlags } = await import("../../sealed/io.js");
+  const { readInput, writeOutput, certFromFlags } = await import("../../sealed/io.js");
+  const { discoverFiles } = await import("../../repo/discover.js");
   const { loadPrivateKeys } = await import("../../sealed/keys.js");
   const { isSealedSecret, parseManifests, stringifyManifests } = await import("../../sealed/manifest.js");
   const { reencrypt: reencryptFile } = await import("../../sealed/rewrite.js");
   if (flags.inPlace && flags.output) throw new SealboxError("ConflictingParameters", "-i and -o do not go together");
-  const files = await expandPaths(paths);
+  // Directories: the *.yaml/*.yml/*.json files git tracks or would track (src/repo/discover.ts).
+  const files = (await discoverFiles(paths, { accept: (p) => /\.(ya?ml|json)$/i.test(p) })).map((f) => f.path);
   if (!flags.inPlace && (files.length !== 1 || paths.length !== 1)) {
     throw new SealboxError("ConflictingParameters", `reencrypt of ${files.length} files needs -i (in place); without it, name exactly one file`);
   }
