@@ -1,12 +1,13 @@
 // Whole age files in memory, for the one thing sops puts in them: a 32-byte data key. Same bytes and
-// same checks as age-encryption's Encrypter/Decrypter, without their web streams (which cost ~0.5 ms
-// a file and load undici's Response at start-up; docs/performance.md). Anything this path does not
-// handle (string recipients or identities, multi-chunk payloads, a header not in canonical form)
-// goes to age-encryption unchanged, so its verdict stands there.
+// same checks as age-encryption's Encrypter/Decrypter and armor, without their web streams (~0.5 ms
+// a file, and undici's Response at start-up) and without importing age-encryption at all (~60 ms of
+// CPU at start-up; docs/performance.md). Anything this path does not handle (string recipients or
+// identities, multi-chunk payloads, a header or armor not in canonical form) goes to age-encryption,
+// loaded then, so its verdict stands there.
 // Spec: https://age-encryption.org/v1 ("Header", "Payload").
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
-import { Decrypter, Encrypter, Stanza } from "age-encryption";
-import type { Identity, Recipient } from "age-encryption";
+import type { Decrypter, Identity, Recipient } from "age-encryption";
+import { Stanza } from "./age-stanza.js";
 import { base64NoPad, decodeBase64NoPad } from "./age-x25519.js";
 
 const VERSION_LINE = "age-encryption.org/v1";
@@ -45,6 +46,7 @@ function lastChunkNonce(): Buffer {
 /** age-encrypts `plaintext` to the recipients; age-encryption does it when one is a string. */
 export async function encryptAgeFile(recipients: (Recipient | string)[], plaintext: Uint8Array): Promise<Uint8Array> {
   if (plaintext.length > CHUNK || recipients.some((r) => typeof r === "string")) {
+    const { Encrypter } = await import("age-encryption");
     const encrypter = new Encrypter();
     for (const r of recipients) encrypter.addRecipient(r);
     return encrypter.encrypt(plaintext);
@@ -112,10 +114,10 @@ function parseCanonicalHeader(file: Uint8Array): ParsedHeader | undefined {
  * Decrypts an age file with the identities, as age-encryption's Decrypter does, with the same
  * error messages ("no identity matched any of the file's recipients", "invalid header HMAC").
  */
-export async function decryptAgeFile(identities: (Identity | string)[], file: Uint8Array, fallback: () => Decrypter): Promise<Uint8Array> {
+export async function decryptAgeFile(identities: (Identity | string)[], file: Uint8Array, fallback: () => Decrypter | Promise<Decrypter>): Promise<Uint8Array> {
   const header = identities.some((i) => typeof i === "string") ? undefined : parseCanonicalHeader(file);
   const payloadLength = header ? file.length - header.end - NONCE : -1;
-  if (!header || payloadLength < TAG || payloadLength > CHUNK + TAG) return fallback().decrypt(file);
+  if (!header || payloadLength < TAG || payloadLength > CHUNK + TAG) return (await fallback()).decrypt(file);
   let fileKey: Uint8Array | null = null;
   for (const identity of identities as Identity[]) {
     fileKey = await identity.unwrapFileKey(header.stanzas);
@@ -132,4 +134,30 @@ export async function decryptAgeFile(identities: (Identity | string)[], file: Ui
   } catch {
     throw new Error("invalid payload: authentication failed");
   }
+}
+
+const ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----\n";
+const ARMOR_END = "-----END AGE ENCRYPTED FILE-----\n";
+
+/** The ASCII armor, exactly as age-encryption's armor.encode writes it (64-column padded base64). */
+export function armorEncode(file: Uint8Array): string {
+  let out = ARMOR_BEGIN;
+  for (let i = 0; i < file.length; i += 48) out += Buffer.from(file.subarray(i, i + 48)).toString("base64") + "\n";
+  return out + ARMOR_END;
+}
+
+/**
+ * Reads the armor. Text that is exactly what armorEncode writes (with or without the final newline)
+ * is decoded here; anything else goes to age-encryption's strict armor.decode, which accepts or
+ * throws as it does.
+ */
+export async function armorDecode(text: string): Promise<Uint8Array> {
+  if (text.startsWith(ARMOR_BEGIN)) {
+    const end = text.indexOf(ARMOR_END.slice(0, -1), ARMOR_BEGIN.length);
+    const bytes = end > 0 ? Buffer.from(text.slice(ARMOR_BEGIN.length, end).replaceAll("\n", ""), "base64") : undefined;
+    const canonical = bytes ? armorEncode(bytes) : undefined;
+    if (bytes && (text === canonical || text + "\n" === canonical)) return new Uint8Array(bytes);
+  }
+  const { armor } = await import("age-encryption");
+  return armor.decode(text);
 }

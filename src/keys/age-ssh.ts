@@ -4,7 +4,7 @@
 import { constants, createHash, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { Stanza } from "age-encryption";
+import { Stanza } from "./age-stanza.js";
 import type { Identity, Recipient } from "age-encryption";
 import { SealboxError } from "../errors.js";
 import {

@@ -5,7 +5,7 @@
 import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { bech32 } from "@scure/base";
-import { Stanza } from "age-encryption";
+import { Stanza } from "./age-stanza.js";
 import type { Identity, Recipient } from "age-encryption";
 
 const X25519_LABEL = "age-encryption.org/v1/X25519";

@@ -1,12 +1,12 @@
 // The age key source: each recipient gets its own armored age file holding the 32-byte data key,
 // exactly as sops stores it. Identities are found the way sops finds them (./age-identities.ts)
 // and loaded once per process, so bulk runs pay for discovery one time.
-import { Decrypter, armor } from "age-encryption";
+import type { Decrypter } from "age-encryption";
 import { SealboxError } from "../errors.js";
 import type { AgeRecipientSpec, AgeStanza, KeySource } from "./types.js";
 import { parseRecipient, type AgeIdentity } from "./age-recipients.js";
 import { describeIdentitySources, loadAgeIdentities } from "./age-identities.js";
-import { decryptAgeFile, encryptAgeFile } from "./age-file.js";
+import { armorDecode, armorEncode, decryptAgeFile, encryptAgeFile } from "./age-file.js";
 
 export interface AgeKeySourceOptions {
   /** Identities to use instead of discovering them from the environment (library callers, tests). */
@@ -18,14 +18,17 @@ export interface AgeKeySourceOptions {
 
 export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource<AgeStanza, AgeRecipientSpec> {
   const env = options.env ?? process.env;
+  let loaded: Promise<AgeIdentity[]> | undefined;
   let decrypter: Promise<Decrypter> | undefined;
-  let identities: AgeIdentity[] = [];
 
+  const getIdentities = (): Promise<AgeIdentity[]> =>
+    (loaded ??= (async () => options.identities ?? (await loadAgeIdentities(env, { passphrase: options.passphrase, onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) })))());
+  // age-encryption itself only for files the in-memory path hands over (./age-file.ts)
   const getDecrypter = (): Promise<Decrypter> =>
     (decrypter ??= (async () => {
-      identities = options.identities ?? (await loadAgeIdentities(env, { passphrase: options.passphrase, onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) }));
+      const { Decrypter } = await import("age-encryption");
       const d = new Decrypter();
-      for (const identity of identities) d.addIdentity(identity);
+      for (const identity of await getIdentities()) d.addIdentity(identity);
       return d;
     })());
 
@@ -33,21 +36,21 @@ export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource
     type: "age",
     async wrap(recipient, dataKey) {
       const file = await encryptAgeFile([parseRecipient(recipient.recipient)], dataKey);
-      return { type: "age", recipient: recipient.recipient, enc: armor.encode(file) };
+      return { type: "age", recipient: recipient.recipient, enc: armorEncode(file) };
     },
     async unwrap(stanza) {
-      const d = await getDecrypter();
+      const identities = await getIdentities();
       if (identities.length === 0) {
         throw new SealboxError("CouldNotRetrieveKey", `age ${stanza.recipient}: no age identity found (looked in ${describeIdentitySources(env)})`);
       }
       let file: Uint8Array;
       try {
-        file = armor.decode(stanza.enc);
+        file = await armorDecode(stanza.enc);
       } catch {
         throw new SealboxError("CouldNotRetrieveKey", `age ${stanza.recipient}: the stored age file is damaged (bad armor)`);
       }
       try {
-        return await decryptAgeFile(identities, file, () => d);
+        return await decryptAgeFile(identities, file, getDecrypter);
       } catch (error) {
         // a locked identity's own message (passphrase needed or wrong) says more than ours would
         if (error instanceof SealboxError) throw error;
