@@ -189,10 +189,13 @@ export function asSealedSecret(value: unknown, file: string, line?: number): Sea
   }
   const metadata = checkedMeta(value.metadata, file, line);
   if (!metadata.name) throw new SealboxError("CouldNotReadInputFile", "the SealedSecret has no metadata.name", { file, line });
+  // present but the wrong shape is refused: silently reading it as empty would drop every value
+  if (value.spec != null && !isRecord(value.spec)) throw new SealboxError("CouldNotReadInputFile", "spec must be a mapping", { file, line });
   const spec: Record<string, unknown> = isRecord(value.spec) ? value.spec : {};
   if (spec.data !== undefined && spec.data !== null) {
     throw new SealboxError("CouldNotReadInputFile", "this SealedSecret uses the deprecated v1 `spec.data` blob, which sealbox does not read", { file, line });
   }
+  if (spec.encryptedData != null && !isRecord(spec.encryptedData)) throw new SealboxError("CouldNotReadInputFile", "spec.encryptedData must be a mapping of key: sealed value", { file, line });
   const encryptedData = isRecord(spec.encryptedData) ? spec.encryptedData : {};
   for (const [key, v] of Object.entries(encryptedData)) {
     if (typeof v !== "string") throw new SealboxError("CouldNotReadInputFile", `spec.encryptedData.${key} must be a string`, { file, line });
