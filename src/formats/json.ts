@@ -109,7 +109,10 @@ class JsonParser {
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.pos, this.pos + 400));
     if (!match) return this.fail("invalid number");
     this.pos += match[0].length;
-    return match[2] || match[3] ? Number(match[0]) : BigInt(match[0]);
+    if (!(match[2] || match[3])) return BigInt(match[0]);
+    // 1e400 would become Infinity: JSON cannot write it back, so the file could never be decrypted
+    const f = Number(match[0]);
+    return Number.isFinite(f) ? f : this.fail("number out of range for a 64-bit float");
   }
 }
 
