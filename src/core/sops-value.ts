@@ -105,6 +105,9 @@ export function decryptValue(text: string, key: Uint8Array, additionalData: stri
       if (!/^[+-]?\d+$/.test(textValue)) throw new SealboxError("ErrorDecryptingTree", "decrypted int value is not an integer");
       return BigInt(textValue);
     case "float": {
+      // Go's strconv.FormatFloat writes ±Inf (YAML .inf); Number() reads only "Infinity"
+      const inf = /^([+-]?)inf(inity)?$/i.exec(textValue);
+      if (inf) return inf[1] === "-" ? -Infinity : Infinity;
       const f = Number(textValue);
       if (textValue.trim() === "" || Number.isNaN(f) && textValue !== "NaN") throw new SealboxError("ErrorDecryptingTree", "decrypted float value is not a number");
       return f;
