@@ -1,8 +1,8 @@
 // Crash safety, tested by killing real runs: `node bin/sealbox.js rotate` is SIGKILLed at a random
 // moment; every file must then decrypt to its original values with either the old or the new
 // recipients (never torn, never lost), and a re-run must finish the job.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync, watch, writeFileSync, type FSWatcher } from "node:fs";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { A, B, KEYS_A, ageRule, cliEnv, encryptedRepo, git, gitInit, identityFile, newIdentity, openFile, rules, sameContent, sealbox, sourcesFor, spawnSealbox, tempDir, type RepoFile } from "./helpers.js";
 
@@ -62,9 +62,17 @@ describe("kill -9 during rotate", () => {
     const outcomes: number[] = [];
     for (let i = 0; i < KILLS; i++) {
       restore();
+      // Odd kills at any moment of the run (start-up, reading, writing); even ones a few ms after
+      // the first file write is seen, so some surely land among the writes.
+      const watchers: FSWatcher[] = [];
+      const firstWrite = new Promise<void>((done) => {
+        for (const d of new Set(files.map((f) => dirname(join(dir, f.path))))) watchers.push(watch(d, () => done()));
+      });
       const child = spawnSealbox(["rotate", "-q", "-j", "2", "."], dir, env);
       const exited = new Promise<void>((done) => child.on("close", () => done()));
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * duration)));
+      if (i % 2 === 0) await Promise.race([firstWrite, exited]);
+      watchers.forEach((w) => w.close());
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * (i % 2 === 0 ? 20 : duration))));
       child.kill("SIGKILL");
       await exited;
       outcomes.push(await checkAll());
