@@ -132,13 +132,19 @@ export async function replaceFile(absolute: string, data: Uint8Array): Promise<v
   }
   const prefix = `.${basename(absolute)}.sealbox-tmp-`;
   const dir = dirname(absolute);
-  let names: string[] = [];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
+  for (const name of await leftoverTemps(dir)) if (name.startsWith(prefix)) await unlink(join(dir, name)).catch(() => {});
+}
+
+// Each directory is listed once per process, not after every write: listing a 10,000-file directory
+// per file made rotate quadratic (docs/performance.md). A killed run's temp files predate this one.
+const temps = new Map<string, Promise<string[]>>();
+function leftoverTemps(dir: string): Promise<string[]> {
+  let names = temps.get(dir);
+  if (!names) {
+    names = readdir(dir).then((all) => all.filter((name) => TEMP_FILE.test(name)), () => []);
+    temps.set(dir, names);
   }
-  for (const name of names) if (name.startsWith(prefix) && TEMP_FILE.test(name)) await unlink(join(dir, name)).catch(() => {});
+  return names;
 }
 
 export function summarise(command: string, dryRun: boolean, files: FileResult[], started: number): RunReport {
