@@ -7,6 +7,7 @@ import { SealboxError } from "../errors.js";
 import { parseAgeRecipientList } from "../keys/age-recipients.js";
 import { writeFileAtomic } from "../ops/atomic-write.js";
 import { CONFIG_FILE_NAME, SEALED_SCOPES, type SealedScope } from "../rules/config.js";
+import { describeIdentitySources } from "../keys/age-identities.js";
 import { defaultKeyFile, findExistingRecipients, generateAgeKey } from "./keys.js";
 import { DEFAULT_SEALED_PATH_REGEX, renderRulesFile, type InitRules } from "./rules-file.js";
 
@@ -63,6 +64,8 @@ export interface InitContext {
   installHooks?: (dir: string) => Promise<string>;
   /** Progress lines for the user (stderr). */
   say: (line: string) => void;
+  /** Details only --verbose shows. */
+  detail?: (line: string) => void;
 }
 
 export interface InitResult {
@@ -155,6 +158,7 @@ export async function runInit(options: InitOptions, ctx: InitContext): Promise<I
   let generate = Boolean(options.generateKey);
   if (ask && !keysGiven) {
     const found = await findExistingRecipients(ctx.env);
+    ctx.detail?.(`looked for age identities in: ${describeIdentitySources(ctx.env)}`);
     for (const note of found.skipped) ctx.say(`skipped ${note}`);
     type KeyChoice = { kind: "existing"; recipient: string } | { kind: "generate" } | { kind: "enter" } | { kind: "none" };
     const choices: Choice<KeyChoice>[] = [

@@ -102,6 +102,17 @@ describe("sealbox init without a terminal", () => {
     expect(existsSync(join(other.dir, ".git/hooks/pre-commit"))).toBe(false);
   });
 
+  it("--json tells a script the new key's recipient and the paths written, on stdout only", async () => {
+    const repo = newRepo();
+    const r = await run(repo, ["init", "--generate-key", "--yes", "--json", "--no-hooks"]);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.generatedKey).toEqual({ recipient: publicKeyOf(keysFile(repo)), path: keysFile(repo) });
+    expect(report.configPath).toBe(join(repo.dir, ".sops.yaml"));
+    expect(report.rules.age).toEqual([report.generatedKey.recipient]);
+    expect(r.stderr).toContain("wrote");
+  });
+
   it("refuses to guess: no key flags and no terminal is an error listing the flags, and nothing is written", async () => {
     const repo = newRepo();
     const r = await run(repo, ["init"]);

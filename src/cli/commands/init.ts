@@ -14,7 +14,7 @@ export function registerInit(program: Command): void {
     .option("--kms <arns>", "AWS KMS key ARNs for the SOPS rule, comma-separated (ARN+ROLE_ARN to assume a role)")
     .option("--cert <file|url>", "the Sealed Secrets controller's certificate; adds a sealed_secrets rule")
     .option("--fetch-cert", "fetch the certificate from the controller through the Kubernetes API (as `sealbox cert fetch`)")
-    .option("--cert-output <file>", "where a fetched certificate (or one from outside the repository) is stored", "certs/sealed-secrets.pem")
+    .option("--cert-output <file>", "where a fetched certificate (or one from outside the repository) is stored (default: certs/sealed-secrets.pem)")
     .option("--kubeconfig <file>", "with --fetch-cert: kubeconfig file (default: KUBECONFIG, else ~/.kube/config)")
     .option("--context <name>", "with --fetch-cert: kubeconfig context (default: the current context)")
     .option("--controller-name <name>", "with --fetch-cert: the controller's Service (env SEALED_SECRETS_CONTROLLER_NAME)")
@@ -26,6 +26,7 @@ export function registerInit(program: Command): void {
     .option("-y, --yes", "ask nothing: use the flags and defaults")
     .option("--force", "replace an existing .sops.yaml (and a stored certificate)")
     .option("--no-hooks", "do not install the git hooks")
+    .option("--json", "print what was written as JSON on stdout (the new key's recipient, paths, rules)")
     .addHelpText(
       "after",
       `
@@ -35,14 +36,18 @@ On a terminal, init asks for whatever the flags leave open. Without a terminal (
 Examples:
   sealbox init                                                # interactive
   sealbox init --generate-key --encrypted-regex '^(data|stringData)$' --yes
-  sealbox init --age age1... --cert certs/prod.pem --scope namespace-wide --yes`,
+  sealbox init --age age1... --cert certs/prod.pem --scope namespace-wide --yes
+  sealbox init --generate-key --yes --json | jq -r .generatedKey.recipient`,
     )
-    .action(async (flags: InitOptions) => {
+    .action(async (flags: InitOptions & { json?: boolean }) => {
       const { runInit } = await import("../../init/wizard.js");
-      const { canPrompt, info } = await import("../terminal.js");
+      const { canPrompt, detail, info } = await import("../terminal.js");
       const asker = canPrompt() && !flags.yes ? await inquirerAsker() : undefined;
-      const result = await runInit(flags, { cwd: process.cwd(), env: process.env, asker, say: info, installHooks: await hookInstaller() });
-      info(nextSteps(result));
+      const result = await runInit(flags, { cwd: process.cwd(), env: process.env, asker, say: info, detail, installHooks: await hookInstaller() });
+      if (flags.json) {
+        const { writeStdout } = await import("../../ops/file-io.js");
+        await writeStdout(JSON.stringify(result, null, 2) + "\n");
+      } else info(nextSteps(result));
     });
 }
 
