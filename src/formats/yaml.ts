@@ -195,7 +195,17 @@ class TreeBuilder {
   }
 }
 
+/**
+ * The yaml library needs about 60 bytes of memory per input byte: a 100 MB file would take ~6 GB and
+ * abort the process. Kubernetes objects are at most 1.5 MiB; large blobs belong in the binary format.
+ */
+export const MAX_YAML_BYTES = 16 * 1024 * 1024;
+
 function parseYaml(input: Uint8Array, file: string): Documents {
+  if (input.length > MAX_YAML_BYTES) {
+    const mib = (input.length / 1024 / 1024).toFixed(1);
+    throw new SealboxError("CouldNotReadInputFile", `YAML input of ${mib} MiB is larger than the 16 MiB sealbox reads as YAML (use --input-type binary for large data)`, { file });
+  }
   let text = Buffer.from(input).toString("utf8");
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = new LineCounter();

@@ -66,6 +66,8 @@ const META_ORDER = ["name", "generateName", "namespace", ...SERVER_FIELDS.slice(
 // ---------------------------------------------------------------- parsing
 
 export function parseManifests(text: string, file: string): ManifestFile {
+  // as in the YAML codec: past this the yaml library would exhaust memory and abort the process
+  if (text.length > 16 * 1024 * 1024) throw new SealboxError("CouldNotReadInputFile", "manifest larger than 16 MiB (Kubernetes objects are at most 1.5 MiB)", { file });
   const trimmed = text.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) return { format: "json", docs: parseJsonStream(text, file) };
   const docs: ManifestDoc[] = [];
