@@ -16,10 +16,10 @@ export function registerKeygen(program: Command): void {
     .action(async (flags: KeygenFlags) => {
       const { generateX25519Identity, generateHybridIdentity, identityToRecipient } = await import("age-encryption");
       const { writeOutput } = await import("../../ops/file-io.js");
-      const { sopsTimestamp } = await import("../../sops/metadata.js");
+      const { identityFileText } = await import("../../init/keys.js");
       const identity = flags.pq ? await generateHybridIdentity() : await generateX25519Identity();
       const recipient = await identityToRecipient(identity);
-      const text = `# created: ${sopsTimestamp()}\n# public key: ${recipient}\n${identity}\n`;
+      const text = identityFileText(identity, recipient);
       if (flags.output) {
         const { access } = await import("node:fs/promises");
         const { SealboxError } = await import("../../errors.js");
