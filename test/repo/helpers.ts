@@ -136,7 +136,7 @@ export function cliEnv(keyFile: string | undefined, extra: NodeJS.ProcessEnv = {
 }
 
 export function spawnSealbox(args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, "bin/sealbox.js"), ...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+  return spawn(process.execPath, [join(ROOT, "bin/sealbox.js"), ...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"], timeout: 45_000, killSignal: "SIGKILL" });
 }
 
 /** Runs `sealbox ARGS` in `cwd` to the end. */

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { A, B, KEYS_A, KEYS_B, ageRule, cliEnv, encryptedRepo, git, gitInit, identityFile, newIdentity, openFile, rules, sameContent, sealbox, sourcesFor, tempDir, type RepoFile } from "./helpers.js";
 import type { RunReport } from "../../src/repo/run.js";
+import type { AuditReport } from "../../src/audit/audit.js";
 
 const COUNT = 300;
 
@@ -73,5 +74,23 @@ describe("repo-wide rotate after a recipient change", () => {
     expect(report.summary["would-rotate"]).toBe(COUNT);
     expect(readFileSync(join(dir, "secrets/plain.yaml"), "utf8")).toBe("password: forgot-to-encrypt\n");
     expect(result.stdout).not.toContain("forgot-to-encrypt");
+  });
+
+  it("then audit names every file's recipients and flags a committed plaintext Secret, the plain file and a stray recipient, printing no secret", async () => {
+    const { encrypt } = await import("../../src/ops/sops-ops.js");
+    writeFileSync(join(dir, "db-secret.yaml"), "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: committed-in-clear-77\n");
+    writeFileSync(join(dir, "secrets/stray.yaml"), await encrypt(Buffer.from("password: stray-value-88\n"), { filename: "secrets/stray.yaml", age: [A, B], sources: sourcesFor([]) }));
+    git(dir, "add", ".");
+    git(dir, "commit", "-q", "-m", "rotated, plus two mistakes");
+    const result = await sealbox(["audit", "--format", "json"], dir, cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A])));
+    expect(result.status).toBe(80);
+    const report = JSON.parse(result.stdout) as AuditReport;
+    expect(report.summary).toMatchObject({ files: COUNT + 1, sops: COUNT + 1 });
+    const byPath = new Map(report.files.map((f) => [f.path, f.recipients.map((r) => r.recipient).sort()]));
+    for (const f of files) expect(byPath.get(f.path)).toEqual([A, c.recipient].sort());
+    expect(byPath.get("secrets/stray.yaml")).toEqual([A, B].sort());
+    expect(report.findings.filter((f) => f.level === "error").map((f) => `${f.ruleId} ${f.path}`)).toEqual(["SBX001 db-secret.yaml", "SBX002 secrets/plain.yaml", "SBX010 secrets/stray.yaml"]);
+    const everything = result.stdout + result.stderr;
+    for (const secret of ["committed-in-clear-77", "stray-value-88", "forgot-to-encrypt", ...files.slice(0, 50).map((f) => /pw-[^"\n]+/.exec(f.plain)![0])]) expect(everything).not.toContain(secret);
   });
 });
