@@ -205,7 +205,8 @@ ${fn}() {
   ${fn}_choices "$cmd "
   if ((\${#reply})); then compadd -a reply; else _files; fi
 }
-if [[ $zsh_eval_context[-1] == loadautofunc ]]; then ${fn} "$@"; else compdef ${fn} ${root}; fi
+# autoloaded from $fpath: complete now; sourced: register with compdef
+if [[ "$funcstack[1]" == "${fn}" ]]; then ${fn} "$@"; else compdef ${fn} ${root}; fi
 `;
 }
 
