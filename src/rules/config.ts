@@ -7,6 +7,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAM
 import { SealboxError } from "../errors.js";
 import type { AgeRecipientSpec, KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import { encryptionContextFromRule, parseKmsArns } from "../keys/kms.js";
+import { parseRecipient } from "../keys/age-recipients.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
 
 export const CONFIG_FILE_NAME = ".sops.yaml";
@@ -120,11 +121,16 @@ class RuleReader {
     return this.fail(`${key} must be a string or a list of strings`, node);
   }
 
+  /** Each recipient is checked here so a bad one is reported at the rule's line, not at the input file. */
   ageRecipients(map: YAMLMap): AgeRecipientSpec[] {
-    return this.stringList(map, "age").map((recipient) => ({ type: "age", recipient }));
+    const node = this.node(map, "age");
+    return this.stringList(map, "age").map((recipient) => {
+      this.kmsParse(node ?? map, () => parseRecipient(recipient));
+      return { type: "age", recipient };
+    });
   }
 
-  /** Runs a KMS parser, reporting its complaint at the rule's line. */
+  /** Runs a key parser (KMS ARN, age recipient), reporting its complaint at the rule's line. */
   private kmsParse<T>(node: Node, parse: () => T): T {
     try {
       return parse();
