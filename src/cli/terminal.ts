@@ -80,8 +80,8 @@ export function canPrompt(): boolean {
  * report via SIGPIPE) instead of crashing with an EPIPE stack trace.
  */
 export function quietOnBrokenPipe(): void {
+  // Other write errors reach the write's own callback, and from there the one error report.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);
-    throw error;
   });
 }

@@ -77,3 +77,13 @@ describe("terminal manners", () => {
     expect(result.stderr).toContain("/nonexistent/cert.pem");
   });
 });
+
+describe("a reader that stops early", () => {
+  it("sealbox … | head stops quietly, without an EPIPE stack trace", async () => {
+    const { spawnSync } = await import("node:child_process");
+    // the reader closes its end before sealbox writes: the write fails with EPIPE
+    const run = spawnSync("sh", ["-c", `node '${join(ROOT, "bin/sealbox.js")}' --help | (exec 0<&-; true)`], { encoding: "utf8" });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe("");
+  });
+});
