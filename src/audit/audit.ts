@@ -334,17 +334,17 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   });
   const inventory: InventoryEntry[] = [];
   await runPool(files, options.concurrency ?? defaultConcurrency(), async (file) => {
-    const absolute = resolve(cwd, file.path);
-    const path = displayPath(absolute, root);
+    const named = resolve(cwd, file.path);
+    const path = displayPath(named, root);
     let bytes: Buffer;
     try {
-      bytes = await readFile(absolute);
+      bytes = await readFile(file.real);
     } catch (error) {
       out.add("unreadable", path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
       return;
     }
     if (bytes.length > MAX_BYTES && !file.named) return;
-    const rule = await ruleOf(absolute);
+    const rule = await ruleOf(named);
     if (rule) ctx.used.add(rule);
     const c = await classify(path, bytes);
     if (c.kind === "sops") inventory.push(auditSops(path, c, rule, ctx, out));

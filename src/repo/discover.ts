@@ -10,6 +10,8 @@ import { SealboxError } from "../errors.js";
 export interface DiscoveredFile {
   /** As given, or joined to the directory given: what messages show. */
   path: string;
+  /** The real absolute path (symlinks resolved): where the file is read and written. */
+  real: string;
   /** True when the user named the file itself (not found by walking a directory). */
   named: boolean;
 }
@@ -80,36 +82,41 @@ async function walkFiles(dir: string, prefix = ""): Promise<string[]> {
   return out;
 }
 
-/** True when `rel` under `root` is a regular file, following symlinks only while they stay inside `realRoot`. */
-async function isFileInside(root: string, realRoot: string, rel: string): Promise<boolean> {
+/**
+ * The real path of `rel` under `root` when it is a regular file, following a symlink only while it
+ * stays inside `realRoot`; undefined otherwise. `link` says whether a symlink was followed.
+ */
+async function fileInside(root: string, realRoot: string, rel: string): Promise<{ real: string; link: boolean } | undefined> {
   const full = join(root, rel);
   let info;
   try {
     info = await lstat(full);
   } catch {
-    return false; // tracked but deleted from the work tree
+    return undefined; // tracked but deleted from the work tree
   }
-  if (info.isSymbolicLink()) {
-    try {
-      const target = await realpath(full);
-      return inside(realRoot, target) && (await stat(target)).isFile();
-    } catch {
-      return false;
-    }
+  if (info.isFile()) return { real: join(realRoot, rel), link: false };
+  if (!info.isSymbolicLink()) return undefined;
+  try {
+    const target = await realpath(full);
+    return inside(realRoot, target) && (await stat(target)).isFile() ? { real: target, link: true } : undefined;
+  } catch {
+    return undefined;
   }
-  return info.isFile();
 }
 
-/** The files to work on, in a stable order (directory order sorted by path), without duplicates. */
+/**
+ * The files to work on, in a stable order (sorted by path, symlinks after regular files), each once:
+ * a symlink whose target is also found is dropped, so no file is rewritten twice, and writes go to
+ * the real path so links stay links.
+ */
 export async function discoverFiles(paths: readonly string[], options: DiscoverOptions = {}): Promise<DiscoveredFile[]> {
   const cwd = options.cwd ?? process.cwd();
   const out: DiscoveredFile[] = [];
   const seen = new Set<string>();
-  const add = (path: string, named: boolean): void => {
-    const key = resolve(cwd, path);
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ path, named });
+  const add = (path: string, real: string, named: boolean): void => {
+    if (seen.has(real)) return;
+    seen.add(real);
+    out.push({ path, real, named });
   };
   for (const path of paths) {
     const absolute = resolve(cwd, path);
@@ -120,18 +127,24 @@ export async function discoverFiles(paths: readonly string[], options: DiscoverO
       throw new SealboxError("NoFileSpecified", "no such file or directory", { file: path, cause: error });
     }
     if (!info.isDirectory()) {
-      add(path, true);
+      add(path, await realpath(absolute), true);
       continue;
     }
     const realRoot = await realpath(absolute);
     const listed = (await gitFiles(absolute)) ?? (await walkFiles(absolute));
     listed.sort();
+    const links: { path: string; real: string }[] = [];
     for (const rel of listed) {
-      if (skipped(rel) || !(await isFileInside(absolute, realRoot, rel))) continue;
+      if (skipped(rel)) continue;
+      const found = await fileInside(absolute, realRoot, rel);
+      if (!found) continue;
       const full = join(absolute, rel);
       if (options.accept && !(await options.accept(full))) continue;
-      add(isAbsolute(path) ? full : join(path, rel), false);
+      const shown = isAbsolute(path) ? full : join(path, rel);
+      if (found.link) links.push({ path: shown, real: found.real });
+      else add(shown, found.real, false);
     }
+    for (const link of links) add(link.path, link.real, false);
   }
   return out;
 }

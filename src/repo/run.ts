@@ -66,7 +66,7 @@ export async function prepareRun(options: RunOptions): Promise<Prepared> {
 
 export interface Loaded {
   file: DiscoveredFile;
-  /** Absolute path. */
+  /** The real path: read from and written to (rules match the path as named). */
   absolute: string;
   bytes: Buffer;
   classified: Classified;
@@ -93,7 +93,7 @@ export async function forEachFile(prepared: Prepared, options: { concurrency: nu
     options.concurrency,
     async (file): Promise<FileResult | undefined> => {
       const display = displayPath(file.path, ctx.cwd);
-      const absolute = resolve(ctx.cwd, file.path);
+      const absolute = file.real;
       let bytes: Buffer;
       try {
         bytes = await readFile(absolute);
@@ -104,7 +104,7 @@ export async function forEachFile(prepared: Prepared, options: { concurrency: nu
       if (classified.kind === "unreadable") return errorResult(display, classified.error);
       if (classified.kind === "plain") {
         if (file.named) return { path: display, status: "skipped", changes: [], note: "not encrypted" };
-        const rule = ctx.configPath ? await resolveCreationRule(absolute, { configPath: ctx.configPath, cwd: ctx.cwd, env: ctx.env }) : undefined;
+        const rule = ctx.configPath ? await resolveCreationRule(resolve(ctx.cwd, file.path), { configPath: ctx.configPath, cwd: ctx.cwd, env: ctx.env }) : undefined;
         if (!rule?.pathRegex || classified.empty) return undefined;
         return { path: display, status: "skipped", changes: [], note: `not encrypted, though the rule at ${displayPath(rule.configPath, ctx.cwd)}:${rule.line} covers it` };
       }

@@ -28,18 +28,29 @@ describe("file discovery", () => {
     git(dir, "add", "a/one.yaml", ".gitignore");
     git(dir, "commit", "-q", "-m", "one");
     const found = await discoverFiles(["."], { cwd: dir });
-    expect(found.map((f) => f.path)).toEqual([".gitignore", "a/deep/three.json", "a/link-in.yaml", "a/one.yaml", "a/two.yaml"]);
+    // a/link-in.yaml points at a/one.yaml, which is found itself: each file once
+    expect(found.map((f) => f.path)).toEqual([".gitignore", "a/deep/three.json", "a/one.yaml", "a/two.yaml"]);
     expect(found.every((f) => !f.named)).toBe(true);
     // from a subdirectory, with paths as the user wrote them
     const sub = await discoverFiles(["a/deep", "a/one.yaml"], { cwd: dir });
-    expect(sub).toEqual([{ path: "a/deep/three.json", named: false }, { path: "a/one.yaml", named: true }]);
+    expect(sub).toEqual([
+      { path: "a/deep/three.json", real: join(dir, "a/deep/three.json"), named: false },
+      { path: "a/one.yaml", real: join(dir, "a/one.yaml"), named: true },
+    ]);
+    // a link whose target is not otherwise found is kept, with the target as the real path
+    const onlyLink = await discoverFiles(["a"], { cwd: dir, accept: (p) => !p.endsWith("one.yaml") });
+    expect(onlyLink.map((f) => [f.path, f.real])).toEqual([
+      ["a/deep/three.json", join(dir, "a/deep/three.json")],
+      ["a/two.yaml", join(dir, "a/two.yaml")],
+      ["a/link-in.yaml", join(dir, "a/one.yaml")],
+    ]);
   });
 
   it("outside git: every regular file, with the same exclusions, filtered by accept", async () => {
     const dir = tempDir("sealbox-disc-");
     tree(dir);
     const found = await discoverFiles([dir], { accept: (p) => p.endsWith(".yaml") });
-    expect(found.map((f) => f.path.slice(dir.length + 1))).toEqual(["a/link-in.yaml", "a/one.yaml", "a/two.yaml", "ignored/secret.yaml"]);
+    expect(found.map((f) => f.path.slice(dir.length + 1))).toEqual(["a/one.yaml", "a/two.yaml", "ignored/secret.yaml"]);
   });
 
   it("says which path does not exist", async () => {

@@ -85,4 +85,17 @@ describe("updatekeys", () => {
     expect(readFileSync(join(dir, files[1].path)).equals(bytes)).toBe(true);
     for (const f of files.filter((_, i) => i !== 1)) expect((await openFile(dir, f.path, sourcesFor([c.file]))).recipients).toEqual([B, c.recipient].sort());
   });
+
+  it("through a symlink, rewrites the target once and keeps the link a link", async () => {
+    const { lstatSync, readlinkSync, symlinkSync } = await import("node:fs");
+    const target = files[0].path;
+    symlinkSync(join(dir, target), join(dir, "secrets/alias.yaml"));
+    const result = await sealbox(["rotate", "--json", "secrets", "secrets/alias.yaml"], dir, env);
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout) as RunReport;
+    expect(report.summary).toMatchObject({ total: 6, rotated: 6 });
+    expect(lstatSync(join(dir, "secrets/alias.yaml")).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(dir, "secrets/alias.yaml"))).toBe(join(dir, target));
+    expect((await openFile(dir, target, sourcesFor([c.file]))).recipients).toEqual([A, c.recipient].sort());
+  });
 });
