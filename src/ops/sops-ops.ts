@@ -104,6 +104,12 @@ export async function planEncryption(options: EncryptOptions): Promise<{ groups:
 export async function encrypt(input: Uint8Array, options: EncryptOptions = {}): Promise<Uint8Array> {
   const { input: inCodec, output } = await codecsFor(options);
   const file = fileLabel(options);
+  if (inCodec.name === "binary" && output.name === "binary") {
+    const plan = await planEncryption(options);
+    const { encryptBinary } = await import("../sops/binary-file.js");
+    const fast = await encryptBinary(input, { codec: output, sources: sourcesFor(options), recipientGroups: plan.groups, shamirThreshold: plan.threshold, selectors: plan.selectors });
+    if (fast) return fast;
+  }
   const docs = inCodec.parsePlain(input, file);
   // dotenv keeps sops_* lines as plain items; only its encrypted reading shows them as metadata
   const probe = inCodec.name === "dotenv" ? inCodec.parseEncrypted(input, file) : docs;
@@ -149,6 +155,17 @@ function emitExtracted(value: Value, codec: Codec): Uint8Array {
 
 export async function decrypt(input: Uint8Array, options: DecryptOptions = {}): Promise<Uint8Array> {
   const path = options.extract ? parseTreePath(options.extract) : undefined;
+  const codecs = await codecsFor(options);
+  if (!path && codecs.input.name === "binary" && codecs.output.name === "binary") {
+    const { decryptBinary } = await import("../sops/binary-file.js");
+    const file = fileLabel(options);
+    try {
+      const fast = await decryptBinary(input, { codec: codecs.input, file, sources: sourcesFor(options), ignoreMac: options.ignoreMac, decryptionOrder: options.decryptionOrder });
+      if (fast) return fast;
+    } catch (error) {
+      throw error instanceof SealboxError ? error.inFile(file) : error;
+    }
+  }
   const opened = await openEncrypted(input, options);
   if (path) return emitExtracted(getAtPath(opened.docs[0] ?? new Branch(), path), opened.codecs.output);
   return opened.codecs.output.emitPlain(opened.docs);

@@ -68,17 +68,21 @@ export async function decryptFile(file: EncryptedFile, options: DecryptOptions):
 export function decryptWithKey(file: EncryptedFile, dataKey: Uint8Array, ignoreMac: boolean): Documents {
   const selectors = withDefaultSelector(file.metadata.selectors);
   const { docs, mac } = decryptDocuments(file.docs, dataKey, selectors);
-  if (ignoreMac) return docs;
+  if (!ignoreMac) checkMac(file.metadata, dataKey, mac);
+  return docs;
+}
+
+/** Throws unless the metadata's stored MAC opens with the data key and equals `mac` (the values' MAC). */
+export function checkMac(metadata: SopsMetadata, dataKey: Uint8Array, mac: string): void {
   // like sops, a missing MAC decrypts to "" and so fails the comparison below
-  if (!file.metadata.mac) throw new SealboxError("MacMismatch", "MAC mismatch: the file has no MAC (refusing to trust it; --ignore-mac overrides)");
+  if (!metadata.mac) throw new SealboxError("MacMismatch", "MAC mismatch: the file has no MAC (refusing to trust it; --ignore-mac overrides)");
   let stored: unknown;
   try {
-    stored = decryptValue(file.metadata.mac, dataKey, file.metadata.lastModified);
+    stored = decryptValue(metadata.mac, dataKey, metadata.lastModified);
   } catch {
     throw new SealboxError("ErrorDecryptingMac", "could not decrypt the MAC: the file's metadata was tampered with (lastmodified or mac changed) or damaged");
   }
   if (stored !== mac) throw new SealboxError("MacMismatch", "MAC mismatch: the file was modified after it was encrypted (values, keys or their order changed)");
-  return docs;
 }
 
 export interface EncryptOptions {
@@ -108,9 +112,11 @@ export async function encryptNew(docs: Documents, options: EncryptOptions): Prom
 /** Encrypts plaintext documents with a known data key and metadata (edit, set, updatekeys). */
 export function encryptWithKey(docs: Documents, metadata: SopsMetadata, dataKey: Uint8Array): EncryptedFile {
   const { docs: encrypted, mac } = encryptDocuments(docs, dataKey, metadata.selectors);
+  return { docs: encrypted, metadata: stampMetadata(metadata, dataKey, mac) };
+}
+
+/** The metadata as written now: `lastmodified` set, the values' MAC stored encrypted under it. */
+export function stampMetadata(metadata: SopsMetadata, dataKey: Uint8Array, mac: string): SopsMetadata {
   const lastModified = sopsTimestamp();
-  return {
-    docs: encrypted,
-    metadata: { ...metadata, lastModified, mac: encryptValue(mac, dataKey, lastModified), version: SOPS_VERSION },
-  };
+  return { ...metadata, lastModified, mac: encryptValue(mac, dataKey, lastModified), version: SOPS_VERSION };
 }
