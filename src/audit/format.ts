@@ -55,6 +55,9 @@ function toTable(report: AuditReport): string {
 
 const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
+/** GitHub code scanning ranks security alerts by this property (0–10): high, medium, low. */
+const SECURITY_SEVERITY = { error: "8.0", warning: "5.0", note: "2.0" } as const;
+
 function sarifRule(rule: AuditRule) {
   return {
     id: rule.id,
@@ -63,7 +66,7 @@ function sarifRule(rule: AuditRule) {
     fullDescription: { text: `${rule.short}. ${rule.help}` },
     help: { text: rule.help },
     defaultConfiguration: { level: rule.level },
-    properties: { tags: ["security", "secrets"] },
+    properties: { tags: ["security", "secrets"], "security-severity": SECURITY_SEVERITY[rule.level], precision: "high" },
   };
 }
 

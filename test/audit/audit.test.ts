@@ -131,6 +131,7 @@ describe("sealbox audit", () => {
     for (const rule of run.tool.driver.rules) {
       expect(rule.shortDescription.text).toBeTruthy();
       expect(["error", "warning", "note"]).toContain(rule.defaultConfiguration.level);
+      expect(Number(rule.properties["security-severity"])).toBeGreaterThan(0);
     }
     expect(run.results.length).toBeGreaterThanOrEqual(7);
     for (const r of run.results) {
