@@ -1,7 +1,7 @@
 // Crash-safe file replacement: a private temp file in the target's own directory, fsync, rename.
 // A kill at any moment leaves either the old file or the new one, never a torn mix; the old
 // file's mode is kept (a new file gets `mode`, 0600 unless told otherwise).
-import { open, rename, stat, unlink } from "node:fs/promises";
+import { access, constants, open, rename, stat, unlink } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 
@@ -14,6 +14,10 @@ export interface AtomicWriteOptions {
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   let mode = options.mode ?? 0o600;
+  // rename() would replace a file we may not write (mode 0444): refuse as an in-place write would
+  await access(path, constants.W_OK).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error;
+  });
   if (!options.forceMode) {
     try {
       mode = (await stat(path)).mode & 0o7777;
