@@ -89,8 +89,8 @@ describe("git integration", () => {
   it("checks named files as the pre-commit framework passes them", async () => {
     writeFileSync(join(dir, "db-secret.yaml"), LEAK);
     const result = await sealbox(["git", "pre-commit", "db-secret.yaml", ".sops.yaml"], dir, env);
-    expect(result.status).toBe(80);
     expect(result.stderr).toContain("db-secret.yaml:1");
+    expect(result.status).toBe(80);
     expect((await sealbox(["git", "pre-commit", ".sops.yaml"], dir, env)).status).toBe(0);
   });
 
