@@ -1,243 +1,154 @@
-// A YAML writer that lays the tree out byte for byte as sops does (go-yaml v3, indent 4): its
-// indentation rule, its choice of plain/single/double/literal style per string, its float format,
-// its line folding at 80 columns, and sops's placement of comments (head, inline, foot).
+// A YAML writer that lays the tree out byte for byte as sops 3.13 does. sops turns its tree into
+// yaml.Node values (stores/yaml/store.go appendTreeBranch/appendSequence: where comments go) and
+// writes them with go-yaml v3 (go.yaml.in/yaml/v3, indent 4). This file follows the same two steps:
+// nodes as sops builds them, then go-yaml's encoder (encode.go `node`: the event stream, with the
+// "tail" that moves a key's foot comment) and its emitter state machine (emitterc.go), restricted
+// to what sops can produce: block collections, empty flow collections, untagged scalars, comments.
 import { Branch, Comment, Timestamp, type Documents, type Value } from "../tree/tree.js";
+import { canBePlainString } from "./yaml-resolve.js";
 
 const BEST_INDENT = 4;
 const BEST_WIDTH = 80;
 
-/** go-yaml v3's increase_indent: one step inside a sequence item skips "- ", others round up to 4. */
-function childIndent(indent: number, inSequenceItem: boolean): number {
-  if (inSequenceItem) return indent + 2;
-  return BEST_INDENT * Math.floor((indent + BEST_INDENT) / BEST_INDENT);
+const enum Style {
+  Plain,
+  Single,
+  Double,
+  Literal,
 }
 
-// ---- scalar style selection (go-yaml encode.go stringv + emitterc.go analyze_scalar) ----
+// ---- yaml.Node as sops builds it ----
 
-const NULL_WORDS = new Set(["", "~", "null", "Null", "NULL"]);
-const BOOL_WORDS = new Set(["true", "True", "TRUE", "false", "False", "FALSE"]);
-const OLD_BOOL_WORDS = new Set(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"]);
-const GO_INT = /^[-+]?(0[xX](_?[0-9a-fA-F])+|0[oO](_?[0-7])+|0[bB](_?[01])+|0(_?[0-7])*|[1-9](_?[0-9])*)$/;
-const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const SPECIAL_FLOAT = /^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$/;
-const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
-const TIMESTAMPS = [
-  /^\d{4}-\d{1,2}-\d{1,2}$/,
-  /^\d{4}-\d{1,2}-\d{1,2}[Tt]\d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
-  /^\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?$/,
-];
-
-/** Whether go-yaml would read the plain text back as something other than a string. */
-function resolvesToNonString(s: string): boolean {
-  return (
-    NULL_WORDS.has(s) ||
-    BOOL_WORDS.has(s) ||
-    OLD_BOOL_WORDS.has(s) ||
-    GO_INT.test(s) ||
-    YAML_FLOAT.test(s) ||
-    SPECIAL_FLOAT.test(s) ||
-    BASE60_FLOAT.test(s) ||
-    TIMESTAMPS.some((t) => t.test(s))
-  );
+interface YNode {
+  kind: "map" | "seq" | "scalar";
+  value: string;
+  style: Style;
+  analysis?: Analysis;
+  head: string;
+  line: string;
+  foot: string;
+  content: YNode[];
 }
 
-function isPrintable(code: number): boolean {
-  return (
-    code === 0x0a ||
-    (code >= 0x20 && code <= 0x7e) ||
-    code === 0x85 ||
-    (code >= 0xa0 && code <= 0xd7ff) ||
-    (code >= 0xe000 && code <= 0xfffd && code !== 0xfeff) ||
-    code >= 0x10000
-  );
+const newNode = (kind: YNode["kind"], value = "", style = Style.Plain): YNode => ({ kind, value, style, head: "", line: "", foot: "", content: [] });
+
+function joinComments(comments: string[]): string {
+  return "#" + comments.join("\n#");
 }
 
-interface ScalarAnalysis {
-  multiline: boolean;
-  blockPlainAllowed: boolean;
-  singleQuotedAllowed: boolean;
-  blockAllowed: boolean;
+/** store.go addCommentsHead: new comments go before the node's existing head comment. */
+function addHead(node: YNode, comments: string[]): void {
+  if (comments.length === 0) return;
+  const c = joinComments(comments);
+  node.head = node.head ? c + "\n" + node.head : c;
 }
 
-const isBlank = (c: string | undefined): boolean => c === undefined || c === " " || c === "\t" || c === "\n" || c === "\r";
+function addFoot(node: YNode, comments: string[]): void {
+  if (comments.length === 0) return;
+  const c = joinComments(comments);
+  node.foot = node.foot ? node.foot + "\n" + c : c;
+}
 
-function analyze(value: string): ScalarAnalysis {
-  const chars = Array.from(value);
-  if (chars.length === 0) return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-  let blockIndicators = value.startsWith("---") || value.startsWith("...");
-  let lineBreaks = false,
-    special = false,
-    tabs = false;
-  let leadingSpace = false,
-    leadingBreak = false,
-    trailingSpace = false,
-    trailingBreak = false;
-  let breakSpace = false,
-    spaceBreak = false,
-    previousSpace = false,
-    previousBreak = false;
-  let precededByWhitespace = true;
-  chars.forEach((c, i) => {
-    const followedByWhitespace = isBlank(chars[i + 1]);
-    const last = i === chars.length - 1;
-    if (i === 0) {
-      if ("#,[]{}&*!|>'\"%@`".includes(c)) blockIndicators = true;
-      if ((c === "?" || c === ":") && followedByWhitespace) blockIndicators = true;
-      if (c === "-" && followedByWhitespace) blockIndicators = true;
-    } else {
-      if (c === ":" && followedByWhitespace) blockIndicators = true;
-      if (c === "#" && precededByWhitespace) blockIndicators = true;
+function addLine(node: YNode, comments: string[]): void {
+  if (comments.length === 0) return;
+  const c = joinComments(comments);
+  node.line = node.line ? node.line + "\n" + c : c;
+}
+
+/** store.go appendTreeBranch: comments before the first key head the mapping, trailing ones foot the last key. */
+function mappingNode(branch: Branch): YNode {
+  const mapping = newNode("map");
+  let head: string[] = [];
+  let inline: string[] = [];
+  let beginning = true;
+  for (const item of branch.items) {
+    if (item.key instanceof Comment) {
+      (item.key.inline ? inline : head).push(item.key.value);
+      continue;
     }
-    const code = c.codePointAt(0)!;
-    if (c === "\t") tabs = true;
-    else if (!isPrintable(code)) special = true;
-    if (c === "\n") lineBreaks = true;
-    if (c === " ") {
-      if (i === 0) leadingSpace = true;
-      if (last) trailingSpace = true;
-      if (previousBreak) breakSpace = true;
-      previousSpace = true;
-      previousBreak = false;
-    } else if (c === "\n") {
-      if (i === 0) leadingBreak = true;
-      if (last) trailingBreak = true;
-      if (previousSpace) spaceBreak = true;
-      previousBreak = true;
-      previousSpace = false;
-    } else {
-      previousSpace = false;
-      previousBreak = false;
+    if (beginning) {
+      addHead(mapping, head);
+      head = [];
+      beginning = false;
     }
-    precededByWhitespace = isBlank(c);
-  });
-  let blockPlainAllowed = true,
-    singleQuotedAllowed = true,
-    blockAllowed = true;
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlainAllowed = false;
-  if (trailingSpace) blockAllowed = false;
-  if (breakSpace) blockPlainAllowed = singleQuotedAllowed = false;
-  if (spaceBreak || tabs || special) blockPlainAllowed = singleQuotedAllowed = false;
-  if (spaceBreak || special) blockAllowed = false;
-  if (lineBreaks) blockPlainAllowed = false;
-  if (blockIndicators) blockPlainAllowed = false;
-  return { multiline: lineBreaks, blockPlainAllowed, singleQuotedAllowed, blockAllowed };
+    const key = scalarNode(item.key);
+    addHead(key, head);
+    head = [];
+    const value = treeValueToNode(item.value);
+    addLine(value, inline);
+    inline = [];
+    mapping.content.push(key, value);
+  }
+  const rest = [...head, ...inline];
+  if (beginning) addHead(mapping, rest);
+  else addFoot(mapping.content[mapping.content.length - 2], rest);
+  return mapping;
 }
 
-// ---- scalar writers ----
-
-class Writer {
-  lines: string[] = [];
-  private current = "";
-
-  get column(): number {
-    return Array.from(this.current).length;
-  }
-
-  write(text: string): void {
-    this.current += text;
-  }
-
-  newline(indent: number): void {
-    this.lines.push(this.current);
-    this.current = " ".repeat(indent);
-  }
-
-  /** Ends the current line (if any text) and starts a fresh, empty one. */
-  endLine(): void {
-    this.lines.push(this.current);
-    this.current = "";
-  }
-
-  finish(): string {
-    if (this.current !== "") this.endLine();
-    return this.lines.map((l) => l + "\n").join("");
-  }
-}
-
-/** Plain or quoted text folded at spaces past column 80, as go-yaml does for values (not keys). */
-function writeFolded(w: Writer, text: string, indent: number, allowBreaks: boolean, quote: "" | "'" | '"'): void {
-  const chars = Array.from(text);
-  let spaces = false;
-  chars.forEach((c, i) => {
-    if (c === " ") {
-      const edgeOk = quote === "" || (i !== 0 && i !== chars.length - 1);
-      const nextIsSpace = chars[i + 1] === " ";
-      if (allowBreaks && !spaces && w.column > BEST_WIDTH && edgeOk && (quote === '"' || !nextIsSpace)) {
-        w.newline(indent);
-        if (quote === '"' && nextIsSpace) w.write("\\");
-      } else {
-        w.write(c);
-      }
-      spaces = true;
-    } else {
-      w.write(c);
-      spaces = false;
+/** store.go appendSequence: the same, with trailing comments on the last item. */
+function sequenceNode(list: Value[]): YNode {
+  const sequence = newNode("seq");
+  let head: string[] = [];
+  let inline: string[] = [];
+  let beginning = true;
+  for (const element of list) {
+    if (element instanceof Comment) {
+      (element.inline ? inline : head).push(element.value);
+      continue;
     }
-  });
-}
-
-const DOUBLE_ESCAPES: Record<string, string> = {
-  "\0": "\\0",
-  "\x07": "\\a",
-  "\b": "\\b",
-  "\t": "\\t",
-  "\n": "\\n",
-  "\x0b": "\\v",
-  "\f": "\\f",
-  "\r": "\\r",
-  "\x1b": "\\e",
-  '"': '\\"',
-  "\\": "\\\\",
-  "\u0085": "\\N",
-  "\u00a0": "\\_",
-  "\u2028": "\\L",
-  "\u2029": "\\P",
-};
-
-function escapeDouble(c: string): string {
-  if (DOUBLE_ESCAPES[c]) return DOUBLE_ESCAPES[c];
-  const code = c.codePointAt(0)!;
-  if (isPrintable(code) && code !== 0xfeff) return c;
-  if (code <= 0xff) return "\\x" + code.toString(16).toUpperCase().padStart(2, "0");
-  if (code <= 0xffff) return "\\u" + code.toString(16).toUpperCase().padStart(4, "0");
-  return "\\U" + code.toString(16).toUpperCase().padStart(8, "0");
-}
-
-function writeDoubleQuoted(w: Writer, text: string, indent: number, allowBreaks: boolean): void {
-  w.write('"');
-  const chars = Array.from(text);
-  let spaces = false;
-  chars.forEach((c, i) => {
-    if (c === " ") {
-      if (allowBreaks && !spaces && w.column > BEST_WIDTH && i > 0 && i < chars.length - 1) {
-        w.newline(indent);
-        if (chars[i + 1] === " ") w.write("\\");
-      } else {
-        w.write(" ");
-      }
-      spaces = true;
-    } else {
-      w.write(escapeDouble(c));
-      spaces = false;
+    if (beginning) {
+      addHead(sequence, head);
+      head = [];
+      beginning = false;
     }
-  });
-  w.write('"');
-}
-
-function writeLiteral(w: Writer, text: string, indent: number): void {
-  let hints = "";
-  if (text.startsWith(" ") || text.startsWith("\n")) hints += String(BEST_INDENT);
-  if (!text.endsWith("\n")) hints += "-";
-  else if (text === "\n" || text.endsWith("\n\n")) hints += "+";
-  w.write("|" + hints);
-  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
-  for (const line of body.split("\n")) {
-    w.endLine();
-    if (line !== "") w.write(" ".repeat(indent) + line);
+    const node = treeValueToNode(element);
+    addHead(node, head);
+    head = [];
+    addLine(node, inline);
+    inline = [];
+    sequence.content.push(node);
   }
+  const rest = [...head, ...inline];
+  if (beginning) addHead(sequence, rest);
+  else addFoot(sequence.content[sequence.content.length - 1], rest);
+  return sequence;
 }
 
-/** go-yaml's FormatFloat(f, 'g', -1, 64): shortest digits, exponent form below 1e-4 or from 1e6. */
+function treeValueToNode(value: Value): YNode {
+  if (value instanceof Branch) return mappingNode(value);
+  if (Array.isArray(value)) return sequenceNode(value);
+  return scalarNode(value);
+}
+
+/**
+ * Node.Encode(v) for a scalar: go-yaml writes v as a one-value document and parses it back, so the
+ * node keeps the style that first emission settled on (encode.go stringv, then select_scalar_style
+ * at the document root). Numbers, booleans, null and times are plain.
+ */
+function scalarNode(value: Value): YNode {
+  if (typeof value === "string") return stringNode(value);
+  if (value === null) return newNode("scalar", "null");
+  if (typeof value === "bigint") return newNode("scalar", value.toString());
+  if (typeof value === "number") return newNode("scalar", formatYamlFloat(value));
+  if (typeof value === "boolean") return newNode("scalar", String(value));
+  if (value instanceof Timestamp) return newNode("scalar", value.text);
+  if (value instanceof Uint8Array) return stringNode(Buffer.from(value).toString("base64"));
+  if (value instanceof Comment) return stringNode(value.value);
+  return stringNode(String(value));
+}
+
+function stringNode(s: string): YNode {
+  const analysis = analyze(s);
+  let style = s.includes("\n") ? Style.Literal : canBePlainString(s) ? Style.Plain : Style.Double;
+  if (style === Style.Plain && !analysis.blockPlainAllowed) style = Style.Single;
+  if (style === Style.Single && !analysis.singleQuotedAllowed) style = Style.Double;
+  if (style === Style.Literal && !analysis.blockAllowed) style = Style.Double;
+  const node = newNode("scalar", s, style);
+  node.analysis = analysis;
+  return node;
+}
+
+/** go-yaml's FormatFloat(f, 'g', -1, 64) with .inf/.nan: shortest digits, exponent below 1e-4 or from 1e6. */
 export function formatYamlFloat(f: number): string {
   if (Number.isNaN(f)) return ".nan";
   if (!Number.isFinite(f)) return f > 0 ? ".inf" : "-.inf";
@@ -249,160 +160,728 @@ export function formatYamlFloat(f: number): string {
   return `${f < 0 ? "-" : ""}${mantissa}e${exponent < 0 ? "-" : "+"}${digits}`;
 }
 
-function writeString(w: Writer, s: string, indent: number, isKey: boolean): void {
-  const a = analyze(s);
-  const plainWanted = !resolvesToNonString(s);
-  let style: "plain" | "single" | "double" | "literal";
-  if (s.includes("\n")) style = "literal";
-  else style = plainWanted ? "plain" : "double";
-  if (style === "plain" && !a.blockPlainAllowed) style = "single";
-  if (style === "single" && !a.singleQuotedAllowed) style = "double";
-  if (style === "literal" && (!a.blockAllowed || isKey)) style = "double";
-  const allowBreaks = !isKey;
-  if (style === "plain") writeFolded(w, s, indent, allowBreaks, "");
-  else if (style === "single") {
-    w.write("'");
-    writeFolded(w, s.replace(/'/g, "''"), indent, allowBreaks, "'");
-    w.write("'");
-  } else if (style === "double") writeDoubleQuoted(w, s, indent, allowBreaks);
-  else writeLiteral(w, s, indent);
+// ---- character classes (yamlprivateh.go; Go tests UTF-8 bytes, these are the same sets as code points) ----
+
+/** is_printable: no C0/C1 controls, no DEL, no surrogates, no BOM/U+FFFE/U+FFFF, and nothing past U+FFFF. */
+function isPrintable(c: number): boolean {
+  return c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
 }
 
-function writeScalar(w: Writer, value: Value, indent: number, isKey = false): void {
-  if (value === null) w.write("null");
-  else if (typeof value === "string") writeString(w, value, indent, isKey);
-  else if (typeof value === "bigint") w.write(value.toString());
-  else if (typeof value === "number") w.write(formatYamlFloat(value));
-  else if (typeof value === "boolean") w.write(String(value));
-  else if (value instanceof Timestamp) w.write(value.text);
-  else if (value instanceof Uint8Array) writeString(w, Buffer.from(value).toString("base64"), indent, isKey);
-  else if (value instanceof Comment) writeString(w, value.value, indent, isKey);
+const isBreak = (c: number): boolean => c === 0x0a || c === 0x0d || c === 0x85 || c === 0x2028 || c === 0x2029;
+const isBlank = (c: number): boolean => c === 0x20 || c === 0x09;
+
+/** UTF-8 length of one code point: Go's length checks count bytes. */
+const utf8Width = (c: number): number => (c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4);
+
+interface Analysis {
+  multiline: boolean;
+  blockPlainAllowed: boolean;
+  singleQuotedAllowed: boolean;
+  blockAllowed: boolean;
+  /** UTF-8 byte length (check_simple_key's limit is 128 bytes). */
+  bytes: number;
 }
 
-// ---- collections and comments (sops stores/yaml appendTreeBranch / appendSequence) ----
+const SIMPLE_ASCII = /^[A-Za-z0-9_./=+-][A-Za-z0-9_./=+, -]*$/;
 
-function writeComments(w: Writer, comments: string[], indent: number): void {
-  for (const c of comments) {
-    w.write(" ".repeat(indent) + "#" + c);
-    w.endLine();
+/** emitterc.go yaml_emitter_analyze_scalar, in block context (sops never writes flow scalars). */
+function analyze(value: string): Analysis {
+  if (value.length === 0) return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false, bytes: 0 };
+  // fast path: printable ASCII without indicators, quotes, ':' or '#', and no edge spaces
+  if (SIMPLE_ASCII.test(value) && !value.endsWith(" ") && !value.startsWith("- ") && value !== "-" && !value.startsWith("---") && !value.startsWith("...")) {
+    return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true, bytes: value.length };
   }
-}
-
-function isEmptyCollection(v: Value): boolean {
-  return (v instanceof Branch && v.items.every((i) => i.key instanceof Comment)) || (Array.isArray(v) && v.every((e) => e instanceof Comment));
-}
-
-/**
- * Writes `value` after a key's ":" or a sequence's "- " (the cursor is on that line).
- * `indent` is where the parent key or dash stands; `inSequenceItem` tells which indent rule applies.
- */
-function writeValue(w: Writer, value: Value, indent: number, inSequenceItem: boolean, lineComments: string[]): void {
-  const scalarIndent = childIndent(indent, inSequenceItem);
-  const lineComment = lineComments.length ? " #" + lineComments.join("\n#") : "";
-  if (value instanceof Branch && !isEmptyCollection(value)) {
-    if (inSequenceItem) writeMapping(w, value, indent + 2, true);
-    else {
-      w.write(lineComment);
-      w.endLine();
-      writeMapping(w, value, scalarIndent, false);
+  let blockIndicators = value.startsWith("---") || value.startsWith("...");
+  let lineBreaks = false,
+    special = false,
+    tabs = false,
+    leadingSpace = false,
+    leadingBreak = false,
+    trailingSpace = false,
+    trailingBreak = false,
+    breakSpace = false,
+    spaceBreak = false,
+    previousSpace = false,
+    previousBreak = false,
+    precededByWhitespace = true,
+    bytes = 0;
+  for (let i = 0; i < value.length; ) {
+    const c = value.codePointAt(i)!;
+    const next = i + (c > 0xffff ? 2 : 1);
+    const last = next >= value.length;
+    const followedByWhitespace = last || isBlank(value.charCodeAt(next));
+    bytes += utf8Width(c);
+    if (i === 0) {
+      if ("#,[]{}&*!|>'\"%@`".includes(value[0])) blockIndicators = true;
+      else if ((c === 0x3f || c === 0x3a || c === 0x2d) && followedByWhitespace) blockIndicators = true; // ? : -
+    } else if ((c === 0x3a && followedByWhitespace) || (c === 0x23 && precededByWhitespace)) {
+      blockIndicators = true; // ": " or " #"
     }
-    return;
-  }
-  if (Array.isArray(value) && !isEmptyCollection(value)) {
-    if (inSequenceItem) writeSequence(w, value, indent + 2, true);
-    else {
-      w.write(lineComment);
-      w.endLine();
-      writeSequence(w, value, scalarIndent, false);
-    }
-    return;
-  }
-  if (!inSequenceItem) w.write(" ");
-  if (value instanceof Branch) w.write("{}");
-  else if (Array.isArray(value)) w.write("[]");
-  else writeScalar(w, value, scalarIndent);
-  w.write(lineComment);
-  w.endLine();
-}
-
-/** A block mapping whose keys stand at `indent`; `continuesLine` when the first key follows "- ". */
-function writeMapping(w: Writer, branch: Branch, indent: number, continuesLine: boolean): void {
-  let head: string[] = [];
-  let inline: string[] = [];
-  let first = true;
-  for (const item of branch.items) {
-    if (item.key instanceof Comment) {
-      (item.key.inline ? inline : head).push(item.key.value);
-      continue;
-    }
-    if (first && continuesLine) {
-      if (head.length) {
-        // a comment before the first key of a list item goes above the dash in go-yaml; keep it readable
-        w.endLine();
-        writeComments(w, head, indent);
-        w.write(" ".repeat(indent));
-      }
+    if (c === 0x09) tabs = true;
+    else if (!isPrintable(c)) special = true;
+    if (c === 0x20) {
+      if (i === 0) leadingSpace = true;
+      if (last) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (isBreak(c)) {
+      lineBreaks = true;
+      if (i === 0) leadingBreak = true;
+      if (last) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousSpace = false;
+      previousBreak = true;
     } else {
-      writeComments(w, head, indent);
-      w.write(" ".repeat(indent));
+      previousSpace = false;
+      previousBreak = false;
     }
-    head = [];
-    first = false;
-    writeScalar(w, item.key, indent, true);
-    w.write(":");
-    writeValue(w, item.value, indent, false, inline);
-    inline = [];
+    // is_blankz: blank, break or NUL
+    precededByWhitespace = isBlank(c) || isBreak(c) || c === 0;
+    i = next;
   }
-  writeComments(w, [...head, ...inline], indent);
+  let blockPlainAllowed = true,
+    singleQuotedAllowed = true,
+    blockAllowed = true;
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlainAllowed = false;
+  if (trailingSpace) blockAllowed = false;
+  if (breakSpace) blockPlainAllowed = singleQuotedAllowed = false;
+  if (spaceBreak || tabs || special) blockPlainAllowed = singleQuotedAllowed = false;
+  if (spaceBreak || special) blockAllowed = false;
+  if (lineBreaks) blockPlainAllowed = false;
+  if (blockIndicators) blockPlainAllowed = false;
+  return { multiline: lineBreaks, blockPlainAllowed, singleQuotedAllowed, blockAllowed, bytes };
 }
 
-function writeSequence(w: Writer, list: Value[], indent: number, continuesLine: boolean): void {
-  let head: string[] = [];
-  let inline: string[] = [];
-  let first = true;
-  for (const element of list) {
-    if (element instanceof Comment) {
-      (element.inline ? inline : head).push(element.value);
-      continue;
-    }
-    if (!(first && continuesLine)) {
-      writeComments(w, head, indent);
-      w.write(" ".repeat(indent));
-    }
-    head = [];
-    first = false;
-    w.write("- ");
-    writeValue(w, element, indent, true, inline);
-    inline = [];
-  }
-  writeComments(w, [...head, ...inline], indent);
+// ---- encode.go `node`: the event stream ----
+
+const enum Ev {
+  StreamEnd,
+  DocStart,
+  DocEnd,
+  MapStart,
+  MapEnd,
+  SeqStart,
+  SeqEnd,
+  Scalar,
 }
 
-/** One document: a block mapping at column 0, or `{}` when it holds no keys. */
-function emitDocument(branch: Branch): string {
-  const w = new Writer();
-  if (isEmptyCollection(branch)) {
-    writeComments(w, branch.items.map((i) => (i.key as Comment).value), 0);
-    w.write("{}");
-    w.endLine();
-    return w.finish();
-  }
-  writeMapping(w, branch, 0, false);
-  return w.finish();
+interface Event {
+  type: Ev;
+  node?: YNode;
+  head: string;
+  line: string;
+  foot: string;
+  tail: string;
 }
 
+const event = (type: Ev, node?: YNode, head = "", line = "", foot = "", tail = ""): Event => ({ type, node, head, line, foot, tail });
+
+function nodeEvents(node: YNode, tail: string, out: Event[]): void {
+  if (node.kind === "scalar") {
+    out.push(event(Ev.Scalar, node, node.head, node.line, node.foot, tail));
+  } else if (node.kind === "seq") {
+    out.push(event(Ev.SeqStart, node, node.head));
+    for (const item of node.content) nodeEvents(item, "", out);
+    out.push(event(Ev.SeqEnd, node, "", node.line, node.foot));
+  } else {
+    out.push(event(Ev.MapStart, node, node.head, "", "", tail));
+    // a key's foot comment is held back until its value has been written (as the next key's tail)
+    let pending = "";
+    for (let i = 0; i + 1 < node.content.length; i += 2) {
+      let key = node.content[i];
+      const foot = key.foot;
+      if (foot) key = { ...key, foot: "" };
+      nodeEvents(key, pending, out);
+      pending = foot;
+      nodeEvents(node.content[i + 1], "", out);
+    }
+    out.push(event(Ev.MapEnd, node, "", node.line, node.foot, pending));
+  }
+}
+
+// ---- emitterc.go: the emitter state machine ----
+
+const enum St {
+  DocStart,
+  DocContent,
+  DocEnd,
+  FlowSeqFirst,
+  FlowMapFirst,
+  BlockSeqFirst,
+  BlockSeqItem,
+  BlockMapFirstKey,
+  BlockMapKey,
+  BlockMapSimpleValue,
+  BlockMapValue,
+  End,
+}
+
+class Emitter {
+  private out = "";
+  private column = 0;
+  private whitespace = true;
+  private indention = true;
+  private openEnded = false;
+  private footIndent = -1;
+  private indent = -1;
+  private readonly indents: number[] = [];
+  private readonly states: St[] = [];
+  private state = St.DocStart;
+  private first = true;
+  private flowLevel = 0;
+  private rootContext = false;
+  private simpleKeyContext = false;
+  private headComment = "";
+  private lineComment = "";
+  private footComment = "";
+  private tailComment = "";
+  private keyLineComment = "";
+  private events: Event[] = [];
+  private at = 0;
+
+  emit(events: Event[]): string {
+    this.events = events;
+    for (this.at = 0; this.at < events.length; this.at++) {
+      const e = events[this.at];
+      if (e.head) this.headComment = e.head;
+      if (e.line) this.lineComment = e.line;
+      if (e.foot) this.footComment = e.foot;
+      if (e.tail) this.tailComment = e.tail;
+      this.dispatch(e);
+    }
+    return this.out;
+  }
+
+  // -- low-level writers (put, put_break, write) --
+
+  private put(s: string): void {
+    this.out += s;
+    this.column += s.length;
+  }
+
+  private putBreak(): void {
+    this.out += "\n";
+    this.column = 0;
+    this.indention = true;
+  }
+
+  private writeIndent(): void {
+    const indent = Math.max(this.indent, 0);
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) this.putBreak();
+    if (this.footIndent === indent) this.putBreak();
+    if (this.column < indent) this.put(" ".repeat(indent - this.column));
+    this.whitespace = true;
+    this.footIndent = -1;
+  }
+
+  private writeIndicator(indicator: string, needWhitespace: boolean, isWhitespace: boolean, isIndention: boolean): void {
+    if (needWhitespace && !this.whitespace) this.put(" ");
+    this.put(indicator);
+    this.whitespace = isWhitespace;
+    this.indention = this.indention && isIndention;
+    this.openEnded = false;
+  }
+
+  private increaseIndent(flow: boolean, indentless: boolean): void {
+    this.indents.push(this.indent);
+    if (this.indent < 0) this.indent = flow ? BEST_INDENT : 0;
+    else if (!indentless) {
+      // [Go] inside a sequence item only "- " is skipped; everything else aligns to the indent step
+      if (this.states[this.states.length - 1] === St.BlockSeqItem) this.indent += 2;
+      else this.indent = BEST_INDENT * Math.floor((this.indent + BEST_INDENT) / BEST_INDENT);
+    }
+  }
+
+  private popIndent(): void {
+    this.indent = this.indents.pop()!;
+  }
+
+  private popState(): void {
+    this.state = this.states.pop()!;
+  }
+
+  // -- comments --
+
+  private writeComment(comment: string): void {
+    let breaks = false;
+    let pound = false;
+    for (let i = 0; i < comment.length; ) {
+      const c = comment.codePointAt(i)!;
+      const w = c > 0xffff ? 2 : 1;
+      if (isBreak(c)) {
+        if (c === 0x0a) this.putBreak();
+        else {
+          this.out += comment.slice(i, i + w);
+          this.column = 0;
+          this.indention = true;
+        }
+        breaks = true;
+        pound = false;
+      } else {
+        if (breaks) this.writeIndent();
+        if (!pound) {
+          if (c !== 0x23) this.put("# ");
+          pound = true;
+        }
+        this.out += comment.slice(i, i + w);
+        this.column++;
+        this.indention = false;
+        breaks = false;
+      }
+      i += w;
+    }
+    if (!breaks) this.putBreak();
+    this.whitespace = true;
+  }
+
+  private processHeadComment(): void {
+    if (this.tailComment) {
+      this.writeIndent();
+      this.writeComment(this.tailComment);
+      this.tailComment = "";
+      this.footIndent = Math.max(this.indent, 0);
+    }
+    if (!this.headComment) return;
+    this.writeIndent();
+    this.writeComment(this.headComment);
+    this.headComment = "";
+  }
+
+  private processLineComment(): void {
+    if (!this.lineComment) return;
+    if (!this.whitespace) this.put(" ");
+    this.writeComment(this.lineComment);
+    this.lineComment = "";
+  }
+
+  private processFootComment(): void {
+    if (!this.footComment) return;
+    this.writeIndent();
+    this.writeComment(this.footComment);
+    this.footComment = "";
+    this.footIndent = Math.max(this.indent, 0);
+  }
+
+  // -- states --
+
+  private dispatch(e: Event): void {
+    switch (this.state) {
+      case St.DocStart:
+        return this.emitDocumentStart(e);
+      case St.DocContent:
+        return this.emitDocumentContent(e);
+      case St.DocEnd:
+        return this.emitDocumentEnd();
+      case St.FlowSeqFirst:
+      case St.FlowMapFirst:
+        return this.emitEmptyFlow(e);
+      case St.BlockSeqFirst:
+        return this.emitBlockSequenceItem(e, true);
+      case St.BlockSeqItem:
+        return this.emitBlockSequenceItem(e, false);
+      case St.BlockMapFirstKey:
+        return this.emitBlockMappingKey(e, true);
+      case St.BlockMapKey:
+        return this.emitBlockMappingKey(e, false);
+      case St.BlockMapSimpleValue:
+        return this.emitBlockMappingValue(e, true);
+      case St.BlockMapValue:
+        return this.emitBlockMappingValue(e, false);
+      case St.End:
+        return;
+    }
+  }
+
+  private emitDocumentStart(e: Event): void {
+    if (e.type === Ev.DocStart) {
+      if (!this.first) {
+        // only the first document's start is implicit
+        this.writeIndent();
+        this.writeIndicator("---", true, false, false);
+        this.writeIndent();
+      }
+      this.first = false;
+      this.state = St.DocContent;
+      return;
+    }
+    // STREAM-END: a "|+" block left the stream open-ended
+    if (this.openEnded) {
+      this.writeIndicator("...", true, false, false);
+      this.writeIndent();
+    }
+    this.state = St.End;
+  }
+
+  private emitDocumentContent(e: Event): void {
+    this.states.push(St.DocEnd);
+    this.processHeadComment();
+    this.emitNode(e, true, false);
+    this.processLineComment();
+    this.processFootComment();
+  }
+
+  private emitDocumentEnd(): void {
+    // [Go] force document foot separation
+    this.footIndent = 0;
+    this.processFootComment();
+    this.footIndent = -1;
+    this.writeIndent();
+    this.state = St.DocStart;
+  }
+
+  /** emit_flow_sequence_item / emit_flow_mapping_key: sops's only flow collections are empty. */
+  private emitEmptyFlow(e: Event): void {
+    const mapping = this.state === St.FlowMapFirst;
+    this.writeIndicator(mapping ? "{" : "[", true, true, false);
+    this.increaseIndent(true, false);
+    this.flowLevel++;
+    if (mapping) this.processHeadComment();
+    this.flowLevel--;
+    this.popIndent();
+    if (!mapping && this.column === 0) this.writeIndent();
+    this.writeIndicator(mapping ? "}" : "]", false, false, false);
+    this.processLineComment();
+    this.processFootComment();
+    this.popState();
+    void e;
+  }
+
+  private emitBlockSequenceItem(e: Event, first: boolean): void {
+    if (first) this.increaseIndent(false, false);
+    if (e.type === Ev.SeqEnd) {
+      this.popIndent();
+      this.popState();
+      return;
+    }
+    this.processHeadComment();
+    this.writeIndent();
+    this.writeIndicator("-", true, false, true);
+    this.states.push(St.BlockSeqItem);
+    this.emitNode(e, false, false);
+    this.processLineComment();
+    this.processFootComment();
+  }
+
+  private emitBlockMappingKey(e: Event, first: boolean): void {
+    if (first) this.increaseIndent(false, false);
+    this.processHeadComment();
+    if (e.type === Ev.MapEnd) {
+      this.popIndent();
+      this.popState();
+      return;
+    }
+    this.writeIndent();
+    if (this.lineComment) {
+      this.keyLineComment = this.lineComment;
+      this.lineComment = "";
+    }
+    if (this.checkSimpleKey(e)) {
+      this.states.push(St.BlockMapSimpleValue);
+      this.emitNode(e, false, true);
+      return;
+    }
+    this.writeIndicator("?", true, false, true);
+    this.states.push(St.BlockMapValue);
+    this.emitNode(e, false, false);
+  }
+
+  private emitBlockMappingValue(e: Event, simple: boolean): void {
+    if (simple) this.writeIndicator(":", false, false, false);
+    else {
+      this.writeIndent();
+      this.writeIndicator(":", true, false, true);
+    }
+    if (this.keyLineComment) {
+      if (e.type === Ev.Scalar) {
+        if (!this.lineComment) {
+          this.lineComment = this.keyLineComment;
+          this.keyLineComment = "";
+        }
+      } else if (e.type === Ev.MapStart || e.type === Ev.SeqStart) {
+        // an indented block follows: the key's line comment is written now
+        [this.lineComment, this.keyLineComment] = [this.keyLineComment, this.lineComment];
+        this.processLineComment();
+        [this.lineComment, this.keyLineComment] = [this.keyLineComment, this.lineComment];
+      }
+    }
+    this.states.push(St.BlockMapKey);
+    this.emitNode(e, false, false);
+    this.processLineComment();
+    this.processFootComment();
+  }
+
+  private isEmptyCollection(): boolean {
+    const e = this.events[this.at];
+    const next = this.events[this.at + 1];
+    return (e.type === Ev.MapStart && next?.type === Ev.MapEnd) || (e.type === Ev.SeqStart && next?.type === Ev.SeqEnd);
+  }
+
+  /** check_simple_key: single-line scalars of at most 128 bytes, or empty collections. */
+  private checkSimpleKey(e: Event): boolean {
+    if (e.type === Ev.Scalar) {
+      const a = analysisOf(e.node!);
+      return !a.multiline && a.bytes <= 128;
+    }
+    return (e.type === Ev.MapStart || e.type === Ev.SeqStart) && this.isEmptyCollection();
+  }
+
+  private emitNode(e: Event, root: boolean, simpleKey: boolean): void {
+    this.rootContext = root;
+    this.simpleKeyContext = simpleKey;
+    if (e.type === Ev.Scalar) return this.emitScalar(e.node!);
+    const empty = this.isEmptyCollection();
+    if (e.type === Ev.SeqStart) this.state = empty ? St.FlowSeqFirst : St.BlockSeqFirst;
+    else this.state = empty ? St.FlowMapFirst : St.BlockMapFirstKey;
+  }
+
+  private emitScalar(node: YNode): void {
+    const a = analysisOf(node);
+    // select_scalar_style, in block context
+    let style = node.style;
+    if (this.simpleKeyContext && a.multiline) style = Style.Double;
+    if (style === Style.Plain && (!a.blockPlainAllowed || (node.value === "" && this.simpleKeyContext))) style = Style.Single;
+    if (style === Style.Single && !a.singleQuotedAllowed) style = Style.Double;
+    if (style === Style.Literal && (!a.blockAllowed || this.simpleKeyContext)) style = Style.Double;
+    this.increaseIndent(true, false);
+    const allowBreaks = !this.simpleKeyContext;
+    if (style === Style.Plain) this.writePlain(node.value, allowBreaks);
+    else if (style === Style.Single) this.writeSingleQuoted(node.value, allowBreaks);
+    else if (style === Style.Double) this.writeDoubleQuoted(node.value, allowBreaks);
+    else this.writeLiteral(node.value);
+    this.popIndent();
+    this.popState();
+  }
+
+  // -- scalar writers --
+
+  /** Writes a run of ordinary characters: one column per code point, as go-yaml's write() counts. */
+  private writeRun(s: string): void {
+    this.out += s;
+    this.column += PRINTABLE_ASCII.test(s) ? s.length : codePoints(s);
+  }
+
+  private writePlain(value: string, allowBreaks: boolean): void {
+    if (value.length > 0 && !this.whitespace) this.put(" ");
+    if (!value.includes(" ") && !PLAIN_BREAKS.test(value)) {
+      // nothing to fold or break: the common case (keys, numbers, ENC[...] values)
+      if (value.length > 0) {
+        this.writeRun(value);
+        this.indention = false;
+      }
+    } else this.writeFoldable(value, allowBreaks, "plain");
+    if (value.length > 0) this.whitespace = false;
+    this.indention = false;
+    if (this.rootContext) this.openEnded = true;
+  }
+
+  private writeSingleQuoted(value: string, allowBreaks: boolean): void {
+    this.writeIndicator("'", true, false, false);
+    this.writeFoldable(value, allowBreaks, "single");
+    this.writeIndicator("'", false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  /** The shared loop of write_plain_scalar and write_single_quoted_scalar. */
+  private writeFoldable(value: string, allowBreaks: boolean, kind: "plain" | "single"): void {
+    let spaces = false;
+    let breaks = false;
+    let run = "";
+    const flush = (): void => {
+      if (run) this.writeRun(run);
+      run = "";
+    };
+    for (let i = 0; i < value.length; ) {
+      const c = value.codePointAt(i)!;
+      const w = c > 0xffff ? 2 : 1;
+      if (c === 0x20) {
+        const edgeOk = kind === "plain" || (i > 0 && i < value.length - 1);
+        if (allowBreaks && !spaces && edgeOk && value.charCodeAt(i + 1) !== 0x20) {
+          flush();
+          if (this.column > BEST_WIDTH) {
+            this.writeIndent();
+          } else run += " ";
+        } else run += " ";
+        spaces = true;
+      } else if (isBreak(c)) {
+        flush();
+        if (!breaks && c === 0x0a) this.putBreak();
+        this.writeBreak(value.slice(i, i + w));
+        breaks = true;
+      } else {
+        if (breaks) {
+          this.writeIndent();
+        }
+        run += c === 0x27 && kind === "single" ? "''" : value.slice(i, i + w);
+        this.indention = false;
+        spaces = false;
+        breaks = false;
+      }
+      i += w;
+    }
+    flush();
+  }
+
+  /** write_break: "\n" is a line break; other break characters are copied and also end the line. */
+  private writeBreak(ch: string): void {
+    if (ch === "\n") this.putBreak();
+    else {
+      this.out += ch;
+      this.column = 0;
+      this.indention = true;
+    }
+  }
+
+  private writeDoubleQuoted(value: string, allowBreaks: boolean): void {
+    let spaces = false;
+    this.writeIndicator('"', true, false, false);
+    // is_bom looks at the value's first character whatever the position: a leading BOM escapes everything
+    const bom = value.charCodeAt(0) === 0xfeff;
+    let run = "";
+    const flush = (): void => {
+      if (run) this.writeRun(run);
+      run = "";
+    };
+    for (let i = 0; i < value.length; ) {
+      const c = value.codePointAt(i)!;
+      const w = c > 0xffff ? 2 : 1;
+      if (bom || !isPrintable(c) || isBreak(c) || c === 0x22 || c === 0x5c) {
+        run += escapeDouble(c);
+        spaces = false;
+      } else if (c === 0x20) {
+        if (allowBreaks && !spaces && i > 0 && i < value.length - 1) {
+          flush();
+          if (this.column > BEST_WIDTH) {
+            this.writeIndent();
+            if (value.charCodeAt(i + 1) === 0x20) this.put("\\");
+          } else run += " ";
+        } else run += " ";
+        spaces = true;
+      } else {
+        run += value.slice(i, i + w);
+        spaces = false;
+      }
+      i += w;
+    }
+    flush();
+    this.writeIndicator('"', false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeLiteral(value: string): void {
+    this.writeIndicator("|", true, false, false);
+    // write_block_scalar_hints
+    const first = value.codePointAt(0) ?? 0;
+    if (first === 0x20 || isBreak(first)) this.writeIndicator(String(BEST_INDENT), false, false, false);
+    this.openEnded = false;
+    const lastCp = value.length ? value.codePointAt(value.length - (isLowSurrogate(value.charCodeAt(value.length - 1)) ? 2 : 1))! : 0;
+    let chomp = "";
+    if (value.length === 0 || !isBreak(lastCp)) chomp = "-";
+    else if (value.length === 1) {
+      chomp = "+";
+      this.openEnded = true;
+    } else {
+      const before = value.codePointAt(value.length - (isLowSurrogate(value.charCodeAt(value.length - 2)) ? 3 : 2))!;
+      if (isBreak(before)) {
+        chomp = "+";
+        this.openEnded = true;
+      }
+    }
+    if (chomp) this.writeIndicator(chomp, false, false, false);
+    this.processLineComment();
+    this.whitespace = true;
+    let breaks = true;
+    let run = "";
+    const flush = (): void => {
+      if (run) this.writeRun(run);
+      run = "";
+    };
+    for (let i = 0; i < value.length; ) {
+      const c = value.codePointAt(i)!;
+      const w = c > 0xffff ? 2 : 1;
+      if (isBreak(c)) {
+        flush();
+        this.writeBreak(value.slice(i, i + w));
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        run += value.slice(i, i + w);
+        this.indention = false;
+        breaks = false;
+      }
+      i += w;
+    }
+    flush();
+  }
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const PLAIN_BREAKS = /[\n\r\u0085\u2028\u2029]/;
+const isLowSurrogate = (u: number): boolean => u >= 0xdc00 && u <= 0xdfff;
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const u = s.charCodeAt(i);
+    if (!(isLowSurrogate(u) && i > 0 && s.charCodeAt(i - 1) >= 0xd800 && s.charCodeAt(i - 1) <= 0xdbff)) n++;
+  }
+  return n;
+}
+
+function analysisOf(node: YNode): Analysis {
+  return (node.analysis ??= analyze(node.value));
+}
+
+const SHORT_ESCAPES: Record<number, string> = {
+  0x00: "0",
+  0x07: "a",
+  0x08: "b",
+  0x09: "t",
+  0x0a: "n",
+  0x0b: "v",
+  0x0c: "f",
+  0x0d: "r",
+  0x1b: "e",
+  0x22: '"',
+  0x5c: "\\",
+  0x85: "N",
+  0xa0: "_",
+  0x2028: "L",
+  0x2029: "P",
+};
+
+/** write_double_quoted_scalar's escapes: short forms, else \xXX, \uXXXX or \UXXXXXXXX in upper-case hex. */
+function escapeDouble(c: number): string {
+  const short = SHORT_ESCAPES[c];
+  if (short) return "\\" + short;
+  const hex = c.toString(16).toUpperCase();
+  if (c <= 0xff) return "\\x" + hex.padStart(2, "0");
+  if (c <= 0xffff) return "\\u" + hex.padStart(4, "0");
+  return "\\U" + hex.padStart(8, "0");
+}
+
+// ---- entry points (store.go EmitPlainFile / EmitValue) ----
+
+function documentEvents(root: YNode, out: Event[]): void {
+  out.push(event(Ev.DocStart));
+  nodeEvents(root, "", out);
+  out.push(event(Ev.DocEnd));
+}
+
+/** Every document of a file, as sops's EmitPlainFile writes them with one encoder. */
 export function emitYamlDocuments(docs: Documents): string {
-  return docs.map(emitDocument).join("---\n");
+  const events: Event[] = [];
+  for (const doc of docs) documentEvents(mappingNode(doc), events);
+  events.push(event(Ev.StreamEnd));
+  return new Emitter().emit(events);
 }
 
-/** A single value as `--extract` prints a non-scalar: the YAML of that subtree. */
+/** A single value as `--extract` prints a subtree (store.go EmitValue: yaml.Marshal of its node). */
 export function emitYamlValue(value: Value): string {
-  if (value instanceof Branch) return emitDocument(value);
-  const w = new Writer();
-  if (Array.isArray(value) && !isEmptyCollection(value)) writeSequence(w, value, 0, false);
-  else {
-    writeScalar(w, value, 0);
-    w.endLine();
-  }
-  return w.finish();
+  const events: Event[] = [];
+  documentEvents(treeValueToNode(value), events);
+  events.push(event(Ev.StreamEnd));
+  return new Emitter().emit(events);
 }

@@ -1,35 +1,16 @@
 // YAML codec: parsed with the yaml library's Document API (comments kept, every document of a
 // multi-document file), mapped to the tree the way sops's YAML store does it; written by
 // ./yaml-emit.ts in sops's exact layout.
-import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair } from "yaml";
-import { Branch, Comment, type Documents, type Value } from "../tree/tree.js";
+import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
+import { Branch, Comment, type Documents, type Item, type Value } from "../tree/tree.js";
+import { bytesToGoString } from "../core/go-string.js";
+import { goResolve } from "./yaml-resolve.js";
 import { SealboxError } from "../errors.js";
-import { emitYamlDocuments } from "./yaml-emit.js";
+import { emitYamlDocuments, formatYamlFloat } from "./yaml-emit.js";
 import type { Codec } from "./types.js";
 
 /** Upper bound on nodes copied by expanding aliases: stops "billion laughs" documents early. */
 const MAX_ALIAS_EXPANSION = 100_000;
-
-const GO_BASE0_INT = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
-const GO_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-
-/**
- * go-yaml v3 reads plain numbers with Go's rules, which differ from YAML 1.2's on a few spellings:
- * underscores are dropped (1_000), a leading 0 means octal (0777 is 511), 0b is binary.
- */
-function goPlainNumber(source: string): bigint | number | undefined {
-  const plain = source.replace(/_/g, "");
-  const int = GO_BASE0_INT.exec(plain);
-  if (int) {
-    const [, sign, body] = int;
-    const digits = /^0[0-7]+$/.test(body) ? "0o" + body.slice(1) : body.toLowerCase();
-    const value = BigInt(digits);
-    return sign === "-" ? -value : value;
-  }
-  if (plain !== source && GO_FLOAT.test(plain)) return Number(plain);
-  if (/^[-+]?0[0-9]+$/.test(plain)) return Number(plain); // "09": not octal, so Go reads a float
-  return undefined;
-}
 
 function commentLines(text: string | null | undefined, inline = false): Comment[] {
   if (!text) return [];
@@ -38,6 +19,23 @@ function commentLines(text: string | null | undefined, inline = false): Comment[
     .split("\n")
     .filter((line) => line !== "")
     .map((line) => new Comment(line, inline));
+}
+
+const asItems = (comments: Comment[]): Item[] => comments.map((c) => ({ key: c, value: null }));
+
+/** A comment line of the source: where its "#" stands and what follows it. */
+interface SourceComment {
+  offset: number;
+  column: number;
+  text: string;
+}
+
+/** Every line of the text that holds only a comment, in order. */
+function sourceComments(text: string): SourceComment[] {
+  const found: SourceComment[] = [];
+  const line = /^([ \t]*)#(.*)$/gm;
+  for (let m = line.exec(text); m; m = line.exec(text)) found.push({ offset: m.index, column: m[1].length, text: m[2] });
+  return found;
 }
 
 class TreeBuilder {
@@ -51,6 +49,8 @@ class TreeBuilder {
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
     private readonly file: string,
+    private readonly text: string,
+    private readonly comments: SourceComment[],
   ) {}
 
   private lineOf(node: Node | null | undefined): number | undefined {
@@ -97,102 +97,194 @@ class TreeBuilder {
   /** The document's top level: a mapping (or nothing); sops refuses lists and bare values. */
   topLevel(): Branch {
     const branch = new Branch();
-    branch.items.push(...commentLines(this.doc.commentBefore).map((c) => ({ key: c, value: null })));
+    branch.items.push(...asItems(commentLines(this.doc.commentBefore)));
     const contents = this.resolve(this.doc.contents as Node | null, 0);
     if (contents && isMap(contents)) {
-      this.fillBranch(branch, contents, 0, false);
+      const up = this.fillBranch(branch, contents, 0, false);
+      branch.items.push(...asItems(up.map((c) => new Comment(c.text))));
     } else if (contents && isSeq(contents)) {
       this.fail("YAML documents that are sequences are not supported (sops refuses a top-level list)", contents);
     } else if (contents && isScalar(contents) && contents.value !== null) {
       this.fail("YAML documents that are values are not supported", contents);
     }
-    branch.items.push(...commentLines(this.doc.comment).map((c) => ({ key: c, value: null })));
+    branch.items.push(...asItems(commentLines(this.doc.comment)));
     return branch;
   }
 
-  private fillBranch(branch: Branch, map: Node, depth: number, commentsHandled: boolean): void {
-    if (!isMap(map)) return;
-    if (!commentsHandled) branch.items.push(...commentLines(map.commentBefore).map((c) => ({ key: c, value: null })));
-    for (const pair of map.items as Pair<Node, Node>[]) {
+  private column(offset: number): number {
+    return this.lines.linePos(offset).col - 1;
+  }
+
+  /**
+   * A collection's trailing comment as go-yaml attaches it. The yaml library gives the innermost
+   * collection every comment line that follows it; go-yaml gives a line to the innermost block
+   * whose indentation it does not undercut (a foot comment), so lines further left belong to an
+   * enclosing level: those are returned as `up`, with their columns.
+   */
+  private trailing(node: YAMLMap | YAMLSeq, text: string | null | undefined, lastEnd: number | undefined): { own: Comment[]; up: SourceComment[] } {
+    const lines = (text ?? "").split("\n").filter((l) => l !== "");
+    if (lines.length === 0) return { own: [], up: [] };
+    const start = node.range?.[0];
+    const all = { own: lines.map((l) => new Comment(l)), up: [] };
+    if (start === undefined || lastEnd === undefined) return all;
+    const indent = this.column(start);
+    const found = this.comments;
+    let lo = 0;
+    let hi = found.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (found[mid].offset < lastEnd) lo = mid + 1;
+      else hi = mid;
+    }
+    const same = (a: string, b: string): boolean => a.trimEnd() === b.trimEnd();
+    for (let j = lo; j + lines.length <= found.length; j++) {
+      if (!lines.every((l, k) => same(found[j + k].text, l))) continue;
+      const own: Comment[] = [];
+      const up: SourceComment[] = [];
+      for (const c of found.slice(j, j + lines.length)) (c.column >= indent ? own.push(new Comment(c.text)) : up.push(c));
+      return { own, up };
+    }
+    return all;
+  }
+
+  /** Comment lines handed up from a nested collection: kept here when at this level's column, else passed on. */
+  private settle(up: SourceComment[], indentOffset: number | undefined, into: (c: Comment) => void, rest: SourceComment[]): void {
+    const indent = indentOffset === undefined ? 0 : this.column(indentOffset);
+    for (const c of up) (c.column >= indent ? into(new Comment(c.text)) : rest.push(c));
+  }
+
+  /** A comment on the key's own line, before a nested collection: go-yaml makes it the key's line comment. */
+  private keyLineComment(key: Node | null, value: Node | null): boolean {
+    const end = key?.range?.[1];
+    if (end === undefined || !value?.commentBefore) return false;
+    const newline = this.text.indexOf("\n", end);
+    return /^\s*:\s+#/.test(this.text.slice(end, newline < 0 ? undefined : newline));
+  }
+
+  /** Fills `branch` from a mapping; returns comment lines that belong to an enclosing level. */
+  private fillBranch(branch: Branch, map: Node, depth: number, commentsHandled: boolean, skipHead = 0): SourceComment[] {
+    if (!isMap(map)) return [];
+    const up: SourceComment[] = [];
+    if (!commentsHandled) branch.items.push(...asItems(commentLines(map.commentBefore).slice(skipHead)));
+    const pairs = map.items as Pair<Node, Node>[];
+    for (const pair of pairs) {
       this.count(pair.key);
       const keyNode = this.resolve(pair.key, 0);
       if (!keyNode || !isScalar(keyNode)) this.fail("only scalar mapping keys are supported", pair.key);
-      const key = keyNode.value === null ? "null" : String(keyNode.value);
-      branch.items.push(...commentLines(pair.key?.commentBefore).map((c) => ({ key: c, value: null })));
+      const key = keyText(scalarValue(keyNode));
+      branch.items.push(...asItems(commentLines(pair.key?.commentBefore)));
       const valueNode = pair.value;
       const scalarLike = !valueNode || isScalar(valueNode) || isAlias(valueNode);
+      let skip = 0;
       if (scalarLike && valueNode) {
-        branch.items.push(...commentLines(valueNode.commentBefore).map((c) => ({ key: c, value: null })));
-        branch.items.push(...commentLines(valueNode.comment, true).map((c) => ({ key: c, value: null })));
+        branch.items.push(...asItems(commentLines(valueNode.commentBefore)));
+        branch.items.push(...asItems(commentLines(valueNode.comment, true)));
+      } else if (valueNode && this.keyLineComment(pair.key, valueNode)) {
+        branch.items.push(...asItems(commentLines(valueNode.commentBefore).slice(0, 1)));
+        skip = 1;
       }
-      if (pair.key?.comment) branch.items.push(...commentLines(pair.key.comment, true).map((c) => ({ key: c, value: null })));
-      branch.items.push({ key, value: this.value(valueNode, depth + 1, scalarLike) });
+      if (pair.key?.comment) branch.items.push(...asItems(commentLines(pair.key.comment, true)));
+      const { value, up: nested } = this.value(valueNode, depth + 1, scalarLike, skip);
+      branch.items.push({ key, value });
+      this.settle(nested, map.range?.[0], (c) => branch.items.push({ key: c, value: null }), up);
     }
-    if (!commentsHandled) branch.items.push(...commentLines(map.comment).map((c) => ({ key: c, value: null })));
+    if (!commentsHandled) {
+      const last = pairs[pairs.length - 1];
+      const tail = this.trailing(map, map.comment, last ? (last.value?.range?.[1] ?? last.key?.range?.[1]) : undefined);
+      branch.items.push(...asItems(tail.own));
+      up.push(...tail.up);
+    }
+    return up;
   }
 
-  private value(node: Node | null | undefined, depth: number, commentsHandled: boolean): Value {
+  private value(node: Node | null | undefined, depth: number, commentsHandled: boolean, skipHead = 0): Built {
     if (node && isAlias(node)) {
       this.aliasDepth++;
       try {
-        return this.valueOf(node, depth, commentsHandled);
+        return this.valueOf(node, depth, commentsHandled, skipHead);
       } finally {
         this.aliasDepth--;
       }
     }
-    return this.valueOf(node, depth, commentsHandled);
+    return this.valueOf(node, depth, commentsHandled, skipHead);
   }
 
-  private valueOf(node: Node | null | undefined, depth: number, commentsHandled: boolean): Value {
+  private valueOf(node: Node | null | undefined, depth: number, commentsHandled: boolean, skipHead: number): Built {
     if (depth > 10_000) this.fail("document nests too deeply", node);
     const resolved = this.resolve(node, 0);
-    if (!resolved) return null;
+    if (!resolved) return { value: null, up: [] };
     this.count(resolved);
     if ((isMap(resolved) || isSeq(resolved)) && this.open.has(resolved)) this.fail("an alias refers to a collection that contains it", node);
     this.open.add(resolved);
     try {
-      return this.collectionOrScalar(node, resolved, depth, commentsHandled);
+      return this.collectionOrScalar(node, resolved, depth, commentsHandled, skipHead);
     } finally {
       this.open.delete(resolved);
     }
   }
 
-  private collectionOrScalar(node: Node | null | undefined, resolved: Node, depth: number, commentsHandled: boolean): Value {
+  private collectionOrScalar(node: Node | null | undefined, resolved: Node, depth: number, commentsHandled: boolean, skipHead: number): Built {
     if (isMap(resolved)) {
       const branch = new Branch();
-      this.fillBranch(branch, resolved, depth, commentsHandled && resolved === node);
-      return branch;
+      const up = this.fillBranch(branch, resolved, depth, commentsHandled && resolved === node, skipHead);
+      return { value: branch, up };
     }
     if (isSeq(resolved)) {
       const list: Value[] = [];
-      if (resolved === node) list.push(...commentLines(resolved.commentBefore));
-      for (const item of resolved.items as Node[]) {
+      const up: SourceComment[] = [];
+      const own = resolved === node;
+      if (own) list.push(...commentLines(resolved.commentBefore).slice(skipHead));
+      const items = resolved.items as Node[];
+      for (const item of items) {
         const itemScalar = !item || isScalar(item) || isAlias(item);
-        if (item && itemScalar) {
-          list.push(...commentLines(item.commentBefore));
-          list.push(...commentLines(item.comment, true));
-        } else if (item) {
-          list.push(...commentLines(item.commentBefore));
-        }
-        list.push(this.value(item, depth + 1, itemScalar));
+        if (item) list.push(...commentLines(item.commentBefore));
+        if (item && itemScalar) list.push(...commentLines(item.comment, true));
+        const built = this.value(item, depth + 1, itemScalar);
+        list.push(built.value);
+        this.settle(built.up, resolved.range?.[0], (c) => list.push(c), up);
       }
-      if (resolved === node) list.push(...commentLines(resolved.comment));
-      return list;
-    }
-    if (isScalar(resolved)) {
-      if (resolved.type === "PLAIN" && typeof resolved.source === "string") {
-        const number = goPlainNumber(resolved.source);
-        if (number !== undefined) return number;
+      if (own) {
+        const tail = this.trailing(resolved, resolved.comment, items[items.length - 1]?.range?.[1]);
+        list.push(...tail.own);
+        up.push(...tail.up);
       }
-      const v = resolved.value;
-      if (v === null || v === undefined) return null;
-      if (typeof v === "string" || typeof v === "bigint" || typeof v === "boolean") return v;
-      if (typeof v === "number") return Number.isInteger(v) && /^[-+]?\d+$/.test(String(resolved.source ?? "")) ? BigInt(v) : v;
-      if (v instanceof Uint8Array) return v;
-      return String(v);
+      return { value: list, up };
     }
+    if (isScalar(resolved)) return { value: scalarValue(resolved), up: [] };
     return this.fail("unsupported YAML node", resolved);
   }
+}
+
+interface Built {
+  value: Value;
+  /** Trailing comment lines that belong to an enclosing collection. */
+  up: SourceComment[];
+}
+
+/** What go-yaml's Decode into interface{} gives sops for a scalar (decode.go `scalar`). */
+function scalarValue(node: Scalar): Value {
+  if (node.type === "PLAIN" && !node.tag && typeof node.source === "string") {
+    const r = goResolve(node.source);
+    // a timestamp stays a string: decoding into interface{} keeps timestamp-like text as text
+    return r.value;
+  }
+  const v = node.value;
+  if (v === null || v === undefined) return null;
+  if (typeof v === "string" || typeof v === "bigint" || typeof v === "boolean") return v;
+  if (typeof v === "number") return Number.isInteger(v) && /^[-+]?\d+$/.test(String(node.source ?? "")) ? BigInt(v) : v;
+  // !!binary: go-yaml hands over the decoded bytes as a Go string
+  if (v instanceof Uint8Array) return bytesToGoString(v);
+  return String(v);
+}
+
+/**
+ * A key as the tree keeps it: text. sops keeps a non-string key's Go value (123, true); its text is
+ * what go-yaml writes for that value, but we write it back as a (quoted) string: see the report.
+ */
+function keyText(value: Value): string {
+  if (value === null) return "null";
+  if (typeof value === "number") return formatYamlFloat(value);
+  return String(value);
 }
 
 /**
@@ -219,7 +311,8 @@ function parseYaml(input: Uint8Array, file: string): Documents {
     }
   }
   try {
-    return docs.map((doc) => new TreeBuilder(doc, lines, file).topLevel());
+    const comments = sourceComments(text);
+    return docs.map((doc) => new TreeBuilder(doc, lines, file, text, comments).topLevel());
   } catch (error) {
     // the JS stack can run out before the depth limit on some nestings: same answer, no trace
     if (error instanceof RangeError) throw new SealboxError("CouldNotReadInputFile", "invalid YAML: the document nests too deeply", { file });

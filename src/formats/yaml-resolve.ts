@@ -1,0 +1,130 @@
+// How go-yaml v3 resolves a plain scalar (resolve.go `resolve` with no tag): what sops reads a value as,
+// and therefore whether sops's writer may leave a string unquoted (encode.go `stringv`).
+
+export type GoResolved =
+  | { tag: "null"; value: null }
+  | { tag: "bool"; value: boolean }
+  | { tag: "int"; value: bigint }
+  | { tag: "float"; value: number }
+  | { tag: "timestamp" | "merge" | "str"; value: string };
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+// resolve.go resolveMap: looked up only when the first byte has a hint (sign, digit, ., or one of yYnNtTfFoO~).
+const MAP: Record<string, GoResolved> = {
+  true: { tag: "bool", value: true },
+  True: { tag: "bool", value: true },
+  TRUE: { tag: "bool", value: true },
+  false: { tag: "bool", value: false },
+  False: { tag: "bool", value: false },
+  FALSE: { tag: "bool", value: false },
+  "~": { tag: "null", value: null },
+  null: { tag: "null", value: null },
+  Null: { tag: "null", value: null },
+  NULL: { tag: "null", value: null },
+  ".nan": { tag: "float", value: NaN },
+  ".NaN": { tag: "float", value: NaN },
+  ".NAN": { tag: "float", value: NaN },
+  ".inf": { tag: "float", value: Infinity },
+  ".Inf": { tag: "float", value: Infinity },
+  ".INF": { tag: "float", value: Infinity },
+  "+.inf": { tag: "float", value: Infinity },
+  "+.Inf": { tag: "float", value: Infinity },
+  "+.INF": { tag: "float", value: Infinity },
+  "-.inf": { tag: "float", value: -Infinity },
+  "-.Inf": { tag: "float", value: -Infinity },
+  "-.INF": { tag: "float", value: -Infinity },
+};
+const HINTED = /^[-+0-9.yYnNtTfFoO~]/;
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const DIGITS: Record<number, RegExp> = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ };
+const PREFIX: Record<string, number> = { "0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2 };
+
+/** strconv.ParseInt/ParseUint(s, base, 64) (base 0 reads 0x/0o/0b prefixes and a leading 0 as octal). */
+function parseGoInt(s: string, base: number, signed: boolean): bigint | undefined {
+  let sign = "";
+  if (s[0] === "+" || s[0] === "-") {
+    if (!signed) return undefined;
+    sign = s[0];
+    s = s.slice(1);
+  }
+  if (base === 0) {
+    base = PREFIX[s.slice(0, 2)] ?? (s.length > 1 && s[0] === "0" ? 8 : 10);
+    if (PREFIX[s.slice(0, 2)]) s = s.slice(2);
+    else if (base === 8) s = s.slice(1);
+  }
+  if (!DIGITS[base].test(s)) return undefined;
+  const prefix = base === 16 ? "0x" : base === 8 ? "0o" : base === 2 ? "0b" : "";
+  const magnitude = BigInt(prefix + s);
+  const value = sign === "-" ? -magnitude : magnitude;
+  if (signed ? value < INT64_MIN || value > INT64_MAX : value > UINT64_MAX) return undefined;
+  return value;
+}
+
+/** strconv.ParseFloat for the spellings that reach it here: finite results only (±Inf is ErrRange). */
+function parseGoFloat(s: string): number | undefined {
+  if (!YAML_STYLE_FLOAT.test(s)) return undefined;
+  const f = Number(s);
+  return Number.isFinite(f) ? f : undefined;
+}
+
+const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const TIMESTAMP =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:([Tt])|( ))(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/** resolve.go parseTimestamp: time.Parse with its four layouts, including Go's range checks. */
+export function isGoTimestamp(s: string): boolean {
+  const m = TIMESTAMP.exec(s);
+  if (!m) return false;
+  const [, y, mo, d, t, space, h, mi, sec, zone] = m;
+  if (t && !zone) return false; // the "T" layouts require a zone, the " " layout takes none
+  if (space && zone) return false;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && !leap ? 28 : DAYS[month - 1])) return false;
+  if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59)) return false;
+  if (zone && zone !== "Z" && (Number(zone.slice(1, 3)) > 24 || Number(zone.slice(4)) > 60)) return false;
+  return true;
+}
+
+/** go-yaml v3 resolve("", s): the tag and value a plain scalar is read as. */
+export function goResolve(s: string): GoResolved {
+  if (s === "") return { tag: "null", value: null };
+  if (!HINTED.test(s)) return { tag: "str", value: s };
+  const mapped = MAP[s];
+  if (mapped) return mapped;
+  const c = s[0];
+  if (c === ".") {
+    const f = parseGoFloat(s);
+    return f === undefined ? { tag: "str", value: s } : { tag: "float", value: f };
+  }
+  if (c === "+" || c === "-" || (c >= "0" && c <= "9")) {
+    if (isGoTimestamp(s)) return { tag: "timestamp", value: s };
+    const plain = s.replace(/_/g, "");
+    const int = parseGoInt(plain, 0, true) ?? parseGoInt(plain, 0, false);
+    if (int !== undefined) return { tag: "int", value: int };
+    const f = parseGoFloat(plain);
+    if (f !== undefined) return { tag: "float", value: f };
+    // 0b/0o spellings ParseInt base 0 missed (only reachable with a sign before the prefix)
+    for (const [prefix, base] of [["0b", 2], ["-0b", 2], ["0o", 8], ["-0o", 8]] as const) {
+      if (plain.startsWith(prefix)) {
+        const v = parseGoInt((prefix[0] === "-" ? "-" : "") + plain.slice(prefix.length), base, true);
+        if (v !== undefined) return { tag: "int", value: v };
+      }
+    }
+  }
+  return { tag: "str", value: s };
+}
+
+const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+const OLD_BOOLS = new Set(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"]);
+
+/** encode.go stringv: a string may be written plain only if it reads back as a string, in YAML 1.1 too. */
+export function canBePlainString(s: string): boolean {
+  return goResolve(s).tag === "str" && !OLD_BOOLS.has(s) && !(s.includes(":") && BASE60_FLOAT.test(s));
+}
