@@ -79,22 +79,26 @@ export function identityFileText(identity: string, recipient: string, date = new
   return `# created: ${sopsTimestamp(date)}\n# public key: ${recipient}\n${identity}\n`;
 }
 
-/**
- * A new X25519 identity, appended to `path` (created 0600 in a 0700 directory if missing). An
- * existing file keeps every key it had: the whole new content is written atomically, mode 0600.
- */
-export async function generateAgeKey(path: string): Promise<{ recipient: string; path: string; appended: boolean }> {
+/** A new X25519 identity, in memory only until saveAgeIdentity writes it. */
+export async function newAgeIdentity(): Promise<{ identity: string; recipient: string }> {
   const { generateX25519Identity, identityToRecipient } = await import("age-encryption");
   const identity = await generateX25519Identity();
-  const recipient = await identityToRecipient(identity);
+  return { identity, recipient: await identityToRecipient(identity) };
+}
+
+/**
+ * Appends an identity to `path` (created 0600 in a 0700 directory if missing). An existing file
+ * keeps every key it had: the whole new content is written atomically, mode 0600.
+ */
+export async function saveAgeIdentity(path: string, key: { identity: string; recipient: string }): Promise<{ appended: boolean }> {
   const existing = await readText(path);
   const before = existing ? existing.toString("utf8") : "";
-  const text = (before && !before.endsWith("\n") ? `${before}\n` : before) + identityFileText(identity, recipient);
+  const text = (before && !before.endsWith("\n") ? `${before}\n` : before) + identityFileText(key.identity, key.recipient);
   try {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await writeFileAtomic(path, text, { mode: 0o600, forceMode: true });
   } catch (error) {
     throw new SealboxError("CouldNotWriteOutputFile", `cannot write the new age key: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: path, cause: error });
   }
-  return { recipient, path, appended: existing !== undefined };
+  return { appended: existing !== undefined };
 }

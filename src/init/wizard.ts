@@ -8,7 +8,7 @@ import { parseAgeRecipientList } from "../keys/age-recipients.js";
 import { writeFileAtomic } from "../ops/atomic-write.js";
 import { CONFIG_FILE_NAME, SEALED_SCOPES, type SealedScope } from "../rules/config.js";
 import { describeIdentitySources } from "../keys/age-identities.js";
-import { defaultKeyFile, findExistingRecipients, generateAgeKey } from "./keys.js";
+import { defaultKeyFile, findExistingRecipients, newAgeIdentity, saveAgeIdentity } from "./keys.js";
 import { DEFAULT_SEALED_PATH_REGEX, renderRulesFile, type InitRules } from "./rules-file.js";
 
 export interface Choice<T> {
@@ -258,15 +258,16 @@ export async function runInit(options: InitOptions, ctx: InitContext): Promise<I
     rules.sealed.cert = inside;
   }
 
-  // ---- write: the key, the certificate, then the rules ----
-  if (generate) {
-    const key = await generateAgeKey(keyFile!);
-    rules.age = [...rules.age, key.recipient];
-    result.generatedKey = { recipient: key.recipient, path: key.path };
-    ctx.say(`${key.appended ? "added a new age key to" : "wrote a new age key to"} ${key.path} (mode 0600); its public key is ${key.recipient}`);
-  }
+  // ---- write, once confirmed: the key, the certificate, then the rules ----
+  const newKey = generate ? await newAgeIdentity() : undefined;
+  if (newKey) rules.age = [...rules.age, newKey.recipient];
   const text = renderRulesFile(rules);
   if (ask && !(await confirmWrite(ask, text, configPath))) throw new SealboxError("KeyboardInterrupt", "cancelled: nothing was written");
+  if (newKey) {
+    const { appended } = await saveAgeIdentity(keyFile!, newKey);
+    result.generatedKey = { recipient: newKey.recipient, path: keyFile! };
+    ctx.say(`${appended ? "added a new age key to" : "wrote a new age key to"} ${keyFile} (mode 0600); its public key is ${newKey.recipient}`);
+  }
   if (rules.sealed && (certBytes !== undefined || result.certPath)) {
     const target = resolve(dir, rules.sealed.cert);
     await mkdir(dirname(target), { recursive: true });

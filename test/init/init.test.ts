@@ -273,6 +273,20 @@ describe.skipIf(!HAS_SCRIPT)("sealbox init on a terminal", () => {
     expect(existsSync(keysFile(repo))).toBe(false);
   });
 
+  it("answering no at the end writes nothing, not even the new key", async () => {
+    const repo = newRepo();
+    const pty = new Pty(["init", "--no-hooks", "--path-regex", "", "--encrypted-regex", ""], { cwd: repo.dir, env: repo.env });
+    await pty.expect("Which age key");
+    pty.send(KEY.enter); // generate a new key (the first choice when none exists)
+    await pty.expect("Sealed Secrets controller?");
+    pty.send(KEY.enter); // no
+    await pty.expect("Write this to");
+    pty.send("n" + KEY.enter);
+    expect(await pty.exit()).toBe(85);
+    expect(existsSync(join(repo.dir, ".sops.yaml"))).toBe(false);
+    expect(existsSync(keysFile(repo))).toBe(false);
+  });
+
   it("--yes on a terminal asks nothing", async () => {
     const repo = newRepo();
     const pty = new Pty(["init", "--yes", "--age", publicKeyOf(FIXTURE_KEYS), "--no-hooks"], { cwd: repo.dir, env: repo.env });
