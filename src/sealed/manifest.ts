@@ -71,9 +71,11 @@ export function parseManifests(text: string, file: string): ManifestFile {
   const trimmed = text.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) return { format: "json", docs: parseJsonStream(text, file) };
   const docs: ManifestDoc[] = [];
+  // one pass for every document's line (counting from the top for each was quadratic in documents)
+  const lines = new YAML.LineCounter();
   // Read as YAML 1.2 (`n`, `yes`, `on` stay strings, as the author meant); written with 1.1 quoting.
-  for (const doc of YAML.parseAllDocuments(text, { prettyErrors: false })) {
-    const line = lineOf(text, doc.range?.[0] ?? 0);
+  for (const doc of YAML.parseAllDocuments(text, { prettyErrors: false, lineCounter: lines })) {
+    const line = lines.linePos(doc.range?.[0] ?? 0).line;
     const error = doc.errors[0];
     if (error) {
       throw new SealboxError("CouldNotReadInputFile", `not valid YAML: ${error.message.split("\n")[0]}`, { file, line: error.linePos?.[0]?.line ?? line });
