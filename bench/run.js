@@ -32,10 +32,10 @@ const { values: flags } = parseArgs({
 
 const quick = flags.quick;
 const config = {
-  startupRuns: Number(flags.runs ?? (quick ? 3 : 21)),
+  startupRuns: Number(flags.runs ?? (quick ? 2 : 21)),
   runs: Number(flags.runs ?? (quick ? 1 : 5)),
-  sizes: (flags.sizes ?? (quick ? "20" : "1000,10000")).split(",").map(Number),
-  sealSize: Number(flags.seal ?? (quick ? 10 : 1000)),
+  sizes: (flags.sizes ?? (quick ? "10" : "1000,10000")).split(",").map(Number),
+  sealSize: Number(flags.seal ?? (quick ? 5 : 1000)),
   binaryMb: Number(flags["binary-mb"] ?? (quick ? 1 : 100)),
   binaryRuns: Number(flags.runs ?? (quick ? 1 : 3)),
 };
