@@ -5,6 +5,10 @@ import { Branch, Comment, Timestamp, type Documents, type Value } from "../tree/
 import { SealboxError } from "../errors.js";
 import type { Codec } from "./types.js";
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 class JsonParser {
   private pos = 0;
   constructor(
@@ -99,7 +103,8 @@ class JsonParser {
     }
     this.pos++;
     try {
-      return JSON.parse(this.text.slice(start, this.pos)) as string;
+      // Go's decoder turns an unpaired surrogate escape into U+FFFD
+      return (JSON.parse(this.text.slice(start, this.pos)) as string).replace(LONE_SURROGATE, "\ufffd");
     } catch {
       return this.fail("invalid escape in a string", start);
     }
@@ -109,7 +114,12 @@ class JsonParser {
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.pos, this.pos + 400));
     if (!match) return this.fail("invalid number");
     this.pos += match[0].length;
-    if (!(match[2] || match[3])) return BigInt(match[0]);
+    // sops decodes with UseNumber and keeps an int when json.Number.Int64 accepts it (store.go
+    // normalizeJSONNumber): no fraction, no exponent, within int64; anything else is a float64
+    if (!(match[2] || match[3])) {
+      const int = BigInt(match[0]);
+      if (int >= INT64_MIN && int <= INT64_MAX) return int;
+    }
     // 1e400 would become Infinity: JSON cannot write it back, so the file could never be decrypted
     const f = Number(match[0]);
     return Number.isFinite(f) ? f : this.fail("number out of range for a 64-bit float");
@@ -127,7 +137,9 @@ function scalarJson(value: Value): string {
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new SealboxError("ErrorDumpingTree", "JSON cannot hold an infinite or NaN number");
-    return String(value);
+    // encoding/json floatEncoder: 'f' form within [1e-6, 1e21), else 'e' with "e-07" shortened to
+    // "e-7": the same cut-offs and digits as JavaScript's, apart from the sign of -0
+    return Object.is(value, -0) ? "-0" : String(value);
   }
   if (typeof value === "boolean") return String(value);
   if (value instanceof Uint8Array) return goJsonString(Buffer.from(value).toString("base64"));

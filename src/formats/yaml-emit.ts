@@ -448,8 +448,12 @@ class Emitter {
     this.headComment = "";
   }
 
-  private processLineComment(): void {
-    if (!this.lineComment) return;
+  /** `linebreak` (block scalars only) ends the header line even without a comment (go-yaml issue 755). */
+  private processLineComment(linebreak = false): void {
+    if (!this.lineComment) {
+      if (linebreak) this.putBreak();
+      return;
+    }
     if (!this.whitespace) this.put(" ");
     this.writeComment(this.lineComment);
     this.lineComment = "";
@@ -790,7 +794,7 @@ class Emitter {
       }
     }
     if (chomp) this.writeIndicator(chomp, false, false, false);
-    this.processLineComment();
+    this.processLineComment(true);
     this.whitespace = true;
     let breaks = true;
     let run = "";

@@ -106,6 +106,9 @@ class TreeBuilder {
       this.fail("YAML documents that are sequences are not supported (sops refuses a top-level list)", contents);
     } else if (contents && isScalar(contents) && contents.value !== null) {
       this.fail("YAML documents that are values are not supported", contents);
+    } else if (contents && isScalar(contents)) {
+      // an empty document ("---" and comments): store.go keeps the null node's head and line comments
+      branch.items.push(...asItems(commentLines(contents.commentBefore)), ...asItems(commentLines(contents.comment)));
     }
     branch.items.push(...asItems(commentLines(this.doc.comment)));
     return branch;
