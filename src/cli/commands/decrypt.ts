@@ -7,10 +7,11 @@ export function registerDecrypt(program: Command): void {
   addDecryptFlags(
     program
       .command("decrypt")
-      .description("decrypt SOPS files (sops decrypt); decrypted files are written 0600")
+      .description("decrypt SOPS files (sops decrypt); decrypted files are written 0600, and never over a file git tracks without --force")
       .argument("[files...]", "files to decrypt; - or nothing for stdin")
       .option("-i, --in-place", "replace each file with its plaintext (atomically, mode 0600)")
-      .option("-o, --output <file>", "write here (mode 0600) instead of stdout"),
+      .option("-o, --output <file>", "write here (mode 0600) instead of stdout")
+      .option("--force", "write plaintext even over a file git tracks (refused by default)"),
   )
     .addHelpText(
       "after",
@@ -22,11 +23,16 @@ Examples:
   SOPS_AGE_KEY_FILE=key.txt sealbox decrypt secrets.enc.yaml
   sealbox decrypt --extract '["data"]["password"]' secret.enc.yaml`,
     )
-    .action(async (files: string[], flags: DecryptFlags & OutputFlags) => {
+    .action(async (files: string[], flags: DecryptFlags & OutputFlags & { force?: boolean }) => {
       const { decrypt } = await import("../../ops/sops-ops.js");
       const { decryptOptions, warnIgnoreMac } = await import("../sops-flags.js");
       const { transformFiles, nameOf } = await import("../transform.js");
       if (flags.ignoreMac) warnIgnoreMac();
-      await transformFiles(files, flags, (input) => decrypt(input.bytes, decryptOptions(flags, nameOf(input))), { mode: 0o600, forceMode: true });
+      await transformFiles(files, flags, (input) => decrypt(input.bytes, decryptOptions(flags, nameOf(input))), {
+        mode: 0o600,
+        forceMode: true,
+        refuseGitTracked: true,
+        force: flags.force,
+      });
     });
 }
