@@ -1,0 +1,231 @@
+// Secret hygiene, proven on real processes: run the commands (failing and succeeding, with --debug
+// and --verbose) on fixtures whose secret values are known, and grep every output stream that is not
+// the requested data for those values. Decrypted files are 0600; the edit temp file is 0600 in a
+// 0700 directory and is gone after success, error, SIGINT, SIGTERM and an editor crash; decrypted
+// output is never written over a file git tracks without --force.
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encrypt } from "../../src/ops/sops-ops.js";
+import { ROOT, ageKey, cleanEnv, sealbox, stackLines, tempDir, type AgeKey, type CliResult } from "./helpers.js";
+
+// Distinctive values: any of them in an error, warning, debug or audit line is a leak.
+const SECRETS = ["Hunter2-Zq9-YAML", "Tok3n-Env-Xw7", "Js0n-Pa55-Vv2", "Ini-S3cr3t-Qq1", "Comment-Secret-Kk5"];
+const PLAINS: Record<string, string> = {
+  "app.yaml": `db:\n    user: admin\n    password: ${SECRETS[0]}\n# ${SECRETS[4]}\nport: 5432\n`,
+  "app.env": `API_TOKEN=${SECRETS[1]}\nDEBUG=false\n`,
+  "app.json": `{\n\t"password": "${SECRETS[2]}",\n\t"n": 1\n}`,
+  "app.ini": `[db]\npassword = ${SECRETS[3]}\n`,
+};
+
+let dir: string;
+let key: AgeKey;
+let other: AgeKey;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  dir = tempDir();
+  key = ageKey(dir);
+  other = ageKey(dir, "other.txt");
+  env = cleanEnv({ SOPS_AGE_KEY_FILE: key.file });
+  for (const [name, text] of Object.entries(PLAINS)) {
+    writeFileSync(join(dir, `plain-${name}`), text);
+    writeFileSync(join(dir, `enc-${name}`), await encrypt(Buffer.from(text), { filename: name, age: [key.recipient], cwd: dir, env: {} }));
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function leaks(text: string): string[] {
+  return SECRETS.filter((s) => text.includes(s));
+}
+
+const run = (args: string[], extra: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> => sealbox(args, { cwd: dir, env: extra.env ?? env, input: extra.input });
+
+describe("no secret value in errors, warnings, --debug, --verbose or audit output", () => {
+  /** [what, args, env override, whether stdout is requested data (then only stderr is checked)] */
+  const failing: [string, () => string[], (() => NodeJS.ProcessEnv)?][] = [
+    ["decrypt with the wrong key", () => ["--debug", "decrypt", "enc-app.yaml"], () => cleanEnv({ SOPS_AGE_KEY_FILE: other.file })],
+    ["decrypt with no key", () => ["--debug", "--verbose", "decrypt", "enc-app.env"], () => cleanEnv()],
+    ["decrypt a file with a swapped value (MAC mismatch)", () => ["--debug", "decrypt", "tampered.yaml"]],
+    ["decrypt --extract of a missing path", () => ["--debug", "decrypt", "--extract", '["nope"]', "enc-app.yaml"]],
+    ["decrypt --extract of a path below a value", () => ["--debug", "decrypt", "--extract", '["db"]["password"]["x"]', "enc-app.yaml"]],
+    ["encrypt YAML broken on a secret's line", () => ["--debug", "encrypt", "--age", key.recipient, "broken.yaml"]],
+    ["encrypt JSON broken next to a secret", () => ["--debug", "encrypt", "--age", key.recipient, "broken.json"]],
+    ["encrypt dotenv broken on a secret's line", () => ["--debug", "encrypt", "--age", key.recipient, "broken.env"]],
+    ["encrypt an already encrypted file", () => ["--debug", "encrypt", "--age", key.recipient, "enc-app.yaml"]],
+    ["set with a value that is not JSON", () => ["--debug", "set", "enc-app.yaml", '["db"]["password"]', SECRETS[0] + "-new"]],
+    ["set at a malformed path", () => ["--debug", "set", "enc-app.yaml", "db.password", `"${SECRETS[0]}"`]],
+    ["exec-env running a failing command", () => ["--debug", "exec-env", "enc-app.env", "exit 3"]],
+    ["exec-file running a failing command", () => ["--debug", "exec-file", "enc-app.json", "false {}"]],
+    ["edit with a failing editor", () => ["--debug", "edit", "enc-app.ini"], () => ({ ...env, EDITOR: "false" })],
+    ["unseal with a wrong key", () => ["--debug", "unseal", "--private-key", join(dir, "wrong.key"), join(ROOT, "fixtures/interop/sealed/data-strict.sealed.yaml")]],
+    ["seal with a broken certificate", () => ["--debug", "seal", "--cert", "plain-app.env", "secret.yaml"]],
+  ];
+
+  beforeAll(() => {
+    const enc = readFileSync(join(dir, "enc-app.yaml"), "utf8");
+    const values = [...enc.matchAll(/ENC\[[^\]]+\]/g)].map((m) => m[0]);
+    writeFileSync(join(dir, "tampered.yaml"), enc.replace(values[0], "§").replace(values[1], values[0]).replace("§", values[1]));
+    writeFileSync(join(dir, "broken.yaml"), `a:\n  password: ${SECRETS[0]}\n b: [\n`);
+    writeFileSync(join(dir, "broken.json"), `{"password": "${SECRETS[2]}" "x": ${SECRETS[2]}}`);
+    writeFileSync(join(dir, "broken.env"), `A=1\n${SECRETS[1]}\n`);
+    writeFileSync(join(dir, "secret.yaml"), `apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\nstringData: {password: ${SECRETS[0]}}\n`);
+    execFileSync("openssl", ["genrsa", "-traditional", "-out", join(dir, "wrong.key"), "2048"], { stdio: "pipe" });
+  });
+
+  it.each(failing)("%s", async (_what, args, envFor) => {
+    const r = await run(args(), { env: envFor?.() });
+    expect(r.status).not.toBe(0);
+    expect(leaks(r.stderr), r.stderr).toEqual([]);
+    expect(leaks(r.stdout), r.stdout).toEqual([]);
+  });
+
+  it("succeeding commands with --debug --verbose say nothing secret on stderr", async () => {
+    for (const name of Object.keys(PLAINS)) {
+      const r = await run(["--debug", "--verbose", "decrypt", `enc-${name}`]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(leaks(r.stderr)).toEqual([]);
+      expect(leaks(r.stdout).length).toBeGreaterThan(0); // the data itself is on stdout, as asked
+      const e = await run(["--debug", "--verbose", "encrypt", "--age", key.recipient, `plain-${name}`]);
+      expect(e.status, e.stderr).toBe(0);
+      expect(leaks(e.stderr + e.stdout)).toEqual([]);
+    }
+    const warned = await run(["--debug", "decrypt", "--ignore-mac", "tampered.yaml"]);
+    expect(warned.stderr).toMatch(/WARNING/);
+    expect(leaks(warned.stderr)).toEqual([]);
+  });
+
+  it("audit reports plaintext secrets by file and key, never by value (table, json, sarif)", async () => {
+    for (const format of ["table", "json", "sarif"]) {
+      const r = await run(["--debug", "audit", "--format", format, "."]);
+      expect(r.stdout.length, r.stderr).toBeGreaterThan(0);
+      expect(leaks(r.stdout + r.stderr), `${format}: ${r.stdout.slice(0, 400)}`).toEqual([]);
+      // without --debug, the findings exit says so in one line and no trace
+      const plain = await run(["audit", "--format", format, "."]);
+      expect(stackLines(plain.stderr)).toEqual([]);
+    }
+  });
+});
+
+describe("decrypted files are private", () => {
+  it("decrypt -o writes 0600, decrypt -i makes a 0644 file 0600, unseal -o writes 0600", async () => {
+    const out = join(dir, "out.yaml");
+    expect((await run(["decrypt", "-o", out, "enc-app.yaml"])).status).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    writeFileSync(join(dir, "inplace.env"), readFileSync(join(dir, "enc-app.env")));
+    chmodSync(join(dir, "inplace.env"), 0o644);
+    expect((await run(["decrypt", "-i", "inplace.env"])).status).toBe(0);
+    expect(statSync(join(dir, "inplace.env")).mode & 0o777).toBe(0o600);
+    const secretOut = join(dir, "secret-out.yaml");
+    const sealed = join(ROOT, "fixtures/interop/sealed/data-strict.sealed.yaml");
+    expect((await run(["unseal", "--private-key", join(ROOT, "fixtures/interop/sealed/key.pem"), "-o", secretOut, sealed])).status).toBe(0);
+    expect(statSync(secretOut).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("the edit temp file", () => {
+  // The fake editor records where it was asked to edit and the modes it found, then acts as told.
+  const editor = (): string => join(dir, "fake-editor.sh");
+  beforeAll(() => {
+    writeFileSync(
+      editor(),
+      `#!/bin/sh
+f="$1"
+printf '%s\\n%s\\n%s\\n' "$f" "$(stat -c %a "$f")" "$(stat -c %a "$(dirname "$f")")" > "$EDIT_RECORD"
+echo $$ >> "$EDIT_RECORD"
+case "$EDIT_ACTION" in
+  change) printf 'db:\\n    password: changed\\n' > "$f" ;;
+  garbage) printf 'a: [\\n' > "$f" ;;
+  fail) exit 1 ;;
+  crash) kill -9 $$ ;;
+  sleep) exec sleep 30 ;;
+esac
+`,
+    );
+    chmodSync(editor(), 0o755);
+  });
+
+  function record(file: string): { path: string; mode: string; dirMode: string; pid: number } {
+    const [path, mode, dirMode, pid] = readFileSync(file, "utf8").trim().split("\n");
+    return { path, mode, dirMode, pid: Number(pid) };
+  }
+
+  async function edit(action: string, signal?: NodeJS.Signals): Promise<{ status: number | null; stderr: string; rec: ReturnType<typeof record> }> {
+    const target = join(dir, `edit-${action}-${signal ?? "none"}.yaml`);
+    writeFileSync(target, readFileSync(join(dir, "enc-app.yaml")));
+    const rec = join(dir, `record-${action}-${signal ?? "none"}`);
+    const child = spawn(process.execPath, [join(ROOT, "bin/sealbox.js"), "edit", target], { env: { ...env, EDITOR: editor(), EDIT_ACTION: action, EDIT_RECORD: rec }, cwd: dir });
+    let stderr = "";
+    child.stderr.on("data", (c) => (stderr += c));
+    // "exit", not "close": an editor left sleeping after a signal still holds the inherited stderr
+    const closed = new Promise<number | null>((done) => child.on("exit", (status, sig) => done(status ?? (sig ? -1 : null))));
+    if (signal) {
+      for (let i = 0; i < 200 && !existsSync(rec); i++) await new Promise((r) => setTimeout(r, 50));
+      child.kill(signal);
+    }
+    const status = await closed;
+    const found = record(rec);
+    if (signal) {
+      try {
+        process.kill(found.pid, "SIGKILL"); // the sleeping editor, left behind by design of the test
+      } catch {
+        // already gone
+      }
+    }
+    return { status, stderr, rec: found };
+  }
+
+  it.each([
+    ["change", undefined, 0],
+    ["garbage", undefined, 2],
+    ["fail", undefined, 1],
+    ["crash", undefined, 1],
+    ["sleep", "SIGINT", 130],
+    ["sleep", "SIGTERM", 143],
+  ] as const)("editor %s %s: 0600 file in a 0700 dir, removed afterwards (exit %s)", async (action, signal, exit) => {
+    const { status, stderr, rec } = await edit(action, signal);
+    expect(rec.mode).toBe("600");
+    expect(rec.dirMode).toBe("700");
+    expect(existsSync(rec.path)).toBe(false);
+    expect(existsSync(join(rec.path, ".."))).toBe(false);
+    expect(status, stderr).toBe(exit);
+    expect(leaks(stderr)).toEqual([]);
+  });
+});
+
+describe("decrypted output over a git-tracked file", () => {
+  let repo: string;
+  beforeAll(() => {
+    repo = tempDir("sealbox-git-");
+    const g = (...args: string[]): string => execFileSync("git", ["-C", repo, ...args], { stdio: "pipe", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" } }).toString();
+    g("init", "-q");
+    writeFileSync(join(repo, "secrets.enc.yaml"), readFileSync(join(dir, "enc-app.yaml")));
+    writeFileSync(join(repo, "tracked.yaml"), "placeholder: true\n");
+    g("add", ".");
+    g("commit", "-q", "-m", "x");
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it("decrypt -i of a tracked file is refused (exit 3, file untouched); --force does it, 0600", async () => {
+    const file = join(repo, "secrets.enc.yaml");
+    const before = readFileSync(file);
+    const r = await sealbox(["decrypt", "-i", file], { env, cwd: repo });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`^sealbox: ${file}: refusing to write decrypted output over a file git tracks .*--force`));
+    expect(readFileSync(file).equals(before)).toBe(true);
+    const forced = await sealbox(["decrypt", "-i", "--force", file], { env, cwd: repo });
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toContain(SECRETS[0]);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("decrypt -o over a tracked file is refused; an untracked output in the same repo is fine", async () => {
+    const src = join(dir, "enc-app.yaml");
+    const refused = await sealbox(["decrypt", "-o", join(repo, "tracked.yaml"), src], { env, cwd: repo });
+    expect(refused.status).toBe(3);
+    expect(readFileSync(join(repo, "tracked.yaml"), "utf8")).toBe("placeholder: true\n");
+    const ok = await sealbox(["decrypt", "-o", join(repo, "untracked.yaml"), src], { env, cwd: repo });
+    expect(ok.status, ok.stderr).toBe(0);
+  });
+});
