@@ -97,7 +97,7 @@ function table() {
 const argv = process.argv.slice(2).join(" ");
 const generated = `<!-- bench:begin (written by \`node bench/run.js\`; edit outside these markers) -->
 Measured ${started.toISOString().slice(0, 16).replace("T", " ")} UTC with \`node bench/run.js${argv ? " " + argv : ""}\`
-(commit ${gitHead()}).
+(commit ${gitHead()}${process.env.SEALBOX_BENCH_BUILD ? `; the tree built in \`SEALBOX_BENCH_BUILD=${process.env.SEALBOX_BENCH_BUILD}\`` : ""}).
 
 Machine: ${host.nproc} cores (\`nproc\`), ${host.cpu}, Node ${host.node}, ${host.os}${host.age ? `, age ${host.age}` : ""}.
 Load average before / after the run: ${host.load} / ${host.loadAfter} (other work on the machine slows every row alike).
