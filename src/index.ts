@@ -67,4 +67,15 @@ export type { ReencryptOptions, RescopeOptions } from "./sealed/rewrite.js";
 export { SCOPES, parseScope, scopeLabel } from "./sealed/scope.js";
 export type { Scope } from "./sealed/scope.js";
 
+// ---- whole repositories (what `sealbox rotate|updatekeys|audit|git` call) ----
+export { rotatePaths, planUpdateKeysPaths, applyUpdateKeys } from "./repo/commands.js";
+export type { RotateOptions, UpdateKeysRun } from "./repo/commands.js";
+export type { RunReport } from "./repo/run.js";
+export { discoverFiles } from "./repo/discover.js";
+export { audit, reachesThreshold } from "./audit/audit.js";
+export type { AuditOptions, AuditReport, Finding, InventoryEntry } from "./audit/audit.js";
+export { formatReport } from "./audit/format.js";
+export { installGit, preCommitFindings } from "./repo/git.js";
+export type { InstallOptions, InstallResult } from "./repo/git.js";
+
 export { VERSION } from "./version.js";

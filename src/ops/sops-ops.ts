@@ -74,13 +74,8 @@ function splitList(text: string | undefined): string[] {
 /** Recipients and selectors for a new file: flags, then environment, then the matching rule. */
 export async function planEncryption(options: EncryptOptions): Promise<{ groups: RecipientGroup[]; threshold?: number; selectors: EncryptionSelectors; rule?: CreationRule }> {
   const env = options.env ?? process.env;
-  let rule: CreationRule | undefined;
-  try {
-    rule = await resolveCreationRule(options.filename ?? "", { configPath: options.configPath, cwd: options.cwd, env });
-  } catch (error) {
-    // a missing rules file only matters when nothing else names recipients
-    if (!(error instanceof SealboxError && error.code === "ConfigFileNotFound" && !options.configPath)) throw error;
-  }
+  // a rules file named by --config or SOPS_CONFIG must exist; none found upward is fine
+  const rule: CreationRule | undefined = await resolveCreationRule(options.filename ?? "", { configPath: options.configPath, cwd: options.cwd, env });
   const flagged: RecipientSpec[] = [...(options.kms ?? []), ...(options.age ?? []).map((recipient) => ({ type: "age" as const, recipient }))];
   if (flagged.length === 0) {
     const envKms = splitList(env.SOPS_KMS_ARN);

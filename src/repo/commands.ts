@@ -2,7 +2,7 @@
 import type { KeyObject } from "node:crypto";
 import { errorResult, forEachFile, prepareRun, replaceFile, summarise, type FileResult, type RunOptions, type RunReport } from "./run.js";
 import { planUpdateKeys, resealFile, rotateSops, type UpdateKeysPlan } from "./rekey.js";
-import { runPool } from "./pool.js";
+import { defaultConcurrency, runPool } from "./pool.js";
 import { progressBar } from "./progress.js";
 
 export interface RotateOptions extends RunOptions {
@@ -70,7 +70,7 @@ export async function applyUpdateKeys(run: UpdateKeysRun): Promise<RunReport> {
   const progress = progressBar(run.pending.length, { quiet: run.options.quiet, verb: "updating" });
   await runPool(
     run.pending,
-    run.options.concurrency,
+    run.options.concurrency ?? defaultConcurrency(),
     async ({ result, plan, absolute }) => {
       try {
         await replaceFile(absolute, await plan.apply());

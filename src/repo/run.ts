@@ -10,7 +10,7 @@ import { writeFileAtomic } from "../ops/atomic-write.js";
 import { findConfigFile, resolveCreationRule } from "../rules/config.js";
 import { classify, type Classified } from "./classify.js";
 import { discoverFiles, displayPath, TEMP_FILE, type DiscoveredFile } from "./discover.js";
-import { runPool } from "./pool.js";
+import { defaultConcurrency, runPool } from "./pool.js";
 import { progressBar } from "./progress.js";
 import type { RekeyContext } from "./rekey.js";
 
@@ -40,7 +40,8 @@ export interface RunOptions {
   cwd?: string;
   configPath?: string;
   env?: NodeJS.ProcessEnv;
-  concurrency: number;
+  /** Files in flight at once; default: the machine's cores. */
+  concurrency?: number;
   quiet?: boolean;
   sources?: KeySources;
   privateKeys?: RekeyContext["privateKeys"];
@@ -85,12 +86,12 @@ export function errorResult(path: string, error: unknown): FileResult {
  * Reads and classifies each file, then hands it to `work`. Walked files that are plain (not encrypted)
  * are left out of the report unless a rule with a path_regex names them; named ones are reported.
  */
-export async function forEachFile(prepared: Prepared, options: { concurrency: number; quiet?: boolean; verb: string }, work: FileWork): Promise<FileResult[]> {
+export async function forEachFile(prepared: Prepared, options: { concurrency?: number; quiet?: boolean; verb: string }, work: FileWork): Promise<FileResult[]> {
   const { ctx, files } = prepared;
   const progress = progressBar(files.length, { quiet: options.quiet, verb: options.verb });
   const settled = await runPool(
     files,
-    options.concurrency,
+    options.concurrency ?? defaultConcurrency(),
     async (file): Promise<FileResult | undefined> => {
       const display = displayPath(file.path, ctx.cwd);
       const absolute = file.real;

@@ -58,3 +58,22 @@ describe("the library API", () => {
     expect(byName.trim()).toBe(`function function ${sealbox.VERSION}`);
   });
 });
+
+describe("the library API over a repository", () => {
+  it("audits a directory (finding a plaintext Secret) and rotates its encrypted files", async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "sealbox-api-repo-"));
+    writeFileSync(join(dir, ".sops.yaml"), `creation_rules:\n  - path_regex: .*\\.yaml$\n    age: ${recipient}\n`);
+    writeFileSync(join(dir, "leak.yaml"), "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  password: hunter2\n");
+    writeFileSync(join(dir, "app.yaml"), await encrypt(Buffer.from("k: v\n"), { filename: join(dir, "app.yaml"), age: [recipient], env: {} }));
+    const report = await sealbox.audit({ paths: ["."], cwd: dir, env: {} });
+    expect(sealbox.reachesThreshold(report, "error")).toBeTruthy();
+    expect(sealbox.formatReport(report, "json")).not.toContain("hunter2");
+    const before = readFileSync(join(dir, "app.yaml"), "utf8");
+    await sealbox.rotatePaths({ paths: ["app.yaml"], cwd: dir, env: { SOPS_AGE_KEY_FILE: KEYS } });
+    const after = readFileSync(join(dir, "app.yaml"), "utf8");
+    expect(after).not.toBe(before);
+    expect(Buffer.from(await decrypt(Buffer.from(after), { filename: "app.yaml", env: { SOPS_AGE_KEY_FILE: KEYS } })).toString()).toBe("k: v\n");
+  });
+});
