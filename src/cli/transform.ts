@@ -1,5 +1,6 @@
 // Runs a bytes→bytes transformation over the files a command names: one file to stdout or -o, or any
-// number in place (-i). Every output is computed before the first write, so a failure part way
+// number of files and directories in place (-i; a directory is walked git-aware for the files a
+// creation rule matches). Every output is computed before the first write, so a failure part way
 // leaves every file as it was; each write is atomic.
 import { basename, dirname, resolve } from "node:path";
 import { SealboxError } from "../errors.js";
@@ -17,6 +18,30 @@ export interface TransformOptions {
   /** Plaintext output: refuse to write over a file git tracks (one `git add` from a commit) unless `force`. */
   refuseGitTracked?: boolean;
   force?: boolean;
+  /** The rules file named by --config, for choosing files in a walked directory. */
+  configPath?: string;
+  /** Leaves out a file found by walking a directory (e.g. encrypt skips files already encrypted). */
+  skipWalked?: (input: Input) => Promise<boolean>;
+}
+
+interface Target {
+  name: string;
+  /** Named on the command line (kept whatever it holds) rather than found in a directory. */
+  named: boolean;
+}
+
+/** Names as given, with each directory replaced by the files in it that a creation rule matches. */
+async function expandDirectories(names: string[], configPath: string | undefined): Promise<Target[]> {
+  const { stat } = await import("node:fs/promises");
+  const isDirectory = async (name: string): Promise<boolean> => name !== "-" && (await stat(name).then((s) => s.isDirectory(), () => false));
+  if (!(await Promise.all(names.map(isDirectory))).some(Boolean)) return names.map((name) => ({ name, named: true }));
+  const { discoverFiles } = await import("../repo/discover.js");
+  const { findConfigFile, resolveCreationRule } = await import("../rules/config.js");
+  const rules = await findConfigFile({ configPath });
+  const accept = async (absolute: string): Promise<boolean> =>
+    !!rules && basename(absolute) !== ".sops.yaml" && (await resolveCreationRule(absolute, { configPath: rules })) !== undefined;
+  const found = await discoverFiles(names, { accept });
+  return found.map((f) => ({ name: f.path, named: f.named }));
 }
 
 /** True when git tracks `path` (false outside a work tree or without git). */
@@ -32,9 +57,12 @@ export async function transformFiles(
   transform: (input: Input) => Promise<Uint8Array>,
   options: TransformOptions = {},
 ): Promise<void> {
-  const names = files.length ? files : ["-"];
+  const targets = await expandDirectories(files.length ? files : ["-"], options.configPath);
+  const names = targets.map((t) => t.name);
   if (flags.inPlace && flags.output) throw new SealboxError("ConflictingParameters", "--in-place and --output do not go together");
-  if (names.length > 1 && !flags.inPlace) throw new SealboxError("ConflictingParameters", "several files need --in-place (-i)");
+  if ((names.length > 1 || targets.some((t) => !t.named)) && !flags.inPlace) {
+    throw new SealboxError("ConflictingParameters", "several files or a directory need --in-place (-i)");
+  }
   if (flags.inPlace && names.includes("-")) throw new SealboxError("ConflictingParameters", "--in-place needs files, not stdin");
   if (options.refuseGitTracked && !options.force) {
     const targets = flags.inPlace ? names : flags.output && flags.output !== "-" ? [flags.output] : [];
@@ -45,8 +73,9 @@ export async function transformFiles(
     }
   }
   const results: { name: string; data: Uint8Array }[] = [];
-  for (const name of names) {
+  for (const { name, named } of targets) {
     const input = await readInput(name);
+    if (!named && options.skipWalked && (await options.skipWalked(input))) continue;
     try {
       results.push({ name: input.name, data: await transform(input) });
     } catch (error) {

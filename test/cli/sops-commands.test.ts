@@ -195,3 +195,27 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(existsSync(readFileSync(join(dir, "temp-path"), "utf8").trim())).toBe(false);
   });
 });
+
+describe("directories", () => {
+  it("encrypt -i DIR takes the plain files a creation rule matches; decrypt -i DIR undoes it", () => {
+    const dir = workdir({
+      ".sops.yaml": `creation_rules:\n  - path_regex: ^secrets/.*\\.(yaml|json)$\n    age: ${RECIPIENT}\n`,
+      "secrets/a.yaml": "a: 1\n",
+      "secrets/sub/b.json": '{"b": 2}',
+      "secrets/notes.txt": "not covered by a rule\n",
+      "other/c.yaml": "c: 3\n",
+    });
+    const enc = sealbox(["encrypt", "-i", "secrets"], { cwd: dir });
+    expect(enc.stderr).toBe("");
+    expect(readFileSync(join(dir, "secrets/a.yaml"), "utf8")).toMatch(/^a: ENC\[/);
+    expect(readFileSync(join(dir, "secrets/sub/b.json"), "utf8")).toContain('"b": "ENC[');
+    expect(readFileSync(join(dir, "secrets/notes.txt"), "utf8")).toBe("not covered by a rule\n");
+    // a second run skips what is already encrypted instead of failing
+    expect(sealbox(["encrypt", "-i", "secrets"], { cwd: dir }).status).toBe(0);
+    expect(sealbox(["encrypt", "secrets"], { cwd: dir }).status).toBe(8);
+    const dec = sealbox(["decrypt", "-i", "secrets"], { cwd: dir, env: withKey() });
+    expect(dec.status).toBe(0);
+    expect(readFileSync(join(dir, "secrets/a.yaml"), "utf8")).toBe("a: 1\n");
+    expect(readFileSync(join(dir, "other/c.yaml"), "utf8")).toBe("c: 3\n");
+  });
+});

@@ -8,7 +8,7 @@ export function registerDecrypt(program: Command): void {
     program
       .command("decrypt")
       .description("decrypt SOPS files (sops decrypt); decrypted files are written 0600, and never over a file git tracks without --force")
-      .argument("[files...]", "files to decrypt; - or nothing for stdin")
+      .argument("[files...]", "files or directories (with -i: the encrypted files a creation rule matches) to decrypt; - or nothing for stdin")
       .option("-i, --in-place", "replace each file with its plaintext (atomically, mode 0600)")
       .option("-o, --output <file>", "write here (mode 0600) instead of stdout")
       .option("--force", "write plaintext even over a file git tracks (refused by default)"),
@@ -24,7 +24,7 @@ Examples:
   sealbox decrypt --extract '["data"]["password"]' secret.enc.yaml`,
     )
     .action(async (files: string[], flags: DecryptFlags & OutputFlags & { force?: boolean }) => {
-      const { decrypt } = await import("../../ops/sops-ops.js");
+      const { decrypt, fileStatus } = await import("../../ops/sops-ops.js");
       const { decryptOptions, warnIgnoreMac } = await import("../sops-flags.js");
       const { transformFiles, nameOf } = await import("../transform.js");
       if (flags.ignoreMac) warnIgnoreMac();
@@ -33,6 +33,8 @@ Examples:
         forceMode: true,
         refuseGitTracked: true,
         force: flags.force,
+        configPath: flags.config,
+        skipWalked: async (input) => !(await fileStatus(input.bytes, { filename: input.name })).encrypted,
       });
     });
 }

@@ -8,7 +8,7 @@ export function registerEncrypt(program: Command): void {
     program
       .command("encrypt")
       .description("encrypt files value by value in the SOPS format (sops encrypt)")
-      .argument("[files...]", "files to encrypt; - or nothing for stdin")
+      .argument("[files...]", "files or directories (with -i: the files a creation rule matches) to encrypt; - or nothing for stdin")
       .option("-i, --in-place", "replace each file with its encrypted form (atomically)")
       .option("-o, --output <file>", "write here instead of stdout"),
   )
@@ -21,12 +21,17 @@ creation rule in .sops.yaml whose path_regex matches the file.
 Examples:
   sealbox encrypt --age age1... secrets.yaml > secrets.enc.yaml
   sealbox encrypt -i secrets/*.yaml                      # recipients from .sops.yaml
+  sealbox encrypt -i secrets/                            # every plain file a rule covers
   cat app.env | sealbox encrypt --filename-override app.env --age age1...`,
     )
     .action(async (files: string[], flags: EncryptFlags & OutputFlags) => {
-      const { encrypt } = await import("../../ops/sops-ops.js");
+      const { encrypt, fileStatus } = await import("../../ops/sops-ops.js");
       const { encryptOptions } = await import("../sops-flags.js");
       const { transformFiles, nameOf } = await import("../transform.js");
-      await transformFiles(files, flags, async (input) => encrypt(input.bytes, await encryptOptions(flags, nameOf(input))), { mode: 0o644 });
+      await transformFiles(files, flags, async (input) => encrypt(input.bytes, await encryptOptions(flags, nameOf(input))), {
+        mode: 0o644,
+        configPath: flags.config,
+        skipWalked: async (input) => (await fileStatus(input.bytes, { filename: input.name })).encrypted,
+      });
     });
 }
