@@ -242,7 +242,8 @@ class TreeBuilder {
         const itemScalar = !item || isScalar(item) || isAlias(item);
         if (item) list.push(...commentLines(item.commentBefore));
         if (item && itemScalar) list.push(...commentLines(item.comment, true));
-        const built = this.value(item, depth + 1, itemScalar);
+        // store.go nodeToTreeValue: an item's head comment is the list's; its own collection does not repeat it
+        const built = this.value(item, depth + 1, itemScalar, Infinity);
         list.push(built.value);
         this.settle(built.up, resolved.range?.[0], (c) => list.push(c), up);
       }
