@@ -72,13 +72,13 @@ function parseGoFloat(s: string): number | undefined {
 
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const TIMESTAMP =
-  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:([Tt])|( ))(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/;
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:([Tt])|( ))(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?)?$/;
 
 /** resolve.go parseTimestamp: time.Parse with its four layouts, including Go's range checks. */
 export function isGoTimestamp(s: string): boolean {
   const m = TIMESTAMP.exec(s);
   if (!m) return false;
-  const [, y, mo, d, t, space, h, mi, sec, zone] = m;
+  const [, y, mo, d, t, space, h, mi, sec, , zone] = m;
   if (t && !zone) return false; // the "T" layouts require a zone, the " " layout takes none
   if (space && zone) return false;
   const year = Number(y);
@@ -90,6 +90,22 @@ export function isGoTimestamp(s: string): boolean {
   if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59)) return false;
   if (zone && zone !== "Z" && (Number(zone.slice(1, 3)) > 24 || Number(zone.slice(4)) > 60)) return false;
   return true;
+}
+
+/**
+ * The time.Time go-yaml reads a timestamp as, written as sops writes it (MarshalText and go-yaml's
+ * timev both use RFC 3339 with nanoseconds): zero-padded fields, fraction without trailing zeros,
+ * UTC when no zone is given, "Z" for a zero offset. Undefined when `s` is not a timestamp.
+ */
+export function goTimestampText(s: string): string | undefined {
+  if (!isGoTimestamp(s)) return undefined;
+  const m = TIMESTAMP.exec(s)!;
+  const [, y, mo, d, , , h = "0", mi = "0", sec = "0", digits = "", zone] = m;
+  const two = (n: string): string => n.padStart(2, "0");
+  // time.Parse keeps nine fractional digits at most; RFC3339Nano drops trailing zeros
+  const fraction = digits.slice(0, 9).replace(/0+$/, "");
+  const offset = !zone || zone === "Z" || /^[+-]00:00$/.test(zone) ? "Z" : zone;
+  return `${y}-${two(mo)}-${two(d)}T${two(h)}:${two(mi)}:${two(sec)}${fraction ? "." + fraction : ""}${offset}`;
 }
 
 /** go-yaml v3 resolve("", s): the tag and value a plain scalar is read as. */

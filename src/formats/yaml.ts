@@ -2,9 +2,9 @@
 // multi-document file), mapped to the tree the way sops's YAML store does it; written by
 // ./yaml-emit.ts in sops's exact layout.
 import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
-import { Branch, Comment, type Documents, type Item, type Value } from "../tree/tree.js";
+import { Branch, Comment, Timestamp, type Documents, type Item, type Value } from "../tree/tree.js";
 import { bytesToGoString } from "../core/go-string.js";
-import { goResolve } from "./yaml-resolve.js";
+import { goResolve, goTimestampText } from "./yaml-resolve.js";
 import { SealboxError } from "../errors.js";
 import { emitYamlDocuments, formatYamlFloat } from "./yaml-emit.js";
 import type { Codec } from "./types.js";
@@ -269,7 +269,9 @@ interface Built {
 function scalarValue(node: Scalar): Value {
   if (node.type === "PLAIN" && !node.tag && typeof node.source === "string") {
     const r = goResolve(node.source);
-    // a timestamp stays a string: decoding into interface{} keeps timestamp-like text as text
+    // v3 decodes a timestamp into interface{} as a time.Time (v2 kept the text): sops encrypts it as
+    // type:time and writes it back in RFC 3339 form, so 2024-01-01 comes back as 2024-01-01T00:00:00Z
+    if (r.tag === "timestamp") return new Timestamp(goTimestampText(r.value)!);
     return r.value;
   }
   const v = node.value;
@@ -288,6 +290,7 @@ function scalarValue(node: Scalar): Value {
 function keyText(value: Value): string {
   if (value === null) return "null";
   if (typeof value === "number") return formatYamlFloat(value);
+  if (value instanceof Timestamp) return value.text;
   return String(value);
 }
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { yamlCodec } from "../../src/formats/yaml.js";
 import { emitYamlValue } from "../../src/formats/yaml-emit.js";
-import { Branch, Comment } from "../../src/tree/tree.js";
+import { Branch, Comment, Timestamp } from "../../src/tree/tree.js";
 
 const parse = (text: string): Branch[] => yamlCodec.parsePlain(Buffer.from(text), "t.yaml");
 const emit = (docs: Branch[]): string => Buffer.from(yamlCodec.emitPlain(docs)).toString();
@@ -30,8 +30,6 @@ describe("go-yaml resolve: what a plain scalar is read as", () => {
     [".NaN", NaN],
     ["1e400", "1e400"], // ParseFloat's ErrRange: falls through to !!str
     ["0xFFFFFFFFFFFFFFFFFF", "0xFFFFFFFFFFFFFFFFFF"], // overflows both: !!str
-    ["2024-01-01", "2024-01-01"], // !!timestamp, but decoding into interface{} keeps the text
-    ["2024-01-01T10:00:00Z", "2024-01-01T10:00:00Z"],
     ["<<", "<<"], // '<' has no hint in v3's resolveTable
     ["yes", "yes"], // YAML 1.1 booleans are strings in v3
     ["True", true],
@@ -40,6 +38,26 @@ describe("go-yaml resolve: what a plain scalar is read as", () => {
     const value = parse(`k: ${text}\n`)[0].get("k");
     if (typeof expected === "number" && Number.isNaN(expected)) expect(Number.isNaN(value)).toBe(true);
     else expect(value).toBe(expected);
+  });
+});
+
+describe("timestamps: v3 decodes them into interface{} as time.Time (decode.go scalar: no string fallback)", () => {
+  it.each([
+    ["2024-01-01", "2024-01-01T00:00:00Z"], // date only: midnight UTC
+    ["2024-1-2T3:04:05.120Z", "2024-01-02T03:04:05.12Z"], // RFC3339Nano: padded fields, no trailing zeros
+    ["2024-01-01t10:00:00+00:00", "2024-01-01T10:00:00Z"], // a zero offset formats as Z
+    ["2024-01-01T10:00:00.5-05:30", "2024-01-01T10:00:00.5-05:30"],
+    ["2024-01-01 10:00:00.0001234567891", "2024-01-01T10:00:00.000123456Z"], // no zone: UTC; nine digits kept
+  ])("%s is a time, encrypted as type:time with text %s and written back in that form", (text, rfc3339) => {
+    const value = parse(`k: ${text}\n`)[0].get("k");
+    expect(value).toBeInstanceOf(Timestamp);
+    expect((value as Timestamp).text).toBe(rfc3339);
+    // encode.go timev: RFC3339Nano, plain (the !!timestamp tag resolves implicitly and is dropped)
+    expect(roundTrip(`k: ${text}\n`)).toBe(`k: ${rfc3339}\n`);
+  });
+
+  it.each(["2024-02-30", "2024-13-01", "2024-01-01T10:00:00", "'2024-01-01'"])("%s is not (time.Parse fails, or it is quoted)", (text) => {
+    expect(typeof parse(`k: ${text}\n`)[0].get("k")).toBe("string");
   });
 });
 
