@@ -8,7 +8,11 @@ import { Branch, Comment, Timestamp, type Documents, type Value } from "../tree/
 import { canBePlainString } from "./yaml-resolve.js";
 
 const BEST_INDENT = 4;
-const BEST_WIDTH = 80;
+/**
+ * go-yaml v3's emitter starts with best_width -1 (apic.go yaml_emitter_initialize) and sops never
+ * calls SetWidth, so emit_stream_start turns it into 1<<31-1: long lines are never folded.
+ */
+const BEST_WIDTH = 2 ** 31 - 1;
 
 const enum Style {
   Plain,
