@@ -15,7 +15,7 @@ export function macBytes(value: Exclude<PlainValue, Comment>): Uint8Array {
   if (typeof value === "number") return Buffer.from(formatGoFloat(value));
   if (typeof value === "boolean") return Buffer.from(value ? "True" : "False");
   if (value instanceof Timestamp) return Buffer.from(value.text);
-  return Buffer.from(value);
+  return value; // bytes as they are: the hash only reads them (no copy of a large binary file)
 }
 
 export class MacHasher {
