@@ -3,7 +3,7 @@
 // `-> ssh-rsa <tag>`, where tag = the first 4 bytes of SHA-256 of the ssh wire-format public key.
 import { constants, createHash, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { ed25519 } from "@noble/curves/ed25519.js";
+import { createRequire } from "node:module";
 import { Stanza } from "./age-stanza.js";
 import type { Identity, Recipient } from "age-encryption";
 import { SealboxError } from "../errors.js";
@@ -147,6 +147,14 @@ function ed25519Tweak(wire: Uint8Array): KeyObject {
   return x25519PrivateKey(hkdfSha256(new Uint8Array(0), wire, ED25519_LABEL));
 }
 
+// @noble/curves (15 modules, ~15 ms at start-up) loads only when an ssh-ed25519 recipient is parsed;
+// require() of an ES module is synchronous on Node >= 20.19, as this constructor needs.
+const requireLazily = createRequire(import.meta.url);
+function edwardsToMontgomery(point: Uint8Array): Uint8Array {
+  const { ed25519 } = requireLazily("@noble/curves/ed25519.js") as typeof import("@noble/curves/ed25519.js");
+  return ed25519.utils.toMontgomery(point);
+}
+
 // ---- recipients ----
 
 export class SshEd25519Recipient implements Recipient {
@@ -158,7 +166,7 @@ export class SshEd25519Recipient implements Recipient {
   constructor(key: SshPublicKey) {
     if (key.type !== "ssh-ed25519" || !key.ed25519) throw new Error("not an ssh-ed25519 key");
     this.tag = sshTag(key.wire);
-    this.montgomery = ed25519.utils.toMontgomery(key.ed25519);
+    this.montgomery = edwardsToMontgomery(key.ed25519);
     this.point = x25519PublicKey(this.montgomery);
     this.tweak = ed25519Tweak(key.wire);
   }
