@@ -2,7 +2,7 @@
 // cases): every case runs as a real `node bin/sealbox.js` process under a time and V8 heap bound,
 // and must give its documented exit status, exactly one message that names the file (and line where
 // the index gives one), no stack trace, and no hang. Cases documented as accepted (exit 0) must
-// print their output and no error. Quick mode runs every hand-made and hostile case and every third
+// print their output and no error. Quick mode runs every hand-made and hostile case and every fifth
 // generated one; SLOW=1 runs them all. The 100 MB line cases are written to a temp dir here.
 import { availableParallelism } from "node:os";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,7 +24,9 @@ interface Case {
 }
 
 const index: { cases: Case[] } = JSON.parse(readFileSync(join(ROOT, "fixtures/malformed/index.json"), "utf8"));
-const selected = index.cases.filter((c, i) => SLOW || c.hand || c.note !== undefined || i % 3 === 0);
+// hostile cases carry a note (nesting, alias bombs); a truncation's note only says where it was cut
+const hostile = (c: Case): boolean => c.note !== undefined && !c.note.startsWith("cut at");
+const selected = index.cases.filter((c, i) => SLOW || c.hand || hostile(c) || i % 5 === 0);
 
 function run(c: Case): Promise<CliResult> {
   const sub = (s: string): string => s.replaceAll("{file}", c.file);

@@ -43,7 +43,8 @@ async function killLoop(opts: { kills: number; args: string[]; cwd: string; env:
   const start = Date.now();
   const full = await sealbox(opts.args, { cwd: opts.cwd, env: opts.env, timeoutMs: 60_000 });
   expect(full.status, full.stderr).toBe(0);
-  const duration = Date.now() - start;
+  // a loaded machine can make one run slow: cap the window so the kill count, not the wait, dominates
+  const duration = Math.min(Date.now() - start, 1_500);
   const changed: number[] = [];
   for (let i = 0; i < opts.kills; i++) {
     opts.restore();
@@ -66,9 +67,9 @@ describe("kill -9 at random moments", () => {
     key = ageKey(scratch());
   });
 
-  it(`encrypt -i over 24 files: every file is its plaintext or a whole encryption of it (${runs(40, 200)} kills)`, async () => {
+  it(`encrypt -i over 16 files: every file is its plaintext or a whole encryption of it (${runs(40, 200)} kills)`, async () => {
     const dir = scratch();
-    const names = Array.from({ length: 24 }, (_, i) => `app-${i}.env`);
+    const names = Array.from({ length: 16 }, (_, i) => `app-${i}.env`);
     const plain = names.map((_, i) => Buffer.from(`USER=user${i}\nPASSWORD=pw-${i}-${"x".repeat(i * 40)}\n#note ${i}\n`));
     const sources = new KeySources({ age: { env: { SOPS_AGE_KEY_FILE: key.file } } });
     const changed = await killLoop({
@@ -91,14 +92,14 @@ describe("kill -9 at random moments", () => {
     expect(changed.some((n) => n > 0 && n < names.length) || changed.includes(names.length), `encrypted counts: ${changed.join(",")}`).toBe(true);
   }, 300_000);
 
-  it(`reencrypt -i of 20 SealedSecrets: every file is its old bytes or a whole re-seal of the same values (${runs(40, 200)} kills)`, async () => {
+  it(`reencrypt -i of 16 SealedSecrets: every file is its old bytes or a whole re-seal of the same values (${runs(40, 200)} kills)`, async () => {
     const dir = scratch();
     const oldPair = { cert: join(ROOT, "fixtures/interop/sealed/cert.pem"), key: join(ROOT, "fixtures/interop/sealed/key.pem") };
     const newPair = makeKeyPair(dir, "new");
     const oldKey: KeyObject = createPrivateKey(readFileSync(oldPair.key));
     const newKey: KeyObject = createPrivateKey(readFileSync(newPair.key));
     mkdirSync(join(dir, "sealed"));
-    const names = Array.from({ length: 20 }, (_, i) => `sealed/s${i}.yaml`);
+    const names = Array.from({ length: 16 }, (_, i) => `sealed/s${i}.yaml`);
     const originals = names.map((n, i) => {
       const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s${i}\n  namespace: prod\nstringData:\n  password: pw-${i}\n  token: tok-${i}\n`;
       return Buffer.from(sealManifests(secret, n, { publicKey: createPublicKey(oldKey), format: "yaml" }));
@@ -126,11 +127,11 @@ describe("kill -9 at random moments", () => {
     expect(changed.some((n) => n > 0), `re-sealed counts: ${changed.join(",")}`).toBe(true);
   }, 300_000);
 
-  it(`rotate of 24 SOPS files in a git repo: every file opens to its own values, old or new recipients (${runs(20, 100)} kills)`, async () => {
+  it(`rotate of 12 SOPS files in a git repo: every file opens to its own values, old or new recipients (${runs(20, 100)} kills)`, async () => {
     const dir = scratch("sealbox-rotate-");
     gitInit(dir);
     rules(dir, ageRule([A, B]));
-    const files: RepoFile[] = await encryptedRepo(dir, 24, [A, B]);
+    const files: RepoFile[] = await encryptedRepo(dir, 12, [A, B]);
     git(dir, "add", ".");
     git(dir, "commit", "-q", "-m", "secrets");
     const originals = new Map(files.map((f) => [f.path, readFileSync(join(dir, f.path))]));
