@@ -74,7 +74,8 @@ export async function benchBinary({ tmp, runs, sizeMb, log, timeoutMs }) {
       const ms = list.length && !list.error ? median(list.map((r) => r.ms)) : undefined;
       const maxRssKb = list.length && !list.error ? Math.max(...list.map((r) => r.maxRssKb ?? 0)) || undefined : undefined;
       if (tool.name === "age") ageMed[op] = ms;
-      rows.push({ section: `Binary store, ${sizeMb} MB random bytes`, name: `${tool.name} ${op}`, tool: tool.name, op, ms, maxRssKb, mbps: throughput(ms), runs: list.length, error: list.error, roundTrip: tool.roundTrip });
+      const cpuMs = list.length && !list.error && list[0].cpuMs !== undefined ? median(list.map((r) => r.cpuMs)) : undefined;
+      rows.push({ section: `Binary store, ${sizeMb} MB random bytes`, name: `${tool.name} ${op}`, tool: tool.name, op, ms, cpuMs, maxRssKb, mbps: throughput(ms), runs: list.length, error: list.error, roundTrip: tool.roundTrip });
     }
   }
   for (const row of rows.filter((r) => r.tool === "sealbox")) {

@@ -42,12 +42,12 @@ export function timeProcess(command, args, options = {}) {
 }
 
 /**
- * Runs a command under GNU time for its peak RSS; returns { ms, maxRssKb, stdout }. Without
+ * Runs a command under GNU time for its peak RSS and CPU time; returns { ms, maxRssKb, cpuMs, stdout }. Without
  * /usr/bin/time the RSS is undefined (the bench still runs; only the memory column is missing).
  */
 export async function measureProcess(command, args, options = {}) {
   const useTime = existsSync(TIME_BIN);
-  const argv = useTime ? ["-f", "__RSS__%M", command, ...args] : args;
+  const argv = useTime ? ["-f", "__RSS__%M __CPU__%U %S", command, ...args] : args;
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const { timeout, ...spawnOptions } = options;
@@ -63,9 +63,10 @@ export async function measureProcess(command, args, options = {}) {
       clearTimeout(timer);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const rss = /__RSS__(\d+)/.exec(stderr);
+      const cpu = /__CPU__([\d.]+) ([\d.]+)/.exec(stderr);
       if (signal || (timeout && ms >= timeout)) return reject(new Error(`${command} killed by ${signal} after ${(ms / 1000).toFixed(0)} s (time limit)`));
       if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.replace(/__RSS__\d+/, "").slice(0, 800)}`));
-      resolve({ ms, maxRssKb: rss ? Number(rss[1]) : undefined, stdout });
+      resolve({ ms, maxRssKb: rss ? Number(rss[1]) : undefined, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined, stdout });
     });
   });
 }
