@@ -61,6 +61,9 @@ describe("no secret value in errors, warnings, --debug, --verbose or audit outpu
     ["edit with a failing editor", () => ["--debug", "edit", "enc-app.ini"], () => ({ ...env, EDITOR: "false" })],
     ["unseal with a wrong key", () => ["--debug", "unseal", "--private-key", join(dir, "wrong.key"), join(ROOT, "fixtures/interop/sealed/data-strict.sealed.yaml")]],
     ["seal with a broken certificate", () => ["--debug", "seal", "--cert", "plain-app.env", "secret.yaml"]],
+    ["rotate without a key", () => ["--debug", "--verbose", "rotate", "enc-app.yaml", "enc-app.env"], () => cleanEnv()],
+    ["updatekeys with no rule for the file", () => ["--debug", "updatekeys", "-y", "enc-app.json"]],
+    ["scope of a file that is not a SealedSecret", () => ["--debug", "scope", "enc-app.yaml", "--to", "cluster-wide"]],
   ];
 
   beforeAll(() => {
