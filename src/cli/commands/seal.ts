@@ -7,7 +7,7 @@ interface SealFlags {
   scope?: string;
   namespace?: string;
   name?: string;
-  format: "yaml" | "json";
+  format?: "yaml" | "json";
   allowEmptyData?: boolean;
   output?: string;
   raw?: boolean;
@@ -26,7 +26,7 @@ export function registerSeal(program: Command): void {
     .addOption(new Option("--scope <scope>", "label scope; default: the Secret's sealedsecrets.bitnami.com annotations, else strict").choices(["strict", "namespace-wide", "cluster-wide"]))
     .option("-n, --namespace <namespace>", "namespace for a Secret that has none (a different one on the Secret is an error)")
     .option("--name <name>", "name for a Secret that has none; with --raw, the strict-scope name")
-    .addOption(new Option("--format <format>", "output format").choices(["yaml", "json"]).default("json"))
+    .addOption(new Option("--format <format>", "output format (default: yaml for an -o file ending .yaml/.yml, else json as kubeseal)").choices(["yaml", "json"]))
     .option("--allow-empty-data", "seal a Secret that has no data")
     .option("-o, --output <file>", "write here (atomically) instead of stdout")
     .option("--raw", "seal one value (from --from-file or stdin) and print its base64, no newline")
@@ -85,7 +85,7 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
     name: flags.name,
     defaultNamespace,
     allowEmptyData: flags.allowEmptyData,
-    format: flags.format,
+    format: flags.format ?? (/\.ya?ml$/i.test(flags.output ?? "") ? "yaml" : "json"),
   });
   await writeOutput(text, flags.output);
 }
