@@ -41,7 +41,7 @@ describe("certificate and scope from the rules file", () => {
     const dir = repo();
     const result = await sealbox(["seal", "secret.yaml", "--scope", "strict", "-o", "clusters/prod/db.sealed.yaml"], { cwd: dir });
     expect(result.status).toBe(0);
-    const doc = JSON.parse(readFileSync(join(dir, "clusters/prod/db.sealed.yaml"), "utf8"));
+    const doc = YAML.parse(readFileSync(join(dir, "clusters/prod/db.sealed.yaml"), "utf8"));
     expect(opensslOpen(doc.spec.encryptedData.password, "prod/db-credentials").toString()).toBe("s3cr3t-P@ss word!");
   });
 
