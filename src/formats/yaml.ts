@@ -276,11 +276,27 @@ function scalarValue(node: Scalar): Value {
   }
   const v = node.value;
   if (v === null || v === undefined) return null;
+  if (typeof v === "string" && (node.type === "QUOTE_SINGLE" || node.type === "BLOCK_LITERAL") && YAML11_BREAK.test(v)) return yaml11Breaks(node, v);
   if (typeof v === "string" || typeof v === "bigint" || typeof v === "boolean") return v;
   if (typeof v === "number") return Number.isInteger(v) && /^[-+]?\d+$/.test(String(node.source ?? "")) ? BigInt(v) : v;
   // !!binary: go-yaml hands over the decoded bytes as a Go string
   if (v instanceof Uint8Array) return bytesToGoString(v);
   return String(v);
+}
+
+const YAML11_BREAK = /[\u2028\u2029]/;
+
+/**
+ * go-yaml reads U+2028/U+2029 as line breaks (YAML 1.1), and its writer puts them raw in single-quoted
+ * and literal scalars followed by the next line's indentation; the yaml library (YAML 1.2) keeps that
+ * indentation as content. Drop it again: all of it in a quoted scalar (folding skips leading blanks),
+ * up to the block's indentation in a literal one.
+ */
+function yaml11Breaks(node: Scalar, value: string): string {
+  if (node.type === "QUOTE_SINGLE") return value.replace(/([\u2028\u2029])[ \t]+/g, "$1");
+  const source = typeof node.source === "string" ? node.source : value;
+  const indent = /^( *)\S/m.exec(source)?.[1].length ?? 0;
+  return value.replace(new RegExp(`([\\u2028\\u2029]) {0,${indent}}`, "g"), "$1");
 }
 
 /**

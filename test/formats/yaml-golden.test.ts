@@ -82,10 +82,22 @@ describe("encode.go stringv + emitterc.go select_scalar_style: how a string is w
     ["DEL is escaped as \\x7F", 'k: "\\x7f"\n', 'k: "\\x7F"\n'],
     ["a character past U+FFFF is escaped as \\U (4-byte UTF-8 is not printable)", "k: a🔐b\n", 'k: "a\\U0001F510b"\n'],
     ["a leading BOM escapes every character (is_bom looks at the value's start)", 'k: "\\ufeffab"\n', 'k: "\\uFEFF\\x61\\x62"\n'],
+    // U+2028 is printable but a break (is_break): multiline, so no plain; single quotes keep it raw and
+    // write_indent follows it; go-yaml reads the indentation back as folding, and so do we
+    ["a line separator is written raw in single quotes, followed by the indentation", 'k: "ls\u2028x"\n', "k: 'ls\u2028    x'\n"],
     ["a single-quoted apostrophe is doubled", "k: \"'a: b'\"\n", "k: '''a: b'''\n"],
     ["the empty string is \"\" (resolves to null)", "k: ''\n", 'k: ""\n'],
   ])("%s", (_name, input, expected) => {
     expect(roundTrip(input)).toBe(expected);
+  });
+});
+
+describe("U+2028 round trip", () => {
+  it("a string with a line separator reads back unchanged, in a value or in a (complex) key", () => {
+    const tree = new Branch([{ key: " \u2028x", value: "a\u2028b" }]);
+    const out = emit([tree]);
+    expect(out).toBe('? " \\Lx"\n: \'a\u2028    b\'\n');
+    expect(parse(out)[0].items).toEqual(tree.items);
   });
 });
 
