@@ -33,7 +33,7 @@ interface SourceComment {
 /** Every line of the text that holds only a comment, in order. */
 function sourceComments(text: string): SourceComment[] {
   const found: SourceComment[] = [];
-  const line = /^([ \t]*)#(.*)$/gm;
+  const line = /^([ \t]*)#([^\r\n]*)/gm;
   for (let m = line.exec(text); m; m = line.exec(text)) found.push({ offset: m.index, column: m[1].length, text: m[2] });
   return found;
 }
@@ -140,7 +140,8 @@ class TreeBuilder {
       else hi = mid;
     }
     const same = (a: string, b: string): boolean => a.trimEnd() === b.trimEnd();
-    for (let j = lo; j + lines.length <= found.length; j++) {
+    // the lines follow the collection's last item closely: a short window keeps this linear
+    for (let j = lo; j + lines.length <= found.length && j < lo + 64; j++) {
       if (!lines.every((l, k) => same(found[j + k].text, l))) continue;
       const own: Comment[] = [];
       const up: SourceComment[] = [];
