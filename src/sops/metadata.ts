@@ -1,6 +1,6 @@
 // The `sops` metadata branch <-> a typed object. Written with keys sorted and empty key lists left
 // out, as sops 3.13 writes it; read leniently (dotenv and INI hand every value over as a string).
-import { Branch, type Value } from "../tree/tree.js";
+import { Branch, Timestamp, type Value } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import type { KeyStanza, KmsStanza } from "../keys/types.js";
 import type { EncryptionSelectors } from "./encryption-rules.js";
@@ -31,6 +31,8 @@ function text(value: Value | undefined, field: string): string {
   if (value === undefined || value === null) return "";
   if (typeof value === "string") return value;
   if (typeof value === "bigint" || typeof value === "number" || typeof value === "boolean") return String(value);
+  // a hand-edited file may leave lastmodified unquoted, which YAML reads as a time
+  if (value instanceof Timestamp) return value.text;
   throw new SealboxError("ErrorDecryptingMac", `sops metadata field ${field} should be a string`);
 }
 
