@@ -88,7 +88,7 @@ describe("sealbox init without a terminal", () => {
     const sealed = await run(repo, ["seal", "plain.yaml", "-o", "db.sealed.yaml"]);
     expect(sealed.stderr).toBe("");
     const out = readFileSync(join(repo.dir, "db.sealed.yaml"), "utf8");
-    expect(out).toContain('"kind": "SealedSecret"');
+    expect(out).toContain("kind: SealedSecret");
     expect(out).toContain("sealedsecrets.bitnami.com/namespace-wide");
   });
 
