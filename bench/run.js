@@ -2,8 +2,8 @@
 // docs/performance.md (between the bench markers; the prose around them is kept).
 //
 //   node bench/run.js                 full run (several minutes), writes docs/performance.md
-//   node bench/run.js --quick         small sizes, a few seconds, prints only (a smoke test; no bundle)
-//   options: --only startup,bulk,binary   --runs N   --no-write   --json   --out FILE   --no-bundle
+//   node bench/run.js --quick         small sizes, a few seconds, prints only (a smoke test)
+//   options: --only startup,bulk,binary   --runs N   --no-write   --json   --out FILE
 //            --sizes 1000,10000   --seal N   --binary-mb N
 // Runs against dist/ and bin/sealbox.js (built with `npm run build` first if dist/ is missing).
 import { execFileSync } from "node:child_process";
@@ -25,7 +25,6 @@ const { values: flags } = parseArgs({
     seal: { type: "string" },
     "binary-mb": { type: "string" },
     "no-write": { type: "boolean", default: false },
-    "no-bundle": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     out: { type: "string" },
   },
@@ -57,7 +56,7 @@ const started = new Date();
 try {
   if (sections.includes("startup")) {
     log(`start-up (${config.startupRuns} rounds)`);
-    rows.push(...(await benchStartup({ tmp, runs: config.startupRuns, bundle: !quick && !flags["no-bundle"], log })));
+    rows.push(...(await benchStartup({ tmp, runs: config.startupRuns })));
   }
   if (sections.includes("bulk")) {
     log(`bulk (${config.sizes.join(", ")} files; seal ${config.sealSize})`);

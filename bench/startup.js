@@ -3,9 +3,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, DIST, ageKeyPair, measureProcess, median, secretManifest } from "./lib.js";
-import { buildBundle } from "./bundle.js";
 
-export async function benchStartup({ tmp, runs, bundle, log = () => {} }) {
+export async function benchStartup({ tmp, runs }) {
   const dir = join(tmp, "startup");
   mkdirSync(dir, { recursive: true });
   const { identity, recipient } = await ageKeyPair();
@@ -21,15 +20,6 @@ export async function benchStartup({ tmp, runs, bundle, log = () => {} }) {
     { key: "version", label: "`sealbox --version`", args: [BIN, "--version"] },
     { key: "decrypt", label: "`sealbox decrypt` one small file", args: [BIN, "decrypt", encFile] },
   ];
-  // the same two commands from a single-file bundle, to see whether one would help
-  const bundled = bundle ? await buildBundle(join(tmp, "bundle")) : undefined;
-  if (bundle && !bundled) log("  no bundler (esbuild or rolldown) installed: bundled rows skipped");
-  if (bundled) {
-    cases.push(
-      { key: "bundle-version", label: `\`sealbox --version\`, bundled (${bundled.tool})`, args: [bundled.bin, "--version"] },
-      { key: "bundle-decrypt", label: `\`sealbox decrypt\` one small file, bundled (${bundled.tool})`, args: [bundled.bin, "decrypt", encFile] },
-    );
-  }
   const times = Object.fromEntries(cases.map((c) => [c.key, []]));
   const cpu = Object.fromEntries(cases.map((c) => [c.key, []]));
   for (const c of cases) await measureProcess(process.execPath, c.args, { env }); // warm the page cache
@@ -51,6 +41,5 @@ export async function benchStartup({ tmp, runs, bundle, log = () => {} }) {
     row("version", "`sealbox --version`", { target: "≤ 1.5× node", ok: ratio("version") <= 1.5 }),
     row("decrypt", "`sealbox decrypt` one small file", { target: "≤ 2× node", ok: ratio("decrypt") <= 2 }),
   ];
-  for (const c of cases.filter((c) => c.key.startsWith("bundle-"))) rows.push(row(c.key, c.label, { note: "not shipped" }));
   return rows;
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-// The launcher stays tiny: everything lives in dist/cli so start-up pays only for what a command loads.
-import { main } from "../dist/cli/main.js";
+// The launcher stays tiny. dist/bundle is the CLI bundled by scripts/bundle.mjs (one start-up module,
+// one chunk per lazily loaded command): fewer files to resolve at start than dist/cli from tsc.
+import { main } from "../dist/bundle/sealbox.js";
 main(process.argv);

@@ -1,0 +1,19 @@
+// Bundles the built CLI (dist/cli, from tsc) into dist/bundle/: one module for start-up plus one chunk
+// per lazily imported command, so `sealbox --version` reads a handful of files instead of ~90.
+// Measured in docs/performance.md. Heavy dependencies stay external and load only when used.
+import { build } from "esbuild";
+
+await build({
+  entryPoints: { sealbox: "dist/cli/main.js" },
+  outdir: "dist/bundle",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  external: ["@aws-sdk/*", "age-encryption", "inquirer", "@inquirer/*", "@noble/*", "@scure/*"],
+  // CommonJS dependencies bundled into ES modules still call require() for Node's built-ins.
+  banner: { js: 'import { createRequire as __sealboxRequire } from "node:module"; const require = __sealboxRequire(import.meta.url);' },
+  minify: true,
+  logLevel: "warning",
+});
