@@ -3,10 +3,10 @@
 // new version that opens to the same values: never torn, never lost. (Full disk, read-only places
 // and KMS faults are in faults.test.ts, so the two suites run side by side.)
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { decrypt } from "../../src/ops/sops-ops.js";
 import { KeySources } from "../../src/keys/registry.js";
 import { asSealedSecret, parseManifests } from "../../src/sealed/manifest.js";
@@ -14,22 +14,10 @@ import { sealManifests } from "../../src/sealed/seal.js";
 import { unsealValues } from "../../src/sealed/unseal.js";
 import { makeKeyPair } from "../sealed/helpers.js";
 import { A, B, KEYS_A, ageRule, encryptedRepo, gitInit, git, identityFile, newIdentity, openFile, rules, sameContent, sourcesFor, type RepoFile } from "../repo/helpers.js";
-import { ROOT, ageKey, cleanEnv, runs, sealbox, tempDir, type AgeKey } from "./helpers.js";
+import { ROOT, ageKey, cleanEnv, scratchDirs, tempLeftovers, runs, sealbox, type AgeKey } from "./helpers.js";
 
 const BIN = join(ROOT, "bin/sealbox.js");
-const dirs: string[] = [];
-const scratch = (prefix?: string): string => {
-  const d = tempDir(prefix);
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tempLeftovers(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true }) as string[]).filter((p) => p.includes(".sealbox-tmp-"));
-}
+const scratch = scratchDirs();
 
 /**
  * Runs `args` `kills` times, each SIGKILLed after a random delay in [0, 1.2 × a full run], restoring

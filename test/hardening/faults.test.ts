@@ -2,27 +2,15 @@
 // a read-only file system and a read-only file (the original intact, a clear error), and the KMS
 // stand-in throttling, failing and stalling (bounded retries and time, then a clear error).
 import { spawn, execFileSync } from "node:child_process";
-import { chmodSync, chownSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encrypt } from "../../src/ops/sops-ops.js";
 import { startKmsServer, type KmsServer } from "../helpers/kms-server.js";
-import { ROOT, SLOW, ageKey, cleanEnv, sealbox, stackLines, tempDir, type AgeKey } from "./helpers.js";
+import { ROOT, SLOW, ageKey, cleanEnv, scratchDirs, tempLeftovers, sealbox, stackLines, type AgeKey } from "./helpers.js";
 
 const BIN = join(ROOT, "bin/sealbox.js");
-const dirs: string[] = [];
-const scratch = (prefix?: string): string => {
-  const d = tempDir(prefix);
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tempLeftovers(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true }) as string[]).filter((p) => p.includes(".sealbox-tmp-"));
-}
+const scratch = scratchDirs();
 
 describe("full disk, read-only places", () => {
   let key: AgeKey;

@@ -1,7 +1,8 @@
 // Shared by the hardening suites: the real CLI as a bounded child process, throw-away age keys made
 // by the real age-keygen, and the run counts (quick by default, SLOW=1 for the long runs).
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { afterAll } from "vitest";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -70,6 +71,24 @@ export function sealbox(args: string[], options: CliOptions = {}): Promise<CliRe
 
 export function tempDir(prefix = "sealbox-hardening-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A temp dir removed when the calling test file is done (call at module level or in tests). */
+export function scratchDirs(): (prefix?: string) => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return (prefix) => {
+    const d = tempDir(prefix);
+    dirs.push(d);
+    return d;
+  };
+}
+
+/** Temp files a write left behind anywhere under `dir` (atomic writes must leave none). */
+export function tempLeftovers(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((p) => p.includes(".sealbox-tmp-"));
 }
 
 export interface AgeKey {
