@@ -14,6 +14,7 @@ export const STDIN_NAME = "(stdin)";
 /** Reads a file, or stdin for "-" / undefined. */
 export async function readInput(path: string | undefined): Promise<Input> {
   if (path === undefined || path === "-") {
+    if (process.stdin.isTTY) process.stderr.write("sealbox: reading from stdin (end with Ctrl-D)\n");
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return { name: STDIN_NAME, bytes: Buffer.concat(chunks) };

@@ -1,46 +1,8 @@
-// File and stream plumbing shared by the sealed commands: input from a file or stdin, output to stdout
-// or atomically to a file, and the sealing certificate from --cert (or the rules file).
-import { readFile } from "node:fs/promises";
+// The sealing certificate for the sealed commands: from --cert, else the creation rule that matches
+// the output or input file, else SEALED_SECRETS_CERT. (File I/O is src/ops/file-io.ts.)
 import { SealboxError } from "../errors.js";
-import { writeFileAtomic } from "../ops/atomic-write.js";
 import { loadCertificate, type SealingCert } from "./cert.js";
 import type { Scope } from "./scope.js";
-
-export interface Input {
-  /** The path, or "(stdin)". */
-  name: string;
-  bytes: Buffer;
-}
-
-/** Reads a file, or stdin for "-" / undefined. */
-export async function readInput(path: string | undefined): Promise<Input> {
-  if (path === undefined || path === "-") {
-    if (process.stdin.isTTY) process.stderr.write("sealbox: reading from stdin (end with Ctrl-D)\n");
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return { name: "(stdin)", bytes: Buffer.concat(chunks) };
-  }
-  try {
-    return { name: path, bytes: await readFile(path) };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? (error as Error).message);
-    throw new SealboxError("CouldNotReadInputFile", `cannot read: ${reason}`, { file: path, cause: error });
-  }
-}
-
-/** Writes to `-o FILE` atomically (0600 for a new file), else to stdout. */
-export async function writeOutput(text: string, outPath: string | undefined): Promise<void> {
-  if (outPath === undefined || outPath === "-") {
-    await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
-    return;
-  }
-  try {
-    await writeFileAtomic(outPath, text);
-  } catch (error) {
-    throw new SealboxError("CouldNotWriteOutputFile", `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: outPath, cause: error });
-  }
-}
 
 export interface CertFlags {
   cert?: string;

@@ -52,7 +52,7 @@ async function fetchCert(flags: FetchFlags): Promise<void> {
   const { SealboxError } = await import("../../errors.js");
   const { fetchControllerCert } = await import("../../sealed/kube.js");
   const { checkPin, parseCertificate } = await import("../../sealed/cert.js");
-  const { writeOutput } = await import("../../sealed/io.js");
+  const { writeOutput } = await import("../../ops/file-io.js");
   const seconds = Number(flags.timeout);
   if (!(seconds > 0)) throw new SealboxError("ConflictingParameters", `--timeout must be a positive number of seconds, not "${flags.timeout}"`);
   const pem = await fetchControllerCert({ ...flags, timeoutMs: seconds * 1000 });

@@ -34,7 +34,8 @@ interface ReencryptFlags {
 
 async function reencrypt(paths: string[], flags: ReencryptFlags): Promise<void> {
   const { SealboxError, isSealboxError } = await import("../../errors.js");
-  const { readInput, writeOutput, certFromFlags } = await import("../../sealed/io.js");
+  const { readInput, writeOutput } = await import("../../ops/file-io.js");
+  const { certFromFlags } = await import("../../sealed/io.js");
   const { discoverFiles } = await import("../../repo/discover.js");
   const { loadPrivateKeys } = await import("../../sealed/keys.js");
   const { isSealedSecret, parseManifests, stringifyManifests } = await import("../../sealed/manifest.js");

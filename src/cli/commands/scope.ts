@@ -36,7 +36,7 @@ interface ScopeFlags {
 
 async function scope(file: string, flags: ScopeFlags): Promise<void> {
   const { SealboxError } = await import("../../errors.js");
-  const { readInput, writeOutput } = await import("../../sealed/io.js");
+  const { readInput, writeOutput } = await import("../../ops/file-io.js");
   const { loadCertificate } = await import("../../sealed/cert.js");
   const { loadPrivateKeys } = await import("../../sealed/keys.js");
   const { parseManifests, readSecrets, stringifyManifests } = await import("../../sealed/manifest.js");

@@ -47,7 +47,8 @@ Examples:
 
 async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   const { SealboxError } = await import("../../errors.js");
-  const { readInput, writeOutput, sealingTarget } = await import("../../sealed/io.js");
+  const { readInput, writeOutput } = await import("../../ops/file-io.js");
+  const { sealingTarget } = await import("../../sealed/io.js");
   const { parseScope } = await import("../../sealed/scope.js");
   const { sealRaw, sealManifests } = await import("../../sealed/seal.js");
   const flagScope = flags.scope === undefined ? undefined : parseScope(flags.scope);

@@ -25,7 +25,7 @@ Example:
 
 async function unseal(file: string, flags: { privateKey: string[]; format: "yaml" | "json"; namespace?: string; output?: string }): Promise<void> {
   const { SealboxError, isSealboxError } = await import("../../errors.js");
-  const { readInput, writeOutput } = await import("../../sealed/io.js");
+  const { readInput, writeOutput } = await import("../../ops/file-io.js");
   const { loadPrivateKeys } = await import("../../sealed/keys.js");
   const { asSealedSecret, formatManifest, isSealedSecret, parseManifests } = await import("../../sealed/manifest.js");
   const { unsealSecret } = await import("../../sealed/unseal.js");
