@@ -1,8 +1,11 @@
 // Bundles the built CLI (dist/cli, from tsc) into dist/bundle/: one module for start-up plus one chunk
 // per lazily imported command, so `sealbox --version` reads a handful of files instead of ~90.
 // Measured in docs/performance.md. Heavy dependencies stay external and load only when used.
+import { rmSync } from "node:fs";
 import { build } from "esbuild";
 
+// chunk names carry content hashes: start empty so no stale chunk of an older build lingers
+rmSync("dist/bundle", { recursive: true, force: true });
 await build({
   entryPoints: { sealbox: "dist/cli/main.js" },
   outdir: "dist/bundle",
