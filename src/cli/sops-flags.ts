@@ -2,9 +2,9 @@
 import { Option, type Command } from "commander";
 import type { DecryptOptions, EncryptOptions, FileOptions } from "../ops/sops-ops.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
+import { FORMAT_NAMES } from "../formats/index.js";
 import { alert } from "./terminal.js";
 
-const FORMATS = ["yaml", "json", "dotenv", "ini", "binary"];
 
 export interface FileFlags {
   inputType?: string;
@@ -40,8 +40,8 @@ export interface DecryptFlags extends FileFlags {
 
 export function addFileFlags(command: Command): Command {
   return command
-    .addOption(new Option("--input-type <type>", "the input's format (default: from the file extension)").choices(FORMATS))
-    .addOption(new Option("--output-type <type>", "the output's format (default: the input's)").choices(FORMATS))
+    .addOption(new Option("--input-type <type>", "the input's format (default: from the file extension)").choices(FORMAT_NAMES))
+    .addOption(new Option("--output-type <type>", "the output's format (default: the input's)").choices(FORMAT_NAMES))
     .option("--filename-override <name>", "treat the input as this file name (format and creation rule), e.g. for stdin")
     .option("--config <path>", "the rules file (default: SOPS_CONFIG, else the nearest .sops.yaml upward)");
 }

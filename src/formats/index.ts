@@ -1,6 +1,5 @@
 // Picks a codec the way sops does: --input-type/--output-type, else the file's extension, else binary.
 import { extname } from "node:path";
-import { SealboxError } from "../errors.js";
 import type { Codec, FormatName } from "./types.js";
 
 const BY_EXTENSION: Record<string, FormatName> = {
@@ -15,11 +14,6 @@ export const FORMAT_NAMES: FormatName[] = ["yaml", "json", "dotenv", "ini", "bin
 
 export function formatForPath(path: string): FormatName {
   return BY_EXTENSION[extname(path).toLowerCase()] ?? "binary";
-}
-
-export function checkFormatName(name: string): FormatName {
-  if ((FORMAT_NAMES as string[]).includes(name)) return name as FormatName;
-  throw new SealboxError("Generic", `unknown format ${JSON.stringify(name)} (expected one of ${FORMAT_NAMES.join(", ")})`);
 }
 
 /** Loads only the codec asked for. */

@@ -60,10 +60,6 @@ export class Branch {
   }
 }
 
-export function isBranch(v: unknown): v is Branch {
-  return v instanceof Branch;
-}
-
 /** A document as codecs hand it over: one Branch per document (several only for multi-document YAML). */
 export type Documents = Branch[];
 
