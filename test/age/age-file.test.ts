@@ -6,12 +6,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inflateSync } from "node:zlib";
-import * as vectors from "cctv-age";
 import { Decrypter, Encrypter, armor } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { armorDecode, armorEncode, decryptAgeFile, encryptAgeFile } from "../../src/keys/age-file.js";
 import { parseIdentities, parseRecipient } from "../../src/keys/age-recipients.js";
+import { CCTV_VECTORS } from "./cctv-vectors.js";
 
 const AGE = "/usr/bin/age";
 let dir: string;
@@ -105,30 +104,8 @@ describe("in-memory age files", () => {
   });
 });
 
-interface Vector {
-  name: string;
-  expect: string;
-  payload: string;
-  identities: string[];
-  passphrases: string[];
-  armored: boolean;
-  body: Uint8Array;
-}
-
-function parseVector(name: string, bytes: Uint8Array): Vector {
-  const split = Buffer.from(bytes).indexOf("\n\n");
-  const meta = Buffer.from(bytes.subarray(0, split)).toString("utf8").split("\n").map((l) => [l.slice(0, l.indexOf(": ")), l.slice(l.indexOf(": ") + 2)]);
-  const get = (key: string): string[] => meta.filter(([k]) => k === key).map(([, v]) => v);
-  let body = bytes.subarray(split + 2);
-  if (get("compressed")[0] === "zlib") body = new Uint8Array(inflateSync(body));
-  return { name, expect: get("expect")[0], payload: get("payload")[0] ?? "", identities: get("identity"), passphrases: get("passphrase"), armored: get("armored")[0] === "yes", body };
-}
-
 // X25519 vectors only (the path takes identity objects); armored ones are decoded first as sops does.
-const x25519Vectors = Object.entries(vectors as unknown as Record<string, Uint8Array>)
-  .filter(([name, v]) => name !== "default" && v instanceof Uint8Array)
-  .map(([name, v]) => parseVector(name, v))
-  .filter((v) => v.passphrases.length === 0 && v.identities.length > 0 && v.identities.every((l) => l.startsWith("AGE-SECRET-KEY-1")));
+const x25519Vectors = CCTV_VECTORS.filter((v) => v.passphrases.length === 0 && v.identities.length > 0 && v.identities.every((l) => l.startsWith("AGE-SECRET-KEY-1")));
 
 type Ending = { ok: true; sha256: string } | { ok: false };
 

@@ -3,48 +3,15 @@
 // must end exactly as it says (success with the right payload, or the right kind of failure), and
 // every vector our native identities do not handle must be refused by them (null), not skipped.
 import { createHash, generateKeyPairSync } from "node:crypto";
-import { inflateSync } from "node:zlib";
-import * as vectors from "cctv-age";
 import { Decrypter, armor } from "age-encryption";
 import type { Identity, Stanza } from "age-encryption";
 import { describe, expect, it } from "vitest";
 import { parseIdentities } from "../../src/keys/age-recipients.js";
 import { NativeX25519Identity } from "../../src/keys/age-x25519.js";
 import { parseSshIdentityFile } from "../../src/keys/age-ssh.js";
+import { CCTV_VECTORS, type Expect, type Vector } from "./cctv-vectors.js";
 
-type Expect = "success" | "no match" | "HMAC failure" | "header failure" | "payload failure" | "armor failure";
-
-interface Vector {
-  name: string;
-  expect: Expect;
-  payload: string;
-  identities: string[];
-  passphrases: string[];
-  armored: boolean;
-  body: Uint8Array;
-}
-
-function parseVector(name: string, bytes: Uint8Array): Vector {
-  const split = Buffer.from(bytes).indexOf("\n\n");
-  const header = Buffer.from(bytes.subarray(0, split)).toString("utf8");
-  const meta = header.split("\n").map((line) => [line.slice(0, line.indexOf(": ")), line.slice(line.indexOf(": ") + 2)] as const);
-  const get = (key: string): string[] => meta.filter(([k]) => k === key).map(([, v]) => v);
-  let body = bytes.subarray(split + 2);
-  if (get("compressed")[0] === "zlib") body = new Uint8Array(inflateSync(body));
-  return {
-    name,
-    expect: get("expect")[0] as Expect,
-    payload: get("payload")[0] ?? "",
-    identities: get("identity"),
-    passphrases: get("passphrase"),
-    armored: get("armored")[0] === "yes",
-    body,
-  };
-}
-
-const all = Object.entries(vectors as unknown as Record<string, Uint8Array>)
-  .filter(([name, v]) => name !== "default" && v instanceof Uint8Array)
-  .map(([name, v]) => parseVector(name, v));
+const all = CCTV_VECTORS;
 
 interface Outcome {
   result: Expect;

@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { Branch, Comment, type Value } from "../../src/tree/tree.js";
 import { dotenvCodec } from "../../src/formats/dotenv.js";
-import { SealboxError } from "../../src/errors.js";
 import { sopsVector } from "../helpers/fixtures.js";
+import { thrown } from "../helpers/errors.js";
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString("utf8");
 const parse = (s: string | Uint8Array): Branch => dotenvCodec.parsePlain(typeof s === "string" ? Buffer.from(s) : s, "app.env")[0];
-
-function thrown(fn: () => unknown): SealboxError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SealboxError) return e;
-    throw e;
-  }
-  throw new Error("expected a SealboxError");
-}
 
 describe("dotenv codec", () => {
   it("reads sops's plaintext vector and writes it back byte for byte", () => {

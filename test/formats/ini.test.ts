@@ -1,23 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { Branch, Comment, type Value } from "../../src/tree/tree.js";
 import { iniCodec } from "../../src/formats/ini.js";
-import { SealboxError } from "../../src/errors.js";
 import { sopsVector } from "../helpers/fixtures.js";
+import { thrown } from "../helpers/errors.js";
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString("utf8");
 const parse = (s: string | Uint8Array): Branch => iniCodec.parsePlain(typeof s === "string" ? Buffer.from(s) : s, "settings.ini")[0];
 const rewrite = (s: string): string => text(iniCodec.emitPlain([parse(s)]));
 const section = (branch: Branch, index: number): Value[] => (branch.items[index].value as Branch).items.map((i) => (i.key instanceof Comment ? `#${i.key.value}` : `${i.key}=${String(i.value)}`));
-
-function thrown(fn: () => unknown): SealboxError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SealboxError) return e;
-    throw e;
-  }
-  throw new Error("expected a SealboxError");
-}
 
 describe("INI codec", () => {
   it("reads sops's plaintext vector and writes what sops decrypt prints (keys aligned)", () => {
