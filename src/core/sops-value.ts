@@ -2,7 +2,8 @@
 // IV, the key path as additional data, and the value's type carried in clear so it decrypts to
 // the same type: ENC[AES256_GCM,data:<b64>,iv:<b64>,tag:<b64>,type:str|int|float|bool|bytes|time|comment]
 // node:crypto's GCM is used: it is several times faster than pure JS here (docs/performance.md).
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { randomIv } from "./random.js";
 import { Comment, Timestamp, type Scalar } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import { bytesToGoString, goStringToBytes } from "./go-string.js";
@@ -57,7 +58,7 @@ export function isEmptyValue(value: PlainValue): boolean {
   return false;
 }
 
-export function encryptValue(value: PlainValue, key: Uint8Array, additionalData: string, iv: Uint8Array = randomBytes(IV_BYTES)): string {
+export function encryptValue(value: PlainValue, key: Uint8Array, additionalData: string, iv: Uint8Array = randomIv(IV_BYTES)): string {
   if (isEmptyValue(value)) return "";
   const { bytes, type } = plaintextOf(value);
   const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });

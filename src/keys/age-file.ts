@@ -5,10 +5,11 @@
 // identities, multi-chunk payloads, a header or armor not in canonical form) goes to age-encryption,
 // loaded then, so its verdict stands there.
 // Spec: https://age-encryption.org/v1 ("Header", "Payload").
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomIv } from "../core/random.js";
 import type { Decrypter, Identity, Recipient } from "age-encryption";
 import { Stanza } from "./age-stanza.js";
-import { base64NoPad, decodeBase64NoPad } from "./age-x25519.js";
+import { base64NoPad, decodeBase64NoPad, hkdfSha256 } from "./age-x25519.js";
 
 const VERSION_LINE = "age-encryption.org/v1";
 const CHUNK = 64 * 1024;
@@ -16,10 +17,6 @@ const TAG = 16;
 const NONCE = 16;
 /** A stanza argument: one or more printable ASCII characters, no spaces. */
 const VCHARS = /^[\x21-\x7e]+$/;
-
-function hkdf(ikm: Uint8Array, salt: Uint8Array, info: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", ikm, salt, info, 32));
-}
 
 /** The header up to and including "---", as age-encryption's encodeHeaderNoMAC writes it. */
 function headerNoMac(stanzas: Stanza[]): string {
@@ -33,7 +30,7 @@ function headerNoMac(stanzas: Stanza[]): string {
 }
 
 function headerMac(fileKey: Uint8Array, header: string): Buffer {
-  return createHmac("sha256", hkdf(fileKey, new Uint8Array(0), "header")).update(header, "latin1").digest();
+  return createHmac("sha256", hkdfSha256(fileKey, new Uint8Array(0), "header")).update(header, "latin1").digest();
 }
 
 /** The last (and only) STREAM chunk: 11-byte zero counter, then the last-chunk flag. */
@@ -55,8 +52,8 @@ export async function encryptAgeFile(recipients: (Recipient | string)[], plainte
   const stanzas: Stanza[] = [];
   for (const r of recipients as Recipient[]) stanzas.push(...(await r.wrapFileKey(fileKey)));
   const header = headerNoMac(stanzas);
-  const nonce = randomBytes(NONCE);
-  const cipher = createCipheriv("chacha20-poly1305", hkdf(fileKey, nonce, "payload"), lastChunkNonce(), { authTagLength: TAG });
+  const nonce = randomIv(NONCE);
+  const cipher = createCipheriv("chacha20-poly1305", hkdfSha256(fileKey, nonce, "payload"), lastChunkNonce(), { authTagLength: TAG });
   return Buffer.concat([
     Buffer.from(`${header} ${base64NoPad(headerMac(fileKey, header))}\n`, "latin1"),
     nonce,
@@ -127,7 +124,7 @@ export async function decryptAgeFile(identities: (Identity | string)[], file: Ui
   const mac = headerMac(fileKey, header.noMac);
   if (!timingSafeEqual(mac, header.mac)) throw new Error("invalid header HMAC");
   const nonce = file.subarray(header.end, header.end + NONCE);
-  const decipher = createDecipheriv("chacha20-poly1305", hkdf(fileKey, nonce, "payload"), lastChunkNonce(), { authTagLength: TAG });
+  const decipher = createDecipheriv("chacha20-poly1305", hkdfSha256(fileKey, nonce, "payload"), lastChunkNonce(), { authTagLength: TAG });
   decipher.setAuthTag(file.subarray(file.length - TAG));
   try {
     return new Uint8Array(Buffer.concat([decipher.update(file.subarray(header.end + NONCE, file.length - TAG)), decipher.final()]));
