@@ -7,14 +7,16 @@ import { build } from "esbuild";
 // chunk names carry content hashes: start empty so no stale chunk of an older build lingers
 rmSync("dist/bundle", { recursive: true, force: true });
 await build({
-  entryPoints: { sealbox: "dist/cli/main.js" },
+  // the rotate worker thread is its own entry: src/repo/threads.ts starts it as ./worker.js
+  entryPoints: { sealbox: "dist/cli/main.js", worker: "dist/repo/worker.js" },
   outdir: "dist/bundle",
   bundle: true,
   splitting: true,
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["@aws-sdk/*", "age-encryption", "inquirer", "@inquirer/*", "@noble/*", "@scure/*"],
+  // yaml stays external: src/formats/yaml.ts requires it lazily and must share the instance
+  external: ["@aws-sdk/*", "age-encryption", "inquirer", "@inquirer/*", "@noble/*", "@scure/*", "yaml"],
   // CommonJS dependencies bundled into ES modules still call require() for Node's built-ins.
   banner: { js: 'import { createRequire as __sealboxRequire } from "node:module"; const require = __sealboxRequire(import.meta.url);' },
   minify: true,

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
 import { Branch, Comment, type Value } from "../tree/tree.js";
-import { findConfigFile, loadRules, resolveCreationRule, type CreationRule } from "../rules/config.js";
+import { findConfigFile, loadRules, matchCreationRule, type CreationRule } from "../rules/config.js";
 import type { StoredStanza } from "../sops/metadata.js";
 import { classify, type Classified, type PlainSecret } from "../repo/classify.js";
 import { discoverFiles, displayPath, gitTopLevel } from "../repo/discover.js";
@@ -326,7 +326,7 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   const root = (await gitTopLevel(cwd)) ?? cwd;
   const ctx: Context = { root, cwd, configPath, env, options, now, certs: new Map(), used: new Set() };
   const out = new Collector();
-  const ruleOf = (absolute: string): Promise<CreationRule | undefined> => (configPath ? resolveCreationRule(absolute, { configPath, cwd, env }) : Promise.resolve(undefined));
+  const ruleOf = (absolute: string): Promise<CreationRule | undefined> => (configPath ? matchCreationRule(absolute, configPath, cwd) : Promise.resolve(undefined));
   const paths = options.paths.length ? options.paths : ["."];
   const files = await discoverFiles(paths, {
     cwd,

@@ -1,12 +1,14 @@
 // YAML codec: parsed with the yaml library's Document API (comments kept, every document of a
 // multi-document file), mapped to the tree the way sops's YAML store does it; written by
 // ./yaml-emit.ts in sops's exact layout.
-import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
-import { Branch, Comment, Timestamp, type Documents, type Item, type Value } from "../tree/tree.js";
+import type { Alias, Document, LineCounter, Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, yamlLibrary } from "./yaml-library.js";
+import { Branch, Comment, type Documents, type Item, type Value } from "../tree/tree.js";
 import { bytesToGoString } from "../core/go-string.js";
-import { goResolve, goTimestampText } from "./yaml-resolve.js";
+import { keyText, plainScalarValue } from "./yaml-scalars.js";
+import { parseFastYaml } from "./yaml-fast.js";
 import { SealboxError } from "../errors.js";
-import { emitYamlDocuments, formatYamlFloat } from "./yaml-emit.js";
+import { emitYamlDocuments } from "./yaml-emit.js";
 import type { Codec } from "./types.js";
 
 /** Upper bound on nodes copied by expanding aliases: stops "billion laughs" documents early. */
@@ -82,7 +84,7 @@ class TreeBuilder {
   private anchorFor(alias: Alias): Node | undefined {
     if (!this.anchors) {
       const anchors = (this.anchors = new Map<string, Node[]>());
-      visit(this.doc, {
+      yamlLibrary().visit(this.doc, {
         Node(_, node) {
           if (node.anchor) anchors.set(node.anchor, [...(anchors.get(node.anchor) ?? []), node]);
         },
@@ -268,13 +270,7 @@ interface Built {
 
 /** What go-yaml's Decode into interface{} gives sops for a scalar (decode.go `scalar`). */
 function scalarValue(node: Scalar): Value {
-  if (node.type === "PLAIN" && !node.tag && typeof node.source === "string") {
-    const r = goResolve(node.source);
-    // v3 decodes a timestamp into interface{} as a time.Time (v2 kept the text): sops encrypts it as
-    // type:time and writes it back in RFC 3339 form, so 2024-01-01 comes back as 2024-01-01T00:00:00Z
-    if (r.tag === "timestamp") return new Timestamp(goTimestampText(r.value)!);
-    return r.value;
-  }
+  if (node.type === "PLAIN" && !node.tag && typeof node.source === "string") return plainScalarValue(node.source);
   const v = node.value;
   if (v === null || v === undefined) return null;
   if (typeof v === "string" && (node.type === "QUOTE_SINGLE" || node.type === "BLOCK_LITERAL") && YAML11_BREAK.test(v)) return yaml11Breaks(node, v);
@@ -301,17 +297,6 @@ function yaml11Breaks(node: Scalar, value: string): string {
 }
 
 /**
- * A key as the tree keeps it: text. sops keeps a non-string key's Go value (123, true); its text is
- * what go-yaml writes for that value, but we write it back as a (quoted) string: see the report.
- */
-function keyText(value: Value): string {
-  if (value === null) return "null";
-  if (typeof value === "number") return formatYamlFloat(value);
-  if (value instanceof Timestamp) return value.text;
-  return String(value);
-}
-
-/**
  * The yaml library needs about 60 bytes of memory per input byte: a 100 MB file would take ~6 GB and
  * abort the process. Kubernetes objects are at most 1.5 MiB; large blobs belong in the binary format.
  */
@@ -324,8 +309,13 @@ function parseYaml(input: Uint8Array, file: string): Documents {
   }
   let text = Buffer.from(input).toString("utf8");
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const lines = new LineCounter();
-  const parsed = parseAllDocuments(text, { intAsBigInt: true, uniqueKeys: true, lineCounter: lines, prettyErrors: false, merge: false, strict: true });
+  return parseFastYaml(text) ?? parseWithLibrary(text, file);
+}
+
+/** The full reader: every YAML construct sops reads, comments kept, errors with their line. */
+export function parseWithLibrary(text: string, file: string): Documents {
+  const lines = new (yamlLibrary().LineCounter)();
+  const parsed = yamlLibrary().parseAllDocuments(text, { intAsBigInt: true, uniqueKeys: true, lineCounter: lines, prettyErrors: false, merge: false, strict: true });
   const docs: Document.Parsed[] = [...parsed];
   for (const doc of docs) {
     const error = doc.errors[0];

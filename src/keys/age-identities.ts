@@ -82,39 +82,55 @@ export function describeIdentitySources(env: NodeJS.ProcessEnv = process.env, op
  * Identities that need a passphrase come last, so they are asked only when nothing else matched.
  */
 export async function loadAgeIdentities(env: NodeJS.ProcessEnv = process.env, options: AgeIdentityOptions = {}): Promise<AgeIdentity[]> {
-  const all: AgeIdentity[] = [];
+  return parseIdentitySources(await readIdentitySources(env, options), options);
+}
+
+/** One identity source's bytes, read (or its command run) but not parsed yet. */
+export interface ReadIdentitySource {
+  source: IdentitySource;
+  bytes: Uint8Array;
+  /** An ssh key's `.pub` beside it, when there is one. */
+  publicKey?: string;
+}
+
+/**
+ * The I/O half of loadAgeIdentities: reads every configured source that exists and runs the key
+ * command, once. The bytes are plain data, so worker threads can parse them without reading files
+ * or running SOPS_AGE_KEY_CMD again (src/repo/threads.ts).
+ */
+export async function readIdentitySources(env: NodeJS.ProcessEnv = process.env, options: Pick<AgeIdentityOptions, "platform"> = {}): Promise<ReadIdentitySource[]> {
+  const read: ReadIdentitySource[] = [];
   for (const source of identitySources(env, options)) {
-    if (source.value === undefined) continue;
-    all.push(...(await loadSource(source, options)));
+    const value = source.value;
+    if (value === undefined) continue;
+    if (source.kind === "age-text") read.push({ source, bytes: Buffer.from(value) });
+    else if (source.kind === "age-command") read.push({ source, bytes: await runKeyCommand(value) });
+    else {
+      const bytes = await readIfPresent(value);
+      if (!bytes) continue;
+      const publicKey = source.kind === "ssh-file" ? (await readIfPresent(`${value}.pub`))?.toString("utf8") : undefined;
+      read.push({ source, bytes, ...(publicKey === undefined ? {} : { publicKey }) });
+    }
   }
+  return read;
+}
+
+/** The parsing half of loadAgeIdentities; locked identities last. */
+export function parseIdentitySources(read: readonly ReadIdentitySource[], options: AgeIdentityOptions = {}): AgeIdentity[] {
+  const all = read.flatMap((r) => parseSource(r, options));
   const locked = (id: AgeIdentity): boolean => id instanceof LockedSshIdentity || id instanceof LockedAgeIdentityFile;
   return [...all.filter((id) => !locked(id)), ...all.filter(locked)];
 }
 
-async function loadSource(source: IdentitySource, options: AgeIdentityOptions): Promise<AgeIdentity[]> {
-  const value = source.value!;
-  switch (source.kind) {
-    case "age-text":
-      return parseIdentityFile(Buffer.from(value), source.name, options);
-    case "age-command":
-      return parseIdentityFile(await runKeyCommand(value), source.name, options);
-    case "age-file": {
-      const bytes = await readIfPresent(value);
-      return bytes ? parseIdentityFile(bytes, value, options) : [];
-    }
-    case "ssh-file": {
-      const bytes = await readIfPresent(value);
-      if (!bytes) return [];
-      try {
-        const publicKey = (await readIfPresent(`${value}.pub`))?.toString("utf8");
-        return parseSshIdentityFile(bytes.toString("utf8"), value, { passphrase: options.passphrase, publicKey });
-      } catch (error) {
-        // sops skips an unreadable default key with a warning; an explicitly named one is an error.
-        if (!source.fallback) throw error;
-        options.onWarning?.(error instanceof SealboxError ? error.describe() : `${value}: ${(error as Error).message}`);
-        return [];
-      }
-    }
+function parseSource({ source, bytes, publicKey }: ReadIdentitySource, options: AgeIdentityOptions): AgeIdentity[] {
+  if (source.kind !== "ssh-file") return parseIdentityFile(bytes, source.kind === "age-file" ? source.value! : source.name, options);
+  try {
+    return parseSshIdentityFile(Buffer.from(bytes).toString("utf8"), source.value!, { passphrase: options.passphrase, publicKey });
+  } catch (error) {
+    // sops skips an unreadable default key with a warning; an explicitly named one is an error.
+    if (!source.fallback) throw error;
+    options.onWarning?.(error instanceof SealboxError ? error.describe() : `${source.value}: ${(error as Error).message}`);
+    return [];
   }
 }
 

@@ -5,12 +5,16 @@ import type { Decrypter } from "age-encryption";
 import { SealboxError } from "../errors.js";
 import type { AgeRecipientSpec, AgeStanza, KeySource } from "./types.js";
 import { parseRecipient, type AgeIdentity } from "./age-recipients.js";
-import { describeIdentitySources, loadAgeIdentities } from "./age-identities.js";
+import { describeIdentitySources, loadAgeIdentities, parseIdentitySources, type ReadIdentitySource } from "./age-identities.js";
 import { armorDecode, armorEncode, decryptAgeFile, encryptAgeFile } from "./age-file.js";
 
 export interface AgeKeySourceOptions {
   /** Identities to use instead of discovering them from the environment (library callers, tests). */
   identities?: AgeIdentity[];
+  /** Identity sources already read (by another thread): parsed when first needed, not read again. */
+  readSources?: ReadIdentitySource[];
+  /** Told about identity sources skipped as sops would skip them; default: a warning on stderr. */
+  onWarning?: (text: string) => void;
   env?: NodeJS.ProcessEnv;
   /** Asked for a locked identity's passphrase, only when a file needs that identity (the CLI asks the terminal). */
   passphrase?: (source: string) => Promise<string>;
@@ -22,7 +26,12 @@ export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource
   let decrypter: Promise<Decrypter> | undefined;
 
   const getIdentities = (): Promise<AgeIdentity[]> =>
-    (loaded ??= (async () => options.identities ?? (await loadAgeIdentities(env, { passphrase: options.passphrase, onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) })))());
+    (loaded ??= (async () => {
+      if (options.identities) return options.identities;
+      const onWarning = options.onWarning ?? ((text: string) => process.stderr.write(`sealbox: warning: ${text}\n`));
+      const identityOptions = { passphrase: options.passphrase, onWarning };
+      return options.readSources ? parseIdentitySources(options.readSources, identityOptions) : loadAgeIdentities(env, identityOptions);
+    })());
   // age-encryption itself only for files the in-memory path hands over (./age-file.ts)
   const getDecrypter = (): Promise<Decrypter> =>
     (decrypter ??= (async () => {

@@ -10,7 +10,7 @@ import { emitJsonValue } from "../formats/json.js";
 import { KeySources } from "../keys/registry.js";
 import { parseKmsArns } from "../keys/kms.js";
 import type { KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
-import { resolveCreationRule, type CreationRule } from "../rules/config.js";
+import type { CreationRule } from "../rules/config.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
 import { decryptFile, emitEncrypted, encryptNew, encryptWithKey, hasMetadata, loadEncrypted, type EncryptedFile } from "../sops/sops-file.js";
 import type { SopsMetadata } from "../sops/metadata.js";
@@ -74,7 +74,9 @@ function splitList(text: string | undefined): string[] {
 /** Recipients and selectors for a new file: flags, then environment, then the matching rule. */
 export async function planEncryption(options: EncryptOptions): Promise<{ groups: RecipientGroup[]; threshold?: number; selectors: EncryptionSelectors; rule?: CreationRule }> {
   const env = options.env ?? process.env;
-  // a rules file named by --config or SOPS_CONFIG must exist; none found upward is fine
+  // a rules file named by --config or SOPS_CONFIG must exist; none found upward is fine.
+  // Loaded here, not at start-up: it brings the yaml library, which decrypting never needs.
+  const { resolveCreationRule } = await import("../rules/config.js");
   const rule: CreationRule | undefined = await resolveCreationRule(options.filename ?? "", { configPath: options.configPath, cwd: options.cwd, env });
   const flagged: RecipientSpec[] = [...(options.kms ?? []), ...(options.age ?? []).map((recipient) => ({ type: "age" as const, recipient }))];
   if (flagged.length === 0) {

@@ -1,7 +1,7 @@
 // rotate and updatekeys over many paths: the library functions the CLI commands call.
 import type { KeyObject } from "node:crypto";
-import { errorResult, forEachFile, prepareRun, replaceFile, summarise, type FileResult, type RunOptions, type RunReport } from "./run.js";
-import { planUpdateKeys, resealFile, rotateSops, type UpdateKeysPlan } from "./rekey.js";
+import { errorResult, forEachFile, prepareRun, replaceFile, summarise, syncWrittenDirectories, type FileResult, type FileWork, type RunOptions, type RunReport } from "./run.js";
+import { planUpdateKeys, resealFile, rotateSops, type RekeyContext, type UpdateKeysPlan } from "./rekey.js";
 import { defaultConcurrency, runPool } from "./pool.js";
 import { progressBar } from "./progress.js";
 
@@ -9,31 +9,52 @@ export interface RotateOptions extends RunOptions {
   /** Old sealing private keys, for files under a sealed_secrets rule. */
   privateKeys?: readonly KeyObject[];
   dryRun?: boolean;
+  /**
+   * Work in worker threads, one per file in flight, when the run is big enough to pay for starting
+   * them (the CLI does). Needs the built package (dist/), and key sources the run finds itself.
+   */
+  threads?: boolean;
 }
 
 /** New data key per SOPS file (recipients from the rules); SealedSecret files re-sealed to their rule's certificate. */
 export async function rotatePaths(options: RotateOptions): Promise<RunReport> {
   const started = Date.now();
   const prepared = await prepareRun(options);
-  const results = await forEachFile(prepared, { concurrency: options.concurrency, quiet: options.quiet, verb: "rotating" }, async (loaded, path): Promise<FileResult | undefined> => {
+  const dryRun = !!options.dryRun;
+  const threads = options.threads && !options.sources ? threadCount(options.concurrency ?? defaultConcurrency(), prepared.files.length) : 1;
+  const threaded = threads > 1 ? await (await import("./threads.js")).rotateInWorkers(prepared, { threads, quiet: options.quiet, dryRun }) : undefined;
+  const results = threaded ?? (await forEachFile(prepared, { concurrency: options.concurrency, quiet: options.quiet, verb: "rotating" }, rotateFile(prepared.ctx, dryRun)));
+  return summarise("rotate", dryRun, results, started);
+}
+
+/** One file's rotation: the work rotate does in this thread or in a worker thread. */
+export function rotateFile(ctx: RekeyContext, dryRun: boolean): FileWork {
+  return async (loaded, path) => {
     const { classified } = loaded;
     if (classified.kind === "sops") {
-      const result = await rotateSops(path, classified, prepared.ctx);
-      if (!options.dryRun) await replaceFile(loaded.absolute, result.output);
-      return { path, kind: "sops", status: options.dryRun ? "would-rotate" : "rotated", changes: result.lines, ...(result.note ? { note: result.note } : {}) };
+      const result = await rotateSops(path, classified, ctx);
+      if (!dryRun) await replaceFile(loaded.absolute, result.output);
+      return { path, kind: "sops", status: dryRun ? "would-rotate" : "rotated", changes: result.lines, ...(result.note ? { note: result.note } : {}) };
     }
     if (classified.kind === "sealed") {
       // Walked SealedSecrets without the old keys are skipped (named, they fail): they cannot be opened.
-      if (!prepared.ctx.privateKeys?.length && !loaded.file.named) {
+      if (!ctx.privateKeys?.length && !loaded.file.named) {
         return { path, kind: "SealedSecret", status: "skipped", changes: [], note: "needs --private-key to re-seal" };
       }
-      const result = await resealFile(path, classified, prepared.ctx);
-      if (!options.dryRun) await replaceFile(loaded.absolute, result.output);
-      return { path, kind: "SealedSecret", status: options.dryRun ? "would-rotate" : "rotated", changes: result.lines };
+      const result = await resealFile(path, classified, ctx);
+      if (!dryRun) await replaceFile(loaded.absolute, result.output);
+      return { path, kind: "SealedSecret", status: dryRun ? "would-rotate" : "rotated", changes: result.lines };
     }
     return undefined;
-  });
-  return summarise("rotate", !!options.dryRun, results, started);
+  };
+}
+
+// A worker thread costs ~40 ms to start (modules, identities): small runs stay in this thread.
+const FILES_PER_THREAD = 25;
+
+/** How many threads (this one included) a run of `files` gets: one per core in use, 1 for small runs. */
+export function threadCount(concurrency: number, files: number): number {
+  return Math.max(1, Math.min(concurrency, Math.floor(files / FILES_PER_THREAD)));
 }
 
 export interface UpdateKeysRun {
@@ -81,6 +102,7 @@ export async function applyUpdateKeys(run: UpdateKeysRun): Promise<RunReport> {
     },
     (index) => progress.tick(run.pending[index].result.path),
   );
+  await syncWrittenDirectories();
   progress.done();
   return summarise("updatekeys", false, run.report.files, run.started);
 }

@@ -6,7 +6,7 @@ import { chmod, mkdir, readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { SealboxError } from "../errors.js";
 import { writeFileAtomic } from "../ops/atomic-write.js";
-import { findConfigFile, resolveCreationRule } from "../rules/config.js";
+import { findConfigFile, matchCreationRule } from "../rules/config.js";
 import { classify } from "./classify.js";
 import { git, gitTopLevel } from "./discover.js";
 import type { Finding } from "../audit/audit.js";
@@ -147,7 +147,7 @@ export async function preCommitFindings(options: { cwd?: string; files?: string[
     : await stagedFiles(top);
   const findings: Finding[] = [];
   for (const { path, bytes } of inputs) {
-    const rule = configPath ? await resolveCreationRule(join(top, path), { configPath, cwd: top }) : undefined;
+    const rule = configPath ? await matchCreationRule(join(top, path), configPath, top) : undefined;
     findings.push(...leakFindings(path, await classify(path, bytes), rule, top));
   }
   return findings;

@@ -6,7 +6,7 @@ import type { KeyObject } from "node:crypto";
 import { SealboxError } from "../errors.js";
 import type { KeySources } from "../keys/registry.js";
 import type { RecipientGroup, RecipientSpec } from "../keys/types.js";
-import { resolveCreationRule, type CreationRule } from "../rules/config.js";
+import { matchCreationRule, type CreationRule } from "../rules/config.js";
 import { newDataKey, recoverDataKey, wrapDataKey } from "../sops/datakey.js";
 import type { StoredKeyGroup } from "../sops/metadata.js";
 import { decryptWithKey, emitEncrypted, encryptWithKey } from "../sops/sops-file.js";
@@ -31,7 +31,7 @@ export type SealedFile = Extract<Classified, { kind: "sealed" }>;
 
 export async function ruleFor(file: string, ctx: RekeyContext): Promise<CreationRule | undefined> {
   if (!ctx.configPath) return undefined;
-  return resolveCreationRule(file, { configPath: ctx.configPath, cwd: ctx.cwd, env: ctx.env });
+  return matchCreationRule(file, ctx.configPath, ctx.cwd);
 }
 
 /** The recipients the file's creation rule names now; an error naming the rule when there are none. */

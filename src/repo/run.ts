@@ -2,12 +2,13 @@
 // for the run), write each finished file atomically, and report per file plus a closing summary.
 // Files stand alone: one that fails is reported and the others still finish; a re-run picks up
 // where a killed or failed run stopped, because every file is either old or new, never half.
-import { readdir, readFile, unlink } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { readdir, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { SealboxError } from "../errors.js";
 import { KeySources } from "../keys/registry.js";
-import { writeFileAtomic } from "../ops/atomic-write.js";
-import { findConfigFile, resolveCreationRule } from "../rules/config.js";
+import { syncDirectory, writeFileAtomic } from "../ops/atomic-write.js";
+import { findConfigFile, matchCreationRule } from "../rules/config.js";
 import { classify, type Classified } from "./classify.js";
 import { discoverFiles, displayPath, TEMP_FILE, type DiscoveredFile } from "./discover.js";
 import { defaultConcurrency, runPool } from "./pool.js";
@@ -58,7 +59,7 @@ export async function prepareRun(options: RunOptions): Promise<Prepared> {
   const env = options.env ?? process.env;
   const configPath = await findConfigFile({ configPath: options.configPath, cwd, env });
   const accept = configPath
-    ? async (absolute: string) => basename(absolute) !== ".sops.yaml" && (await resolveCreationRule(absolute, { configPath, cwd, env })) !== undefined
+    ? async (absolute: string) => basename(absolute) !== ".sops.yaml" && (await matchCreationRule(absolute, configPath, cwd)) !== undefined
     : undefined;
   const files = await discoverFiles(options.paths, { cwd, accept });
   const sources = options.sources ?? new KeySources({ age: { env } });
@@ -83,57 +84,77 @@ export function errorResult(path: string, error: unknown): FileResult {
 }
 
 /**
- * Reads and classifies each file, then hands it to `work`. Walked files that are plain (not encrypted)
- * are left out of the report unless a rule with a path_regex names them; named ones are reported.
+ * Reads and classifies one file, then hands it to `work`. Walked files that are plain (not encrypted)
+ * are left out of the report (undefined) unless a rule with a path_regex names them; named ones are
+ * reported. Never throws: a failure is the file's result.
  */
+export async function processFile(file: DiscoveredFile, ctx: RekeyContext, work: FileWork): Promise<FileResult | undefined> {
+  const display = displayPath(file.path, ctx.cwd);
+  const absolute = file.real;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(absolute);
+  } catch (error) {
+    return errorResult(display, new SealboxError("CouldNotReadInputFile", `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error }));
+  }
+  try {
+    const classified = await classify(display, bytes);
+    if (classified.kind === "unreadable") return errorResult(display, classified.error);
+    if (classified.kind === "plain") {
+      if (file.named) return { path: display, status: "skipped", changes: [], note: "not encrypted" };
+      const rule = ctx.configPath ? await matchCreationRule(resolve(ctx.cwd, file.path), ctx.configPath, ctx.cwd) : undefined;
+      if (!rule?.pathRegex || classified.empty) return undefined;
+      return { path: display, status: "skipped", changes: [], note: `not encrypted, though the rule at ${displayPath(rule.configPath, ctx.cwd)}:${rule.line} covers it` };
+    }
+    return await work({ file, absolute, bytes, classified }, display);
+  } catch (error) {
+    return errorResult(display, error);
+  }
+}
+
+/** The report's entries in file order: files left out (undefined) dropped. */
+export function collectResults(results: (FileResult | undefined)[]): FileResult[] {
+  return results.filter((r): r is FileResult => r !== undefined);
+}
+
+/** processFile for every file in a pool of `concurrency` (default: the cores) in this thread. */
 export async function forEachFile(prepared: Prepared, options: { concurrency?: number; quiet?: boolean; verb: string }, work: FileWork): Promise<FileResult[]> {
   const { ctx, files } = prepared;
   const progress = progressBar(files.length, { quiet: options.quiet, verb: options.verb });
   const settled = await runPool(
     files,
     options.concurrency ?? defaultConcurrency(),
-    async (file): Promise<FileResult | undefined> => {
-      const display = displayPath(file.path, ctx.cwd);
-      const absolute = file.real;
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(absolute);
-      } catch (error) {
-        return errorResult(display, new SealboxError("CouldNotReadInputFile", `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error }));
-      }
-      const classified = await classify(display, bytes);
-      if (classified.kind === "unreadable") return errorResult(display, classified.error);
-      if (classified.kind === "plain") {
-        if (file.named) return { path: display, status: "skipped", changes: [], note: "not encrypted" };
-        const rule = ctx.configPath ? await resolveCreationRule(resolve(ctx.cwd, file.path), { configPath: ctx.configPath, cwd: ctx.cwd, env: ctx.env }) : undefined;
-        if (!rule?.pathRegex || classified.empty) return undefined;
-        return { path: display, status: "skipped", changes: [], note: `not encrypted, though the rule at ${displayPath(rule.configPath, ctx.cwd)}:${rule.line} covers it` };
-      }
-      try {
-        return await work({ file, absolute, bytes, classified }, display);
-      } catch (error) {
-        return errorResult(display, error);
-      }
-    },
+    (file) => processFile(file, ctx, work),
     (index: number) => progress.tick(files[index].path),
   );
+  await syncWrittenDirectories();
   progress.done();
-  return settled.flatMap((s, i) => {
-    if (!s.ok) return [errorResult(displayPath(files[i].path, ctx.cwd), s.error)];
-    return s.value ? [s.value] : [];
-  });
+  return collectResults(settled.map((s, i) => (s.ok ? s.value : errorResult(displayPath(files[i].path, ctx.cwd), s.error))));
 }
 
-/** Replaces the file atomically (mode kept), then removes temp files a killed run left beside it. */
+/**
+ * Replaces the file atomically (mode kept), then removes temp files a killed run left beside it.
+ * The directory's own fsync waits for syncWrittenDirectories, once per directory at the run's end.
+ */
 export async function replaceFile(absolute: string, data: Uint8Array): Promise<void> {
+  const dir = dirname(absolute);
   try {
-    await writeFileAtomic(absolute, data);
+    await writeFileAtomic(absolute, data, { syncDirectory: false });
   } catch (error) {
     throw new SealboxError("CouldNotWriteOutputFile", `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
   }
+  written.add(dir);
   const prefix = `.${basename(absolute)}.sealbox-tmp-`;
-  const dir = dirname(absolute);
   for (const name of await leftoverTemps(dir)) if (name.startsWith(prefix)) await unlink(join(dir, name)).catch(() => {});
+}
+
+const written = new Set<string>();
+
+/** Makes every rename replaceFile did durable: one directory fsync each, not one per file. */
+export async function syncWrittenDirectories(): Promise<void> {
+  const dirs = [...written];
+  written.clear();
+  await Promise.all(dirs.map(syncDirectory));
 }
 
 // Each directory is listed once per process, not after every write: listing a 10,000-file directory

@@ -3,7 +3,8 @@
 // path_regex against the file's path relative to the rules file's directory.
 import { readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
+import type { LineCounter, Node, YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, yamlLibrary } from "../formats/yaml-library.js";
 import { SealboxError } from "../errors.js";
 import type { AgeRecipientSpec, KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import { encryptionContextFromRule, parseKmsArns } from "../keys/kms.js";
@@ -224,10 +225,15 @@ export function loadRules(configPath: string): Promise<CreationRule[]> {
   return rules;
 }
 
+/** Hands a rules file's rules, read elsewhere (the main thread), to this thread's cache. */
+export function primeRules(configPath: string, rules: CreationRule[]): void {
+  cache.set(configPath, Promise.resolve(rules));
+}
+
 async function readRules(configPath: string): Promise<CreationRule[]> {
   const text = await readFile(configPath, "utf8");
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lines = new (yamlLibrary().LineCounter)();
+  const doc = yamlLibrary().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const reader = new RuleReader(configPath, lines);
   if (doc.errors.length) {
     const e = doc.errors[0];
@@ -253,8 +259,19 @@ export function pathForRules(filePath: string, configPath: string, cwd = process
 /** The first creation rule whose path_regex matches (a rule without one matches everything). */
 export async function resolveCreationRule(filePath: string, options: RuleLookupOptions = {}): Promise<CreationRule | undefined> {
   const configPath = await findConfigFile(options);
-  if (!configPath) return undefined;
+  return configPath ? matchCreationRule(filePath, configPath, options.cwd) : undefined;
+}
+
+/** resolveCreationRule for a rules file already found (bulk commands find it once, not per file). */
+export async function matchCreationRule(filePath: string, configPath: string, cwd?: string): Promise<CreationRule | undefined> {
   const rules = await loadRules(configPath);
-  const subject = pathForRules(filePath, configPath, options.cwd);
-  return rules.find((rule) => !rule.pathRegex || new RegExp(rule.pathRegex, "u").test(subject));
+  const subject = pathForRules(filePath, configPath, cwd);
+  return rules.find((rule) => !rule.pathRegex || compiled(rule.pathRegex).test(subject));
+}
+
+const regexes = new Map<string, RegExp>();
+function compiled(pattern: string): RegExp {
+  let regex = regexes.get(pattern);
+  if (!regex) regexes.set(pattern, (regex = new RegExp(pattern, "u")));
+  return regex;
 }

@@ -11,7 +11,7 @@ export function registerRotate(program: Command): void {
     .argument("<paths...>", "files and directories (inside git: the files git tracks or would track that a creation rule matches)")
     .option("--private-key <key>", "old sealing private key(s) to re-seal SealedSecret files: PEM, key Secret YAML or List backup; repeatable", collect, [])
     .option("--config <path>", "the rules file (default: SOPS_CONFIG, else the nearest .sops.yaml upward)")
-    .option("-j, --concurrency <n>", "files worked on at once (default: the number of CPU cores)")
+    .option("-j, --concurrency <n>", "threads rotating files at once, one core each (default: the number of CPU cores; under 50 files, one)")
     .option("--dry-run", "say what would be rotated, write nothing")
     .option("--json", "print the report as JSON on stdout")
     .addHelpText(
@@ -32,7 +32,7 @@ Examples:
       const { printRunReport } = await import("../../repo/run.js");
       const privateKeys = flags.privateKey.length ? (await (await import("../../sealed/keys.js")).loadPrivateKeys(flags.privateKey)).map((k) => k.key) : undefined;
       const quiet = Boolean(command.optsWithGlobals().quiet);
-      const report = await rotatePaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, privateKeys, dryRun: flags.dryRun });
+      const report = await rotatePaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, privateKeys, dryRun: flags.dryRun, threads: true });
       await printRunReport(report, { json: flags.json, quiet });
     });
 }

@@ -1,0 +1,118 @@
+// rotate across threads: a rotation is CPU work per file (YAML, age, AES-GCM; docs/performance.md),
+// and one thread uses one core. This thread and its workers each build key sources from identity
+// bytes read here once (no key file read or SOPS_AGE_KEY_CMD run per thread) and take the next file
+// from a shared counter, so a slow file never holds the others up.
+import { Worker } from "node:worker_threads";
+import { parseIdentitySources, readIdentitySources, type ReadIdentitySource } from "../keys/age-identities.js";
+import { loadRules, primeRules, type CreationRule } from "../rules/config.js";
+import type { DiscoveredFile } from "./discover.js";
+import { displayPath } from "./discover.js";
+import { progressBar } from "./progress.js";
+import { KeySources } from "../keys/registry.js";
+import { rotateFile } from "./commands.js";
+import { collectResults, errorResult, processFile, syncWrittenDirectories, type FileResult, type Prepared } from "./run.js";
+import type { RekeyContext } from "./rekey.js";
+
+/** What a worker is started with (structured-cloned into it). */
+export interface WorkerSetup {
+  files: DiscoveredFile[];
+  /** Int32Array[1]: the index of the next file to take. */
+  next: SharedArrayBuffer;
+  dryRun: boolean;
+  cwd: string;
+  configPath?: string;
+  env: NodeJS.ProcessEnv;
+  privateKeys?: RekeyContext["privateKeys"];
+  identities: ReadIdentitySource[];
+  /** The rules file's rules, read once here (plain data), so workers need not parse YAML for them. */
+  rules?: CreationRule[];
+}
+
+/** A batch of a worker's finished files. */
+export interface WorkerMessage {
+  results: { index: number; result: FileResult | undefined }[];
+}
+
+// Files in flight per thread: while one waits for its fsync, the next is being worked on.
+const IN_FLIGHT = 2;
+
+/** A thread's view of the run: key sources from the identity bytes, rules from the setup. */
+export function contextFor(setup: WorkerSetup): RekeyContext {
+  if (setup.configPath && setup.rules) primeRules(setup.configPath, setup.rules);
+  return {
+    sources: new KeySources({ age: { env: setup.env, readSources: setup.identities, onWarning: () => {} } }),
+    configPath: setup.configPath,
+    cwd: setup.cwd,
+    env: setup.env,
+    privateKeys: setup.privateKeys,
+  };
+}
+
+/** Rotates files taken from the shared counter until none are left, then syncs their directories. */
+export async function takeFiles(setup: WorkerSetup, ctx: RekeyContext, onResult: (index: number, result: FileResult | undefined) => void): Promise<void> {
+  const work = rotateFile(ctx, setup.dryRun);
+  const next = new Int32Array(setup.next);
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      const index = Atomics.add(next, 0, 1);
+      if (index >= setup.files.length) return;
+      onResult(index, await processFile(setup.files[index], ctx, work));
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  await syncWrittenDirectories();
+}
+
+/**
+ * Rotates the prepared files in `threads` threads, this one included; results in file order.
+ * Undefined when the identities cannot be read: the caller rotates in this thread, which reports
+ * that per file.
+ */
+export async function rotateInWorkers(prepared: Prepared, options: { threads: number; quiet?: boolean; dryRun: boolean }): Promise<FileResult[] | undefined> {
+  const { ctx, files } = prepared;
+  const env = ctx.env ?? process.env;
+  let identities: ReadIdentitySource[];
+  try {
+    identities = await readIdentitySources(env);
+    // parsed once here for the warnings a skipped ~/.ssh key gives (the threads stay quiet)
+    parseIdentitySources(identities, { onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) });
+  } catch {
+    return undefined;
+  }
+  const setup: WorkerSetup = {
+    files,
+    next: new SharedArrayBuffer(4),
+    dryRun: options.dryRun,
+    cwd: ctx.cwd,
+    configPath: ctx.configPath,
+    env: { ...env },
+    privateKeys: ctx.privateKeys,
+    identities,
+    rules: ctx.configPath ? await loadRules(ctx.configPath) : undefined,
+  };
+  const results: (FileResult | undefined)[] = new Array(files.length);
+  const settled: boolean[] = new Array(files.length).fill(false);
+  const progress = progressBar(files.length, { quiet: options.quiet, verb: "rotating" });
+  const record = (index: number, result: FileResult | undefined): void => {
+    results[index] = result;
+    settled[index] = true;
+    progress.tick(files[index].path);
+  };
+  const failures: string[] = [];
+  const workers = Array.from({ length: options.threads - 1 }, () =>
+    new Promise<void>((done) => {
+      const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: setup });
+      worker.on("message", (message: WorkerMessage) => {
+        for (const { index, result } of message.results) record(index, result);
+      });
+      worker.on("error", (error) => failures.push(error.message));
+      worker.on("exit", () => done());
+    }),
+  );
+  await Promise.all([takeFiles(setup, contextFor(setup), record), ...workers]);
+  progress.done();
+  // A file a crashed worker held fails; nothing was written for it.
+  const reason = `a worker thread stopped: ${failures[0] ?? "unknown error"}`;
+  for (let i = 0; i < files.length; i++) if (!settled[i]) results[i] = errorResult(displayPath(files[i].path, ctx.cwd), new Error(reason));
+  return collectResults(results);
+}
