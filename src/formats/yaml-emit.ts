@@ -186,13 +186,24 @@ interface Analysis {
   bytes: number;
 }
 
-const SIMPLE_ASCII = /^[A-Za-z0-9_./=+-][A-Za-z0-9_./=+, -]*$/;
+// Inside a block scalar ",[]:" only matter to flow context, and ":" to block context only before a
+// space or at the end, so ENC[AES256_GCM,data:…] values take the fast path too.
+const SIMPLE_ASCII = /^[A-Za-z0-9_./=+-][A-Za-z0-9_./=+,:[\] -]*$/;
 
 /** emitterc.go yaml_emitter_analyze_scalar, in block context (sops never writes flow scalars). */
 function analyze(value: string): Analysis {
   if (value.length === 0) return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false, bytes: 0 };
-  // fast path: printable ASCII without indicators, quotes, ':' or '#', and no edge spaces
-  if (SIMPLE_ASCII.test(value) && !value.endsWith(" ") && !value.startsWith("- ") && value !== "-" && !value.startsWith("---") && !value.startsWith("...")) {
+  // fast path: printable ASCII without indicators, quotes, ": " or '#', and no edge spaces
+  if (
+    SIMPLE_ASCII.test(value) &&
+    !value.endsWith(" ") &&
+    !value.endsWith(":") &&
+    !value.includes(": ") &&
+    !value.startsWith("- ") &&
+    value !== "-" &&
+    !value.startsWith("---") &&
+    !value.startsWith("...")
+  ) {
     return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true, bytes: value.length };
   }
   let blockIndicators = value.startsWith("---") || value.startsWith("...");
