@@ -2,7 +2,6 @@
 // loadIdentities): SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, the user config dir's
 // sops/age/keys.txt, SOPS_AGE_SSH_PRIVATE_KEY_FILE, ~/.ssh/id_ed25519 and ~/.ssh/id_rsa. Like sops it
 // reads every one that exists and combines them, so existing setups work unchanged.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
@@ -150,6 +149,7 @@ async function readIfPresent(path: string): Promise<Buffer | undefined> {
 async function runKeyCommand(commandLine: string): Promise<Buffer> {
   const argv = splitCommandLine(commandLine);
   if (argv.length === 0) throw new SealboxError("CouldNotRetrieveKey", "SOPS_AGE_KEY_CMD is empty");
+  const { spawn } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
