@@ -2,7 +2,6 @@
 // is walked: inside a git work tree only the files git tracks or would track (`git ls-files -co
 // --exclude-standard`, so .gitignore is honoured), elsewhere every file. Never `.git`, `node_modules`,
 // a temp file a killed run left behind, or a symlink that leads outside the directory walked.
-import { spawn } from "node:child_process";
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { SealboxError } from "../errors.js";
@@ -36,7 +35,9 @@ function inside(root: string, target: string): boolean {
 }
 
 /** Runs git and returns stdout, or undefined when git is missing or says no (not a work tree). */
-export function git(args: string[], cwd: string, input?: string | Buffer): Promise<Buffer | undefined> {
+export async function git(args: string[], cwd: string, input?: string | Buffer): Promise<Buffer | undefined> {
+  // imported here: rotate's worker threads load this module but never run git
+  const { spawn } = await import("node:child_process");
   return new Promise((done) => {
     let child;
     try {
