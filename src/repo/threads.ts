@@ -4,14 +4,13 @@
 // from a shared counter, so a slow file never holds the others up.
 import { Worker } from "node:worker_threads";
 import { parseIdentitySources, readIdentitySources, type ReadIdentitySource } from "../keys/age-identities.js";
-import { loadRules, primeRules, type CreationRule } from "../rules/config.js";
-import type { DiscoveredFile } from "./discover.js";
-import { displayPath } from "./discover.js";
-import { progressBar } from "./progress.js";
 import { KeySources } from "../keys/registry.js";
+import { loadRules, primeRules, type CreationRule } from "../rules/config.js";
 import { rotateFile } from "./commands.js";
-import { collectResults, errorResult, processFile, syncWrittenDirectories, type FileResult, type Prepared } from "./run.js";
+import { displayPath, type DiscoveredFile } from "./discover.js";
+import { progressBar } from "./progress.js";
 import type { RekeyContext } from "./rekey.js";
+import { collectResults, errorResult, processFile, syncWrittenDirectories, type FileResult, type Prepared } from "./run.js";
 
 /** What a worker is started with (structured-cloned into it). */
 export interface WorkerSetup {
