@@ -33,26 +33,32 @@ describe("rotate re-seals SealedSecrets to the rule's certificate", () => {
     gitInit(dir);
     next = makeKeyPair(tempDir("sealbox-certs-"), "next");
     copyFileSync(next.cert, join(dir, "next.pem"));
-    rules(dir, `creation_rules:\n  - path_regex: ^clusters/prod/\n    sealed_secrets: { cert: next.pem }\n${ageRule([A]).replace("creation_rules:\n", "")}`);
-    mkdirSync(join(dir, "clusters/prod"), { recursive: true });
-    for (const s of SEALED) copyFileSync(join(VECTORS, s.file), join(dir, "clusters/prod", s.file));
+    rules(dir, `creation_rules:\n  - path_regex: ^workloads/prod/\n    sealed_secrets: { cert: next.pem }\n${ageRule([A]).replace("creation_rules:\n", "")}`);
+    mkdirSync(join(dir, "workloads/prod"), { recursive: true });
+    for (const s of SEALED) copyFileSync(join(VECTORS, s.file), join(dir, "workloads/prod", s.file));
     await encryptedRepo(dir, 2, [A]);
     env = cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A]));
   });
 
-  it("re-seals every value with the old key and keeps each label; the SOPS files rotate alongside", async () => {
-    const before = SEALED.map((s) => sealedValues(join(dir, "clusters/prod", s.file)));
+  // 60 SOPS files beside them spread the run over two threads; the SealedSecrets (under workloads/,
+  // walked after secrets/) come last, when both threads are taking files
+  it.each([
+    { sops: 2, threads: "one thread" },
+    { sops: 60, threads: "two threads" },
+  ])("re-seals every value with the old key and keeps each label; $sops SOPS files rotate alongside ($threads)", async ({ sops }) => {
+    await encryptedRepo(dir, sops, [A]);
+    const before = SEALED.map((s) => sealedValues(join(dir, "workloads/prod", s.file)));
     const plain = before.map((docs) => docs.map(({ label, values }) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, opensslOpen(v, label, KEY).toString("base64")]))));
-    const result = await sealbox(["rotate", "--json", "--private-key", KEY, "."], dir, env);
+    const result = await sealbox(["rotate", "--json", "-j", "2", "--private-key", KEY, "."], dir, env);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout) as RunReport;
-    expect(report.summary).toMatchObject({ total: 5, rotated: 5 });
+    expect(report.summary).toMatchObject({ total: sops + 3, rotated: sops + 3 });
     const fingerprint = execFileSync("openssl", ["x509", "-in", next.cert, "-noout", "-fingerprint", "-sha256"]).toString().split("=")[1].trim().toLowerCase();
     expect(report.files.find((f) => f.kind === "SealedSecret")!.changes).toEqual([`re-sealed 1 SealedSecret to ${fingerprint}`]);
 
     SEALED.forEach((s, i) => {
-      const after = sealedValues(join(dir, "clusters/prod", s.file));
+      const after = sealedValues(join(dir, "workloads/prod", s.file));
       after.forEach(({ label, values }, j) => {
         expect(label).toBe(before[i][j].label);
         for (const [key, value] of Object.entries(values)) {
@@ -63,21 +69,21 @@ describe("rotate re-seals SealedSecrets to the rule's certificate", () => {
       });
     });
     // the JSON file stays JSON, the YAML ones YAML
-    expect(readFileSync(join(dir, "clusters/prod/stringdata-strict.sealed.json"), "utf8").trimStart()).toMatch(/^\{/);
+    expect(readFileSync(join(dir, "workloads/prod/stringdata-strict.sealed.json"), "utf8").trimStart()).toMatch(/^\{/);
   });
 
   it("skips walked SealedSecrets without --private-key, fails a named one, and still rotates the rest", async () => {
-    const bytes = readFileSync(join(dir, "clusters/prod/data-strict.sealed.yaml"));
+    const bytes = readFileSync(join(dir, "workloads/prod/data-strict.sealed.yaml"));
     const walked = await sealbox(["rotate", "--json", "."], dir, env);
     expect(walked.status).toBe(0);
     const report = JSON.parse(walked.stdout) as RunReport;
     expect(report.summary).toMatchObject({ total: 5, rotated: 2, skipped: 3 });
-    expect(report.files.find((f) => f.path === "clusters/prod/data-strict.sealed.yaml")).toMatchObject({ status: "skipped", note: "needs --private-key to re-seal" });
-    const named = await sealbox(["rotate", "clusters/prod/data-strict.sealed.yaml"], dir, env);
+    expect(report.files.find((f) => f.path === "workloads/prod/data-strict.sealed.yaml")).toMatchObject({ status: "skipped", note: "needs --private-key to re-seal" });
+    const named = await sealbox(["rotate", "workloads/prod/data-strict.sealed.yaml"], dir, env);
     expect(named.status).toBe(8);
-    expect(named.stdout).toMatch(/failed +clusters\/prod\/data-strict\.sealed\.yaml/);
+    expect(named.stdout).toMatch(/failed +workloads\/prod\/data-strict\.sealed\.yaml/);
     expect(named.stdout).toContain("--private-key");
-    expect(readFileSync(join(dir, "clusters/prod/data-strict.sealed.yaml")).equals(bytes)).toBe(true);
+    expect(readFileSync(join(dir, "workloads/prod/data-strict.sealed.yaml")).equals(bytes)).toBe(true);
     const sops = report.files.filter((f) => f.kind === "sops");
     for (const f of sops) expect((await openFile(dir, f.path, sourcesFor([KEYS_A]))).recipients).toEqual([A]);
   });
