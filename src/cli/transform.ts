@@ -4,7 +4,8 @@
 // leaves every file as it was; each write is atomic.
 import { basename, dirname, resolve } from "node:path";
 import { SealboxError } from "../errors.js";
-import { readInput, writeOutput, STDIN_NAME, type Input } from "../ops/file-io.js";
+import type { ByteSource, OpenSink } from "../core/byte-stream.js";
+import { openInputFile, openOutputFile, readInput, writeOutput, STDIN_NAME, type Input } from "../ops/file-io.js";
 
 export interface OutputFlags {
   inPlace?: boolean;
@@ -22,6 +23,11 @@ export interface TransformOptions {
   configPath?: string;
   /** Leaves out a file found by walking a directory (e.g. encrypt skips files already encrypted). */
   skipWalked?: (input: Input) => Promise<boolean>;
+  /**
+   * The transformation reading and writing one file a slice at a time (a large binary file need
+   * never be whole in memory); false where it does not apply, and the whole-file path runs.
+   */
+  stream?: (source: ByteSource, name: string, open: OpenSink) => Promise<boolean>;
 }
 
 interface Target {
@@ -72,6 +78,10 @@ export async function transformFiles(
       }
     }
   }
+  const output = flags.inPlace ? names[0] : flags.output;
+  if (options.stream && targets.length === 1 && names[0] !== "-" && output !== undefined && output !== "-") {
+    if (await streamFile(names[0], output, options.stream, options)) return;
+  }
   const results: { name: string; data: Uint8Array }[] = [];
   for (const { name, named } of targets) {
     const input = await readInput(name);
@@ -84,6 +94,23 @@ export async function transformFiles(
   }
   for (const { name, data } of results) {
     await writeOutput(data, flags.inPlace ? name : flags.output, options);
+  }
+}
+
+/** One file to one file through `stream`; the output replaces its target only if it all went well. */
+async function streamFile(name: string, outPath: string, stream: NonNullable<TransformOptions["stream"]>, options: TransformOptions): Promise<boolean> {
+  const source = openInputFile(name);
+  let output: Awaited<ReturnType<typeof openOutputFile>> | undefined;
+  try {
+    const done = await stream(source, name, async () => (output = await openOutputFile(outPath, options)));
+    if (done) await output?.commit();
+    else await output?.discard();
+    return done;
+  } catch (error) {
+    await output?.discard();
+    throw error instanceof SealboxError ? error.inFile(name) : error;
+  } finally {
+    source.close();
   }
 }
 

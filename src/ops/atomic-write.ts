@@ -12,7 +12,15 @@ export interface AtomicWriteOptions {
   forceMode?: boolean;
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+/** A file being written beside its target: `commit` puts it in place, `discard` removes it. */
+export interface AtomicFile {
+  write(data: string | Uint8Array): Promise<void>;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/** Opens the private temp file that becomes `path` on commit (nothing else sees it before). */
+export async function openAtomic(path: string, options: AtomicWriteOptions = {}): Promise<AtomicFile> {
   let mode = options.mode ?? 0o600;
   // rename() would replace a file we may not write (mode 0444): refuse as an in-place write would
   await access(path, constants.W_OK).catch((error: NodeJS.ErrnoException) => {
@@ -28,18 +36,41 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   const temp = join(dirname(path), `.${basename(path)}.sealbox-tmp-${randomBytes(6).toString("hex")}`);
   // 0600 while the temp file exists: plaintext may pass through it before the final mode is set.
   const handle = await open(temp, "wx", 0o600);
-  try {
-    await handle.writeFile(data);
-    await handle.chmod(mode);
-    await handle.sync();
-    await handle.close();
-    await rename(temp, path);
-  } catch (error) {
+  const discard = async (): Promise<void> => {
     await handle.close().catch(() => {});
     await unlink(temp).catch(() => {});
+  };
+  return {
+    async write(data) {
+      const bytes = typeof data === "string" ? Buffer.from(data) : data;
+      // one write call per slice: writeFile would split it into 512 KB calls
+      for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done)).bytesWritten;
+    },
+    async commit() {
+      try {
+        await handle.chmod(mode);
+        await handle.sync();
+        await handle.close();
+        await rename(temp, path);
+      } catch (error) {
+        await discard();
+        throw error;
+      }
+      await syncDirectory(dirname(path));
+    },
+    discard,
+  };
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const file = await openAtomic(path, options);
+  try {
+    await file.write(data);
+  } catch (error) {
+    await file.discard();
     throw error;
   }
-  await syncDirectory(dirname(path));
+  await file.commit();
 }
 
 /** Makes the rename durable; some file systems refuse to open a directory, which is harmless. */

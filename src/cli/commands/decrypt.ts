@@ -24,7 +24,7 @@ Examples:
   sealbox decrypt --extract '["data"]["password"]' secret.enc.yaml`,
     )
     .action(async (files: string[], flags: DecryptFlags & OutputFlags & { force?: boolean }) => {
-      const { decrypt, fileStatus } = await import("../../ops/sops-ops.js");
+      const { decrypt, decryptStream, fileStatus } = await import("../../ops/sops-ops.js");
       const { decryptOptions, warnIgnoreMac } = await import("../sops-flags.js");
       const { transformFiles, nameOf } = await import("../transform.js");
       if (flags.ignoreMac) warnIgnoreMac();
@@ -35,6 +35,7 @@ Examples:
         force: flags.force,
         configPath: flags.config,
         skipWalked: async (input) => !(await fileStatus(input.bytes, { filename: input.name })).encrypted,
+        stream: (source, name, open) => decryptStream(source, open, decryptOptions(flags, name)),
       });
     });
 }

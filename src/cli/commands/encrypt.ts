@@ -25,13 +25,14 @@ Examples:
   cat app.env | sealbox encrypt --filename-override app.env --age age1...`,
     )
     .action(async (files: string[], flags: EncryptFlags & OutputFlags) => {
-      const { encrypt, fileStatus } = await import("../../ops/sops-ops.js");
+      const { encrypt, encryptStream, fileStatus } = await import("../../ops/sops-ops.js");
       const { encryptOptions } = await import("../sops-flags.js");
       const { transformFiles, nameOf } = await import("../transform.js");
       await transformFiles(files, flags, async (input) => encrypt(input.bytes, await encryptOptions(flags, nameOf(input))), {
         mode: 0o644,
         configPath: flags.config,
         skipWalked: async (input) => (await fileStatus(input.bytes, { filename: input.name })).encrypted,
+        stream: async (source, name, open) => encryptStream(source, open, await encryptOptions(flags, name)),
       });
     });
 }
