@@ -26,6 +26,26 @@ export function readFully(source: ByteSource, into: Uint8Array, position: number
   return done;
 }
 
+/**
+ * Keeps one write in flight while the caller makes the next slice (the write runs on libuv's thread
+ * pool): bytes handed to `write` must stay unchanged until the following `write` or `flush` returns.
+ */
+export class WriteBehind {
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(private readonly sink: ByteSink) {}
+
+  async write(bytes: Uint8Array): Promise<void> {
+    await this.pending;
+    this.pending = this.sink.write(bytes);
+    this.pending.catch(() => {}); // a failure surfaces at the next write or flush
+  }
+
+  flush(): Promise<void> {
+    return this.pending;
+  }
+}
+
 /** Reads `length` bytes at `position` into a new buffer. */
 export function readAt(source: ByteSource, position: number, length: number): Buffer {
   const bytes = Buffer.allocUnsafe(length);

@@ -11,7 +11,10 @@ const WORKER_MIN_BYTES = 16 * 1024 * 1024;
 const SLOTS = 4;
 
 export interface SliceHasher {
-  /** A buffer of up to `slotBytes` for the next slice; valid until it is committed. */
+  /**
+   * A buffer of up to `slotBytes` for the next slice. Once committed it is left alone until the
+   * next-but-one call at least, so the caller may still be writing it out meanwhile.
+   */
   slot(): Promise<Buffer>;
   /** Hashes the first `length` bytes of the slot last handed out. */
   commit(length: number): void;
@@ -36,19 +39,20 @@ parentPort.on("message", (message) => {
 
 class InlineHasher implements SliceHasher {
   private readonly hash = createHash("sha512");
-  private readonly buffer: Buffer;
+  private readonly buffers: Buffer[];
+  private committed = 0;
 
   constructor(prefix: Uint8Array, slotBytes: number) {
     this.hash.update(prefix);
-    this.buffer = Buffer.allocUnsafe(slotBytes);
+    this.buffers = [0, 1].map(() => Buffer.allocUnsafe(slotBytes));
   }
 
   async slot(): Promise<Buffer> {
-    return this.buffer;
+    return this.buffers[this.committed % 2];
   }
 
   commit(length: number): void {
-    this.hash.update(this.buffer.subarray(0, length));
+    this.hash.update(this.buffers[this.committed++ % 2].subarray(0, length));
   }
 
   async hex(): Promise<string> {

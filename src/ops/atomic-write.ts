@@ -36,7 +36,12 @@ export async function openAtomic(path: string, options: AtomicWriteOptions = {})
   const temp = join(dirname(path), `.${basename(path)}.sealbox-tmp-${randomBytes(6).toString("hex")}`);
   // 0600 while the temp file exists: plaintext may pass through it before the final mode is set.
   const handle = await open(temp, "wx", 0o600);
+  // A large file written in slices is flushed to disk while later slices are made, so the sync at
+  // commit has little left to wait for.
+  let unsynced = 0;
+  let syncing: Promise<void> | undefined;
   const discard = async (): Promise<void> => {
+    await syncing?.catch(() => {});
     await handle.close().catch(() => {});
     await unlink(temp).catch(() => {});
   };
@@ -45,9 +50,16 @@ export async function openAtomic(path: string, options: AtomicWriteOptions = {})
       const bytes = typeof data === "string" ? Buffer.from(data) : data;
       // one write call per slice: writeFile would split it into 512 KB calls
       for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done)).bytesWritten;
+      unsynced += bytes.length;
+      if (unsynced >= EARLY_SYNC_BYTES && !syncing) {
+        unsynced = 0;
+        syncing = handle.datasync().finally(() => (syncing = undefined));
+        syncing.catch(() => {}); // surfaces through the sync at commit
+      }
     },
     async commit() {
       try {
+        await syncing;
         await handle.chmod(mode);
         await handle.sync();
         await handle.close();
@@ -61,6 +73,8 @@ export async function openAtomic(path: string, options: AtomicWriteOptions = {})
     discard,
   };
 }
+
+const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const file = await openAtomic(path, options);

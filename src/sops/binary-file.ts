@@ -10,7 +10,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { Branch } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import { macPrefix } from "../core/mac.js";
-import { readAt, readFully, type ByteSource, type OpenSink } from "../core/byte-stream.js";
+import { readAt, readFully, WriteBehind, type ByteSource, type OpenSink } from "../core/byte-stream.js";
 import { sliceHasher } from "../core/slice-hasher.js";
 import type { Codec } from "../formats/types.js";
 import type { KeySources } from "../keys/registry.js";
@@ -26,11 +26,14 @@ const AAD = Buffer.from("data:");
 const IV_BYTES = 32;
 const TAG_BYTES = 16;
 const ENC_DATA = Buffer.from("ENC[AES256_GCM,data:");
-// The file is read, encrypted, encoded and written this many bytes at a time (a multiple of 3, so each
-// slice's base64 is whole quanta): large enough that each call's fixed cost vanishes, small enough to
-// stay in cache-friendly, reused buffers.
+// The file is read, hashed and written in slices of SLICE bytes (few system calls and messages), and
+// encrypted and encoded STEP bytes at a time: each step's buffer and string stay under malloc's mmap
+// threshold and V8's young generation, so they are reused at once instead of faulting in new pages
+// (3 MB steps cost twice the CPU). Both are multiples of 3, so each step's base64 is whole quanta.
 const SLICE = 3 * 1024 * 1024;
+const STEP = 48 * 1024;
 const B64_SLICE = (SLICE / 3) * 4;
+const B64_STEP = (STEP / 3) * 4;
 const MARK = "SEALBOX-DATA-MARK";
 const TAG_MARK = "T".repeat(22) + "==";
 /** Where decryption looks for the start of the data and for the metadata after it. */
@@ -69,22 +72,27 @@ export async function encryptBinary(source: ByteSource, open: OpenSink, options:
     };
     // what comes before the data is written first; what follows it holds the MAC, known at the end
     const draft = layout("0".repeat(128));
-    const sink = await open(draft.head.length + 4 * Math.ceil(size / 3) + draft.tail.length);
+    const sink = new WriteBehind(await open(draft.head.length + 4 * Math.ceil(size / 3) + draft.tail.length));
     await sink.write(draft.head);
     const cipher = createCipheriv("aes-256-gcm", dataKey, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(AAD);
-    const text = Buffer.allocUnsafe(4 * Math.ceil(Math.min(SLICE, size) / 3));
-    for (let at = 0; at < size; ) {
+    // two buffers: one being written while the next slice is encoded into the other
+    const texts = [0, 1].map(() => Buffer.allocUnsafe(4 * Math.ceil(Math.min(SLICE, size) / 3)));
+    for (let at = 0, n = 0; at < size; n++) {
       const slot = (await hasher.slot()).subarray(0, Math.min(SLICE, size - at));
       at += readFully(source, slot, at);
       hasher.commit(slot.length);
-      await sink.write(text.subarray(0, text.write(cipher.update(slot).toString("base64"), "latin1")));
+      const text = texts[n % 2];
+      let length = 0;
+      for (let i = 0; i < slot.length; i += STEP) length += text.write(cipher.update(slot.subarray(i, i + STEP)).toString("base64"), length, "latin1");
+      await sink.write(text.subarray(0, length));
     }
     cipher.final();
     const { head, tail } = layout(await hasher.hex());
     if (!head.equals(draft.head)) throw new Error("internal error: the layout before the data depends on the MAC");
     tail.write(cipher.getAuthTag().toString("base64"), tail.indexOf(TAG_MARK), "latin1");
     await sink.write(tail);
+    await sink.flush();
     return true;
   } finally {
     hasher.close();
@@ -139,20 +147,27 @@ export async function decryptBinary(source: ByteSource, open: OpenSink, options:
     const decipher = createDecipheriv("aes-256-gcm", dataKey, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(AAD);
     decipher.setAuthTag(tag);
-    const sink = await open(plainLength);
+    const sink = new WriteBehind(await open(plainLength));
     const text = Buffer.allocUnsafe(Math.min(B64_SLICE, b64Length));
-    const data = Buffer.allocUnsafe((text.length / 4) * 3);
+    const data = Buffer.allocUnsafe(STEP);
     for (let at = from; at < end; ) {
       const slice = text.subarray(0, Math.min(B64_SLICE, end - at));
       at += readFully(source, slice, at);
-      const decoded = data.write(slice.toString("latin1"), "base64");
-      // Node's decoder skips what is not base64 (so such text decodes short) and reads the URL alphabet's - and _
-      if (decoded !== (slice.length / 4) * 3 - (at === end ? padding : 0) || slice.includes(0x2d) || slice.includes(0x5f)) return false;
-      const plain = decipher.update(data.subarray(0, decoded));
-      plain.copy(await hasher.slot());
-      hasher.commit(plain.length);
-      await sink.write(plain);
+      // Node's decoder reads the URL alphabet's - and _, and skips what is not base64 (so such text decodes short)
+      if (slice.includes(0x2d) || slice.includes(0x5f)) return false;
+      // the plaintext gathers in the slot, which is hashed and then written as a whole
+      const slot = await hasher.slot();
+      let length = 0;
+      for (let i = 0; i < slice.length; i += B64_STEP) {
+        const step = slice.subarray(i, i + B64_STEP);
+        const decoded = data.write(step.toString("latin1"), "base64");
+        if (decoded !== (step.length / 4) * 3 - (at === end && i + B64_STEP >= slice.length ? padding : 0)) return false;
+        length += decipher.update(data.subarray(0, decoded)).copy(slot, length);
+      }
+      hasher.commit(length);
+      await sink.write(slot.subarray(0, length));
     }
+    await sink.flush();
     try {
       decipher.final();
     } catch {
