@@ -141,9 +141,11 @@ export async function decryptBinary(source: ByteSource, open: OpenSink, options:
   if (Buffer.from(lastQuantum, "base64").toString("base64") !== lastQuantum) return false;
   const padding = lastQuantum.endsWith("==") ? 2 : lastQuantum.endsWith("=") ? 1 : 0;
   const plainLength = (b64Length / 4) * 3 - padding;
-  const dataKey = await recoverDataKey(metadata.keyGroups, options.sources, { threshold: metadata.shamirThreshold, decryptionOrder: options.decryptionOrder });
+  // started first: the worker boots while the data key is recovered
   const hasher = sliceHasher(plainLength, Math.min(SLICE, plainLength), macPrefix(!!metadata.selectors.macOnlyEncrypted));
+  let dataKey: Uint8Array | undefined;
   try {
+    dataKey = await recoverDataKey(metadata.keyGroups, options.sources, { threshold: metadata.shamirThreshold, decryptionOrder: options.decryptionOrder });
     const decipher = createDecipheriv("aes-256-gcm", dataKey, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(AAD);
     decipher.setAuthTag(tag);
@@ -177,6 +179,6 @@ export async function decryptBinary(source: ByteSource, open: OpenSink, options:
     return true;
   } finally {
     hasher.close();
-    dataKey.fill(0);
+    dataKey?.fill(0);
   }
 }
