@@ -1,5 +1,6 @@
 // Where a large value's bytes come from and go to, so one transformation serves a file on disk
 // (read and written slice by slice, never whole) and bytes in memory alike.
+import { SealboxError } from "../errors.js";
 
 /** Bytes of known length, read at any position. */
 export interface ByteSource {
@@ -20,7 +21,7 @@ export function readFully(source: ByteSource, into: Uint8Array, position: number
   let done = 0;
   while (done < into.length) {
     const n = source.read(into.subarray(done), position + done);
-    if (n === 0) throw new Error("the input ended early (did it change while being read?)");
+    if (n === 0) throw new SealboxError("CouldNotReadInputFile", "cannot read: the file ended early (it changed while being read)");
     done += n;
   }
   return done;
