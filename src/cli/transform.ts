@@ -4,8 +4,9 @@
 // leaves every file as it was; each write is atomic.
 import { basename, dirname, resolve } from "node:path";
 import { SealboxError } from "../errors.js";
-import type { ByteSource, OpenSink } from "../core/byte-stream.js";
-import { openInputFile, openOutputFile, readInput, writeOutput, STDIN_NAME, type Input } from "../ops/file-io.js";
+import { toMemory, type ByteSource, type OpenSink } from "../core/byte-stream.js";
+import type { AtomicFile } from "../ops/atomic-write.js";
+import { openInputFile, openOutputFile, readInput, writeOutput, writeStdout, STDIN_NAME, type Input } from "../ops/file-io.js";
 
 export interface OutputFlags {
   inPlace?: boolean;
@@ -24,8 +25,8 @@ export interface TransformOptions {
   /** Leaves out a file found by walking a directory (e.g. encrypt skips files already encrypted). */
   skipWalked?: (input: Input) => Promise<boolean>;
   /**
-   * The transformation reading and writing one file a slice at a time (a large binary file need
-   * never be whole in memory); false where it does not apply, and the whole-file path runs.
+   * The transformation reading one file a slice at a time and writing as it goes (a large binary
+   * file need never be whole in memory); false where it does not apply, and the whole-file path runs.
    */
   stream?: (source: ByteSource, name: string, open: OpenSink) => Promise<boolean>;
 }
@@ -78,9 +79,8 @@ export async function transformFiles(
       }
     }
   }
-  const output = flags.inPlace ? names[0] : flags.output;
-  if (options.stream && targets.length === 1 && names[0] !== "-" && output !== undefined && output !== "-") {
-    if (await streamFile(names[0], output, options.stream, options)) return;
+  if (options.stream && targets.length === 1 && names[0] !== "-") {
+    if (await streamFile(names[0], flags.inPlace ? names[0] : flags.output, options.stream, options)) return;
   }
   const results: { name: string; data: Uint8Array }[] = [];
   for (const { name, named } of targets) {
@@ -97,11 +97,19 @@ export async function transformFiles(
   }
 }
 
-/** One file to one file through `stream`; the output replaces its target only if it all went well. */
-async function streamFile(name: string, outPath: string, stream: NonNullable<TransformOptions["stream"]>, options: TransformOptions): Promise<boolean> {
+/**
+ * One file through `stream`: to a file, which replaces its target only if it all went well; or to
+ * stdout, all at once when it is done (plaintext is never shown before its MAC checks out).
+ */
+async function streamFile(name: string, outPath: string | undefined, stream: NonNullable<TransformOptions["stream"]>, options: TransformOptions): Promise<boolean> {
   const source = openInputFile(name);
-  let output: Awaited<ReturnType<typeof openOutputFile>> | undefined;
+  let output: AtomicFile | undefined;
   try {
+    if (outPath === undefined || outPath === "-") {
+      const bytes = await toMemory((open) => stream(source, name, open));
+      if (bytes) await writeStdout(bytes);
+      return bytes !== undefined;
+    }
     const done = await stream(source, name, async () => (output = await openOutputFile(outPath, options)));
     if (done) await output?.commit();
     else await output?.discard();

@@ -200,11 +200,15 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
 describe("the binary store, file to file a slice at a time", () => {
   const binary = ["--input-type", "binary", "--output-type", "binary"];
 
-  it("round-trips a large file byte for byte, the same as through stdout, plaintext 0600; a tampered file fails and leaves the old output and no temp file", () => {
+  it("round-trips a large file byte for byte, the same as through stdout, plaintext 0600; a tampered file fails, prints nothing and leaves the old output and no temp file", () => {
     const dir = workdir();
     const bytes = randomBytes(20 * 1024 * 1024 + 2);
     writeFileSync(join(dir, "blob.bin"), bytes);
     expect(sealbox(["encrypt", ...binary, "--age", RECIPIENT, "-o", "blob.sops", "blob.bin"], { cwd: dir }).status).toBe(0);
+    const viaStdout = sealbox(["encrypt", ...binary, "--age", RECIPIENT, "blob.bin"], { cwd: dir });
+    expect(viaStdout.stdout.subarray(0, 64).toString()).toMatch(/^\{\n\t"data": "ENC\[AES256_GCM,data:[A-Za-z0-9+/]+$/);
+    writeFileSync(join(dir, "stdout.sops"), viaStdout.stdout);
+    expect(sealbox(["decrypt", ...binary, "stdout.sops"], { cwd: dir, env: withKey() }).stdout.equals(bytes)).toBe(true);
     const dec = sealbox(["decrypt", ...binary, "-o", "out.bin", "blob.sops"], { cwd: dir, env: withKey() });
     expect(dec.stderr).toBe("");
     expect(readFileSync(join(dir, "out.bin")).equals(bytes)).toBe(true);
@@ -221,6 +225,9 @@ describe("the binary store, file to file a slice at a time", () => {
     expect(bad.stderr).toContain("authentication failed");
     expect(readFileSync(join(dir, "out.bin"), "utf8")).toBe("old");
     expect(readdirSync(dir).filter((name) => name.includes("sealbox-tmp"))).toEqual([]);
+    const toStdout = sealbox(["decrypt", ...binary, "bad.sops"], { cwd: dir, env: withKey() });
+    expect(toStdout.status).toBe(25);
+    expect(toStdout.stdout.length).toBe(0);
   }, 60_000);
 });
 
