@@ -74,8 +74,9 @@ class WorkerHasher implements SliceHasher {
   constructor(
     prefix: Uint8Array,
     private readonly slotBytes: number,
+    private readonly slots: number,
   ) {
-    this.shared = new SharedArrayBuffer(SLOTS * slotBytes);
+    this.shared = new SharedArrayBuffer(slots * slotBytes);
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared: this.shared, slotBytes, prefix } });
     this.worker.on("message", (message: true | string) => {
       if (message === true) this.hashed++;
@@ -95,13 +96,13 @@ class WorkerHasher implements SliceHasher {
   }
 
   async slot(): Promise<Buffer> {
-    // the slot about to be reused was committed SLOTS slices ago: wait until the worker has hashed it
-    while (this.committed - this.hashed >= SLOTS) await this.answer();
-    return Buffer.from(this.shared, (this.committed % SLOTS) * this.slotBytes, this.slotBytes);
+    // the slot about to be reused was committed `slots` slices ago: wait until the worker has hashed it
+    while (this.committed - this.hashed >= this.slots) await this.answer();
+    return Buffer.from(this.shared, (this.committed % this.slots) * this.slotBytes, this.slotBytes);
   }
 
   commit(length: number): void {
-    this.worker.postMessage({ slot: this.committed % SLOTS, length });
+    this.worker.postMessage({ slot: this.committed % this.slots, length });
     this.committed++;
   }
 
@@ -118,5 +119,6 @@ class WorkerHasher implements SliceHasher {
 
 /** A hasher for a value of `totalBytes`, starting with `prefix`, fed in slices of at most `slotBytes`. */
 export function sliceHasher(totalBytes: number, slotBytes: number, prefix: Uint8Array = new Uint8Array(0)): SliceHasher {
-  return totalBytes >= WORKER_MIN_BYTES ? new WorkerHasher(prefix, slotBytes) : new InlineHasher(prefix, slotBytes);
+  if (totalBytes < WORKER_MIN_BYTES) return new InlineHasher(prefix, slotBytes);
+  return new WorkerHasher(prefix, slotBytes, Math.max(2, Math.min(SLOTS, Math.ceil(totalBytes / slotBytes))));
 }
