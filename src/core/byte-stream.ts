@@ -27,6 +27,13 @@ export function readFully(source: ByteSource, into: Uint8Array, position: number
   return done;
 }
 
+/** Reads `length` bytes at `position` into a new buffer. */
+export function readAt(source: ByteSource, position: number, length: number): Buffer {
+  const bytes = Buffer.allocUnsafe(length);
+  readFully(source, bytes, position);
+  return bytes;
+}
+
 /**
  * Keeps one write in flight while the caller makes the next slice (the write runs on libuv's thread
  * pool): bytes handed to `write` must stay unchanged until the following `write` or `flush` returns.
@@ -45,13 +52,6 @@ export class WriteBehind {
   flush(): Promise<void> {
     return this.pending;
   }
-}
-
-/** Reads `length` bytes at `position` into a new buffer. */
-export function readAt(source: ByteSource, position: number, length: number): Buffer {
-  const bytes = Buffer.allocUnsafe(length);
-  readFully(source, bytes, position);
-  return bytes;
 }
 
 export function bufferSource(bytes: Uint8Array): ByteSource {

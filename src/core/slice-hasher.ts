@@ -1,5 +1,5 @@
 // SHA-512 over a large value fed slice by slice, on a second core when the value is big enough for
-// that to pay (a worker takes ~30 ms to start; SHA-512 runs ~650 MB/s and is sops's binary-store
+// that to pay (a worker takes ~30 ms to start; SHA-512 runs ~700 MB/s and is sops's binary-store
 // MAC, the largest single cost of encrypting or decrypting a big file). The caller fills a slot,
 // commits it, and may go on encrypting or writing while the worker hashes it; a slot is handed out
 // again only once the worker is done with it.

@@ -12,6 +12,9 @@ export interface AtomicWriteOptions {
   forceMode?: boolean;
 }
 
+/** Output written in slices is flushed to disk every this many bytes (see openAtomic). */
+const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
+
 /** A file being written beside its target: `commit` puts it in place, `discard` removes it. */
 export interface AtomicFile {
   write(data: string | Uint8Array): Promise<void>;
@@ -73,8 +76,6 @@ export async function openAtomic(path: string, options: AtomicWriteOptions = {})
     discard,
   };
 }
-
-const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const file = await openAtomic(path, options);
