@@ -4,7 +4,9 @@
 // leaves every file as it was; each write is atomic.
 import { basename, dirname, resolve } from "node:path";
 import { SealboxError } from "../errors.js";
-import { readInput, writeOutput, STDIN_NAME, type Input } from "../ops/file-io.js";
+import { toMemory, type ByteSource, type OpenSink } from "../core/byte-stream.js";
+import type { AtomicFile } from "../ops/atomic-write.js";
+import { openInputFile, openOutputFile, readInput, writeOutput, writeStdout, STDIN_NAME, type Input } from "../ops/file-io.js";
 
 export interface OutputFlags {
   inPlace?: boolean;
@@ -22,6 +24,11 @@ export interface TransformOptions {
   configPath?: string;
   /** Leaves out a file found by walking a directory (e.g. encrypt skips files already encrypted). */
   skipWalked?: (input: Input) => Promise<boolean>;
+  /**
+   * The transformation reading one file a slice at a time and writing as it goes (a large binary
+   * file need never be whole in memory); false where it does not apply, and the whole-file path runs.
+   */
+  stream?: (source: ByteSource, name: string, open: OpenSink) => Promise<boolean>;
 }
 
 interface Target {
@@ -72,6 +79,9 @@ export async function transformFiles(
       }
     }
   }
+  if (options.stream && targets.length === 1 && names[0] !== "-") {
+    if (await streamFile(names[0], flags.inPlace ? names[0] : flags.output, options.stream, options)) return;
+  }
   const results: { name: string; data: Uint8Array }[] = [];
   for (const { name, named } of targets) {
     const input = await readInput(name);
@@ -84,6 +94,31 @@ export async function transformFiles(
   }
   for (const { name, data } of results) {
     await writeOutput(data, flags.inPlace ? name : flags.output, options);
+  }
+}
+
+/**
+ * One file through `stream`: to a file, which replaces its target only if it all went well; or to
+ * stdout, all at once when it is done (plaintext is never shown before its MAC checks out).
+ */
+async function streamFile(name: string, outPath: string | undefined, stream: NonNullable<TransformOptions["stream"]>, options: TransformOptions): Promise<boolean> {
+  const source = openInputFile(name);
+  let output: AtomicFile | undefined;
+  try {
+    if (outPath === undefined || outPath === "-") {
+      const bytes = await toMemory((open) => stream(source, name, open));
+      if (bytes) await writeStdout(bytes);
+      return bytes !== undefined;
+    }
+    const done = await stream(source, name, async () => (output = await openOutputFile(outPath, options)));
+    if (done) await output?.commit();
+    else await output?.discard();
+    return done;
+  } catch (error) {
+    await output?.discard();
+    throw error instanceof SealboxError ? error.inFile(name) : error;
+  } finally {
+    source.close();
   }
 }
 

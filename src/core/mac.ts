@@ -8,6 +8,11 @@ import { goStringToBytes } from "./go-string.js";
 /** sops's MACOnlyEncryptedInitialization: sha256("sops"), so both MAC modes never collide. */
 const MAC_ONLY_ENCRYPTED_PREFIX = Buffer.from("8a3fd2ad54ce66527b1034f3d147be0b0b975b3bf44f72c6fdadec8176f27d69", "hex");
 
+/** The bytes the MAC starts with before any value. */
+export function macPrefix(macOnlyEncrypted: boolean): Uint8Array {
+  return macOnlyEncrypted ? MAC_ONLY_ENCRYPTED_PREFIX : new Uint8Array(0);
+}
+
 /** sops's ToBytes: the bytes a value contributes to the MAC. Booleans are `True`/`False`. */
 export function macBytes(value: Exclude<PlainValue, Comment>): Uint8Array {
   if (typeof value === "string") return goStringToBytes(value);
@@ -22,7 +27,7 @@ export class MacHasher {
   private readonly hash: Hash = createHash("sha512");
 
   constructor(macOnlyEncrypted: boolean) {
-    if (macOnlyEncrypted) this.hash.update(MAC_ONLY_ENCRYPTED_PREFIX);
+    this.hash.update(macPrefix(macOnlyEncrypted));
   }
 
   add(value: Exclude<PlainValue, Comment>): void {

@@ -2,15 +2,17 @@
 // A kill at any moment leaves either the old file or the new one, never a torn mix; the old
 // file's mode is kept (a new file gets `mode`, 0600 unless told otherwise).
 // The quick system calls are synchronous (a few µs each; through the thread pool they cost more
-// CPU than the call itself, docs/performance.md); fsync and rename, which can wait on the disk's
-// journal, run in the pool, so a bulk run keeps working on other files meanwhile.
-import { accessSync, closeSync, constants, fchmodSync, fsync, openSync, rename, statSync, unlinkSync, writeSync } from "node:fs";
+// CPU than the call itself, docs/performance.md); fsync, rename and the writes of a file made in
+// slices can wait on the disk, so they run in the pool and a bulk run keeps working meanwhile.
+import { accessSync, closeSync, constants, fchmodSync, fdatasync, fsync, openSync, rename, statSync, unlinkSync, write, writeSync } from "node:fs";
 import { promisify } from "node:util";
 import { basename, dirname, join } from "node:path";
 import { randomIv } from "../core/random.js";
 
 const fsyncAsync = promisify(fsync);
+const fdatasyncAsync = promisify(fdatasync);
 const renameAsync = promisify(rename);
+const writeAsync = promisify(write);
 
 export interface AtomicWriteOptions {
   /** Mode for a file that does not exist yet. Existing files keep theirs unless `forceMode`. */
@@ -25,7 +27,25 @@ export interface AtomicWriteOptions {
   syncDirectory?: boolean;
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+/** Output written in slices is flushed to disk every this many bytes (see openAtomic). */
+const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
+
+/** A file being written beside its target: `commit` puts it in place, `discard` removes it. */
+export interface AtomicFile {
+  write(data: string | Uint8Array): Promise<void>;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+interface Temp {
+  fd: number;
+  path: string;
+  /** The mode the file gets when it is put in place. */
+  mode: number;
+  open: boolean;
+}
+
+function createTemp(path: string, options: AtomicWriteOptions): Temp {
   let mode = options.mode ?? 0o600;
   // rename() would replace a file we may not write (mode 0444): refuse as an in-place write would
   try {
@@ -36,26 +56,81 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   }
   const temp = join(dirname(path), `.${basename(path)}.sealbox-tmp-${Buffer.from(randomIv(6)).toString("hex")}`);
   // 0600 while the temp file exists: plaintext may pass through it before the final mode is set.
-  const fd = openSync(temp, "wx", 0o600);
-  let open = true;
+  return { fd: openSync(temp, "wx", 0o600), path: temp, mode, open: true };
+}
+
+function removeTemp(temp: Temp): void {
+  if (temp.open) {
+    temp.open = false;
+    closeSync(temp.fd);
+  }
   try {
-    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
-    fchmodSync(fd, mode);
-    await fsyncAsync(fd);
-    open = false;
-    closeSync(fd);
-    await renameAsync(temp, path);
+    unlinkSync(temp.path);
+  } catch {
+    // already renamed or never created: nothing to clean up
+  }
+}
+
+/** Final mode, fsync, close, rename; the temp file is removed if any step fails. */
+async function putInPlace(temp: Temp, path: string, options: AtomicWriteOptions): Promise<void> {
+  try {
+    fchmodSync(temp.fd, temp.mode);
+    await fsyncAsync(temp.fd);
+    temp.open = false;
+    closeSync(temp.fd);
+    await renameAsync(temp.path, path);
   } catch (error) {
-    if (open) closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already renamed or never created: nothing to clean up
-    }
+    removeTemp(temp);
     throw error;
   }
   if (options.syncDirectory ?? true) await syncDirectory(dirname(path));
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const temp = createTemp(path, options);
+  try {
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    for (let written = 0; written < bytes.length; ) written += writeSync(temp.fd, bytes, written);
+  } catch (error) {
+    removeTemp(temp);
+    throw error;
+  }
+  await putInPlace(temp, path, options);
+}
+
+/** Opens the private temp file that becomes `path` on commit (nothing else sees it before). */
+export async function openAtomic(path: string, options: AtomicWriteOptions = {}): Promise<AtomicFile> {
+  const temp = createTemp(path, options);
+  // A large file written in slices is flushed to disk while later slices are made, so the sync at
+  // commit has little left to wait for.
+  let unsynced = 0;
+  let syncing: Promise<void> | undefined;
+  const discard = async (): Promise<void> => {
+    await syncing?.catch(() => {});
+    removeTemp(temp);
+  };
+  return {
+    async write(data) {
+      const bytes = typeof data === "string" ? Buffer.from(data) : data;
+      for (let done = 0; done < bytes.length; ) done += (await writeAsync(temp.fd, bytes, done)).bytesWritten;
+      unsynced += bytes.length;
+      if (unsynced >= EARLY_SYNC_BYTES && !syncing) {
+        unsynced = 0;
+        syncing = fdatasyncAsync(temp.fd).finally(() => (syncing = undefined));
+        syncing.catch(() => {}); // surfaces through the sync at commit
+      }
+    },
+    async commit() {
+      try {
+        await syncing;
+      } catch (error) {
+        await discard();
+        throw error;
+      }
+      await putInPlace(temp, path, options);
+    },
+    discard,
+  };
 }
 
 /** Makes renames in `dir` durable; some file systems refuse to open a directory, which is harmless. */

@@ -1,7 +1,9 @@
 // Reading a file or stdin, and writing stdout or a file atomically, with errors that name the file.
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { SealboxError } from "../errors.js";
-import { writeFileAtomic } from "./atomic-write.js";
+import type { ByteSource } from "../core/byte-stream.js";
+import { openAtomic, writeFileAtomic, type AtomicFile, type AtomicWriteOptions } from "./atomic-write.js";
 
 export interface Input {
   /** The path, or "(stdin)". */
@@ -22,10 +24,44 @@ export async function readInput(path: string | undefined): Promise<Input> {
   try {
     return { name: path, bytes: await readFile(path) };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? (error as Error).message);
-    throw new SealboxError(code === "ENOENT" ? "NoFileSpecified" : "CouldNotReadInputFile", `cannot read: ${reason}`, { file: path, cause: error });
+    throw readError(path, error);
   }
+}
+
+function readError(path: string, error: unknown): SealboxError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? (error as Error).message);
+  return new SealboxError(code === "ENOENT" ? "NoFileSpecified" : "CouldNotReadInputFile", `cannot read: ${reason}`, { file: path, cause: error });
+}
+
+/** A file opened to be read a slice at a time (positional reads); close it when done. */
+export function openInputFile(path: string): ByteSource & { close(): void } {
+  let fd: number;
+  let size: number;
+  try {
+    fd = openSync(path, "r");
+    try {
+      const stats = fstatSync(fd);
+      if (stats.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+      size = stats.size;
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  } catch (error) {
+    throw readError(path, error);
+  }
+  return {
+    size,
+    read(into, position) {
+      try {
+        return readSync(fd, into, 0, into.length, position);
+      } catch (error) {
+        throw readError(path, error);
+      }
+    },
+    close: () => closeSync(fd),
+  };
 }
 
 export async function writeStdout(data: string | Uint8Array): Promise<void> {
@@ -41,6 +77,29 @@ export async function writeOutput(data: string | Uint8Array, outPath: string | u
   try {
     await writeFileAtomic(outPath, data, options);
   } catch (error) {
-    throw new SealboxError("CouldNotWriteOutputFile", `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: outPath, cause: error });
+    throw writeError(outPath, error);
   }
+}
+
+function writeError(path: string, error: unknown): SealboxError {
+  return new SealboxError("CouldNotWriteOutputFile", `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: path, cause: error });
+}
+
+/** openAtomic with errors that name the file, for output written a slice at a time. */
+export async function openOutputFile(path: string, options: AtomicWriteOptions = {}): Promise<AtomicFile> {
+  const wrap = async (step: () => Promise<void>): Promise<void> => {
+    try {
+      await step();
+    } catch (error) {
+      throw writeError(path, error);
+    }
+  };
+  const file = await openAtomic(path, options).catch((error: unknown) => {
+    throw writeError(path, error);
+  });
+  return {
+    write: (data) => wrap(() => file.write(data)),
+    commit: () => wrap(() => file.commit()),
+    discard: () => file.discard(),
+  };
 }

@@ -15,6 +15,7 @@ import type { EncryptionSelectors } from "../sops/encryption-rules.js";
 import { decryptFile, emitEncrypted, encryptNew, encryptWithKey, hasMetadata, loadEncrypted, type EncryptedFile } from "../sops/sops-file.js";
 import type { SopsMetadata } from "../sops/metadata.js";
 import { getAtPath, parseTreePath } from "./tree-path.js";
+import { bufferSource, toMemory, type ByteSource, type OpenSink } from "../core/byte-stream.js";
 
 export interface FileOptions {
   /** The file's name: picks the format and the creation rule (sops's --filename-override). */
@@ -97,16 +98,24 @@ export async function planEncryption(options: EncryptOptions): Promise<{ groups:
   return { groups, threshold: options.shamirThreshold ?? rule?.shamirThreshold, selectors, rule };
 }
 
+/**
+ * encrypt() for a binary file in and out (sops's binary store), read and written a slice at a time;
+ * false where it does not apply (another format, an empty file, data left unencrypted).
+ */
+export async function encryptStream(source: ByteSource, open: OpenSink, options: EncryptOptions = {}): Promise<boolean> {
+  const { input: inCodec, output } = await codecsFor(options);
+  if (inCodec.name !== "binary" || output.name !== "binary") return false;
+  const plan = await planEncryption(options);
+  const { encryptBinary } = await import("../sops/binary-file.js");
+  return encryptBinary(source, open, { codec: output, sources: sourcesFor(options), recipientGroups: plan.groups, shamirThreshold: plan.threshold, selectors: plan.selectors });
+}
+
 /** Encrypts a plaintext file. Refuses a file that already carries sops metadata. */
 export async function encrypt(input: Uint8Array, options: EncryptOptions = {}): Promise<Uint8Array> {
+  const fast = await toMemory((open) => encryptStream(bufferSource(input), open, options));
+  if (fast) return fast;
   const { input: inCodec, output } = await codecsFor(options);
   const file = fileLabel(options);
-  if (inCodec.name === "binary" && output.name === "binary") {
-    const plan = await planEncryption(options);
-    const { encryptBinary } = await import("../sops/binary-file.js");
-    const fast = await encryptBinary(input, { codec: output, sources: sourcesFor(options), recipientGroups: plan.groups, shamirThreshold: plan.threshold, selectors: plan.selectors });
-    if (fast) return fast;
-  }
   const docs = inCodec.parsePlain(input, file);
   // dotenv keeps sops_* lines as plain items; only its encrypted reading shows them as metadata
   const probe = inCodec.name === "dotenv" ? inCodec.parseEncrypted(input, file) : docs;
@@ -150,19 +159,26 @@ function emitExtracted(value: Value, codec: Codec): Uint8Array {
   return Buffer.from(typeof value === "object" ? ("text" in value ? value.text : value.value) : String(value));
 }
 
-export async function decrypt(input: Uint8Array, options: DecryptOptions = {}): Promise<Uint8Array> {
-  const path = options.extract ? parseTreePath(options.extract) : undefined;
+/**
+ * decrypt() for a binary-store file to binary, read and written a slice at a time; false where it does
+ * not apply. The output is written before the tag and MAC are checked: discard it when this throws.
+ */
+export async function decryptStream(source: ByteSource, open: OpenSink, options: DecryptOptions = {}): Promise<boolean> {
   const codecs = await codecsFor(options);
-  if (!path && codecs.input.name === "binary" && codecs.output.name === "binary") {
-    const { decryptBinary } = await import("../sops/binary-file.js");
-    const file = fileLabel(options);
-    try {
-      const fast = await decryptBinary(input, { codec: codecs.input, file, sources: sourcesFor(options), ignoreMac: options.ignoreMac, decryptionOrder: options.decryptionOrder });
-      if (fast) return fast;
-    } catch (error) {
-      throw error instanceof SealboxError ? error.inFile(file) : error;
-    }
+  if (options.extract || codecs.input.name !== "binary" || codecs.output.name !== "binary") return false;
+  const { decryptBinary } = await import("../sops/binary-file.js");
+  const file = fileLabel(options);
+  try {
+    return await decryptBinary(source, open, { codec: codecs.input, file, sources: sourcesFor(options), ignoreMac: options.ignoreMac, decryptionOrder: options.decryptionOrder });
+  } catch (error) {
+    throw error instanceof SealboxError ? error.inFile(file) : error;
   }
+}
+
+export async function decrypt(input: Uint8Array, options: DecryptOptions = {}): Promise<Uint8Array> {
+  const fast = await toMemory((open) => decryptStream(bufferSource(input), open, options));
+  if (fast) return fast;
+  const path = options.extract ? parseTreePath(options.extract) : undefined;
   const opened = await openEncrypted(input, options);
   if (path) return emitExtracted(getAtPath(opened.docs[0] ?? new Branch(), path), opened.codecs.output);
   return opened.codecs.output.emitPlain(opened.docs);

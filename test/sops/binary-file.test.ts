@@ -10,6 +10,7 @@ import { KeySources } from "../../src/keys/registry.js";
 import { parseIdentities } from "../../src/keys/age-recipients.js";
 import { NativeX25519Identity } from "../../src/keys/age-x25519.js";
 import { decryptBinary, encryptBinary } from "../../src/sops/binary-file.js";
+import { bufferSource, toMemory } from "../../src/core/byte-stream.js";
 import { decryptFile, emitEncrypted, encryptNew, loadEncrypted } from "../../src/sops/sops-file.js";
 import { SOPS_VECTORS, sopsVector } from "../helpers/fixtures.js";
 
@@ -31,11 +32,13 @@ async function documentPathDecrypt(file: Uint8Array): Promise<Uint8Array> {
 }
 
 async function fastEncrypt(bytes: Uint8Array, selectors = {}): Promise<Uint8Array | undefined> {
-  return encryptBinary(bytes, { codec: await codecFor("binary"), sources: sources(), recipientGroups: groups, selectors });
+  const codec = await codecFor("binary");
+  return toMemory((open) => encryptBinary(bufferSource(bytes), open, { codec, sources: sources(), recipientGroups: groups, selectors }));
 }
 
 async function fastDecrypt(file: Uint8Array, ignoreMac = false): Promise<Uint8Array | undefined> {
-  return decryptBinary(file, { codec: await codecFor("binary"), file: "x.bin", sources: sources(), ignoreMac });
+  const codec = await codecFor("binary");
+  return toMemory((open) => decryptBinary(bufferSource(file), open, { codec, file: "x.bin", sources: sources(), ignoreMac }));
 }
 
 describe("the one-pass binary store", () => {
@@ -82,6 +85,37 @@ describe("the one-pass binary store", () => {
     expect(await fastDecrypt(badBase64)).toBeUndefined();
     await expect(documentPathDecrypt(badBase64)).rejects.toMatchObject({ code: "ErrorDecryptingTree" });
   });
+
+  it("declines base64 that Node's lenient decoder would accept but sops's would not, byte by byte", async () => {
+    const file = Buffer.from((await fastEncrypt(randomBytes(4096)))!);
+    const dataAt = file.indexOf("data:") + 10;
+    const alphabet = /[A-Za-z0-9+/]/;
+    for (let byte = 0; byte < 256; byte++) {
+      if (alphabet.test(String.fromCharCode(byte))) continue;
+      const bad = Buffer.from(file);
+      bad[dataAt] = byte;
+      expect(await fastDecrypt(bad), `byte ${byte}`).toBeUndefined();
+    }
+    // 4096 bytes end in "x==": set one of the bits past the data in "x" (as "QQ==" and "QR==" both read as "A")
+    const end = file.indexOf(",iv:");
+    expect(file.toString("latin1", end - 2, end)).toBe("==");
+    const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const bad = Buffer.from(file);
+    bad[end - 3] = digits.charCodeAt(digits.indexOf(String.fromCharCode(file[end - 3])) | 1);
+    expect(await fastDecrypt(bad)).toBeUndefined();
+    expect(await fastDecrypt(file)).toBeDefined();
+  });
+
+  it("hashes a large file on a second core to the same MAC, and refuses it tampered", async () => {
+    const bytes = randomBytes(20 * 1024 * 1024 + 1);
+    const file = Buffer.from((await fastEncrypt(bytes))!);
+    expect(Buffer.from(await documentPathDecrypt(file)).equals(bytes)).toBe(true);
+    expect(Buffer.from((await fastDecrypt(file))!).equals(bytes)).toBe(true);
+    const text = file.toString("latin1");
+    const other = Buffer.from(await documentPathEncrypt(randomBytes(10))).toString("latin1");
+    const macLine = (t: string): string => /"mac": "[^"]+"/.exec(t)![0];
+    await expect(fastDecrypt(Buffer.from(text.replace(macLine(text), macLine(other)), "latin1"))).rejects.toMatchObject({ code: expect.stringMatching(/Mac/) });
+  }, 60_000);
 
   it("declines an empty file and a selector that leaves data unencrypted", async () => {
     expect(await fastEncrypt(new Uint8Array(0))).toBeUndefined();

@@ -25,7 +25,7 @@ Examples:
     )
     .action(async (files: string[], flags: DecryptFlags & OutputFlags & { force?: boolean }) => {
       // loaded side by side: one wait for the module loader instead of three (start-up time)
-      const [{ decrypt, fileStatus }, { decryptOptions, warnIgnoreMac }, { transformFiles, nameOf }] = await Promise.all([
+      const [{ decrypt, decryptStream, fileStatus }, { decryptOptions, warnIgnoreMac }, { transformFiles, nameOf }] = await Promise.all([
         import("../../ops/sops-ops.js"),
         import("../sops-flags.js"),
         import("../transform.js"),
@@ -38,6 +38,7 @@ Examples:
         force: flags.force,
         configPath: flags.config,
         skipWalked: async (input) => !(await fileStatus(input.bytes, { filename: input.name })).encrypted,
+        stream: (source, name, open) => decryptStream(source, open, decryptOptions(flags, name)),
       });
     });
 }

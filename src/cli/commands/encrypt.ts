@@ -26,7 +26,7 @@ Examples:
     )
     .action(async (files: string[], flags: EncryptFlags & OutputFlags) => {
       // loaded side by side: one wait for the module loader instead of three (start-up time)
-      const [{ encrypt, fileStatus }, { encryptOptions }, { transformFiles, nameOf }] = await Promise.all([
+      const [{ encrypt, encryptStream, fileStatus }, { encryptOptions }, { transformFiles, nameOf }] = await Promise.all([
         import("../../ops/sops-ops.js"),
         import("../sops-flags.js"),
         import("../transform.js"),
@@ -35,6 +35,7 @@ Examples:
         mode: 0o644,
         configPath: flags.config,
         skipWalked: async (input) => (await fileStatus(input.bytes, { filename: input.name })).encrypted,
+        stream: async (source, name, open) => encryptStream(source, open, await encryptOptions(flags, name)),
       });
     });
 }
