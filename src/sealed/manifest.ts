@@ -307,7 +307,44 @@ export function goJson(value: unknown): string {
 
 /** sigs.k8s.io/yaml: JSON → go-yaml v2, which sorts every mapping with its natural key order. */
 export function goYaml(value: unknown): string {
-  return YAML.stringify(sortDeep(value), { version: "1.1", indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+  const sorted = sortDeep(value);
+  return (isRecord(sorted) && plainBlockMap(sorted, "")) || YAML.stringify(sorted, { version: "1.1", indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+}
+
+// A SealedSecret is mostly maps of plain strings; building the yaml library's node tree for it cost
+// more than its RSA work, so plainBlockMap writes that case directly, byte for byte as YAML.stringify
+// above would (test/sealed/manifest.test.ts compares the two). Anything else falls back to it.
+
+/** The YAML 1.1 scalar patterns a plain string must not match (null, bool, int, float, timestamp…). */
+const NON_STRING_TESTS = new YAML.Document(null, { version: "1.1" }).schema.tags.flatMap((tag) =>
+  tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test ? [tag.test] : [],
+);
+
+/** A string YAML.stringify writes unquoted: no indicator, space or colon anywhere, and read back as a string. */
+function isPlainString(s: unknown): s is string {
+  return typeof s === "string" && /^\w[\w./+=-]*$/.test(s) && !NON_STRING_TESTS.some((test) => test.test(s));
+}
+
+/** The block mapping of plain strings, booleans, lists of plain strings and such mappings; "" for anything else. */
+function plainBlockMap(map: Record<string, unknown>, indent: string): string {
+  let out = "";
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    if (!isPlainString(key)) return "";
+    if (isPlainString(value) || typeof value === "boolean") {
+      out += `${indent}${key}: ${value}\n`;
+    } else if (Array.isArray(value)) {
+      if (!value.every(isPlainString)) return "";
+      out += value.length ? `${indent}${key}:\n${value.map((item) => `${indent}- ${item}\n`).join("")}` : `${indent}${key}: []\n`;
+    } else if (isRecord(value)) {
+      const inner = plainBlockMap(value, indent + "  ");
+      if (!inner && Object.keys(value).length) return "";
+      out += inner ? `${indent}${key}:\n${inner}` : `${indent}${key}: {}\n`;
+    } else {
+      return "";
+    }
+  }
+  return out;
 }
 
 function sortDeep(value: unknown): unknown {
