@@ -292,9 +292,10 @@ function isEmpty(v: unknown): boolean {
 /** Go's encoding/json sorts map keys by their UTF-8 bytes. */
 function sortMap<V>(map: Record<string, V> | undefined): Record<string, V> | undefined {
   if (!map) return undefined;
-  const keys = Object.keys(map).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const keys = Object.keys(map).map((key) => ({ key, bytes: Buffer.from(key) }));
+  keys.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
   const out: Record<string, V> = {};
-  for (const k of keys) out[k] = map[k];
+  for (const { key } of keys) out[key] = map[key];
   return out;
 }
 
@@ -315,14 +316,19 @@ export function goYaml(value: unknown): string {
 // more than its RSA work, so plainBlockMap writes that case directly, byte for byte as YAML.stringify
 // above would (test/sealed/manifest.test.ts compares the two). Anything else falls back to it.
 
-/** The YAML 1.1 scalar patterns a plain string must not match (null, bool, int, float, timestamp…). */
-const NON_STRING_TESTS = new YAML.Document(null, { version: "1.1" }).schema.tags.flatMap((tag) =>
-  tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test ? [tag.test] : [],
+/**
+ * A string YAML.stringify writes unquoted: no indicator, space or colon anywhere, and none of the
+ * library's own YAML 1.1 patterns for null, bool, int, float or timestamp (one regex: this runs on
+ * every key and value).
+ */
+const PLAIN_STRING = new RegExp(
+  `^(?!${new YAML.Document(null, { version: "1.1" }).schema.tags
+    .flatMap((tag) => (tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test ? [`(?:${tag.test.source})`] : []))
+    .join("|")})\\w[\\w./+=-]*$`,
 );
 
-/** A string YAML.stringify writes unquoted: no indicator, space or colon anywhere, and read back as a string. */
 function isPlainString(s: unknown): s is string {
-  return typeof s === "string" && /^\w[\w./+=-]*$/.test(s) && !NON_STRING_TESTS.some((test) => test.test(s));
+  return typeof s === "string" && PLAIN_STRING.test(s);
 }
 
 /** The block mapping of plain strings, booleans, lists of plain strings and such mappings; "" for anything else. */
@@ -394,12 +400,15 @@ export function goYamlKeyCompare(a: string, b: string): number {
   return less(a, b) ? -1 : less(b, a) ? 1 : 0;
 }
 
+// (ASCII answered without a regex: keys are nearly always ASCII, and sorting calls these most)
 function isLetter(c: string): boolean {
-  return /^\p{L}$/u.test(c);
+  const code = c.charCodeAt(0);
+  return code < 128 ? (code | 32) >= 97 && (code | 32) <= 122 : /^\p{L}$/u.test(c);
 }
 
 function isDigit(c: string): boolean {
-  return /^\p{Nd}$/u.test(c);
+  const code = c.charCodeAt(0);
+  return code < 128 ? code >= 48 && code <= 57 : /^\p{Nd}$/u.test(c);
 }
 
 /** The text of a manifest file after its documents were edited: YAML keeps comments and layout. */
