@@ -73,7 +73,8 @@ function pick(field: string, onSecret: string | undefined, flag: string | undefi
 
 /** One encryptedData value: base64 of the hybrid ciphertext. */
 export function sealValue(publicKey: KeyObject, plaintext: Uint8Array, label: Uint8Array): string {
-  return Buffer.from(hybridEncrypt(publicKey, plaintext, label)).toString("base64");
+  const sealed = hybridEncrypt(publicKey, plaintext, label);
+  return Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength).toString("base64");
 }
 
 export interface RawOptions {
