@@ -7,7 +7,8 @@ import { build } from "esbuild";
 // chunk names carry content hashes: start empty so no stale chunk of an older build lingers
 rmSync("dist/bundle", { recursive: true, force: true });
 await build({
-  entryPoints: { sealbox: "dist/cli/main.js" },
+  // the sealing helper thread is started from its own file, next to the chunk that starts it
+  entryPoints: { sealbox: "dist/cli/main.js", "oaep-wrap-worker": "dist/core/oaep-wrap-worker.js" },
   outdir: "dist/bundle",
   bundle: true,
   splitting: true,

@@ -2,37 +2,37 @@
 // a fresh AES-256-GCM session key per value (zero nonce is safe: each key encrypts exactly once),
 // wrapped with RSA-OAEP(SHA-256, MGF1-SHA-256) under the scope's label.
 // Wire form: uint16_be(len(R)) ‖ R ‖ GCM ciphertext ‖ 16-byte tag.
-import { constants, createCipheriv, createDecipheriv, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from "node:crypto";
+import { createCipheriv, createDecipheriv, privateDecrypt, randomFillSync, type KeyObject } from "node:crypto";
+import type { Worker } from "node:worker_threads";
 import { SealboxError } from "../errors.js";
+import { SESSION_KEY_BYTES, oaep, wrapSessionKeys } from "./oaep-wrap.js";
 
-const SESSION_KEY_BYTES = 32;
 const NONCE = new Uint8Array(12);
 const TAG_BYTES = 16;
-// Session keys are cut from one randomBytes call for many: a call per 32-byte key cost a sixth as
-// much as the RSA work when sealing many values. Each slice is used once, then wiped.
-const KEYS_PER_DRAW = 64;
-let keyPool = Buffer.alloc(0);
-let keyOffset = 0;
-
-function freshSessionKey(): Buffer {
-  if (keyOffset === keyPool.length) {
-    keyPool = randomBytes(SESSION_KEY_BYTES * KEYS_PER_DRAW);
-    keyOffset = 0;
-  }
-  return keyPool.subarray(keyOffset, (keyOffset += SESSION_KEY_BYTES));
-}
 
 /** Seals one value for `publicKey` under `label` (the scope's label, see src/sealed/scope.ts). */
 export function hybridEncrypt(publicKey: KeyObject, plaintext: Uint8Array, label: Uint8Array): Uint8Array {
-  const sessionKey = freshSessionKey();
+  return hybridEncryptAll(publicKey, [{ plaintext, label }])[0];
+}
+
+/**
+ * Seals many values at once, each as hybridEncrypt does; the RSA work is shared with a helper thread
+ * when there are many (`helper`: one started early with startWrapHelper, see ./oaep-wrap.ts).
+ */
+export function hybridEncryptAll(publicKey: KeyObject, values: readonly { plaintext: Uint8Array; label: Uint8Array }[], helper?: Worker): Uint8Array[] {
+  if (values.length === 0) return [];
+  // every session key from one random draw, in memory the helper thread can read without a copy
+  const keys = randomFillSync(new Uint8Array(new SharedArrayBuffer(values.length * SESSION_KEY_BYTES)));
   try {
-    const wrapped = publicEncrypt(oaep(publicKey, label), sessionKey);
-    const cipher = createCipheriv("aes-256-gcm", sessionKey, NONCE);
-    const length = Buffer.alloc(2);
-    length.writeUInt16BE(wrapped.length);
-    return Buffer.concat([length, wrapped, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+    const wrapped = wrapSessionKeys(publicKey, keys, values.map((v) => v.label), helper);
+    return values.map(({ plaintext }, i) => {
+      const cipher = createCipheriv("aes-256-gcm", keys.subarray(i * SESSION_KEY_BYTES, (i + 1) * SESSION_KEY_BYTES), NONCE);
+      const length = Buffer.alloc(2);
+      length.writeUInt16BE(wrapped[i].length);
+      return Buffer.concat([length, wrapped[i], cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+    });
   } finally {
-    sessionKey.fill(0);
+    keys.fill(0);
   }
 }
 
@@ -72,10 +72,6 @@ export function hybridDecrypt(privateKeys: readonly KeyObject[], ciphertext: Uin
   } finally {
     sessionKey.fill(0);
   }
-}
-
-function oaep(key: KeyObject, label: Uint8Array) {
-  return { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256", oaepLabel: label };
 }
 
 function fail(reason: string): SealboxError {

@@ -2,7 +2,9 @@
 // template copies the Secret's metadata (no server fields, no last-applied copies), type and immutable;
 // every value is sealed under the scope's label; stringData wins over data.
 import type { KeyObject } from "node:crypto";
-import { hybridEncrypt } from "../core/hybrid.js";
+import type { Worker } from "node:worker_threads";
+import { hybridEncrypt, hybridEncryptAll } from "../core/hybrid.js";
+import { startWrapHelper } from "../core/oaep-wrap.js";
 import { SealboxError, isSealboxError } from "../errors.js";
 import {
   SEALED_API_VERSION,
@@ -30,6 +32,17 @@ export interface SealOptions {
 }
 
 export function sealSecret(secret: SecretManifest, options: SealOptions): SealedSecretManifest {
+  return sealPrepared([prepare(secret, options)], options.publicKey)[0];
+}
+
+/** A Secret checked and laid out as its SealedSecret, the values still to seal under `label`. */
+interface Prepared {
+  sealed: SealedSecretManifest;
+  plain: Map<string, Uint8Array>;
+  label: Uint8Array;
+}
+
+function prepare(secret: SecretManifest, options: SealOptions): Prepared {
   const metadata = { ...secret.metadata };
   metadata.namespace = pick("namespace", metadata.namespace, options.namespace) ?? options.defaultNamespace ?? "default";
   metadata.name = pick("name", metadata.name, options.name);
@@ -44,12 +57,8 @@ export function sealSecret(secret: SecretManifest, options: SealOptions): Sealed
     throw new SealboxError("Generic", `the Secret ${metadata.namespace}/${metadata.name} has no data or stringData; to seal it anyway use --allow-empty-data`);
   }
 
-  const label = scopeLabel(scope, metadata.namespace, metadata.name);
-  const encryptedData: Record<string, string> = {};
-  for (const [key, value] of plain) encryptedData[key] = sealValue(options.publicKey, value, label);
-
   const topAnnotations = withScopeAnnotations(undefined, scope);
-  return {
+  const sealed: SealedSecretManifest = {
     kind: "SealedSecret",
     apiVersion: SEALED_API_VERSION,
     metadata: { name: metadata.name, namespace: metadata.namespace, ...(topAnnotations ? { annotations: topAnnotations } : {}) },
@@ -59,9 +68,21 @@ export function sealSecret(secret: SecretManifest, options: SealOptions): Sealed
         ...(secret.type ? { type: secret.type } : {}),
         ...(secret.immutable !== undefined ? { immutable: secret.immutable } : {}),
       },
-      encryptedData,
+      encryptedData: {},
     },
   };
+  return { sealed, plain, label: scopeLabel(scope, metadata.namespace, metadata.name) };
+}
+
+/** Seals the values of all the Secrets in one batch (see hybridEncryptAll), each under its Secret's label. */
+function sealPrepared(prepared: readonly Prepared[], publicKey: KeyObject, helper?: Worker): SealedSecretManifest[] {
+  const values = prepared.flatMap(({ plain, label }) => [...plain.values()].map((plaintext) => ({ plaintext, label })));
+  const sealedValues = hybridEncryptAll(publicKey, values, helper);
+  let i = 0;
+  for (const { sealed, plain } of prepared) {
+    for (const key of plain.keys()) sealed.spec.encryptedData[key] = base64(sealedValues[i++]);
+  }
+  return prepared.map((p) => p.sealed);
 }
 
 function pick(field: string, onSecret: string | undefined, flag: string | undefined): string | undefined {
@@ -73,8 +94,11 @@ function pick(field: string, onSecret: string | undefined, flag: string | undefi
 
 /** One encryptedData value: base64 of the hybrid ciphertext. */
 export function sealValue(publicKey: KeyObject, plaintext: Uint8Array, label: Uint8Array): string {
-  const sealed = hybridEncrypt(publicKey, plaintext, label);
-  return Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength).toString("base64");
+  return base64(hybridEncrypt(publicKey, plaintext, label));
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 }
 
 export interface RawOptions {
@@ -94,19 +118,34 @@ export function sealRaw(plaintext: Uint8Array, options: RawOptions): string {
 
 /** Seals every Secret in a manifest text (YAML documents, a JSON stream, or a v1 List) in kubeseal's output layout. */
 export function sealManifests(text: string, file: string, options: SealOptions & { format: ManifestFormat }): string {
+  // Many Secrets: the RSA helper thread boots while the text is parsed (~200 ms for 1,000 Secrets).
+  const helper = text.length >= EARLY_HELPER_TEXT ? startWrapHelper() : undefined;
+  try {
+    return sealText(text, file, options, helper);
+  } finally {
+    void helper?.terminate();
+  }
+}
+
+/** Manifest text from which a helper thread pays off (~100 small Secrets; see src/core/oaep-wrap.ts). */
+const EARLY_HELPER_TEXT = 32 * 1024;
+
+function sealText(text: string, file: string, options: SealOptions & { format: ManifestFormat }, helper: Worker | undefined): string {
   const parsed = parseManifests(text, file);
-  const out: string[] = [];
+  const prepared: Prepared[] = [];
   for (const doc of parsed.docs) {
     if (doc.value === null) continue;
     const items = (doc.value as { kind?: string }).kind === "List" ? ((doc.value as { items?: unknown[] }).items ?? []) : [doc.value];
     for (const item of items) {
       try {
-        out.push(formatManifest(sealSecret(asSecret(item, file, doc.line), options), options.format));
+        prepared.push(prepare(asSecret(item, file, doc.line), options));
       } catch (error) {
         throw isSealboxError(error) ? error.inFile(file, doc.line) : error;
       }
     }
   }
-  if (out.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "no Secret to seal", { file });
-  return out.join("");
+  if (prepared.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "no Secret to seal", { file });
+  return sealPrepared(prepared, options.publicKey, helper)
+    .map((sealed) => formatManifest(sealed, options.format))
+    .join("");
 }

@@ -45,6 +45,23 @@ describe("hybrid cipher", () => {
     const b = hybridEncrypt(publicKey, Buffer.from("same"), Buffer.alloc(0));
     expect(Buffer.from(a).subarray(514)).not.toEqual(Buffer.from(b).subarray(514));
   });
+
+  // From src/ the helper thread's file is not built, so it cannot start and this thread wraps every
+  // key; the build in dist/ starts it. Both must seal the same way.
+  it.each([
+    ["with the helper thread (dist/)", "../../dist/core/hybrid.js"],
+    ["when the helper cannot start (src/)", "../../src/core/hybrid.js"],
+  ])("seals many values at once, each under its own label and key, %s", async (_, module) => {
+    const { hybridEncryptAll } = (await import(module)) as typeof import("../../src/core/hybrid.js");
+    const values = Array.from({ length: 80 }, (_, i) => ({ plaintext: Buffer.from("same"), label: Buffer.from(`ns/name-${i % 20}`) }));
+    const sealed = hybridEncryptAll(publicKey, values);
+    expect(sealed).toHaveLength(80);
+    expect(new Set(sealed.map((s) => Buffer.from(s).subarray(514).toString("hex"))).size).toBe(80);
+    sealed.forEach((s, i) => {
+      expect(Buffer.from(hybridDecrypt([privateKey], s, values[i].label))).toEqual(Buffer.from("same"));
+      if (i % 8 === 0) expect(() => hybridDecrypt([privateKey], s, values[i + 1].label)).toThrow(/label/);
+    });
+  });
 });
 
 describe("large, binary and unicode values, every scope", () => {
