@@ -5,34 +5,70 @@
 import { createCipheriv, createDecipheriv, privateDecrypt, randomFillSync, type KeyObject } from "node:crypto";
 import type { Worker } from "node:worker_threads";
 import { SealboxError } from "../errors.js";
-import { SESSION_KEY_BYTES, oaep, wrapSessionKeys } from "./oaep-wrap.js";
+import { KeyWrapper, SESSION_KEY_BYTES, oaep } from "./oaep-wrap.js";
 
 const NONCE = new Uint8Array(12);
 const TAG_BYTES = 16;
 
 /** Seals one value for `publicKey` under `label` (the scope's label, see src/sealed/scope.ts). */
 export function hybridEncrypt(publicKey: KeyObject, plaintext: Uint8Array, label: Uint8Array): Uint8Array {
-  return hybridEncryptAll(publicKey, [{ plaintext, label }])[0];
+  const batch = new HybridBatch(publicKey);
+  try {
+    batch.add(plaintext, label);
+    return batch.finish()[0];
+  } finally {
+    batch.wipe();
+  }
 }
 
+/** Values per chunk of session keys handed to the helper thread. */
+const CHUNK = 64;
+
 /**
- * Seals many values at once, each as hybridEncrypt does; the RSA work is shared with a helper thread
- * when there are many (`helper`: one started early with startWrapHelper, see ./oaep-wrap.ts).
+ * Many values sealed as hybridEncrypt seals each: add them as they are read, then finish. With a
+ * helper thread (see ./oaep-wrap.ts) the RSA work of each full chunk starts at once, on that thread.
+ * wipe() clears the session keys, whether or not finish was reached.
  */
-export function hybridEncryptAll(publicKey: KeyObject, values: readonly { plaintext: Uint8Array; label: Uint8Array }[], helper?: Worker): Uint8Array[] {
-  if (values.length === 0) return [];
-  // every session key from one random draw, in memory the helper thread can read without a copy
-  const keys = randomFillSync(new Uint8Array(new SharedArrayBuffer(values.length * SESSION_KEY_BYTES)));
-  try {
-    const wrapped = wrapSessionKeys(publicKey, keys, values.map((v) => v.label), helper);
-    return values.map(({ plaintext }, i) => {
-      const cipher = createCipheriv("aes-256-gcm", keys.subarray(i * SESSION_KEY_BYTES, (i + 1) * SESSION_KEY_BYTES), NONCE);
+export class HybridBatch {
+  private readonly plaintexts: Uint8Array[] = [];
+  private readonly keys: Uint8Array[] = [];
+  private labels: Uint8Array[] = [];
+  private readonly wrapper: KeyWrapper;
+
+  constructor(publicKey: KeyObject, helper?: Worker) {
+    this.wrapper = new KeyWrapper(publicKey, helper);
+  }
+
+  add(plaintext: Uint8Array, label: Uint8Array): void {
+    this.plaintexts.push(plaintext);
+    this.labels.push(label);
+    if (this.labels.length === CHUNK) this.startChunk();
+  }
+
+  /** The sealed values, in the order they were added. */
+  finish(): Uint8Array[] {
+    this.startChunk();
+    const wrapped = this.wrapper.finish();
+    return this.plaintexts.map((plaintext, i) => {
+      const key = this.keys[Math.floor(i / CHUNK)].subarray((i % CHUNK) * SESSION_KEY_BYTES, ((i % CHUNK) + 1) * SESSION_KEY_BYTES);
+      const cipher = createCipheriv("aes-256-gcm", key, NONCE);
       const length = Buffer.alloc(2);
       length.writeUInt16BE(wrapped[i].length);
       return Buffer.concat([length, wrapped[i], cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
     });
-  } finally {
-    keys.fill(0);
+  }
+
+  wipe(): void {
+    for (const keys of this.keys) keys.fill(0);
+  }
+
+  private startChunk(): void {
+    if (this.labels.length === 0) return;
+    // one random draw per chunk, in memory the helper thread reads without a copy
+    const keys = randomFillSync(new Uint8Array(new SharedArrayBuffer(this.labels.length * SESSION_KEY_BYTES)));
+    this.keys.push(keys);
+    this.wrapper.add(keys, this.labels);
+    this.labels = [];
   }
 }
 

@@ -10,8 +10,6 @@ import { Worker } from "node:worker_threads";
 import { SealboxError } from "../errors.js";
 
 export const SESSION_KEY_BYTES = 32;
-/** Below this many keys, starting a thread (~30 ms of CPU) costs more than it saves. */
-const HELPER_MIN_KEYS = 64;
 /** A helper that holds a claimed key this long has stopped (a wrap takes well under a millisecond). */
 const HELPER_STALL_MS = 30_000;
 
@@ -36,37 +34,49 @@ export function oaep(key: KeyObject, label: Uint8Array) {
 }
 
 /**
- * Each of `keys` (SESSION_KEY_BYTES each, in a SharedArrayBuffer) wrapped for `publicKey` under its
- * label. `helper` (from startWrapHelper, started early so it has booted) takes part and is stopped.
+ * Session keys wrapped for `publicKey` in chunks: each chunk goes to `helper` (from startWrapHelper)
+ * as soon as it is added, so the helper wraps while the caller is still reading what to seal.
  */
-export function wrapSessionKeys(
-  publicKey: KeyObject,
-  keys: Uint8Array,
-  labels: Uint8Array[],
-  helper = labels.length >= HELPER_MIN_KEYS ? startWrapHelper() : undefined,
-): Uint8Array[] {
-  // the first on this thread: a key that cannot wrap fails here, with node:crypto's own error
-  const first = publicEncrypt(oaep(publicKey, labels[0]), keys.subarray(0, SESSION_KEY_BYTES));
-  const size = first.length;
-  const job: WrapJob = { publicKey, labels, keys, out: new Uint8Array(new SharedArrayBuffer(size * labels.length)), size, control: new Int32Array(new SharedArrayBuffer(12)) };
-  job.out.set(first);
-  job.control[NEXT] = 1;
-  helper?.postMessage(job);
-  try {
-    wrapClaimed(job);
-    if (helper) {
+export class KeyWrapper {
+  private readonly jobs: WrapJob[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly publicKey: KeyObject,
+    private readonly helper?: Worker,
+  ) {}
+
+  /** Starts on `keys` (SESSION_KEY_BYTES each, in a SharedArrayBuffer), each under its label. */
+  add(keys: Uint8Array, labels: Uint8Array[]): void {
+    const control = new Int32Array(new SharedArrayBuffer(12));
+    let first: Buffer | undefined;
+    if (this.jobs.length === 0) {
+      // the very first on this thread: a key that cannot wrap fails here, with node:crypto's own error
+      first = publicEncrypt(oaep(this.publicKey, labels[0]), keys.subarray(0, SESSION_KEY_BYTES));
+      this.size = first.length;
+      control[NEXT] = 1;
+    }
+    const job: WrapJob = { publicKey: this.publicKey, labels, keys, out: new Uint8Array(new SharedArrayBuffer(this.size * labels.length)), size: this.size, control };
+    if (first) job.out.set(first);
+    this.jobs.push(job);
+    this.helper?.postMessage(job);
+  }
+
+  /** Every key added, wrapped, in order: this thread wraps what the helper has not. */
+  finish(): Uint8Array[] {
+    for (const job of this.jobs) {
+      wrapClaimed(job);
+      if (!this.helper) continue;
       waitForHelper(job.control);
       if (job.control[FAILED]) {
-        // the helper threw (this thread did not): wrap everything again here, where errors surface
-        job.control[NEXT] = 1;
+        // the helper threw (this thread did not): wrap the whole chunk again here, where errors surface
+        job.control[NEXT] = 0;
         job.control[FAILED] = 0;
         wrapClaimed(job);
       }
     }
-  } finally {
-    void helper?.terminate();
+    return this.jobs.flatMap(({ labels, out, size }) => labels.map((_, i) => out.subarray(i * size, (i + 1) * size)));
   }
-  return labels.map((_, i) => job.out.subarray(i * size, (i + 1) * size));
 }
 
 /** Claims and wraps keys until none are left; run by this thread and the helper alike. */
@@ -88,7 +98,7 @@ export function wrapClaimed(job: WrapJob): void {
   }
 }
 
-/** A helper thread for one wrapSessionKeys call (none on a single core); it boots in ~50 ms. */
+/** A helper thread for one KeyWrapper (none on a single core); it boots in ~50 ms. Terminate it after. */
 export function startWrapHelper(): Worker | undefined {
   if (availableParallelism() < 2) return undefined;
   const helper = new Worker(new URL("./oaep-wrap-worker.js", import.meta.url));

@@ -66,15 +66,26 @@ const META_ORDER = ["name", "generateName", "namespace", ...SERVER_FIELDS.slice(
 // ---------------------------------------------------------------- parsing
 
 export function parseManifests(text: string, file: string): ManifestFile {
+  return { format: isJsonText(text) ? "json" : "yaml", docs: [...manifestDocs(text, file)] };
+}
+
+/**
+ * The documents of a manifest text in order, each as soon as it is parsed: sealing starts on one
+ * before the next is read.
+ */
+export function* manifestDocs(text: string, file: string): Generator<ManifestDoc> {
   // as in the YAML codec: past this the yaml library would exhaust memory and abort the process
   if (text.length > 16 * 1024 * 1024) throw new SealboxError("CouldNotReadInputFile", "manifest larger than 16 MiB (Kubernetes objects are at most 1.5 MiB)", { file });
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) return { format: "json", docs: parseJsonStream(text, file) };
-  const docs: ManifestDoc[] = [];
+  if (isJsonText(text)) {
+    yield* parseJsonStream(text, file);
+    return;
+  }
   // one pass for every document's line (counting from the top for each was quadratic in documents)
   const lines = new YAML.LineCounter();
   // Read as YAML 1.2 (`n`, `yes`, `on` stay strings, as the author meant); written with 1.1 quoting.
-  for (const doc of YAML.parseAllDocuments(text, { prettyErrors: false, lineCounter: lines })) {
+  // YAML.parseAllDocuments without the array: its Parser and Composer, documents as they complete.
+  const composer = new YAML.Composer();
+  for (const doc of composer.compose(new YAML.Parser(lines.addNewLine).parse(text))) {
     const line = lines.linePos(doc.range?.[0] ?? 0).line;
     const error = doc.errors[0];
     if (error) {
@@ -88,9 +99,13 @@ export function parseManifests(text: string, file: string): ManifestFile {
       // alias bombs (yaml's "excessive alias count") and stack-deep nesting: a message, not a trace
       throw new SealboxError("CouldNotReadInputFile", `not valid YAML: ${error instanceof RangeError ? "the document nests too deeply" : (error as Error).message.split("\n")[0]}`, { file, line });
     }
-    docs.push({ value: value ?? null, line, yaml: doc });
+    yield { value: value ?? null, line, yaml: doc };
   }
-  return { format: "yaml", docs };
+}
+
+function isJsonText(text: string): boolean {
+  const trimmed = text.trimStart();
+  return trimmed.startsWith("{") || trimmed.startsWith("[");
 }
 
 /** A single JSON value, or several concatenated (what `kubeseal -o json` writes for several inputs). */

@@ -3,14 +3,14 @@
 // every value is sealed under the scope's label; stringData wins over data.
 import type { KeyObject } from "node:crypto";
 import type { Worker } from "node:worker_threads";
-import { hybridEncrypt, hybridEncryptAll } from "../core/hybrid.js";
+import { HybridBatch, hybridEncrypt } from "../core/hybrid.js";
 import { startWrapHelper } from "../core/oaep-wrap.js";
 import { SealboxError, isSealboxError } from "../errors.js";
 import {
   SEALED_API_VERSION,
   asSecret,
   formatManifest,
-  parseManifests,
+  manifestDocs,
   templateMetadata,
   type ManifestFormat,
   type SealedSecretManifest,
@@ -32,7 +32,7 @@ export interface SealOptions {
 }
 
 export function sealSecret(secret: SecretManifest, options: SealOptions): SealedSecretManifest {
-  return sealPrepared([prepare(secret, options)], options.publicKey)[0];
+  return sealAll([prepare(secret, options)], options.publicKey)[0];
 }
 
 /** A Secret checked and laid out as its SealedSecret, the values still to seal under `label`. */
@@ -74,15 +74,24 @@ function prepare(secret: SecretManifest, options: SealOptions): Prepared {
   return { sealed, plain, label: scopeLabel(scope, metadata.namespace, metadata.name) };
 }
 
-/** Seals the values of all the Secrets in one batch (see hybridEncryptAll), each under its Secret's label. */
-function sealPrepared(prepared: readonly Prepared[], publicKey: KeyObject, helper?: Worker): SealedSecretManifest[] {
-  const values = prepared.flatMap(({ plain, label }) => [...plain.values()].map((plaintext) => ({ plaintext, label })));
-  const sealedValues = hybridEncryptAll(publicKey, values, helper);
-  let i = 0;
-  for (const { sealed, plain } of prepared) {
-    for (const key of plain.keys()) sealed.spec.encryptedData[key] = base64(sealedValues[i++]);
+/** Seals the values of all the Secrets in one batch (see HybridBatch), each under its Secret's label, as they come. */
+function sealAll(secrets: Iterable<Prepared>, publicKey: KeyObject, helper?: Worker): SealedSecretManifest[] {
+  const batch = new HybridBatch(publicKey, helper);
+  try {
+    const prepared: Prepared[] = [];
+    for (const secret of secrets) {
+      prepared.push(secret);
+      for (const plaintext of secret.plain.values()) batch.add(plaintext, secret.label);
+    }
+    const sealedValues = batch.finish();
+    let i = 0;
+    for (const { sealed, plain } of prepared) {
+      for (const key of plain.keys()) sealed.spec.encryptedData[key] = base64(sealedValues[i++]);
+    }
+    return prepared.map((p) => p.sealed);
+  } finally {
+    batch.wipe();
   }
-  return prepared.map((p) => p.sealed);
 }
 
 function pick(field: string, onSecret: string | undefined, flag: string | undefined): string | undefined {
@@ -118,34 +127,33 @@ export function sealRaw(plaintext: Uint8Array, options: RawOptions): string {
 
 /** Seals every Secret in a manifest text (YAML documents, a JSON stream, or a v1 List) in kubeseal's output layout. */
 export function sealManifests(text: string, file: string, options: SealOptions & { format: ManifestFormat }): string {
-  // Many Secrets: the RSA helper thread boots while the text is parsed (~200 ms for 1,000 Secrets).
-  const helper = text.length >= EARLY_HELPER_TEXT ? startWrapHelper() : undefined;
+  // Many Secrets: the RSA helper thread boots, then wraps, while the text is parsed (~200 ms for 1,000).
+  const helper = text.length >= HELPER_TEXT ? startWrapHelper() : undefined;
   try {
-    return sealText(text, file, options, helper);
+    const sealed = sealAll(secretsOf(text, file, options), options.publicKey, helper);
+    if (sealed.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "no Secret to seal", { file });
+    return sealed.map((s) => formatManifest(s, options.format)).join("");
   } finally {
     void helper?.terminate();
   }
 }
 
 /** Manifest text from which a helper thread pays off (~100 small Secrets; see src/core/oaep-wrap.ts). */
-const EARLY_HELPER_TEXT = 32 * 1024;
+const HELPER_TEXT = 32 * 1024;
 
-function sealText(text: string, file: string, options: SealOptions & { format: ManifestFormat }, helper: Worker | undefined): string {
-  const parsed = parseManifests(text, file);
-  const prepared: Prepared[] = [];
-  for (const doc of parsed.docs) {
+/** The Secrets of a manifest text, prepared one document at a time as it is parsed. */
+function* secretsOf(text: string, file: string, options: SealOptions): Generator<Prepared> {
+  for (const doc of manifestDocs(text, file)) {
     if (doc.value === null) continue;
     const items = (doc.value as { kind?: string }).kind === "List" ? ((doc.value as { items?: unknown[] }).items ?? []) : [doc.value];
     for (const item of items) {
+      let prepared: Prepared;
       try {
-        prepared.push(prepare(asSecret(item, file, doc.line), options));
+        prepared = prepare(asSecret(item, file, doc.line), options);
       } catch (error) {
         throw isSealboxError(error) ? error.inFile(file, doc.line) : error;
       }
+      yield prepared;
     }
   }
-  if (prepared.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "no Secret to seal", { file });
-  return sealPrepared(prepared, options.publicKey, helper)
-    .map((sealed) => formatManifest(sealed, options.format))
-    .join("");
 }
