@@ -7,8 +7,9 @@ import { build } from "esbuild";
 // chunk names carry content hashes: start empty so no stale chunk of an older build lingers
 rmSync("dist/bundle", { recursive: true, force: true });
 await build({
-  // the rotate worker thread is its own entry: src/repo/threads.ts starts it as ./worker.js
-  entryPoints: { sealbox: "dist/cli/main.js", worker: "dist/repo/worker.js" },
+  // worker threads are started from their own files, next to the chunks that start them:
+  // rotate's (src/repo/threads.ts) and the sealing helper (src/core/oaep-wrap.ts)
+  entryPoints: { sealbox: "dist/cli/main.js", worker: "dist/repo/worker.js", "oaep-wrap-worker": "dist/core/oaep-wrap-worker.js" },
   outdir: "dist/bundle",
   bundle: true,
   splitting: true,

@@ -2,27 +2,73 @@
 // a fresh AES-256-GCM session key per value (zero nonce is safe: each key encrypts exactly once),
 // wrapped with RSA-OAEP(SHA-256, MGF1-SHA-256) under the scope's label.
 // Wire form: uint16_be(len(R)) ‖ R ‖ GCM ciphertext ‖ 16-byte tag.
-import { constants, createCipheriv, createDecipheriv, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from "node:crypto";
+import { createCipheriv, createDecipheriv, privateDecrypt, randomFillSync, type KeyObject } from "node:crypto";
+import type { Worker } from "node:worker_threads";
 import { SealboxError } from "../errors.js";
+import { KeyWrapper, SESSION_KEY_BYTES, oaep } from "./oaep-wrap.js";
 
-const SESSION_KEY_BYTES = 32;
 const NONCE = new Uint8Array(12);
 const TAG_BYTES = 16;
 
 /** Seals one value for `publicKey` under `label` (the scope's label, see src/sealed/scope.ts). */
 export function hybridEncrypt(publicKey: KeyObject, plaintext: Uint8Array, label: Uint8Array): Uint8Array {
-  const sessionKey = randomBytes(SESSION_KEY_BYTES);
+  const batch = new HybridBatch(publicKey);
   try {
-    const wrapped = publicEncrypt(oaep(publicKey, label), sessionKey);
-    const cipher = createCipheriv("aes-256-gcm", sessionKey, NONCE);
-    const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-    const out = Buffer.alloc(2 + wrapped.length + body.length);
-    out.writeUInt16BE(wrapped.length, 0);
-    wrapped.copy(out, 2);
-    body.copy(out, 2 + wrapped.length);
-    return out;
+    batch.add(plaintext, label);
+    return batch.finish()[0];
   } finally {
-    sessionKey.fill(0);
+    batch.wipe();
+  }
+}
+
+/** Values per chunk of session keys handed to the helper thread. */
+const CHUNK = 64;
+
+/**
+ * Many values sealed as hybridEncrypt seals each: add them as they are read, then finish. With a
+ * helper thread (see ./oaep-wrap.ts) the RSA work of each full chunk starts at once, on that thread.
+ * wipe() clears the session keys, whether or not finish was reached.
+ */
+export class HybridBatch {
+  private readonly plaintexts: Uint8Array[] = [];
+  private readonly keys: Uint8Array[] = [];
+  private labels: Uint8Array[] = [];
+  private readonly wrapper: KeyWrapper;
+
+  constructor(publicKey: KeyObject, helper?: Worker) {
+    this.wrapper = new KeyWrapper(publicKey, helper);
+  }
+
+  add(plaintext: Uint8Array, label: Uint8Array): void {
+    this.plaintexts.push(plaintext);
+    this.labels.push(label);
+    if (this.labels.length === CHUNK) this.startChunk();
+  }
+
+  /** The sealed values, in the order they were added. */
+  finish(): Uint8Array[] {
+    this.startChunk();
+    const wrapped = this.wrapper.finish();
+    return this.plaintexts.map((plaintext, i) => {
+      const key = this.keys[Math.floor(i / CHUNK)].subarray((i % CHUNK) * SESSION_KEY_BYTES, ((i % CHUNK) + 1) * SESSION_KEY_BYTES);
+      const cipher = createCipheriv("aes-256-gcm", key, NONCE);
+      const length = Buffer.alloc(2);
+      length.writeUInt16BE(wrapped[i].length);
+      return Buffer.concat([length, wrapped[i], cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+    });
+  }
+
+  wipe(): void {
+    for (const keys of this.keys) keys.fill(0);
+  }
+
+  private startChunk(): void {
+    if (this.labels.length === 0) return;
+    // one random draw per chunk, in memory the helper thread reads without a copy
+    const keys = randomFillSync(new Uint8Array(new SharedArrayBuffer(this.labels.length * SESSION_KEY_BYTES)));
+    this.keys.push(keys);
+    this.wrapper.add(keys, this.labels);
+    this.labels = [];
   }
 }
 
@@ -62,10 +108,6 @@ export function hybridDecrypt(privateKeys: readonly KeyObject[], ciphertext: Uin
   } finally {
     sessionKey.fill(0);
   }
-}
-
-function oaep(key: KeyObject, label: Uint8Array) {
-  return { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256", oaepLabel: label };
 }
 
 function fail(reason: string): SealboxError {

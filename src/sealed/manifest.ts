@@ -66,15 +66,26 @@ const META_ORDER = ["name", "generateName", "namespace", ...SERVER_FIELDS.slice(
 // ---------------------------------------------------------------- parsing
 
 export function parseManifests(text: string, file: string): ManifestFile {
+  return { format: isJsonText(text) ? "json" : "yaml", docs: [...manifestDocs(text, file)] };
+}
+
+/**
+ * The documents of a manifest text in order, each as soon as it is parsed: sealing starts on one
+ * before the next is read.
+ */
+export function* manifestDocs(text: string, file: string): Generator<ManifestDoc> {
   // as in the YAML codec: past this the yaml library would exhaust memory and abort the process
   if (text.length > 16 * 1024 * 1024) throw new SealboxError("CouldNotReadInputFile", "manifest larger than 16 MiB (Kubernetes objects are at most 1.5 MiB)", { file });
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) return { format: "json", docs: parseJsonStream(text, file) };
-  const docs: ManifestDoc[] = [];
+  if (isJsonText(text)) {
+    yield* parseJsonStream(text, file);
+    return;
+  }
   // one pass for every document's line (counting from the top for each was quadratic in documents)
   const lines = new YAML.LineCounter();
   // Read as YAML 1.2 (`n`, `yes`, `on` stay strings, as the author meant); written with 1.1 quoting.
-  for (const doc of YAML.parseAllDocuments(text, { prettyErrors: false, lineCounter: lines })) {
+  // YAML.parseAllDocuments without the array: its Parser and Composer, documents as they complete.
+  const composer = new YAML.Composer();
+  for (const doc of composer.compose(new YAML.Parser(lines.addNewLine).parse(text))) {
     const line = lines.linePos(doc.range?.[0] ?? 0).line;
     const error = doc.errors[0];
     if (error) {
@@ -88,9 +99,13 @@ export function parseManifests(text: string, file: string): ManifestFile {
       // alias bombs (yaml's "excessive alias count") and stack-deep nesting: a message, not a trace
       throw new SealboxError("CouldNotReadInputFile", `not valid YAML: ${error instanceof RangeError ? "the document nests too deeply" : (error as Error).message.split("\n")[0]}`, { file, line });
     }
-    docs.push({ value: value ?? null, line, yaml: doc });
+    yield { value: value ?? null, line, yaml: doc };
   }
-  return { format: "yaml", docs };
+}
+
+function isJsonText(text: string): boolean {
+  const trimmed = text.trimStart();
+  return trimmed.startsWith("{") || trimmed.startsWith("[");
 }
 
 /** A single JSON value, or several concatenated (what `kubeseal -o json` writes for several inputs). */
@@ -292,9 +307,10 @@ function isEmpty(v: unknown): boolean {
 /** Go's encoding/json sorts map keys by their UTF-8 bytes. */
 function sortMap<V>(map: Record<string, V> | undefined): Record<string, V> | undefined {
   if (!map) return undefined;
-  const keys = Object.keys(map).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const keys = Object.keys(map).map((key) => ({ key, bytes: Buffer.from(key) }));
+  keys.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
   const out: Record<string, V> = {};
-  for (const k of keys) out[k] = map[k];
+  for (const { key } of keys) out[key] = map[key];
   return out;
 }
 
@@ -307,7 +323,49 @@ export function goJson(value: unknown): string {
 
 /** sigs.k8s.io/yaml: JSON → go-yaml v2, which sorts every mapping with its natural key order. */
 export function goYaml(value: unknown): string {
-  return YAML.stringify(sortDeep(value), { version: "1.1", indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+  const sorted = sortDeep(value);
+  return (isRecord(sorted) && plainBlockMap(sorted, "")) || YAML.stringify(sorted, { version: "1.1", indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+}
+
+// A SealedSecret is mostly maps of plain strings; building the yaml library's node tree for it cost
+// more than its RSA work, so plainBlockMap writes that case directly, byte for byte as YAML.stringify
+// above would (test/sealed/manifest.test.ts compares the two). Anything else falls back to it.
+
+/**
+ * A string YAML.stringify writes unquoted: no indicator, space or colon anywhere, and none of the
+ * library's own YAML 1.1 patterns for null, bool, int, float or timestamp (one regex: this runs on
+ * every key and value).
+ */
+const PLAIN_STRING = new RegExp(
+  `^(?!${new YAML.Document(null, { version: "1.1" }).schema.tags
+    .flatMap((tag) => (tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test ? [`(?:${tag.test.source})`] : []))
+    .join("|")})\\w[\\w./+=-]*$`,
+);
+
+function isPlainString(s: unknown): s is string {
+  return typeof s === "string" && PLAIN_STRING.test(s);
+}
+
+/** The block mapping of plain strings, booleans, lists of plain strings and such mappings; "" for anything else. */
+function plainBlockMap(map: Record<string, unknown>, indent: string): string {
+  let out = "";
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    if (!isPlainString(key)) return "";
+    if (isPlainString(value) || typeof value === "boolean") {
+      out += `${indent}${key}: ${value}\n`;
+    } else if (Array.isArray(value)) {
+      if (!value.every(isPlainString)) return "";
+      out += value.length ? `${indent}${key}:\n${value.map((item) => `${indent}- ${item}\n`).join("")}` : `${indent}${key}: []\n`;
+    } else if (isRecord(value)) {
+      const inner = plainBlockMap(value, indent + "  ");
+      if (!inner && Object.keys(value).length) return "";
+      out += inner ? `${indent}${key}:\n${inner}` : `${indent}${key}: {}\n`;
+    } else {
+      return "";
+    }
+  }
+  return out;
 }
 
 function sortDeep(value: unknown): unknown {
@@ -357,12 +415,15 @@ export function goYamlKeyCompare(a: string, b: string): number {
   return less(a, b) ? -1 : less(b, a) ? 1 : 0;
 }
 
+// (ASCII answered without a regex: keys are nearly always ASCII, and sorting calls these most)
 function isLetter(c: string): boolean {
-  return /^\p{L}$/u.test(c);
+  const code = c.charCodeAt(0);
+  return code < 128 ? (code | 32) >= 97 && (code | 32) <= 122 : /^\p{L}$/u.test(c);
 }
 
 function isDigit(c: string): boolean {
-  return /^\p{Nd}$/u.test(c);
+  const code = c.charCodeAt(0);
+  return code < 128 ? code >= 48 && code <= 57 : /^\p{Nd}$/u.test(c);
 }
 
 /** The text of a manifest file after its documents were edited: YAML keeps comments and layout. */

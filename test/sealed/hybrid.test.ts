@@ -45,6 +45,33 @@ describe("hybrid cipher", () => {
     const b = hybridEncrypt(publicKey, Buffer.from("same"), Buffer.alloc(0));
     expect(Buffer.from(a).subarray(514)).not.toEqual(Buffer.from(b).subarray(514));
   });
+
+  // From src/ the helper thread's file is not built, so it cannot start and this thread wraps every
+  // key; the build in dist/ starts it. Both must seal the same way, across several chunks.
+  it.each([
+    ["with the helper thread (dist/)", "../../dist/core/"],
+    ["when the helper cannot start (src/)", "../../src/core/"],
+  ])("seals a batch of values, each under its own label and key, %s", async (_, dir) => {
+    const { HybridBatch } = (await import(`${dir}hybrid.js`)) as typeof import("../../src/core/hybrid.js");
+    const { startWrapHelper } = (await import(`${dir}oaep-wrap.js`)) as typeof import("../../src/core/oaep-wrap.js");
+    const values = Array.from({ length: 150 }, (_, i) => ({ plaintext: Buffer.from("same"), label: Buffer.from(`ns/name-${i % 20}`) }));
+    const helper = startWrapHelper();
+    const batch = new HybridBatch(publicKey, helper);
+    let sealed: Uint8Array[];
+    try {
+      for (const { plaintext, label } of values) batch.add(plaintext, label);
+      sealed = batch.finish();
+    } finally {
+      batch.wipe();
+      await helper?.terminate();
+    }
+    expect(sealed).toHaveLength(150);
+    expect(new Set(sealed.map((s) => Buffer.from(s).subarray(514).toString("hex"))).size).toBe(150);
+    sealed.forEach((s, i) => {
+      expect(Buffer.from(hybridDecrypt([privateKey], s, values[i].label))).toEqual(Buffer.from("same"));
+      if (i % 16 === 0) expect(() => hybridDecrypt([privateKey], s, values[i + 1].label)).toThrow(/label/);
+    });
+  });
 });
 
 describe("large, binary and unicode values, every scope", () => {
