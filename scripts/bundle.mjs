@@ -9,7 +9,7 @@ rmSync("dist/bundle", { recursive: true, force: true });
 await build({
   // worker threads are started from their own files, next to the chunks that start them:
   // rotate's (src/repo/threads.ts) and the sealing helper (src/core/oaep-wrap.ts)
-  entryPoints: { sealbox: "dist/cli/main.js", worker: "dist/repo/worker.js", "oaep-wrap-worker": "dist/core/oaep-wrap-worker.js" },
+  entryPoints: { sealbox: "dist/cli/main.js", "rotate-worker": "dist/repo/rotate-worker.js", "oaep-wrap-worker": "dist/core/oaep-wrap-worker.js" },
   outdir: "dist/bundle",
   bundle: true,
   splitting: true,

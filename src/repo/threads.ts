@@ -100,7 +100,7 @@ export async function rotateInWorkers(prepared: Prepared, options: { threads: nu
   const failures: string[] = [];
   const workers = Array.from({ length: options.threads - 1 }, () =>
     new Promise<void>((done) => {
-      const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: setup });
+      const worker = new Worker(new URL("./rotate-worker.js", import.meta.url), { workerData: setup });
       worker.on("message", (message: WorkerMessage) => {
         for (const { index, result } of message.results) record(index, result);
       });

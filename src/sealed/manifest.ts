@@ -304,13 +304,21 @@ function isEmpty(v: unknown): boolean {
   return isRecord(v) && Object.keys(v).length === 0;
 }
 
+/**
+ * Sets an own entry of a map read from a manifest, even one named "__proto__": plain assignment
+ * would change the object's prototype instead, and the Secret would lose that key.
+ */
+export function setEntry(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Go's encoding/json sorts map keys by their UTF-8 bytes. */
 function sortMap<V>(map: Record<string, V> | undefined): Record<string, V> | undefined {
   if (!map) return undefined;
   const keys = Object.keys(map).map((key) => ({ key, bytes: Buffer.from(key) }));
   keys.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
   const out: Record<string, V> = {};
-  for (const { key } of keys) out[key] = map[key];
+  for (const { key } of keys) setEntry(out, key, map[key]);
   return out;
 }
 
@@ -372,7 +380,7 @@ function sortDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortDeep);
   if (!isRecord(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort(goYamlKeyCompare)) out[key] = sortDeep(value[key]);
+  for (const key of Object.keys(value).sort(goYamlKeyCompare)) setEntry(out, key, sortDeep(value[key]));
   return out;
 }
 
@@ -464,6 +472,6 @@ export function setField(doc: ManifestDoc, path: string[], value: string | undef
     delete node[last];
     if (Object.keys(node).length === 0 && chain.length > 1) delete chain[chain.length - 2][parentPath[parentPath.length - 1]];
   } else {
-    node[last] = value;
+    setEntry(node, last, value);
   }
 }

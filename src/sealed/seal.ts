@@ -11,6 +11,7 @@ import {
   asSecret,
   formatManifest,
   manifestDocs,
+  setEntry,
   templateMetadata,
   type ManifestFormat,
   type SealedSecretManifest,
@@ -86,7 +87,7 @@ function sealAll(secrets: Iterable<Prepared>, publicKey: KeyObject, helper?: Wor
     const sealedValues = batch.finish();
     let i = 0;
     for (const { sealed, plain } of prepared) {
-      for (const key of plain.keys()) sealed.spec.encryptedData[key] = base64(sealedValues[i++]);
+      for (const key of plain.keys()) setEntry(sealed.spec.encryptedData, key, base64(sealedValues[i++]));
     }
     return prepared.map((p) => p.sealed);
   } finally {

@@ -5,7 +5,7 @@
 import type { KeyObject } from "node:crypto";
 import { hybridDecrypt } from "../core/hybrid.js";
 import { SealboxError, isSealboxError } from "../errors.js";
-import { decodeBase64, type SealedSecretManifest, type SecretManifest } from "./manifest.js";
+import { decodeBase64, setEntry, type SealedSecretManifest, type SecretManifest } from "./manifest.js";
 import { scopeFromAnnotations, scopeLabel, type Scope } from "./scope.js";
 
 export interface SealedIdentity {
@@ -69,7 +69,7 @@ export function unsealSecret(sealed: SealedSecretManifest, keys: readonly KeyObj
   const values = unsealValues(sealed, keys);
   for (const [key, v] of Object.entries(template.data ?? {})) if (v === null) values.delete(key);
   const data: Record<string, string> = {};
-  for (const [key, value] of values) data[key] = Buffer.from(value).toString("base64");
+  for (const [key, value] of values) setEntry(data, key, Buffer.from(value).toString("base64"));
   return {
     apiVersion: "v1",
     kind: "Secret",
