@@ -2,7 +2,8 @@
 // is walked: inside a git work tree only the files git tracks or would track (`git ls-files -co
 // --exclude-standard`, so .gitignore is honoured), elsewhere every file. Never `.git`, `node_modules`,
 // a temp file a killed run left behind, or a symlink that leads outside the directory walked.
-import { lstat, readdir, realpath, stat } from "node:fs/promises";
+import { lstatSync, realpathSync, statSync } from "node:fs";
+import { readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { SealboxError } from "../errors.js";
 
@@ -87,19 +88,21 @@ async function walkFiles(dir: string, prefix = ""): Promise<string[]> {
  * The real path of `rel` under `root` when it is a regular file, following a symlink only while it
  * stays inside `realRoot`; undefined otherwise. `link` says whether a symlink was followed.
  */
-async function fileInside(root: string, realRoot: string, rel: string): Promise<{ real: string; link: boolean } | undefined> {
+function fileInside(root: string, realRoot: string, rel: string): { real: string; link: boolean } | undefined {
+  // synchronous: one lstat per file of the tree, ~7 µs each, where a trip through the thread pool
+  // and back cost ~70 µs (10,000 files: 0.7 s before the first file was rotated)
   const full = join(root, rel);
   let info;
   try {
-    info = await lstat(full);
+    info = lstatSync(full);
   } catch {
     return undefined; // tracked but deleted from the work tree
   }
   if (info.isFile()) return { real: join(realRoot, rel), link: false };
   if (!info.isSymbolicLink()) return undefined;
   try {
-    const target = await realpath(full);
-    return inside(realRoot, target) && (await stat(target)).isFile() ? { real: target, link: true } : undefined;
+    const target = realpathSync(full);
+    return inside(realRoot, target) && statSync(target).isFile() ? { real: target, link: true } : undefined;
   } catch {
     return undefined;
   }
@@ -137,7 +140,7 @@ export async function discoverFiles(paths: readonly string[], options: DiscoverO
     const links: { path: string; real: string }[] = [];
     for (const rel of listed) {
       if (skipped(rel)) continue;
-      const found = await fileInside(absolute, realRoot, rel);
+      const found = fileInside(absolute, realRoot, rel);
       if (!found) continue;
       const full = join(absolute, rel);
       if (options.accept && !(await options.accept(full))) continue;
