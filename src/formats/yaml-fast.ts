@@ -22,8 +22,12 @@ const MAX_KEY = 1000;
 // Deeper documents go to the full reader, which owns the nesting limits and their messages.
 const MAX_DEPTH = 64;
 
+// A line of spaces only: inside a literal block YAML's chomping treats it as an empty line, which
+// the reader does not model, so such files go to the full reader.
+const BLANK_WITH_SPACES = /^ +$/m;
+
 export function parseFastYaml(text: string): Documents | undefined {
-  if (text === "" || UNSUPPORTED.test(text)) return undefined;
+  if (text === "" || UNSUPPORTED.test(text) || BLANK_WITH_SPACES.test(text)) return undefined;
   const lines = text.split("\n");
   // without a final line break a last literal block would lose its own: keep the rules simple
   if (lines[lines.length - 1] !== "") return undefined;

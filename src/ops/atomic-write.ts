@@ -105,8 +105,11 @@ export async function openAtomic(path: string, options: AtomicWriteOptions = {})
   // commit has little left to wait for.
   let unsynced = 0;
   let syncing: Promise<void> | undefined;
+  // Linux reports a write-back error to one fsync per open file only: an early sync's failure is
+  // kept and fails the commit, or the later fsync would pass and a damaged file be put in place.
+  let syncError: unknown;
   const discard = async (): Promise<void> => {
-    await syncing?.catch(() => {});
+    await syncing;
     removeTemp(temp);
   };
   return {
@@ -116,16 +119,16 @@ export async function openAtomic(path: string, options: AtomicWriteOptions = {})
       unsynced += bytes.length;
       if (unsynced >= EARLY_SYNC_BYTES && !syncing) {
         unsynced = 0;
-        syncing = fdatasyncAsync(temp.fd).finally(() => (syncing = undefined));
-        syncing.catch(() => {}); // surfaces through the sync at commit
+        syncing = fdatasyncAsync(temp.fd)
+          .catch((error: unknown) => void (syncError ??= error))
+          .finally(() => (syncing = undefined));
       }
     },
     async commit() {
-      try {
-        await syncing;
-      } catch (error) {
-        await discard();
-        throw error;
+      await syncing;
+      if (syncError !== undefined) {
+        removeTemp(temp);
+        throw syncError;
       }
       await putInPlace(temp, path, options);
     },

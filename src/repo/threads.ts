@@ -2,9 +2,11 @@
 // and one thread uses one core. This thread and its workers each build key sources from identity
 // bytes read here once (no key file read or SOPS_AGE_KEY_CMD run per thread) and take the next file
 // from a shared counter, so a slow file never holds the others up.
+import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
 import { parseIdentitySources, readIdentitySources, type ReadIdentitySource } from "../keys/age-identities.js";
 import { KeySources } from "../keys/registry.js";
+import { syncDirectory } from "../ops/atomic-write.js";
 import { loadRules, primeRules, type CreationRule } from "../rules/config.js";
 import { rotateFile } from "./commands.js";
 import { displayPath, type DiscoveredFile } from "./discover.js";
@@ -65,17 +67,19 @@ export async function takeFiles(setup: WorkerSetup, ctx: RekeyContext, onResult:
 
 /**
  * Rotates the prepared files in `threads` threads, this one included; results in file order.
- * Undefined when the identities cannot be read: the caller rotates in this thread, which reports
- * that per file.
+ * Undefined when the identities or the rules cannot be read: the caller rotates in this thread,
+ * which reports that per file that needs them (and only those), as without threads.
  */
 export async function rotateInWorkers(prepared: Prepared, options: { threads: number; quiet?: boolean; dryRun: boolean }): Promise<FileResult[] | undefined> {
   const { ctx, files } = prepared;
   const env = ctx.env ?? process.env;
   let identities: ReadIdentitySource[];
+  let rules: CreationRule[] | undefined;
   try {
     identities = await readIdentitySources(env);
     // parsed once here for the warnings a skipped ~/.ssh key gives (the threads stay quiet)
     parseIdentitySources(identities, { onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) });
+    rules = ctx.configPath ? await loadRules(ctx.configPath) : undefined;
   } catch {
     return undefined;
   }
@@ -88,7 +92,7 @@ export async function rotateInWorkers(prepared: Prepared, options: { threads: nu
     env: { ...env },
     privateKeys: ctx.privateKeys,
     identities,
-    rules: ctx.configPath ? await loadRules(ctx.configPath) : undefined,
+    rules,
   };
   const results: (FileResult | undefined)[] = new Array(files.length);
   const settled: boolean[] = new Array(files.length).fill(false);
@@ -101,7 +105,14 @@ export async function rotateInWorkers(prepared: Prepared, options: { threads: nu
   const failures: string[] = [];
   const workers = Array.from({ length: options.threads - 1 }, () =>
     new Promise<void>((done) => {
-      const worker = new Worker(new URL("./rotate-worker.js", import.meta.url), { workerData: setup });
+      let worker: Worker;
+      try {
+        worker = new Worker(new URL("./rotate-worker.js", import.meta.url), { workerData: setup });
+      } catch (error) {
+        // this thread still takes every file no worker takes
+        failures.push((error as Error).message);
+        return done();
+      }
       worker.on("message", (message: WorkerMessage) => {
         for (const { index, result } of message.results) record(index, result);
       });
@@ -110,9 +121,12 @@ export async function rotateInWorkers(prepared: Prepared, options: { threads: nu
     }),
   );
   await Promise.all([takeFiles(setup, contextFor(setup), record), ...workers]);
+  // A worker that stopped took files whose outcome it never reported: each may already be rotated
+  // (its rename done, its directory not yet synced), so it is synced here and reported as unknown.
+  const unknown = files.filter((_, i) => !settled[i]);
+  await Promise.all([...new Set(unknown.map((f) => dirname(f.real)))].map(syncDirectory));
   progress.done();
-  // A file a crashed worker held fails; nothing was written for it.
-  const reason = `a worker thread stopped: ${failures[0] ?? "unknown error"}`;
+  const reason = `outcome unknown, the file may already be rotated: a worker thread stopped (${failures[0] ?? "unknown error"}); run rotate again`;
   for (let i = 0; i < files.length; i++) if (!settled[i]) results[i] = errorResult(displayPath(files[i].path, ctx.cwd), new Error(reason));
   return collectResults(results);
 }

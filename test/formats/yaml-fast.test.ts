@@ -146,6 +146,13 @@ describe("fast YAML reader", () => {
       "# head\na: 1\n",
       "a: b\n  continued\n",
       "a: |\n  one\n\n  two\n",
+      // lines of spaces only: chomping drops them at a block's end (found in review)
+      "a: |\n  x\n  \n",
+      "a: |-\n  x\n  \nb: c\n",
+      "a: |\n  x\n  \n  \nb: c\n",
+      "k:\n- |\n  x\n  \n- y\n",
+      "a.b: |\n \n",
+      "a: 1\n   \nb: 2\n",
       "010: a\n10: b\n",
       "a: &x 1\nb: *x\n",
       "a: [1, 2]\n",

@@ -1,10 +1,11 @@
 // rotate runs big trees across threads (src/repo/threads.ts): the report must be exactly the one a
 // single thread gives (same order, statuses and messages, failures included), every file must open
 // afterwards, and identity sources must be read once per run, not once per thread.
-import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { A, KEYS_A, ageRule, cliEnv, encryptedRepo, openFile, rules, sameContent, sealbox, sourcesFor, tempDir, type RepoFile } from "./helpers.js";
+import { A, KEYS_A, ROOT, ageRule, cliEnv, encryptedRepo, openFile, rules, sameContent, sealbox, sourcesFor, tempDir, type RepoFile } from "./helpers.js";
 import type { RunReport } from "../../src/repo/run.js";
 
 const COUNT = 90;
@@ -52,6 +53,33 @@ describe("rotate across threads", () => {
     expect(readFileSync(join(many, files[40].path))).toEqual(readFileSync(join(template, files[40].path)));
     const leftovers = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((p) => p.includes("sealbox-tmp"));
     expect(leftovers(many)).toEqual([]);
+  }, 90_000);
+
+  it("needs the rules only where one thread would: named plain files beside a broken .sops.yaml are skipped", async () => {
+    const dir = tempDir();
+    const names = Array.from({ length: 60 }, (_, i) => `plain-${i}.txt`);
+    for (const name of names) writeFileSync(join(dir, name), `value ${name}\n`);
+    writeFileSync(join(dir, ".sops.yaml"), "creation_rules: [\n");
+    const env = cliEnv(KEYS_A);
+    const single = await sealbox(["rotate", "--json", "-j", "1", ...names], dir, env);
+    const threaded = await sealbox(["rotate", "--json", "-j", "2", ...names], dir, env);
+    expect(threaded.status).toBe(0);
+    expect(comparable(threaded.stdout)).toEqual(comparable(single.stdout));
+    expect(comparable(threaded.stdout).summary).toMatchObject({ total: 60, skipped: 60 });
+  }, 90_000);
+
+  it("does every file in this thread when a worker thread cannot start", async () => {
+    // a copy of the built package without the worker's file: the worker fails as it loads
+    const pkg = tempDir();
+    for (const part of ["bin", "dist", "package.json"]) cpSync(join(ROOT, part), join(pkg, part), { recursive: true });
+    symlinkSync(join(ROOT, "node_modules"), join(pkg, "node_modules"));
+    rmSync(join(pkg, "dist/bundle/rotate-worker.js"));
+    const dir = tempDir();
+    cpSync(template, dir, { recursive: true });
+    const result = spawnSync(process.execPath, [join(pkg, "bin/sealbox.js"), "rotate", "--json", "-j", "2", "secrets"], { cwd: dir, env: cliEnv(KEYS_A), encoding: "utf8" });
+    const report = comparable(result.stdout);
+    expect(report.summary).toMatchObject({ total: COUNT, rotated: COUNT - 1, failed: 1 });
+    expect(report.files.find((f) => f.status === "failed")?.path).toBe(files[40].path);
   }, 90_000);
 
   it("runs SOPS_AGE_KEY_CMD once for the whole run", async () => {
