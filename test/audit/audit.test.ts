@@ -4,7 +4,8 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { A, B, KEYS_A, cliEnv, git, gitInit, identityFile, plainFor, sealbox, sourcesFor, tempDir, type CliResult } from "../repo/helpers.js";
+import { cliEnv, type CliResult, sealbox } from "../helpers/cli.js";
+import { A, B, KEYS_A, git, gitInit, identityFile, plainFor, sourcesFor, tempDir } from "../repo/helpers.js";
 import { CERT, VECTORS, makeKeyPair } from "../sealed/helpers.js";
 import { encrypt } from "../../src/ops/sops-ops.js";
 import type { AuditReport } from "../../src/audit/audit.js";
@@ -23,7 +24,7 @@ describe("sealbox audit", () => {
   const outputs: CliResult[] = [];
 
   async function audit(args: string[]): Promise<CliResult> {
-    const result = await sealbox(["audit", ...args], dir, env);
+    const result = await sealbox(["audit", ...args], { cwd: dir, env });
     outputs.push(result);
     return result;
   }

@@ -3,7 +3,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { A, cliEnv, sealbox, tempDir } from "../repo/helpers.js";
+import { cliEnv, sealbox } from "../helpers/cli.js";
+import { A, tempDir } from "../repo/helpers.js";
 import type { AuditReport } from "../../src/audit/audit.js";
 
 const ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -44,7 +45,7 @@ describe("audit of KMS recipients", () => {
     );
     writeFileSync(join(dir, "kms/ok.yaml"), sopsFile("billing"));
     writeFileSync(join(dir, "kms/moved.yaml"), sopsFile("payroll"));
-    const result = await sealbox(["audit", "--format", "json"], dir, cliEnv(undefined, { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" }));
+    const result = await sealbox(["audit", "--format", "json"], { cwd: dir, env: cliEnv(undefined, { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" }) });
     expect(result.status).toBe(80);
     const report = JSON.parse(result.stdout) as AuditReport;
     const ok = report.files.find((f) => f.path === "kms/ok.yaml")!;

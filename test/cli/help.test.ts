@@ -2,7 +2,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Command } from "commander";
-import { ROOT, sealbox } from "../sealed/helpers.js";
+import { sealbox } from "../helpers/cli.js";
+import { ROOT } from "../sealed/helpers.js";
 
 async function visibleCommands(): Promise<{ path: string; command: Command }[]> {
   const { buildProgram } = (await import(join(ROOT, "dist/cli/main.js"))) as { buildProgram: () => Command };

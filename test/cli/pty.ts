@@ -1,7 +1,7 @@
 // Runs the CLI on a real pseudo-terminal through util-linux `script`, so isTTY, raw mode and prompts
 // behave as they do for a person. Keys are sent only after the expected prompt text has appeared.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { join } from "node:path";
+import { BIN } from "../helpers/cli.js";
 import { ROOT } from "../sealed/helpers.js";
 
 export const HAS_SCRIPT = spawnSync("script", ["--version"]).status === 0;
@@ -17,7 +17,7 @@ export class Pty {
   private seen = 0;
 
   constructor(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-    const command = [process.execPath, join(ROOT, "bin/sealbox.js"), ...args].map(shellQuote).join(" ");
+    const command = [process.execPath, BIN, ...args].map(shellQuote).join(" ");
     this.child = spawn("script", ["-qefc", command, "/dev/null"], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, TERM: "xterm-256color", COLUMNS: "200", ...options.env },

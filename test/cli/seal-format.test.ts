@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SEALED_VECTORS } from "../helpers/fixtures.js";
-import { sealbox } from "../helpers/cli.js";
+import { sealboxSync } from "../helpers/cli.js";
 
 describe("seal output format", () => {
   const cert = join(SEALED_VECTORS, "cert.pem");
@@ -12,16 +12,16 @@ describe("seal output format", () => {
 
   it("follows the -o file's extension when --format is not given", () => {
     const dir = mkdtempSync(join(tmpdir(), "sealbox-seal-format-"));
-    expect(sealbox(["seal", "--cert", cert, secret, "-o", join(dir, "s.yaml")]).status).toBe(0);
+    expect(sealboxSync(["seal", "--cert", cert, secret, "-o", join(dir, "s.yaml")]).status).toBe(0);
     expect(readFileSync(join(dir, "s.yaml"), "utf8")).toMatch(/^---\napiVersion: bitnami.com\/v1alpha1\n/);
-    expect(sealbox(["seal", "--cert", cert, secret, "-o", join(dir, "s.json")]).status).toBe(0);
+    expect(sealboxSync(["seal", "--cert", cert, secret, "-o", join(dir, "s.json")]).status).toBe(0);
     expect(readFileSync(join(dir, "s.json"), "utf8")).toMatch(/^\{\n {2}"kind": "SealedSecret"/);
   });
 
   it("prints JSON on stdout by default, as kubeseal does, and --format wins over the extension", () => {
-    expect(sealbox(["seal", "--cert", cert, secret]).stdout.toString()).toMatch(/^\{/);
+    expect(sealboxSync(["seal", "--cert", cert, secret]).stdout.toString()).toMatch(/^\{/);
     const dir = mkdtempSync(join(tmpdir(), "sealbox-seal-format-"));
-    expect(sealbox(["seal", "--cert", cert, "--format", "json", secret, "-o", join(dir, "s.yaml")]).status).toBe(0);
+    expect(sealboxSync(["seal", "--cert", cert, "--format", "json", secret, "-o", join(dir, "s.yaml")]).status).toBe(0);
     expect(readFileSync(join(dir, "s.yaml"), "utf8")).toMatch(/^\{/);
   });
 });

@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SOPS_VECTORS } from "../helpers/fixtures.js";
-import { cleanEnv, sealbox } from "../helpers/cli.js";
+import { cleanEnv, sealboxSync } from "../helpers/cli.js";
 
 const KEY_FILE = join(SOPS_VECTORS, "keys.txt");
 const RECIPIENT = readFileSync(KEY_FILE, "utf8").match(/public key: (\S+)/)![1];
@@ -27,7 +27,7 @@ describe("encrypt and the rules file", () => {
       ".sops.yaml": `creation_rules:\n  - path_regex: ^secrets/.*\\.yaml$\n    encrypted_regex: ^password$\n    age: ${RECIPIENT}\n  - path_regex: .*\n    age: ${RECIPIENT_B}\n`,
       "secrets/db.yaml": "user: admin\npassword: hunter2\n",
     });
-    const r = sealbox(["encrypt", "db.yaml"], { cwd: join(dir, "secrets") });
+    const r = sealboxSync(["encrypt", "db.yaml"], { cwd: join(dir, "secrets") });
     expect(r.stderr).toBe("");
     const out = r.stdout.toString();
     expect(out).toContain("user: admin\n");
@@ -39,14 +39,14 @@ describe("encrypt and the rules file", () => {
 
   it("a broken rule is reported with the rules file and its line, exit 5", () => {
     const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: .*\n    age: ${RECIPIENT}\n  - path_regex: "(unclosed"\n    age: ${RECIPIENT}\n`, "a.yaml": "k: v\n" });
-    const r = sealbox(["encrypt", "a.yaml"], { cwd: dir });
+    const r = sealboxSync(["encrypt", "a.yaml"], { cwd: dir });
     expect(r.status).toBe(5);
     expect(r.stderr).toMatch(/\.sops\.yaml:4: path_regex is not a valid regular expression/);
   });
 
   it("--config and SOPS_CONFIG name the rules file", () => {
     const dir = workdir({ "rules/my.yaml": `creation_rules:\n  - age: ${RECIPIENT_B}\n`, "a.yaml": "k: v\n" });
-    for (const r of [sealbox(["encrypt", "--config", "rules/my.yaml", "a.yaml"], { cwd: dir }), sealbox(["encrypt", "a.yaml"], { cwd: dir, env: cleanEnv({ SOPS_CONFIG: "rules/my.yaml" }) })]) {
+    for (const r of [sealboxSync(["encrypt", "--config", "rules/my.yaml", "a.yaml"], { cwd: dir }), sealboxSync(["encrypt", "a.yaml"], { cwd: dir, env: cleanEnv({ SOPS_CONFIG: "rules/my.yaml" }) })]) {
       expect(r.status).toBe(0);
       expect(r.stdout.toString()).toContain(RECIPIENT_B);
     }
@@ -54,14 +54,14 @@ describe("encrypt and the rules file", () => {
 
   it("no recipients anywhere is exit 111 with a hint", () => {
     const dir = workdir({ "a.yaml": "k: v\n" });
-    const r = sealbox(["encrypt", "a.yaml"], { cwd: dir });
+    const r = sealboxSync(["encrypt", "a.yaml"], { cwd: dir });
     expect(r.status).toBe(111);
     expect(r.stderr).toContain("--age");
   });
 
   it("malformed YAML names the file and line, exit 2, and does not echo the text", () => {
     const dir = workdir({ "a.yaml": "ok: 1\nsecret: hunter2\nbad: [unclosed\n" });
-    const r = sealbox(["encrypt", "--age", RECIPIENT, "a.yaml"], { cwd: dir });
+    const r = sealboxSync(["encrypt", "--age", RECIPIENT, "a.yaml"], { cwd: dir });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/a\.yaml:\d+: invalid YAML/);
     expect(r.stderr).not.toContain("hunter2");
@@ -69,13 +69,13 @@ describe("encrypt and the rules file", () => {
 
   it("a top-level list is refused as sops refuses it", () => {
     const dir = workdir({ "a.yaml": "- a\n- b\n" });
-    const r = sealbox(["encrypt", "--age", RECIPIENT, "a.yaml"], { cwd: dir });
+    const r = sealboxSync(["encrypt", "--age", RECIPIENT, "a.yaml"], { cwd: dir });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("sequences are not supported");
   });
 
   it("a missing file is exit 100", () => {
-    const r = sealbox(["decrypt", "/nonexistent/x.yaml"]);
+    const r = sealboxSync(["decrypt", "/nonexistent/x.yaml"]);
     expect(r.status).toBe(100);
     expect(r.stderr).toContain("/nonexistent/x.yaml");
   });
@@ -83,14 +83,14 @@ describe("encrypt and the rules file", () => {
   it("-i rewrites many files, and a failure in one leaves every file as it was", () => {
     const dir = workdir({ "a.yaml": "a: 1\n", "b.yaml": "b: 2\n", "bad.yaml": "x: [\n" });
     const before = readFileSync(join(dir, "a.yaml"), "utf8");
-    const failed = sealbox(["encrypt", "-i", "--age", RECIPIENT, "a.yaml", "bad.yaml", "b.yaml"], { cwd: dir });
+    const failed = sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "a.yaml", "bad.yaml", "b.yaml"], { cwd: dir });
     expect(failed.status).toBe(2);
     expect(readFileSync(join(dir, "a.yaml"), "utf8")).toBe(before);
     expect(readFileSync(join(dir, "b.yaml"), "utf8")).toBe("b: 2\n");
-    const ok = sealbox(["encrypt", "-i", "--age", RECIPIENT, "a.yaml", "b.yaml"], { cwd: dir });
+    const ok = sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "a.yaml", "b.yaml"], { cwd: dir });
     expect(ok.status).toBe(0);
     expect(readFileSync(join(dir, "a.yaml"), "utf8")).toMatch(/^a: ENC\[/);
-    const dec = sealbox(["decrypt", "-i", "a.yaml", "b.yaml"], { cwd: dir, env: withKey() });
+    const dec = sealboxSync(["decrypt", "-i", "a.yaml", "b.yaml"], { cwd: dir, env: withKey() });
     expect(dec.status).toBe(0);
     expect(readFileSync(join(dir, "b.yaml"), "utf8")).toBe("b: 2\n");
     expect(statSync(join(dir, "b.yaml")).mode & 0o777).toBe(0o600);
@@ -99,14 +99,14 @@ describe("encrypt and the rules file", () => {
 });
 
 describe("decrypt, extract, set and unset", () => {
-  const enc = (dir: string, name: string) => sealbox(["encrypt", "-i", "--age", RECIPIENT, name], { cwd: dir });
+  const enc = (dir: string, name: string) => sealboxSync(["encrypt", "-i", "--age", RECIPIENT, name], { cwd: dir });
 
   it("--extract prints one value raw, or a subtree in the file's format", () => {
     const dir = workdir({ "s.yaml": "db:\n  user: admin\n  port: 5432\nlist:\n  - x\n" });
     enc(dir, "s.yaml");
-    expect(sealbox(["decrypt", "--extract", '["db"]["user"]', "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("admin");
-    expect(sealbox(["decrypt", "--extract", '["db"]', "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("user: admin\nport: 5432\n");
-    const missing = sealbox(["decrypt", "--extract", '["nope"]', "s.yaml"], { cwd: dir, env: withKey() });
+    expect(sealboxSync(["decrypt", "--extract", '["db"]["user"]', "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("admin");
+    expect(sealboxSync(["decrypt", "--extract", '["db"]', "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("user: admin\nport: 5432\n");
+    const missing = sealboxSync(["decrypt", "--extract", '["nope"]', "s.yaml"], { cwd: dir, env: withKey() });
     expect(missing.status).toBe(91);
   });
 
@@ -115,19 +115,19 @@ describe("decrypt, extract, set and unset", () => {
     enc(dir, "s.yaml");
     const stanza = (text: string) => text.match(/-----BEGIN AGE[\s\S]*?-----END AGE ENCRYPTED FILE-----/)![0];
     const before = readFileSync(join(dir, "s.yaml"), "utf8");
-    expect(sealbox(["set", "s.yaml", '["c"]["d"]', '{"e": [1, "x"]}'], { cwd: dir, env: withKey() }).status).toBe(0);
-    expect(sealbox(["unset", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(0);
+    expect(sealboxSync(["set", "s.yaml", '["c"]["d"]', '{"e": [1, "x"]}'], { cwd: dir, env: withKey() }).status).toBe(0);
+    expect(sealboxSync(["unset", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(0);
     const after = readFileSync(join(dir, "s.yaml"), "utf8");
     expect(stanza(after)).toBe(stanza(before));
-    expect(sealbox(["decrypt", "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("b: two\nc:\n    d:\n        e:\n            - 1\n            - x\n");
-    expect(sealbox(["unset", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(91);
-    expect(sealbox(["unset", "--idempotent", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(0);
+    expect(sealboxSync(["decrypt", "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("b: two\nc:\n    d:\n        e:\n            - 1\n            - x\n");
+    expect(sealboxSync(["unset", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(91);
+    expect(sealboxSync(["unset", "--idempotent", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(0);
   });
 
   it("decrypt -o writes the plaintext with mode 0600", () => {
     const dir = workdir({ "s.json": '{"k": "v"}' });
     enc(dir, "s.json");
-    const r = sealbox(["decrypt", "-o", "plain.json", "s.json"], { cwd: dir, env: withKey() });
+    const r = sealboxSync(["decrypt", "-o", "plain.json", "s.json"], { cwd: dir, env: withKey() });
     expect(r.status).toBe(0);
     expect(readFileSync(join(dir, "plain.json"), "utf8")).toBe('{\n\t"k": "v"\n}\n');
     expect(statSync(join(dir, "plain.json")).mode & 0o777).toBe(0o600);
@@ -136,7 +136,7 @@ describe("decrypt, extract, set and unset", () => {
   it("--output-type converts between formats", () => {
     const dir = workdir({ "s.yaml": "k: v\nn: 3\n" });
     enc(dir, "s.yaml");
-    const r = sealbox(["decrypt", "--output-type", "json", "s.yaml"], { cwd: dir, env: withKey() });
+    const r = sealboxSync(["decrypt", "--output-type", "json", "s.yaml"], { cwd: dir, env: withKey() });
     expect(r.stdout.toString()).toBe('{\n\t"k": "v",\n\t"n": 3\n}\n');
   });
 });
@@ -144,16 +144,16 @@ describe("decrypt, extract, set and unset", () => {
 describe("exec-env, exec-file, filestatus, keygen, edit", () => {
   it("exec-env passes top-level values as environment variables", () => {
     const dir = workdir({ "app.env": "DB_USER=admin\nDB_PASS=hunter2\n" });
-    sealbox(["encrypt", "-i", "--age", RECIPIENT, "app.env"], { cwd: dir });
-    const r = sealbox(["exec-env", "app.env", 'printf "%s/%s" "$DB_USER" "$DB_PASS"'], { cwd: dir, env: withKey() });
+    sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "app.env"], { cwd: dir });
+    const r = sealboxSync(["exec-env", "app.env", 'printf "%s/%s" "$DB_USER" "$DB_PASS"'], { cwd: dir, env: withKey() });
     expect(r.stdout.toString()).toBe("admin/hunter2");
-    expect(sealbox(["exec-env", "app.env", "exit 7"], { cwd: dir, env: withKey() }).status).toBe(7);
+    expect(sealboxSync(["exec-env", "app.env", "exit 7"], { cwd: dir, env: withKey() }).status).toBe(7);
   });
 
   it("exec-file hands a private 0600 file to the command and removes it afterwards", () => {
     const dir = workdir({ "c.yaml": "k: v\n" });
-    sealbox(["encrypt", "-i", "--age", RECIPIENT, "c.yaml"], { cwd: dir });
-    const r = sealbox(["exec-file", "c.yaml", 'cat {}; stat -c %a {}; echo {} > where'], { cwd: dir, env: withKey() });
+    sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "c.yaml"], { cwd: dir });
+    const r = sealboxSync(["exec-file", "c.yaml", 'cat {}; stat -c %a {}; echo {} > where'], { cwd: dir, env: withKey() });
     expect(r.stdout.toString()).toBe("k: v\n600\n");
     const path = readFileSync(join(dir, "where"), "utf8").trim();
     expect(existsSync(path)).toBe(false);
@@ -161,36 +161,36 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
 
   it("filestatus tells encrypted from plain", () => {
     const dir = workdir({ "p.yaml": "k: v\n", "e.yaml": "k: v\n" });
-    sealbox(["encrypt", "-i", "--age", RECIPIENT, "e.yaml"], { cwd: dir });
-    expect(sealbox(["filestatus", "p.yaml"], { cwd: dir }).stdout.toString()).toBe('{"encrypted":false}\n');
-    expect(sealbox(["filestatus", "e.yaml"], { cwd: dir }).stdout.toString()).toBe('{"encrypted":true}\n');
+    sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "e.yaml"], { cwd: dir });
+    expect(sealboxSync(["filestatus", "p.yaml"], { cwd: dir }).stdout.toString()).toBe('{"encrypted":false}\n');
+    expect(sealboxSync(["filestatus", "e.yaml"], { cwd: dir }).stdout.toString()).toBe('{"encrypted":true}\n');
   });
 
   it("keygen writes an identity 0600 that decrypts what its recipient encrypts, and never overwrites", () => {
     const dir = workdir({ "s.yaml": "k: v\n" });
-    const r = sealbox(["keygen", "-o", "id.txt"], { cwd: dir });
+    const r = sealboxSync(["keygen", "-o", "id.txt"], { cwd: dir });
     expect(r.status).toBe(0);
     expect(statSync(join(dir, "id.txt")).mode & 0o777).toBe(0o600);
     const recipient = r.stderr.match(/age1[0-9a-z]+/)![0];
-    sealbox(["encrypt", "-i", "--age", recipient, "s.yaml"], { cwd: dir });
-    expect(sealbox(["decrypt", "s.yaml"], { cwd: dir, env: cleanEnv({ SOPS_AGE_KEY_FILE: join(dir, "id.txt") }) }).stdout.toString()).toBe("k: v\n");
-    expect(sealbox(["keygen", "-o", "id.txt"], { cwd: dir }).status).toBe(3);
+    sealboxSync(["encrypt", "-i", "--age", recipient, "s.yaml"], { cwd: dir });
+    expect(sealboxSync(["decrypt", "s.yaml"], { cwd: dir, env: cleanEnv({ SOPS_AGE_KEY_FILE: join(dir, "id.txt") }) }).stdout.toString()).toBe("k: v\n");
+    expect(sealboxSync(["keygen", "-o", "id.txt"], { cwd: dir }).status).toBe(3);
   });
 
   it("edit re-encrypts a change with the same data key, exits 200 when nothing changed, and leaves no temp file", () => {
     const dir = workdir({ "s.yaml": "password: old\n" });
-    sealbox(["encrypt", "-i", "--age", RECIPIENT, "s.yaml"], { cwd: dir });
+    sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "s.yaml"], { cwd: dir });
     const editor = join(dir, "editor.sh");
     writeFileSync(editor, `#!/bin/sh\necho "$1" > "${dir}/temp-path"; stat -c %a "$1" > "${dir}/temp-mode"; stat -c %a "$(dirname "$1")" > "${dir}/dir-mode"\n[ -n "$NEW" ] && sed -i "s/old/$NEW/" "$1"\nexit 0\n`);
     chmodSync(editor, 0o755);
     const stanza = () => readFileSync(join(dir, "s.yaml"), "utf8").match(/-----BEGIN AGE[\s\S]*?-----END/)![0];
     const before = stanza();
-    const unchanged = sealbox(["edit", "s.yaml"], { cwd: dir, env: withKey({ EDITOR: editor }) });
+    const unchanged = sealboxSync(["edit", "s.yaml"], { cwd: dir, env: withKey({ EDITOR: editor }) });
     expect(unchanged.status).toBe(200);
-    const changed = sealbox(["edit", "s.yaml"], { cwd: dir, env: withKey({ EDITOR: editor, NEW: "n3w" }) });
+    const changed = sealboxSync(["edit", "s.yaml"], { cwd: dir, env: withKey({ EDITOR: editor, NEW: "n3w" }) });
     expect(changed.status).toBe(0);
     expect(stanza()).toBe(before);
-    expect(sealbox(["decrypt", "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("password: n3w\n");
+    expect(sealboxSync(["decrypt", "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("password: n3w\n");
     expect(readFileSync(join(dir, "temp-mode"), "utf8").trim()).toBe("600");
     expect(readFileSync(join(dir, "dir-mode"), "utf8").trim()).toBe("700");
     expect(existsSync(readFileSync(join(dir, "temp-path"), "utf8").trim())).toBe(false);
@@ -204,28 +204,28 @@ describe("the binary store, file to file a slice at a time", () => {
     const dir = workdir();
     const bytes = randomBytes(20 * 1024 * 1024 + 2);
     writeFileSync(join(dir, "blob.bin"), bytes);
-    expect(sealbox(["encrypt", ...binary, "--age", RECIPIENT, "-o", "blob.sops", "blob.bin"], { cwd: dir }).status).toBe(0);
-    const viaStdout = sealbox(["encrypt", ...binary, "--age", RECIPIENT, "blob.bin"], { cwd: dir });
+    expect(sealboxSync(["encrypt", ...binary, "--age", RECIPIENT, "-o", "blob.sops", "blob.bin"], { cwd: dir }).status).toBe(0);
+    const viaStdout = sealboxSync(["encrypt", ...binary, "--age", RECIPIENT, "blob.bin"], { cwd: dir });
     expect(viaStdout.stdout.subarray(0, 64).toString()).toMatch(/^\{\n\t"data": "ENC\[AES256_GCM,data:[A-Za-z0-9+/]+$/);
     writeFileSync(join(dir, "stdout.sops"), viaStdout.stdout);
-    expect(sealbox(["decrypt", ...binary, "stdout.sops"], { cwd: dir, env: withKey() }).stdout.equals(bytes)).toBe(true);
-    const dec = sealbox(["decrypt", ...binary, "-o", "out.bin", "blob.sops"], { cwd: dir, env: withKey() });
+    expect(sealboxSync(["decrypt", ...binary, "stdout.sops"], { cwd: dir, env: withKey() }).stdout.equals(bytes)).toBe(true);
+    const dec = sealboxSync(["decrypt", ...binary, "-o", "out.bin", "blob.sops"], { cwd: dir, env: withKey() });
     expect(dec.stderr).toBe("");
     expect(readFileSync(join(dir, "out.bin")).equals(bytes)).toBe(true);
     expect(statSync(join(dir, "out.bin")).mode & 0o777).toBe(0o600);
-    expect(sealbox(["decrypt", ...binary, "blob.sops"], { cwd: dir, env: withKey() }).stdout.equals(bytes)).toBe(true);
+    expect(sealboxSync(["decrypt", ...binary, "blob.sops"], { cwd: dir, env: withKey() }).stdout.equals(bytes)).toBe(true);
 
     const file = readFileSync(join(dir, "blob.sops"));
     const at = file.indexOf("data:") + 10_000_000;
     file[at] = file[at] === 0x41 ? 0x42 : 0x41;
     writeFileSync(join(dir, "bad.sops"), file);
     writeFileSync(join(dir, "out.bin"), "old");
-    const bad = sealbox(["decrypt", ...binary, "-o", "out.bin", "bad.sops"], { cwd: dir, env: withKey() });
+    const bad = sealboxSync(["decrypt", ...binary, "-o", "out.bin", "bad.sops"], { cwd: dir, env: withKey() });
     expect(bad.status).toBe(25);
     expect(bad.stderr).toContain("authentication failed");
     expect(readFileSync(join(dir, "out.bin"), "utf8")).toBe("old");
     expect(readdirSync(dir).filter((name) => name.includes("sealbox-tmp"))).toEqual([]);
-    const toStdout = sealbox(["decrypt", ...binary, "bad.sops"], { cwd: dir, env: withKey() });
+    const toStdout = sealboxSync(["decrypt", ...binary, "bad.sops"], { cwd: dir, env: withKey() });
     expect(toStdout.status).toBe(25);
     expect(toStdout.stdout.length).toBe(0);
   }, 60_000);
@@ -240,15 +240,15 @@ describe("directories", () => {
       "secrets/notes.txt": "not covered by a rule\n",
       "other/c.yaml": "c: 3\n",
     });
-    const enc = sealbox(["encrypt", "-i", "secrets"], { cwd: dir });
+    const enc = sealboxSync(["encrypt", "-i", "secrets"], { cwd: dir });
     expect(enc.stderr).toBe("");
     expect(readFileSync(join(dir, "secrets/a.yaml"), "utf8")).toMatch(/^a: ENC\[/);
     expect(readFileSync(join(dir, "secrets/sub/b.json"), "utf8")).toContain('"b": "ENC[');
     expect(readFileSync(join(dir, "secrets/notes.txt"), "utf8")).toBe("not covered by a rule\n");
     // a second run skips what is already encrypted instead of failing
-    expect(sealbox(["encrypt", "-i", "secrets"], { cwd: dir }).status).toBe(0);
-    expect(sealbox(["encrypt", "secrets"], { cwd: dir }).status).toBe(8);
-    const dec = sealbox(["decrypt", "-i", "secrets"], { cwd: dir, env: withKey() });
+    expect(sealboxSync(["encrypt", "-i", "secrets"], { cwd: dir }).status).toBe(0);
+    expect(sealboxSync(["encrypt", "secrets"], { cwd: dir }).status).toBe(8);
+    const dec = sealboxSync(["decrypt", "-i", "secrets"], { cwd: dir, env: withKey() });
     expect(dec.status).toBe(0);
     expect(readFileSync(join(dir, "secrets/a.yaml"), "utf8")).toBe("a: 1\n");
     expect(readFileSync(join(dir, "other/c.yaml"), "utf8")).toBe("c: 3\n");

@@ -3,7 +3,8 @@
 // stdout and never coloured.
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROOT, makeKeyPair, sealbox, tempDir } from "../sealed/helpers.js";
+import { cleanEnv, sealbox } from "../helpers/cli.js";
+import { ROOT, makeKeyPair, tempDir } from "../sealed/helpers.js";
 import { HAS_SCRIPT, Pty } from "./pty.js";
 
 const ESC = "\x1b[";
@@ -48,7 +49,7 @@ describe("terminal manners", () => {
   });
 
   it("off a terminal: no colour, the warning on stderr and the data on stdout", async () => {
-    const result = await sealbox(["cert", "verify", oldCert], { env: CLEAN_ENV });
+    const result = await sealbox(["cert", "verify", oldCert], { env: cleanEnv(CLEAN_ENV) });
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/^sealbox: warning: the certificate is \d+ days old/);
     expect(result.stdout).toMatch(/^file: /);
@@ -64,7 +65,7 @@ describe("terminal manners", () => {
 
   it("--quiet never hides a safety alert (--ignore-mac)", async () => {
     const dir = join(ROOT, "fixtures/interop/sops");
-    const result = await sealbox(["decrypt", "--quiet", "--ignore-mac", join(dir, "config.enc.json")], { env: { SOPS_AGE_KEY_FILE: join(dir, "keys.txt") } });
+    const result = await sealbox(["decrypt", "--quiet", "--ignore-mac", join(dir, "config.enc.json")], { env: cleanEnv({ SOPS_AGE_KEY_FILE: join(dir, "keys.txt") }) });
     expect(result.status).toBe(0);
     expect(result.stderr).toContain("WARNING: --ignore-mac");
     expect(JSON.parse(result.stdout)).toBeTypeOf("object");

@@ -8,7 +8,8 @@ import { availableParallelism } from "node:os";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT, SLOW, cleanEnv, sealbox, stackLines, tempDir, type CliResult } from "./helpers.js";
+import { cleanEnv, type CliResult, sealbox } from "../helpers/cli.js";
+import { ROOT, SLOW, stackLines, tempDir } from "./helpers.js";
 
 interface Case {
   file: string;

@@ -2,7 +2,6 @@
 // `reencrypt -i` and `rotate` over many files. Every file must then be its old bytes or a complete
 // new version that opens to the same values: never torn, never lost. (Full disk, read-only places
 // and KMS faults are in faults.test.ts, so the two suites run side by side.)
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { join } from "node:path";
@@ -14,9 +13,9 @@ import { sealManifests } from "../../src/sealed/seal.js";
 import { unsealValues } from "../../src/sealed/unseal.js";
 import { makeKeyPair } from "../sealed/helpers.js";
 import { A, B, KEYS_A, ageRule, encryptedRepo, gitInit, git, identityFile, newIdentity, openFile, rules, sameContent, sourcesFor, type RepoFile } from "../repo/helpers.js";
-import { ROOT, ageKey, cleanEnv, scratchDirs, tempLeftovers, runs, sealbox, type AgeKey } from "./helpers.js";
+import { cleanEnv, sealbox, spawnSealbox } from "../helpers/cli.js";
+import { ROOT, ageKey, scratchDirs, tempLeftovers, runs, type AgeKey } from "./helpers.js";
 
-const BIN = join(ROOT, "bin/sealbox.js");
 const scratch = scratchDirs();
 
 /**
@@ -34,7 +33,7 @@ async function killLoop(opts: { kills: number; args: string[]; cwd: string; env:
   const changed: number[] = [];
   for (let i = 0; i < opts.kills; i++) {
     opts.restore();
-    const child = spawn(process.execPath, [BIN, ...opts.args], { cwd: opts.cwd, env: opts.env, stdio: "ignore" });
+    const child = spawnSealbox(opts.args, { cwd: opts.cwd, env: opts.env });
     const closed = new Promise<void>((done) => child.on("close", () => done()));
     // a third of the kills land in the last part of the run, where the writes are
     const at = i % 3 === 0 ? duration * (0.6 + Math.random() * 0.5) : Math.random() * duration * 1.2;

@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encrypt } from "../../src/ops/sops-ops.js";
 import { startKmsServer, type KmsServer } from "../helpers/kms-server.js";
-import { ROOT, SLOW, ageKey, cleanEnv, scratchDirs, tempLeftovers, sealbox, stackLines, type AgeKey } from "./helpers.js";
+import { BIN, cleanEnv, sealbox } from "../helpers/cli.js";
+import { SLOW, ageKey, scratchDirs, tempLeftovers, stackLines, type AgeKey } from "./helpers.js";
 
-const BIN = join(ROOT, "bin/sealbox.js");
 const scratch = scratchDirs();
 
 describe("full disk, read-only places", () => {

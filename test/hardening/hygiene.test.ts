@@ -3,12 +3,13 @@
 // the requested data for those values. Decrypted files are 0600; the edit temp file is 0600 in a
 // 0700 directory and is gone after success, error, SIGINT, SIGTERM and an editor crash; decrypted
 // output is never written over a file git tracks without --force.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encrypt } from "../../src/ops/sops-ops.js";
-import { ROOT, ageKey, cleanEnv, sealbox, stackLines, tempDir, type AgeKey, type CliResult } from "./helpers.js";
+import { cleanEnv, type CliResult, sealbox, spawnSealbox } from "../helpers/cli.js";
+import { ROOT, ageKey, stackLines, tempDir, type AgeKey } from "./helpers.js";
 
 // Distinctive values: any of them in an error, warning, debug or audit line is a leak.
 const SECRETS = ["Hunter2-Zq9-YAML", "Tok3n-Env-Xw7", "Js0n-Pa55-Vv2", "Ini-S3cr3t-Qq1", "Comment-Secret-Kk5"];
@@ -158,7 +159,7 @@ esac
     const target = join(dir, `edit-${action}-${signal ?? "none"}.yaml`);
     writeFileSync(target, readFileSync(join(dir, "enc-app.yaml")));
     const rec = join(dir, `record-${action}-${signal ?? "none"}`);
-    const child = spawn(process.execPath, [join(ROOT, "bin/sealbox.js"), "edit", target], { env: { ...env, EDITOR: editor(), EDIT_ACTION: action, EDIT_RECORD: rec }, cwd: dir });
+    const child = spawnSealbox(["edit", target], { env: { ...env, EDITOR: editor(), EDIT_ACTION: action, EDIT_RECORD: rec }, cwd: dir });
     let stderr = "";
     child.stderr.on("data", (c) => (stderr += c));
     // "exit", not "close": an editor left sleeping after a signal still holds the inherited stderr

@@ -1,39 +1,107 @@
-// Runs the real CLI (node bin/sealbox.js) as a child process, as users and scripts do.
-import { spawnSync } from "node:child_process";
+// Runs the real CLI (node bin/sealbox.js, which loads dist/bundle) as a child process, as users and
+// scripts do: the one place every test that spawns sealbox goes through.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./fixtures.js";
 
-export interface CliResult {
+export const BIN = join(ROOT, "bin/sealbox.js");
+
+export interface CliOptions {
+  /** Default: the repository root. */
+  cwd?: string;
+  /** The child's whole environment. Default: cleanEnv(). */
+  env?: NodeJS.ProcessEnv;
+  input?: string | Uint8Array;
+  /** Kill the child (SIGKILL) after this long (default 45 s); the async result says timedOut. */
+  timeoutMs?: number;
+  /** V8 old-space cap in MB (default 512): a runaway parse dies instead of eating the machine. */
+  maxOldSpaceMb?: number;
+}
+
+const TIMEOUT_MS = 45_000;
+
+/** A clean environment: no identities, rules, kubeconfig or AWS of the machine running the tests leak in. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: "/nonexistent",
+    XDG_CONFIG_HOME: "/nonexistent",
+    KUBECONFIG: "/nonexistent/kubeconfig",
+    NO_COLOR: "1",
+    AWS_EC2_METADATA_DISABLED: "true",
+    ...extra,
+  };
+}
+
+/** cleanEnv with only the named age identity file (SOPS_AGE_KEY_FILE). */
+export function cliEnv(keyFile: string | undefined, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return cleanEnv(keyFile ? { ...extra, SOPS_AGE_KEY_FILE: keyFile } : extra);
+}
+
+function nodeArgs(args: string[], options: CliOptions): string[] {
+  return [`--max-old-space-size=${options.maxOldSpaceMb ?? 512}`, BIN, ...args];
+}
+
+export interface CliSyncResult {
   status: number;
+  /** Bytes: some commands write binary. */
   stdout: Buffer;
   stderr: string;
 }
 
-export interface CliOptions {
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-  input?: string | Uint8Array;
-  timeoutMs?: number;
-}
-
-/** A clean environment: no identities or rules from the machine running the tests leak in. */
-export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent", NO_COLOR: "1", ...extra };
-}
-
-export function sealbox(args: string[], options: CliOptions = {}): CliResult {
-  const result = spawnSync(process.execPath, [join(ROOT, "bin", "sealbox.js"), ...args], {
+/** Runs `sealbox ARGS` to the end, blocking (for tests with no server in this process to answer). */
+export function sealboxSync(args: string[], options: CliOptions = {}): CliSyncResult {
+  const result = spawnSync(process.execPath, nodeArgs(args, options), {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? cleanEnv(),
     input: options.input,
-    timeout: options.timeoutMs ?? 30_000,
+    timeout: options.timeoutMs ?? TIMEOUT_MS,
+    killSignal: "SIGKILL",
     maxBuffer: 256 * 1024 * 1024,
   });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr.toString("utf8") };
 }
 
+/** A live child with piped stdio, for tests that kill it or talk to it. */
+export function spawnSealbox(args: string[], options: Omit<CliOptions, "input"> = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, nodeArgs(args, options), {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? cleanEnv(),
+    timeout: options.timeoutMs ?? TIMEOUT_MS,
+    killSignal: "SIGKILL",
+  });
+}
+
+export interface CliResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  timedOut: boolean;
+}
+
+/** Runs `sealbox ARGS` to the end asynchronously (servers in this process keep answering). */
+export function sealbox(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const start = Date.now();
+  return new Promise((done, fail) => {
+    const child = spawnSealbox(args, options);
+    const output = { stdout: "", stderr: "" };
+    child.stdout.on("data", (c) => (output.stdout += c));
+    child.stderr.on("data", (c) => (output.stderr += c));
+    child.on("error", fail);
+    child.on("close", (status, signal) => {
+      const ms = Date.now() - start;
+      // Only spawn's own timeout sends SIGKILL to a child no one else holds.
+      done({ status, signal, ...output, ms, timedOut: signal === "SIGKILL" && ms >= (options.timeoutMs ?? TIMEOUT_MS) });
+    });
+    child.stdin.on("error", () => {}); // a child that exits before reading stdin is fine
+    child.stdin.end(options.input ?? "");
+  });
+}
+
 /** The real age binary (Debian's package), for cross-checks. */
-export function ageBinary(args: string[], input?: Uint8Array | string): { status: number; stdout: Buffer; stderr: string } {
+export function ageBinary(args: string[], input?: Uint8Array | string): CliSyncResult {
   const result = spawnSync("age", args, { input, timeout: 30_000 });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr.toString("utf8") };
 }

@@ -1,13 +1,14 @@
 // `sealbox init` for real: the CLI in a temp git repository with its own HOME, the written
 // .sops.yaml read back by the rules loader, then used by encrypt/decrypt and seal. The interactive
 // path runs on a pseudo-terminal (util-linux `script`) with keys sent as a person would.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { type CliResult, sealbox } from "../helpers/cli.js";
 import { CERT, ROOT, tempDir } from "../sealed/helpers.js";
 import { HAS_SCRIPT, KEY, Pty } from "../cli/pty.js";
 
@@ -35,19 +36,8 @@ function newRepo(): Repo {
   return { dir, home, env };
 }
 
-function run(repo: Repo, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    // stdin is a pipe, not a terminal: init must never prompt.
-    const child = spawn(process.execPath, [join(ROOT, "bin/sealbox.js"), ...args], { cwd: repo.dir, env: { ...repo.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("error", fail);
-    child.on("close", (status) => done({ status, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+// stdin is a pipe, not a terminal: init must never prompt.
+const run = (repo: Repo, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => sealbox(args, { cwd: repo.dir, env: { ...repo.env, ...env } });
 
 const keysFile = (repo: Repo) => join(repo.home, ".config/sops/age/keys.txt");
 

@@ -1,15 +1,14 @@
 // The CLI end to end with AWS KMS: `node bin/sealbox.js` in a child process, the real SDK inside it,
 // and the test KMS on 127.0.0.1 reached through AWS_ENDPOINT_URL_KMS.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sealbox as runCli, type CliResult } from "../helpers/cli.js";
 import { startKmsServer } from "../helpers/kms-server.js";
 import type { KmsServer, TestKey } from "../helpers/kms-server.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PLAIN = "database:\n    user: admin\n    password: s3cr3t-kms\napi_key: abc-123\n";
 
 let server: KmsServer;
@@ -19,17 +18,9 @@ let keyA: TestKey;
 let keyB: TestKey;
 let age: { identityFile: string; recipient: string };
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
 /** Runs the CLI with only the test KMS's environment: no age identity unless `env` brings one. */
-function sealbox(args: string[], env: Record<string, string> = {}, kmsUrl = server.url): Promise<Run> {
-  const start = Date.now();
-  const child = spawn(process.execPath, [join(ROOT, "bin/sealbox.js"), ...args], {
+function sealbox(args: string[], env: Record<string, string> = {}, kmsUrl = server.url): Promise<CliResult> {
+  return runCli(args, {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? "",
@@ -39,11 +30,6 @@ function sealbox(args: string[], env: Record<string, string> = {}, kmsUrl = serv
       ...env,
     },
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr, ms: Date.now() - start })));
 }
 
 beforeAll(async () => {

@@ -5,7 +5,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { A, KEYS_A, ROOT, ageRule, cliEnv, git, gitInit, identityFile, rules, sealbox, sourcesFor, tempDir } from "./helpers.js";
+import { cliEnv, sealbox } from "../helpers/cli.js";
+import { A, KEYS_A, ROOT, ageRule, git, gitInit, identityFile, rules, sourcesFor, tempDir } from "./helpers.js";
 import { encrypt } from "../../src/ops/sops-ops.js";
 
 const LEAK = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2-STAGED\n";
@@ -24,7 +25,7 @@ describe("git integration", () => {
     rules(dir, ageRule([A]));
     mkdirSync(join(dir, "secrets"));
     env = cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A]));
-    const install = await sealbox(["git", "install"], dir, env);
+    const install = await sealbox(["git", "install"], { cwd: dir, env });
     expect(install.stderr).toBe("");
     expect(install.status).toBe(0);
   });
@@ -40,7 +41,7 @@ describe("git integration", () => {
     expect(statSync(hook).mode & 0o111).toBe(0o111);
     expect(readFileSync(hook, "utf8")).toContain("git pre-commit");
 
-    expect((await sealbox(["git", "install"], dir, env)).status).toBe(0);
+    expect((await sealbox(["git", "install"], { cwd: dir, env })).status).toBe(0);
     expect(readFileSync(join(dir, ".git/info/attributes"), "utf8")).toBe(attributes);
     // the committed .gitattributes only on request, and nothing in the tree otherwise
     expect(git(dir, "status", "--porcelain")).not.toContain(".gitattributes");
@@ -49,11 +50,11 @@ describe("git integration", () => {
   it("will not replace someone else's pre-commit hook without --force", async () => {
     const hook = join(dir, ".git/hooks/pre-commit");
     writeFileSync(hook, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
-    const refused = await sealbox(["git", "install"], dir, env);
+    const refused = await sealbox(["git", "install"], { cwd: dir, env });
     expect(refused.status).toBe(8);
     expect(refused.stderr).toMatch(/pre-commit hook that is not sealbox's exists/);
     expect(readFileSync(hook, "utf8")).toBe("#!/bin/sh\nexit 0\n");
-    expect((await sealbox(["git", "install", "--force"], dir, env)).status).toBe(0);
+    expect((await sealbox(["git", "install", "--force"], { cwd: dir, env })).status).toBe(0);
     expect(readFileSync(hook, "utf8")).toContain("sealbox pre-commit guard");
   });
 
@@ -88,10 +89,10 @@ describe("git integration", () => {
 
   it("checks named files as the pre-commit framework passes them", async () => {
     writeFileSync(join(dir, "db-secret.yaml"), LEAK);
-    const result = await sealbox(["git", "pre-commit", "db-secret.yaml", ".sops.yaml"], dir, env);
+    const result = await sealbox(["git", "pre-commit", "db-secret.yaml", ".sops.yaml"], { cwd: dir, env });
     expect(result.stderr).toContain("db-secret.yaml:1");
     expect(result.status).toBe(80);
-    expect((await sealbox(["git", "pre-commit", ".sops.yaml"], dir, env)).status).toBe(0);
+    expect((await sealbox(["git", "pre-commit", ".sops.yaml"], { cwd: dir, env })).status).toBe(0);
   });
 
   it("shows decrypted diffs with a key, and the encrypted text without one", async () => {

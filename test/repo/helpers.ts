@@ -1,6 +1,6 @@
-// Shared by the repo-wide tests: throw-away git repositories of encrypted files, the CLI as a real
-// child process, and an independent check of a file (its recipients, its data key, its values).
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+// Shared by the repo-wide tests: throw-away git repositories of encrypted files and an independent
+// check of a file (its recipients, its data key, its values).
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -120,35 +120,4 @@ export async function openFile(dir: string, path: string, sources: KeySources): 
     lastModified: opened.metadata.lastModified,
     mac: opened.metadata.mac,
   };
-}
-
-export interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment a CLI child sees: only the named age identity file, no user config, no colour. */
-export function cliEnv(keyFile: string | undefined, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent", NO_COLOR: "1", ...extra };
-  if (keyFile) env.SOPS_AGE_KEY_FILE = keyFile;
-  return env;
-}
-
-export function spawnSealbox(args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, "bin/sealbox.js"), ...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"], timeout: 45_000, killSignal: "SIGKILL" });
-}
-
-/** Runs `sealbox ARGS` in `cwd` to the end. */
-export function sealbox(args: string[], cwd: string, env: NodeJS.ProcessEnv, input = ""): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawnSealbox(args, cwd, env);
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.on("data", (c) => (stdout += c));
-    child.stderr!.on("data", (c) => (stderr += c));
-    child.on("error", fail);
-    child.on("close", (status) => done({ status, stdout, stderr }));
-    child.stdin!.end(input);
-  });
 }

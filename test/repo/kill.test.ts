@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { A, B, KEYS_A, ageRule, cliEnv, encryptedRepo, git, gitInit, identityFile, newIdentity, openFile, rules, sameContent, sealbox, sourcesFor, spawnSealbox, tempDir, type RepoFile } from "./helpers.js";
+import { cliEnv, sealbox, spawnSealbox } from "../helpers/cli.js";
+import { A, B, KEYS_A, ageRule, encryptedRepo, git, gitInit, identityFile, newIdentity, openFile, rules, sameContent, sourcesFor, tempDir, type RepoFile } from "./helpers.js";
 
 const COUNT = 60;
 const KILLS = process.env.SLOW ? 50 : 10;
@@ -57,7 +58,7 @@ describe("kill -9 during rotate", () => {
   it(`leaves every file old or new after ${KILLS} kills at random moments, and a re-run completes`, { retry: 1 }, async () => {
     // How long a whole run takes here, so the kills spread over start-up, reading and writing.
     const started = Date.now();
-    const full = await sealbox(["rotate", "-q", "-j", "2", "."], dir, env);
+    const full = await sealbox(["rotate", "-q", "-j", "2", "."], { cwd: dir, env });
     // stderr beside the status, so a failure here says why the run did not finish
     expect({ status: full.status, stderr: full.stderr }).toEqual({ status: 0, stderr: "" });
     const duration = Date.now() - started;
@@ -72,7 +73,7 @@ describe("kill -9 during rotate", () => {
       const firstWrite = new Promise<void>((done) => {
         for (const d of new Set(files.map((f) => dirname(join(dir, f.path))))) watchers.push(watch(d, () => done()));
       });
-      const child = spawnSealbox(["rotate", "-q", "-j", "2", "."], dir, env);
+      const child = spawnSealbox(["rotate", "-q", "-j", "2", "."], { cwd: dir, env });
       const exited = new Promise<void>((done) => child.on("close", () => done()));
       if (i % 2 === 0) await Promise.race([firstWrite, exited]);
       watchers.forEach((w) => w.close());
@@ -85,7 +86,7 @@ describe("kill -9 during rotate", () => {
     expect(outcomes.some((n) => n > 0 && n < COUNT), `rotated counts after each kill: ${outcomes.join(", ")}`).toBe(true);
 
     // The last kill's state is left as it is: a re-run finishes and tidies any temp file left behind.
-    const rerun = await sealbox(["rotate", "--json", "."], dir, env);
+    const rerun = await sealbox(["rotate", "--json", "."], { cwd: dir, env });
     expect(rerun.status).toBe(0);
     expect(JSON.parse(rerun.stdout).summary).toMatchObject({ total: COUNT, rotated: COUNT });
     expect(await checkAll()).toBe(COUNT);

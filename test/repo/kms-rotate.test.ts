@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { startKmsServer, type KmsServer, type TestKey } from "../helpers/kms-server.js";
-import { A, KEYS_A, cliEnv, gitInit, identityFile, plainFor, sealbox, tempDir } from "./helpers.js";
+import { cliEnv, sealbox } from "../helpers/cli.js";
+import { A, KEYS_A, gitInit, identityFile, plainFor, tempDir } from "./helpers.js";
 
 const COUNT = 12;
 
@@ -26,7 +27,7 @@ describe("rotate from one KMS key to another", () => {
     writeFileSync(join(dir, ".sops.yaml"), rule(oldKey.arn));
     const names = Array.from({ length: COUNT }, (_, i) => `secrets/s${i}.yaml`);
     names.forEach((n, i) => writeFileSync(join(dir, n), plainFor(i, "yaml")));
-    const encrypted = await sealbox(["encrypt", "-i", ...names], dir, cliEnv(undefined, server.env()));
+    const encrypted = await sealbox(["encrypt", "-i", ...names], { cwd: dir, env: cliEnv(undefined, server.env()) });
     expect(encrypted.stderr).toBe("");
     expect(encrypted.status).toBe(0);
     writeFileSync(join(dir, ".sops.yaml"), rule(newKey.arn));
@@ -39,7 +40,7 @@ describe("rotate from one KMS key to another", () => {
   it("opens each file with one Decrypt, wraps it with one Encrypt, and names only the new key", async () => {
     const before = server.calls.length;
     // No age identity: the old KMS key is the only way in.
-    const result = await sealbox(["rotate", "--json", "-j", "4", "."], dir, cliEnv(undefined, server.env()));
+    const result = await sealbox(["rotate", "--json", "-j", "4", "."], { cwd: dir, env: cliEnv(undefined, server.env()) });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout).summary).toMatchObject({ total: COUNT, rotated: COUNT });
@@ -55,7 +56,7 @@ describe("rotate from one KMS key to another", () => {
       expect(meta.age.map((k: { recipient: string }) => k.recipient)).toEqual([A]);
     }
     // the values survive: the age key alone (no KMS reachable) opens a rotated file
-    const decrypted = await sealbox(["decrypt", "secrets/s3.yaml"], dir, cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A])));
+    const decrypted = await sealbox(["decrypt", "secrets/s3.yaml"], { cwd: dir, env: cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A])) });
     expect(decrypted.status).toBe(0);
     expect(decrypted.stdout).toBe(plainFor(3, "yaml"));
   });

@@ -6,7 +6,8 @@ import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { A, KEYS_A, ageRule, cliEnv, encryptedRepo, gitInit, identityFile, openFile, rules, sealbox, sourcesFor, tempDir } from "./helpers.js";
+import { cliEnv, sealbox } from "../helpers/cli.js";
+import { A, KEYS_A, ageRule, encryptedRepo, gitInit, identityFile, openFile, rules, sourcesFor, tempDir } from "./helpers.js";
 import { KEY, VECTORS, makeKeyPair, opensslOpen } from "../sealed/helpers.js";
 import type { RunReport } from "../../src/repo/run.js";
 
@@ -49,7 +50,7 @@ describe("rotate re-seals SealedSecrets to the rule's certificate", () => {
     await encryptedRepo(dir, sops, [A]);
     const before = SEALED.map((s) => sealedValues(join(dir, "workloads/prod", s.file)));
     const plain = before.map((docs) => docs.map(({ label, values }) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, opensslOpen(v, label, KEY).toString("base64")]))));
-    const result = await sealbox(["rotate", "--json", "-j", "2", "--private-key", KEY, "."], dir, env);
+    const result = await sealbox(["rotate", "--json", "-j", "2", "--private-key", KEY, "."], { cwd: dir, env });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout) as RunReport;
@@ -74,12 +75,12 @@ describe("rotate re-seals SealedSecrets to the rule's certificate", () => {
 
   it("skips walked SealedSecrets without --private-key, fails a named one, and still rotates the rest", async () => {
     const bytes = readFileSync(join(dir, "workloads/prod/data-strict.sealed.yaml"));
-    const walked = await sealbox(["rotate", "--json", "."], dir, env);
+    const walked = await sealbox(["rotate", "--json", "."], { cwd: dir, env });
     expect(walked.status).toBe(0);
     const report = JSON.parse(walked.stdout) as RunReport;
     expect(report.summary).toMatchObject({ total: 5, rotated: 2, skipped: 3 });
     expect(report.files.find((f) => f.path === "workloads/prod/data-strict.sealed.yaml")).toMatchObject({ status: "skipped", note: "needs --private-key to re-seal" });
-    const named = await sealbox(["rotate", "workloads/prod/data-strict.sealed.yaml"], dir, env);
+    const named = await sealbox(["rotate", "workloads/prod/data-strict.sealed.yaml"], { cwd: dir, env });
     expect(named.status).toBe(8);
     expect(named.stdout).toMatch(/failed +workloads\/prod\/data-strict\.sealed\.yaml/);
     expect(named.stdout).toContain("--private-key");

@@ -4,7 +4,8 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { A, B, KEYS_A, KEYS_B, ageRule, cliEnv, encryptedRepo, git, gitInit, identityFile, newIdentity, openFile, rules, sameContent, sealbox, sourcesFor, tempDir, type RepoFile } from "./helpers.js";
+import { cliEnv, sealbox } from "../helpers/cli.js";
+import { A, B, KEYS_A, KEYS_B, ageRule, encryptedRepo, git, gitInit, identityFile, newIdentity, openFile, rules, sameContent, sourcesFor, tempDir, type RepoFile } from "./helpers.js";
 import type { RunReport } from "../../src/repo/run.js";
 import type { AuditReport } from "../../src/audit/audit.js";
 
@@ -32,7 +33,7 @@ describe("repo-wide rotate after a recipient change", () => {
 
   it("gives every file a new data key and exactly the rule's recipients, values unchanged", async () => {
     const started = Date.now();
-    const result = await sealbox(["rotate", "--json", "."], dir, cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A])));
+    const result = await sealbox(["rotate", "--json", "."], { cwd: dir, env: cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A])) });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout) as RunReport;
@@ -64,7 +65,7 @@ describe("repo-wide rotate after a recipient change", () => {
     writeFileSync(join(dir, ".gitignore"), "secrets/ignored.yaml\n");
     writeFileSync(join(dir, "secrets/ignored.yaml"), "password: not-a-sops-file\n");
     writeFileSync(join(dir, "secrets/plain.yaml"), "password: forgot-to-encrypt\n");
-    const result = await sealbox(["rotate", "--json", "--dry-run", "secrets/team0", "secrets/plain.yaml", "secrets"], dir, cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A])));
+    const result = await sealbox(["rotate", "--json", "--dry-run", "secrets/team0", "secrets/plain.yaml", "secrets"], { cwd: dir, env: cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A])) });
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout) as RunReport;
     const paths = report.files.map((f) => f.path);
@@ -82,7 +83,7 @@ describe("repo-wide rotate after a recipient change", () => {
     writeFileSync(join(dir, "secrets/stray.yaml"), await encrypt(Buffer.from("password: stray-value-88\n"), { filename: "secrets/stray.yaml", age: [A, B], sources: sourcesFor([]) }));
     git(dir, "add", ".");
     git(dir, "commit", "-q", "-m", "rotated, plus two mistakes");
-    const result = await sealbox(["audit", "--format", "json"], dir, cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A])));
+    const result = await sealbox(["audit", "--format", "json"], { cwd: dir, env: cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A])) });
     expect(result.status).toBe(80);
     const report = JSON.parse(result.stdout) as AuditReport;
     expect(report.summary).toMatchObject({ files: COUNT + 1, sops: COUNT + 1 });

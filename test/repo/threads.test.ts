@@ -5,7 +5,8 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { A, KEYS_A, ROOT, ageRule, cliEnv, encryptedRepo, openFile, rules, sameContent, sealbox, sourcesFor, tempDir, type RepoFile } from "./helpers.js";
+import { cliEnv, sealbox } from "../helpers/cli.js";
+import { A, KEYS_A, ROOT, ageRule, encryptedRepo, openFile, rules, sameContent, sourcesFor, tempDir, type RepoFile } from "./helpers.js";
 import type { RunReport } from "../../src/repo/run.js";
 
 const COUNT = 90;
@@ -35,8 +36,8 @@ describe("rotate across threads", () => {
     cpSync(template, one, { recursive: true });
     cpSync(template, many, { recursive: true });
     const env = cliEnv(KEYS_A);
-    const single = await sealbox(["rotate", "--json", "-j", "1", "secrets"], one, env);
-    const threaded = await sealbox(["rotate", "--json", "-j", "3", "secrets"], many, env);
+    const single = await sealbox(["rotate", "--json", "-j", "1", "secrets"], { cwd: one, env });
+    const threaded = await sealbox(["rotate", "--json", "-j", "3", "secrets"], { cwd: many, env });
     expect(threaded.status).toBe(single.status);
     expect(single.status).not.toBe(0);
     const report = comparable(threaded.stdout);
@@ -61,8 +62,8 @@ describe("rotate across threads", () => {
     for (const name of names) writeFileSync(join(dir, name), `value ${name}\n`);
     writeFileSync(join(dir, ".sops.yaml"), "creation_rules: [\n");
     const env = cliEnv(KEYS_A);
-    const single = await sealbox(["rotate", "--json", "-j", "1", ...names], dir, env);
-    const threaded = await sealbox(["rotate", "--json", "-j", "2", ...names], dir, env);
+    const single = await sealbox(["rotate", "--json", "-j", "1", ...names], { cwd: dir, env });
+    const threaded = await sealbox(["rotate", "--json", "-j", "2", ...names], { cwd: dir, env });
     expect(threaded.status).toBe(0);
     expect(comparable(threaded.stdout)).toEqual(comparable(single.stdout));
     expect(comparable(threaded.stdout).summary).toMatchObject({ total: 60, skipped: 60 });
@@ -89,7 +90,7 @@ describe("rotate across threads", () => {
     const command = join(dir, "key-cmd.sh");
     writeFileSync(command, `#!/bin/sh\necho run >> '${counter}'\ncat '${KEYS_A}'\n`);
     chmodSync(command, 0o755);
-    const result = await sealbox(["rotate", "-q", "-j", "2", "secrets"], dir, cliEnv(undefined, { SOPS_AGE_KEY_CMD: command }));
+    const result = await sealbox(["rotate", "-q", "-j", "2", "secrets"], { cwd: dir, env: cliEnv(undefined, { SOPS_AGE_KEY_CMD: command }) });
     expect(result.stderr).toContain(files[40].path);
     expect(readFileSync(counter, "utf8")).toBe("run\n");
   }, 90_000);

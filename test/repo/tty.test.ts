@@ -4,13 +4,14 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { A, B, KEYS_A, ROOT, ageRule, cliEnv, encryptedRepo, gitInit, identityFile, newIdentity, openFile, rules, sourcesFor, tempDir } from "./helpers.js";
+import { BIN, cliEnv } from "../helpers/cli.js";
+import { A, B, KEYS_A, ageRule, encryptedRepo, gitInit, identityFile, newIdentity, openFile, rules, sourcesFor, tempDir } from "./helpers.js";
 
 const hasScript = existsSync("/usr/bin/script");
 
 /** Runs sealbox in a pty and types `keys` once the prompt is on screen; returns everything the terminal showed. */
 function inTerminal(args: string[], cwd: string, env: NodeJS.ProcessEnv, keys: string): Promise<{ status: number | null; screen: string }> {
-  const command = [process.execPath, join(ROOT, "bin/sealbox.js"), ...args].map((a) => `'${a}'`).join(" ");
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
   return new Promise((done) => {
     const child = spawn("script", ["-qec", command, "/dev/null"], { cwd, env: { ...env, TERM: "xterm", COLUMNS: "100" } });
     let screen = "";

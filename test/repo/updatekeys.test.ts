@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { A, B, KEYS_A, KEYS_B, ageRule, cliEnv, encryptedRepo, gitInit, identityFile, newIdentity, openFile, rules, sealbox, sourcesFor, tempDir, type RepoFile } from "./helpers.js";
+import { cliEnv, sealbox } from "../helpers/cli.js";
+import { A, B, KEYS_A, KEYS_B, ageRule, encryptedRepo, gitInit, identityFile, newIdentity, openFile, rules, sourcesFor, tempDir, type RepoFile } from "./helpers.js";
 import type { RunReport } from "../../src/repo/run.js";
 
 describe("updatekeys", () => {
@@ -33,7 +34,7 @@ describe("updatekeys", () => {
     const before = await Promise.all(files.map((f) => openFile(dir, f.path, sources)));
     const stanzaA = stanzas(yamlFile).find((s) => s.recipient === A)!.enc;
 
-    const result = await sealbox(["updatekeys", "-y", "--json", "secrets"], dir, env);
+    const result = await sealbox(["updatekeys", "-y", "--json", "secrets"], { cwd: dir, env });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout) as RunReport;
@@ -52,17 +53,17 @@ describe("updatekeys", () => {
     }
     expect(stanzas(yamlFile).find((s) => s.recipient === A)!.enc).toBe(stanzaA);
 
-    const again = await sealbox(["updatekeys", "-y", "secrets"], dir, env);
+    const again = await sealbox(["updatekeys", "-y", "secrets"], { cwd: dir, env });
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/updatekeys: 6 files — 6 unchanged/);
   });
 
   it("needs -y or --dry-run when stdin is not a terminal, and changes nothing without them", async () => {
     const bytes = files.map((f) => readFileSync(join(dir, f.path)));
-    const refused = await sealbox(["updatekeys", "secrets"], dir, env);
+    const refused = await sealbox(["updatekeys", "secrets"], { cwd: dir, env });
     expect(refused.status).toBe(8);
     expect(refused.stderr).toMatch(/confirm with -y, or see the changes with --dry-run/);
-    const dry = await sealbox(["updatekeys", "--dry-run", "secrets"], dir, env);
+    const dry = await sealbox(["updatekeys", "--dry-run", "secrets"], { cwd: dir, env });
     expect(dry.status).toBe(0);
     expect(dry.stdout).toContain(`would-update ${files[0].path}`);
     expect(dry.stdout).toContain(`+ age:${c.recipient}`);
@@ -78,7 +79,7 @@ describe("updatekeys", () => {
     writeFileSync(join(dir, files[1].path), await encrypt(Buffer.from(files[1].plain), { filename: files[1].path, age: [c.recipient], sources: sourcesFor([]) }));
     const bytes = readFileSync(join(dir, files[1].path));
     rules(dir, ageRule([B, c.recipient]));
-    const result = await sealbox(["updatekeys", "-y", "secrets"], dir, onlyB);
+    const result = await sealbox(["updatekeys", "-y", "secrets"], { cwd: dir, env: onlyB });
     expect(result.status).toBe(128);
     expect(result.stdout).toMatch(new RegExp(`failed +${files[1].path.replace(/\./g, "\\.")}`));
     expect(result.stdout).toMatch(/5 updated, 1 failed/);
@@ -90,7 +91,7 @@ describe("updatekeys", () => {
     const { lstatSync, readlinkSync, symlinkSync } = await import("node:fs");
     const target = files[0].path;
     symlinkSync(join(dir, target), join(dir, "secrets/alias.yaml"));
-    const result = await sealbox(["rotate", "--json", "secrets", "secrets/alias.yaml"], dir, env);
+    const result = await sealbox(["rotate", "--json", "secrets", "secrets/alias.yaml"], { cwd: dir, env });
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout) as RunReport;
     expect(report.summary).toMatchObject({ total: 6, rotated: 6 });

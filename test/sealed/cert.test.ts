@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { CERT, KEY, VECTORS, makeKeyPair, sealbox, tempDir } from "./helpers.js";
+import { cleanEnv, sealbox } from "../helpers/cli.js";
+import { CERT, KEY, VECTORS, makeKeyPair, tempDir } from "./helpers.js";
 
 const FIXTURE_SHA256 = execFileSync("openssl", ["x509", "-in", CERT, "-noout", "-fingerprint", "-sha256"], { encoding: "utf8" })
   .trim()
@@ -204,11 +205,11 @@ describe("cert fetch through the API server's service proxy", () => {
     const config = kubeconfig("token", { user: { token: TOKEN } });
     const out = join(dir, "fetched.pem");
     seen.length = 0;
-    const result = await sealbox(["cert", "fetch", "-o", out, "--cert-sha256", FIXTURE_SHA256], { env: { KUBECONFIG: config } });
+    const result = await sealbox(["cert", "fetch", "-o", out, "--cert-sha256", FIXTURE_SHA256], { env: cleanEnv({ KUBECONFIG: config }) });
     expect(result.status).toBe(0);
     expect(readFileSync(out, "utf8")).toBe(readFileSync(CERT, "utf8"));
     expect(seen[0].auth).toBe(`Bearer ${TOKEN}`);
-    const pinned = await sealbox(["cert", "fetch", "--cert-sha256", "00".repeat(32)], { env: { KUBECONFIG: config } });
+    const pinned = await sealbox(["cert", "fetch", "--cert-sha256", "00".repeat(32)], { env: cleanEnv({ KUBECONFIG: config }) });
     expect(pinned.status).toBe(71);
     expect(pinned.stdout).toBe("");
   });
@@ -258,7 +259,7 @@ describe("cert fetch through the API server's service proxy", () => {
   it("seal takes a Secret's missing namespace from the kubeconfig context, as kubeseal does", async () => {
     const config = kubeconfig("ns", { user: { token: TOKEN }, namespace: "from-context" });
     const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  k: v\n";
-    const result = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input, env: { KUBECONFIG: config } });
+    const result = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input, env: cleanEnv({ KUBECONFIG: config }) });
     expect(result.status).toBe(0);
     expect(YAML.parse(result.stdout).metadata.namespace).toBe("from-context");
     const fallback = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input });

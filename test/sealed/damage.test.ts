@@ -5,7 +5,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { KEY, VECTORS, makeKeyPair, sealbox, tempDir, type KeyPair } from "./helpers.js";
+import { sealbox } from "../helpers/cli.js";
+import { KEY, VECTORS, makeKeyPair, tempDir, type KeyPair } from "./helpers.js";
 
 const reference = readFileSync(join(VECTORS, "stringdata-strict.sealed.yaml"), "utf8");
 const PLAINTEXTS = ["s3cr3t-P@ss word!", "admin", "czNjcjN0LVBAc3Mgd29yZCE=", "YWRtaW4="];

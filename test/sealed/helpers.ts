@@ -1,46 +1,16 @@
-// Shared by the sealed tests: the CLI as a child process, an independent opener (openssl's RSA-OAEP,
-// not our code), and throw-away keys and certificates made with openssl.
-import { execFileSync, spawn } from "node:child_process";
+// Shared by the sealed tests: an independent opener (openssl's RSA-OAEP, not our code), and
+// throw-away keys and certificates made with openssl.
+import { execFileSync } from "node:child_process";
 import { createDecipheriv } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { ROOT } from "../helpers/fixtures.js";
 
-export const ROOT = resolve(import.meta.dirname, "../..");
+export { ROOT };
 export const VECTORS = join(ROOT, "fixtures/interop/sealed");
 export const CERT = join(VECTORS, "cert.pem");
 export const KEY = join(VECTORS, "key.pem");
-
-export interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `sealbox ARGS` (async, so servers in this process keep answering). */
-export function sealbox(args: string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, "bin/sealbox.js"), ...args], {
-      cwd: options.cwd ?? ROOT,
-      // No real kubeconfig of the machine running the tests may leak in.
-      env: cleanEnv(options.env),
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("error", fail);
-    child.on("close", (status) => done({ status, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
-}
-
-/** The test's environment without any setting of the machine that would change what sealbox does. */
-function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: "/nonexistent/kubeconfig", NO_COLOR: "1" };
-  for (const name of ["SEALED_SECRETS_CERT", "SEALED_SECRETS_CONTROLLER_NAME", "SEALED_SECRETS_CONTROLLER_NAMESPACE", "SOPS_CONFIG"]) delete env[name];
-  return { ...env, ...extra };
-}
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "sealbox-sealed-"));

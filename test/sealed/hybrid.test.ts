@@ -7,7 +7,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { hybridDecrypt, hybridEncrypt } from "../../src/core/hybrid.js";
-import { CERT, KEY, opensslOpen, sealbox, tempDir } from "./helpers.js";
+import { sealbox } from "../helpers/cli.js";
+import { CERT, KEY, opensslOpen, tempDir } from "./helpers.js";
 
 const privateKey = createPrivateKey(readFileSync(KEY));
 const publicKey = createPublicKey(privateKey);

@@ -4,7 +4,8 @@ import { chmodSync, copyFileSync, readFileSync, statSync, writeFileSync } from "
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { CERT, KEY, VECTORS, maskSealed, opensslOpen, sealbox, tempDir } from "./helpers.js";
+import { sealbox } from "../helpers/cli.js";
+import { CERT, KEY, VECTORS, maskSealed, opensslOpen, tempDir } from "./helpers.js";
 
 describe("seal --raw", () => {
   const rawCases: [string, string[], string][] = [

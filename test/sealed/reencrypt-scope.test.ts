@@ -4,7 +4,8 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { CERT, KEY, VECTORS, makeKeyPair, maskSealed, opensslOpen, sealbox, tempDir, type KeyPair } from "./helpers.js";
+import { sealbox } from "../helpers/cli.js";
+import { CERT, KEY, VECTORS, makeKeyPair, maskSealed, opensslOpen, tempDir, type KeyPair } from "./helpers.js";
 
 let fresh: KeyPair;
 let keysDir: string;

@@ -4,7 +4,8 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { CERT, VECTORS, opensslOpen, sealbox, tempDir } from "./helpers.js";
+import { cleanEnv, sealbox } from "../helpers/cli.js";
+import { CERT, VECTORS, opensslOpen, tempDir } from "./helpers.js";
 
 function repo(): string {
   const dir = tempDir();
@@ -57,7 +58,7 @@ describe("certificate and scope from the rules file", () => {
 
   it("falls back to SEALED_SECRETS_CERT, as kubeseal does, when no rule matches", async () => {
     const dir = repo();
-    const result = await sealbox(["seal", "secret.yaml", "-o", "elsewhere.json"], { cwd: dir, env: { SEALED_SECRETS_CERT: join(dir, "certs/prod.pem") } });
+    const result = await sealbox(["seal", "secret.yaml", "-o", "elsewhere.json"], { cwd: dir, env: cleanEnv({ SEALED_SECRETS_CERT: join(dir, "certs/prod.pem") }) });
     expect(result.status).toBe(0);
     const doc = JSON.parse(readFileSync(join(dir, "elsewhere.json"), "utf8"));
     expect(opensslOpen(doc.spec.encryptedData.username, "prod/db-credentials").toString()).toBe("admin");

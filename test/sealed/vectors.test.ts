@@ -4,7 +4,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { CERT, KEY, VECTORS, maskSealed, opensslOpen, sealbox } from "./helpers.js";
+import { sealbox } from "../helpers/cli.js";
+import { CERT, KEY, VECTORS, maskSealed, opensslOpen } from "./helpers.js";
 
 interface Expected {
   label: string;

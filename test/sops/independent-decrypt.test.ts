@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { decryptSops } from "sops-age";
 import { parse as parseYaml } from "yaml";
 import { SOPS_VECTORS, sopsVector } from "../helpers/fixtures.js";
-import { sealbox } from "../helpers/cli.js";
+import { sealboxSync } from "../helpers/cli.js";
 
 const KEYS = readFileSync(join(SOPS_VECTORS, "keys.txt"), "utf8");
 const SECRET_KEY = KEYS.match(/AGE-SECRET-KEY-\S+/)![0];
@@ -30,7 +30,7 @@ function expected(name: string, type: string): unknown {
 
 describe("sealbox's output opened by an independent implementation (sops-age)", () => {
   it.each(CASES)("%s", async (name, fileType) => {
-    const encrypted = sealbox(["encrypt", "--age", RECIPIENT, join(SOPS_VECTORS, name)]);
+    const encrypted = sealboxSync(["encrypt", "--age", RECIPIENT, join(SOPS_VECTORS, name)]);
     expect(encrypted.status).toBe(0);
     const decrypted = await decryptSops(encrypted.stdout.toString(), { secretKey: SECRET_KEY, fileType });
     expect(decrypted).toEqual(expected(name, fileType));

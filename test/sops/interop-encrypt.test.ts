@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SOPS_VECTORS, sopsVector } from "../helpers/fixtures.js";
-import { ageBinary, cleanEnv, sealbox } from "../helpers/cli.js";
+import { ageBinary, cleanEnv, sealboxSync } from "../helpers/cli.js";
 import { codecFor, formatForPath } from "../../src/formats/index.js";
 import { decryptWithKey, loadEncrypted } from "../../src/sops/sops-file.js";
 
@@ -48,7 +48,7 @@ describe("encrypting the sops vectors' inputs", () => {
     const plainName = `${name}.plain.${ext}`;
     copyFileSync(join(SOPS_VECTORS, plainName), join(dir, plainName));
     copyFileSync(join(SOPS_VECTORS, ".sops.yaml"), join(dir, ".sops.yaml"));
-    const result = sealbox(["encrypt", ...flags, plainName], { cwd: dir, env: cleanEnv() });
+    const result = sealboxSync(["encrypt", ...flags, plainName], { cwd: dir, env: cleanEnv() });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     const ours = result.stdout.toString("utf8");
@@ -80,9 +80,9 @@ describe("encrypting the sops vectors' inputs", () => {
     const dir = mkdtempSync(join(tmpdir(), "sealbox-age-"));
     const generated = spawnAgeKeygen(join(dir, "id.txt"));
     writeFileSync(join(dir, "s.yaml"), "password: hunter2\n");
-    const enc = sealbox(["encrypt", "--age", generated, "s.yaml"], { cwd: dir });
+    const enc = sealboxSync(["encrypt", "--age", generated, "s.yaml"], { cwd: dir });
     expect(enc.status).toBe(0);
-    const dec = sealbox(["decrypt", "--filename-override", "s.yaml"], { cwd: dir, input: enc.stdout, env: cleanEnv({ SOPS_AGE_KEY_FILE: join(dir, "id.txt") }) });
+    const dec = sealboxSync(["decrypt", "--filename-override", "s.yaml"], { cwd: dir, input: enc.stdout, env: cleanEnv({ SOPS_AGE_KEY_FILE: join(dir, "id.txt") }) });
     expect(dec.stdout.toString()).toBe("password: hunter2\n");
   });
 });

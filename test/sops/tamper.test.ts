@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { SOPS_VECTORS, sopsVector } from "../helpers/fixtures.js";
-import { cleanEnv, sealbox } from "../helpers/cli.js";
+import { cleanEnv, sealboxSync } from "../helpers/cli.js";
 
 const ORIGINAL = sopsVector("k8s_secret.enc.yaml").toString("utf8");
 const SECRETS = ["s3cr3t-P@ss", "admin", "dG9wLXNlY3JldA=="];
@@ -20,7 +20,7 @@ function flipBase64(b64: string, at = 0): string {
 }
 
 function decryptText(text: string, env = withKey) {
-  return sealbox(["decrypt", "--filename-override", "tampered.yaml"], { input: text, env });
+  return sealboxSync(["decrypt", "--filename-override", "tampered.yaml"], { input: text, env });
 }
 
 const m = firstEnc(ORIGINAL);
@@ -65,7 +65,7 @@ describe("tampered SOPS files", () => {
   });
 
   it("--ignore-mac decrypts a file whose MAC no longer matches, with a loud warning", () => {
-    const r = sealbox(["decrypt", "--ignore-mac", "--filename-override", "t.yaml"], { input: TAMPERED[6][1], env: withKey });
+    const r = sealboxSync(["decrypt", "--ignore-mac", "--filename-override", "t.yaml"], { input: TAMPERED[6][1], env: withKey });
     expect(r.status).toBe(0);
     expect(r.stderr).toContain("WARNING");
     expect(r.stdout.toString()).not.toContain("username");
