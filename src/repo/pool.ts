@@ -9,17 +9,25 @@ export function defaultConcurrency(): number {
   return Math.max(1, availableParallelism());
 }
 
+/**
+ * `claim` hands out the next index to work on; by default this pool counts alone, but threads that
+ * share a counter (src/repo/threads.ts) each run a pool over the same items, and an item one thread
+ * claims is never seen by another (its slot in the others' results stays empty).
+ */
 export async function runPool<T, R>(
   items: readonly T[],
   concurrency: number,
   work: (item: T, index: number) => Promise<R>,
   onSettled?: (index: number, result: Settled<R>) => void,
+  claim?: () => number,
 ): Promise<Settled<R>[]> {
   const results: Settled<R>[] = new Array(items.length);
   let next = 0;
+  const take = claim ?? (() => next++);
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
+    for (;;) {
+      const index = take();
+      if (index >= items.length) return;
       let result: Settled<R>;
       try {
         result = { ok: true, value: await work(items[index], index) };

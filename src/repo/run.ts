@@ -121,15 +121,35 @@ export function collectResults(results: (FileResult | undefined)[]): FileResult[
 export async function forEachFile(prepared: Prepared, options: { concurrency?: number; quiet?: boolean; verb: string }, work: FileWork): Promise<FileResult[]> {
   const { ctx, files } = prepared;
   const progress = progressBar(files.length, { quiet: options.quiet, verb: options.verb });
-  const settled = await runPool(
+  const results: (FileResult | undefined)[] = new Array(files.length);
+  await processFiles(files, ctx, work, options.concurrency ?? defaultConcurrency(), (index, result) => {
+    results[index] = result;
+    progress.tick(files[index].path);
+  });
+  progress.done();
+  return collectResults(results);
+}
+
+/**
+ * processFile for each file claimed (see runPool), `inFlight` at a time, each result handed to
+ * `onResult` as it comes; then the directories written in are synced.
+ */
+export async function processFiles(
+  files: readonly DiscoveredFile[],
+  ctx: RekeyContext,
+  work: FileWork,
+  inFlight: number,
+  onResult: (index: number, result: FileResult | undefined) => void,
+  claim?: () => number,
+): Promise<void> {
+  await runPool(
     files,
-    options.concurrency ?? defaultConcurrency(),
+    inFlight,
     (file) => processFile(file, ctx, work),
-    (index: number) => progress.tick(files[index].path),
+    (index, settled) => onResult(index, settled.ok ? settled.value : errorResult(displayPath(files[index].path, ctx.cwd), settled.error)),
+    claim,
   );
   await syncWrittenDirectories();
-  progress.done();
-  return collectResults(settled.map((s, i) => (s.ok ? s.value : errorResult(displayPath(files[i].path, ctx.cwd), s.error))));
 }
 
 /**

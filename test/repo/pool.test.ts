@@ -26,6 +26,25 @@ describe("runPool", () => {
     expect(settledOrder.sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
+  it("shares the items with another pool through a common claim counter, each item done once", async () => {
+    const items = Array.from({ length: 50 }, (_, i) => i);
+    let next = 0;
+    const claim = () => next++;
+    const done: number[][] = [[], []];
+    const run = (pool: number) =>
+      runPool(items, 2, async (n) => {
+        await new Promise((r) => setTimeout(r, n % 3));
+        done[pool].push(n);
+        return n;
+      }, undefined, claim);
+    const [a, b] = await Promise.all([run(0), run(1)]);
+    expect(done[0].length).toBeGreaterThan(0);
+    expect(done[1].length).toBeGreaterThan(0);
+    expect([...done[0], ...done[1]].sort((x, y) => x - y)).toEqual(items);
+    // each pool's results hold only what it claimed
+    expect(a.filter(Boolean).length + b.filter(Boolean).length).toBe(50);
+  });
+
   it("parses --concurrency and defaults to the CPU count", () => {
     expect(parseConcurrency(undefined)).toBe(defaultConcurrency());
     expect(defaultConcurrency()).toBeGreaterThanOrEqual(1);
