@@ -2,7 +2,7 @@
 // but with node:crypto's X25519, HKDF and ChaCha20-Poly1305 instead of pure JavaScript (about
 // 20× faster per file key, which is what bulk rotation spends its time on).
 // Spec: https://age-encryption.org/v1 ("The X25519 recipient type").
-import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, randomBytes } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { bech32 } from "@scure/base";
 import { Stanza } from "./age-stanza.js";
@@ -10,15 +10,14 @@ import type { Identity, Recipient } from "age-encryption";
 
 const X25519_LABEL = "age-encryption.org/v1/X25519";
 
-// An X25519 private key is always 32 bytes, so its PKCS #8 form is a constant prefix. Public keys
-// go through JWK instead: OpenSSL's DER decoders cost ~0.1-0.4 ms a key, JWK ~0.01 ms.
-const PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
+// Keys are imported as JWK, which node:crypto hands to OpenSSL as raw bytes (~0.01 ms); its DER
+// decoders cost ~0.1-0.4 ms a key. A private JWK's `x` is only checked to be a string: the key is `d`.
 const ZERO_NONCE = Buffer.alloc(12);
 
 /** An X25519 private key from its 32 raw bytes (clamping happens inside the scalar multiplication). */
 export function x25519PrivateKey(scalar: Uint8Array): KeyObject {
   if (scalar.length !== 32) throw new Error("X25519 private key must be 32 bytes");
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, scalar]), format: "der", type: "pkcs8" });
+  return createPrivateKey({ key: { kty: "OKP", crv: "X25519", x: "", d: Buffer.from(scalar).toString("base64url") }, format: "jwk" });
 }
 
 export function x25519PublicKey(point: Uint8Array): KeyObject {
@@ -26,10 +25,13 @@ export function x25519PublicKey(point: Uint8Array): KeyObject {
   return createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from(point).toString("base64url") }, format: "jwk" });
 }
 
-/** The 32 raw bytes of an X25519 public key (or of the public half of a private key). */
-export function x25519RawPublic(key: KeyObject): Uint8Array {
-  const publicKey = key.type === "private" ? createPublicKey(key) : key;
-  return new Uint8Array(Buffer.from(publicKey.export({ format: "jwk" }).x!, "base64url"));
+// u = 9: X25519(scalar, base point) is the scalar's public key.
+let basePoint: KeyObject | undefined;
+
+/** The 32 raw bytes of a private key's public half. */
+export function x25519RawPublic(privateKey: KeyObject): Uint8Array {
+  basePoint ??= x25519PublicKey(Uint8Array.of(9, ...new Uint8Array(31)));
+  return x25519(privateKey, basePoint);
 }
 
 /**
@@ -48,10 +50,14 @@ export function x25519(privateKey: KeyObject, point: Uint8Array | KeyObject): Ui
   return secret;
 }
 
-/** A fresh ephemeral key pair for one wrap. */
+/**
+ * A fresh ephemeral key pair for one wrap. Not generateKeyPairSync: in Node 20, exporting a key it
+ * made can deadlock the thread (a garbage collection during the export destroys the generation job,
+ * which locks the key's mutex the export holds) — a bulk rotate hung that way within ~10,000 wraps.
+ */
 export function x25519Ephemeral(): { privateKey: KeyObject; share: Uint8Array } {
-  const { privateKey, publicKey } = generateKeyPairSync("x25519");
-  return { privateKey, share: x25519RawPublic(publicKey) };
+  const privateKey = x25519PrivateKey(randomBytes(32));
+  return { privateKey, share: x25519RawPublic(privateKey) };
 }
 
 /**
