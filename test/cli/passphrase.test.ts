@@ -1,7 +1,7 @@
 // A passphrase-protected identity file (made by the real `age -p`) is unlocked by asking the
 // terminal, through a real pseudo-terminal (`script`), never echoing the passphrase.
 import { describe, expect, it } from "vitest";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync, type SpawnSyncOptions, type StdioOptions } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,7 +40,9 @@ describe("passphrase-protected identities", () => {
   });
 
   it("without a terminal, says the identity is locked instead of hanging", () => {
-    const r = spawnSync(process.execPath, [SEALBOX, "decrypt", join(dir, "s.yaml")], { env: { ...env, PATH: process.env.PATH }, timeout: 20_000, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    // detached: a new session, so no controlling terminal to prompt on (spawnSync honours it; its types omit it)
+    const options: SpawnSyncOptions = Object.assign({ env: { ...env, PATH: process.env.PATH }, timeout: 20_000, stdio: ["ignore", "pipe", "pipe"] as StdioOptions }, { detached: true });
+    const r = spawnSync(process.execPath, [SEALBOX, "decrypt", join(dir, "s.yaml")], options);
     expect(r.status).toBe(128);
     expect(r.stderr.toString()).toMatch(/passphrase/);
   });

@@ -225,7 +225,7 @@ export async function startKmsServer(): Promise<KmsServer> {
 
       if (req.method !== "POST" || req.url !== "/") return reply.kmsError(404, "UnknownOperationException", "");
       const auth = verifySignature(req, body, credentials, service);
-      if ("error" in auth) return service === "kms" ? reply.kmsError(400, auth.error, auth.message) : reply.xmlError(403, auth.error, auth.message);
+      if (auth.error !== undefined) return service === "kms" ? reply.kmsError(400, auth.error, auth.message) : reply.xmlError(403, auth.error, auth.message);
       call.accessKeyId = auth.accessKeyId;
       call.region = auth.region;
 
@@ -359,7 +359,7 @@ function contextAad(context: unknown): Buffer {
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 
 /** Verifies an AWS Signature Version 4 header signature over the request as received. */
-function verifySignature(req: IncomingMessage, body: Buffer, credentials: Map<string, Credential>, service: string): (Caller & { error?: never }) | { error: string; message: string } {
+function verifySignature(req: IncomingMessage, body: Buffer, credentials: Map<string, Credential>, service: string): (Caller & { error?: undefined }) | { error: string; message: string } {
   const authorization = header(req, "authorization");
   if (!authorization) return { error: "MissingAuthenticationTokenException", message: "Request is missing Authentication Token" };
   const m = AUTHORIZATION.exec(authorization);

@@ -81,7 +81,7 @@ describe("KMS key source over real HTTP", () => {
     const source = createKmsKeySource();
     const dataKey = randomBytes(32);
     const stanza = await source.wrap({ type: "kms", arn: key.arn, context: { env: "prod" } }, dataKey);
-    for (const context of [{ env: "dev" }, { env: "prod", extra: "x" }, undefined]) {
+    for (const context of [{ env: "dev" }, { env: "prod", extra: "x" }, undefined] as (Record<string, string> | undefined)[]) {
       const { error } = await failure(source.unwrap({ ...stanza, context }));
       expect(error.code).toBe("CouldNotRetrieveKey");
       expect(error.message).toMatch(new RegExp(`^${key.arn}: .*encryption context`));
