@@ -69,9 +69,14 @@ export function addDecryptFlags(command: Command): Command {
     .option("--decryption-order <types>", "key types to try first, comma-separated (also SOPS_DECRYPTION_ORDER; default age,kms)");
 }
 
+/** Asks the terminal for a locked identity's passphrase (the prompt's module loads only then). */
+export async function terminalPassphrase(source: string): Promise<string> {
+  return (await import("./passphrase.js")).promptPassphrase(source);
+}
+
 function fileOptions(flags: FileFlags, filename: string | undefined): FileOptions {
   return {
-    passphrase: async (source) => (await import("./passphrase.js")).promptPassphrase(source),
+    passphrase: terminalPassphrase,
     filename: flags.filenameOverride ?? filename,
     inputType: flags.inputType as FileOptions["inputType"],
     outputType: flags.outputType as FileOptions["outputType"],

@@ -8,7 +8,7 @@ import { isAbsolute, join } from "node:path";
 import type { Identity, Stanza } from "age-encryption";
 import { SealboxError } from "../errors.js";
 import { parseIdentities, type AgeIdentity } from "./age-recipients.js";
-import { LockedSshIdentity, parseSshIdentityFile } from "./age-ssh.js";
+import { LockedSshIdentity, NO_PROMPT, parseSshIdentityFile } from "./age-ssh.js";
 
 export interface AgeIdentityOptions {
   /**
@@ -117,8 +117,16 @@ export async function readIdentitySources(env: NodeJS.ProcessEnv = process.env, 
 /** The parsing half of loadAgeIdentities; locked identities last. */
 export function parseIdentitySources(read: readonly ReadIdentitySource[], options: AgeIdentityOptions = {}): AgeIdentity[] {
   const all = read.flatMap((r) => parseSource(r, options));
-  const locked = (id: AgeIdentity): boolean => id instanceof LockedSshIdentity || id instanceof LockedAgeIdentityFile;
-  return [...all.filter((id) => !locked(id)), ...all.filter(locked)];
+  return [...all.filter((id) => !isLocked(id)), ...all.filter(isLocked)];
+}
+
+function isLocked(id: AgeIdentity): boolean {
+  return id instanceof LockedSshIdentity || id instanceof LockedAgeIdentityFile;
+}
+
+/** A passphrase-protected identity a passphrase can open: usable only where something can ask for it. */
+export function needsPassphrase(id: AgeIdentity): boolean {
+  return id instanceof LockedAgeIdentityFile || (id instanceof LockedSshIdentity && id.askable);
 }
 
 function parseSource({ source, bytes, publicKey }: ReadIdentitySource, options: AgeIdentityOptions): AgeIdentity[] {
@@ -254,7 +262,7 @@ export class LockedAgeIdentityFile implements Identity {
   async unwrapFileKey(stanzas: Stanza[]): Promise<Uint8Array | null> {
     const ask = this.passphrase;
     if (!ask) {
-      throw new SealboxError("CouldNotRetrieveKey", "the identity file is passphrase-protected and no passphrase prompt is available (not a terminal)", { file: this.source });
+      throw new SealboxError("CouldNotRetrieveKey", `the identity file is passphrase-protected and ${NO_PROMPT}`, { file: this.source });
     }
     this.inner ??= (async () => {
       const ids = await decryptIdentityFile(this.bytes, await ask(this.source), this.source);

@@ -265,6 +265,9 @@ export class SshRsaIdentity implements Identity {
  * A passphrase-protected ssh key. It stays locked (returns null) until a stanza carries its tag;
  * then it asks for the passphrase if it can use one (PEM keys, via node:crypto), or explains why not.
  */
+/** Why a locked identity cannot be used: nothing in this run can ask for its passphrase. */
+export const NO_PROMPT = "nothing here can ask for its passphrase (the CLI asks on a terminal)";
+
 export class LockedSshIdentity implements Identity {
   private readonly tag: string;
   private unlocked?: Promise<Identity>;
@@ -272,8 +275,9 @@ export class LockedSshIdentity implements Identity {
   constructor(
     private readonly key: SshPublicKey,
     private readonly source: string,
+    /** Encrypted PEM: a passphrase opens it (`unlock`, when something can ask). OpenSSH format: nothing does. */
+    readonly askable = false,
     private readonly unlock?: () => Promise<Identity>,
-    private readonly whyLocked = "sealbox cannot decrypt OpenSSH-format encrypted keys; point SOPS_AGE_SSH_PRIVATE_KEY_FILE at an unencrypted copy or use an age identity",
   ) {
     this.tag = sshTag(key.wire);
   }
@@ -281,7 +285,8 @@ export class LockedSshIdentity implements Identity {
   async unwrapFileKey(stanzas: Stanza[]): Promise<Uint8Array | null> {
     if (!stanzas.some((s) => s.args[0] === this.key.type && s.args[1] === this.tag)) return null;
     if (!this.unlock) {
-      throw new SealboxError("CouldNotRetrieveKey", `the ${this.key.type} key is passphrase-protected: ${this.whyLocked}`, { file: this.source });
+      const why = this.askable ? NO_PROMPT : "sealbox cannot decrypt OpenSSH-format encrypted keys; point SOPS_AGE_SSH_PRIVATE_KEY_FILE at an unencrypted copy or use an age identity";
+      throw new SealboxError("CouldNotRetrieveKey", `the ${this.key.type} key is passphrase-protected: ${why}`, { file: this.source });
     }
     this.unlocked ??= this.unlock();
     return (await this.unlocked).unwrapFileKey(stanzas);
@@ -372,7 +377,7 @@ function parsePemPrivateKey(text: string, source: string, options: SshIdentityOp
           return pemIdentities(key)[0]!;
         }
       : undefined;
-    return [new LockedSshIdentity(publicKey, source, unlock, "no passphrase prompt is available (not a terminal)")];
+    return [new LockedSshIdentity(publicKey, source, true, unlock)];
   }
   return pemIdentities(createPrivateKey({ key: text, format: "pem" }));
 }

@@ -46,6 +46,8 @@ export interface RunOptions {
   quiet?: boolean;
   sources?: KeySources;
   privateKeys?: RekeyContext["privateKeys"];
+  /** Asked for a locked identity's passphrase when a file needs that identity (the CLI asks the terminal). */
+  passphrase?: (source: string) => Promise<string>;
 }
 
 export interface Prepared {
@@ -62,7 +64,7 @@ export async function prepareRun(options: RunOptions): Promise<Prepared> {
     ? async (absolute: string) => basename(absolute) !== ".sops.yaml" && (await matchCreationRule(absolute, configPath, cwd)) !== undefined
     : undefined;
   const files = await discoverFiles(options.paths, { cwd, accept });
-  const sources = options.sources ?? new KeySources({ age: { env } });
+  const sources = options.sources ?? new KeySources({ age: { env, passphrase: options.passphrase } });
   return { ctx: { sources, configPath, cwd, env, privateKeys: options.privateKeys }, files };
 }
 

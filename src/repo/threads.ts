@@ -4,7 +4,8 @@
 // from a shared counter, so a slow file never holds the others up.
 import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
-import { parseIdentitySources, readIdentitySources, type ReadIdentitySource } from "../keys/age-identities.js";
+import { needsPassphrase, parseIdentitySources, readIdentitySources, type ReadIdentitySource } from "../keys/age-identities.js";
+import type { AgeIdentity } from "../keys/age-recipients.js";
 import { KeySources } from "../keys/registry.js";
 import { syncDirectory } from "../ops/atomic-write.js";
 import { loadRules, primeRules, type CreationRule } from "../rules/config.js";
@@ -38,11 +39,11 @@ export interface WorkerMessage {
 // 1,000 files on 2 cores: 1.66 s with one in flight, 1.52 s with two, 1.36 s with four, 1.38 s with eight.
 const IN_FLIGHT = 4;
 
-/** A thread's view of the run: key sources from the identity bytes, rules from the setup. */
-export function contextFor(setup: WorkerSetup): RekeyContext {
+/** A thread's view of the run: key sources from the identities (parsed, or their bytes), rules from the setup. */
+export function contextFor(setup: WorkerSetup, identities?: AgeIdentity[]): RekeyContext {
   if (setup.configPath && setup.rules) primeRules(setup.configPath, setup.rules);
   return {
-    sources: new KeySources({ age: { env: setup.env, readSources: setup.identities, onWarning: () => {} } }),
+    sources: new KeySources({ age: identities ? { env: setup.env, identities } : { env: setup.env, readSources: setup.identities, onWarning: () => {} } }),
     configPath: setup.configPath,
     cwd: setup.cwd,
     env: setup.env,
@@ -58,22 +59,26 @@ export async function takeFiles(setup: WorkerSetup, ctx: RekeyContext, onResult:
 
 /**
  * Rotates the prepared files in `threads` threads, this one included; results in file order.
- * Undefined when the identities or the rules cannot be read: the caller rotates in this thread,
- * which reports that per file that needs them (and only those), as without threads.
+ * Undefined when the identities or the rules cannot be read, or an identity needs a passphrase: the
+ * caller rotates in this thread, which reports a failure per file that needs them (and only those)
+ * and can ask for a passphrase, as without threads.
  */
 export async function rotateInWorkers(prepared: Prepared, options: { threads: number; quiet?: boolean; dryRun: boolean }): Promise<FileResult[] | undefined> {
   const { ctx, files } = prepared;
   const env = ctx.env ?? process.env;
   let identities: ReadIdentitySource[];
+  let parsed: AgeIdentity[];
   let rules: CreationRule[] | undefined;
   try {
     identities = await readIdentitySources(env);
-    // parsed once here for the warnings a skipped ~/.ssh key gives (the threads stay quiet)
-    parseIdentitySources(identities, { onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) });
+    // parsed here for this thread's keys and the warnings a skipped ~/.ssh key gives (the others stay quiet)
+    parsed = parseIdentitySources(identities, { onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) });
     rules = ctx.configPath ? await loadRules(ctx.configPath) : undefined;
   } catch {
     return undefined;
   }
+  // only this thread can ask for a passphrase (when the run's key sources can ask at all)
+  if (parsed.some(needsPassphrase)) return undefined;
   const setup: WorkerSetup = {
     files,
     next: new SharedArrayBuffer(4),
@@ -111,7 +116,7 @@ export async function rotateInWorkers(prepared: Prepared, options: { threads: nu
       worker.on("exit", () => done());
     }),
   );
-  await Promise.all([takeFiles(setup, contextFor(setup), record), ...workers]);
+  await Promise.all([takeFiles(setup, contextFor(setup, parsed), record), ...workers]);
   // A worker that stopped took files whose outcome it never reported: each may already be rotated
   // (its rename done, its directory not yet synced), so it is synced here and reported as unknown.
   const unknown = files.filter((_, i) => !settled[i]);

@@ -2,7 +2,7 @@
 // terminal, through a real pseudo-terminal (`script`), never echoing the passphrase.
 import { describe, expect, it } from "vitest";
 import { execFileSync, spawnSync, type SpawnSyncOptions, type StdioOptions } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../helpers/fixtures.js";
@@ -45,5 +45,25 @@ describe("passphrase-protected identities", () => {
     const r = spawnSync(process.execPath, [SEALBOX, "decrypt", join(dir, "s.yaml")], options);
     expect(r.status).toBe(128);
     expect(r.stderr.toString()).toMatch(/passphrase/);
+  });
+
+  it("rotate and updatekeys over a tree ask once, and rotate then works in one thread (others cannot ask)", () => {
+    const repo = join(dir, "repo");
+    mkdirSync(join(repo, "enc"), { recursive: true });
+    writeFileSync(join(repo, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.yaml$\n    age: ${recipient}\n`);
+    // 60 files: over the 50 from which rotate would spread the work over threads
+    for (let i = 0; i < 60; i++) writeFileSync(join(repo, "enc", `s${i}.yaml`), `k: value-${i}\n`);
+    execFileSync(process.execPath, [SEALBOX, "encrypt", "-i", "enc"], { cwd: repo, env: { ...env, SOPS_AGE_KEY_FILE: join(dir, "id.txt"), PATH: process.env.PATH } });
+    const before = readFileSync(join(repo, "enc", "s7.yaml"), "utf8");
+    const rotated = underTerminal(`cd ${repo} && node ${SEALBOX} rotate enc`, ["pa55word"], env);
+    expect(rotated.match(/Enter passphrase for/g)).toHaveLength(1);
+    expect(rotated).toContain("rotate: 60 files — 60 rotated");
+    expect(readFileSync(join(repo, "enc", "s7.yaml"), "utf8")).not.toBe(before);
+    writeFileSync(join(repo, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.yaml$\n    age: ${recipient},age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n`);
+    const updated = underTerminal(`cd ${repo} && node ${SEALBOX} updatekeys -y enc`, ["pa55word"], env);
+    expect(updated.match(/Enter passphrase for/g)).toHaveLength(1);
+    expect(updated).toContain("60 updated");
+    const decrypted = execFileSync(process.execPath, [SEALBOX, "decrypt", join(repo, "enc", "s7.yaml")], { env: { ...env, SOPS_AGE_KEY_FILE: join(dir, "id.txt"), PATH: process.env.PATH } });
+    expect(decrypted.toString()).toBe("k: value-7\n");
   });
 });
