@@ -368,9 +368,11 @@ function parsePemPrivateKey(text: string, source: string, options: SshIdentityOp
     const ask = options.passphrase;
     const unlock = ask
       ? async (): Promise<Identity> => {
+          // asked outside the try: "no terminal" or a cancelled prompt is not a wrong passphrase
+          const passphrase = await ask(source);
           let key: KeyObject;
           try {
-            key = createPrivateKey({ key: text, format: "pem", passphrase: await ask(source) });
+            key = createPrivateKey({ key: text, format: "pem", passphrase });
           } catch {
             throw new SealboxError("CouldNotRetrieveKey", "incorrect passphrase for the ssh key", { file: source });
           }

@@ -22,7 +22,7 @@ export async function rotatePaths(options: RotateOptions): Promise<RunReport> {
   const prepared = await prepareRun(options);
   const dryRun = !!options.dryRun;
   const threads = options.threads && !options.sources ? threadCount(options.concurrency ?? defaultConcurrency(), prepared.files.length) : 1;
-  const threaded = threads > 1 ? await (await import("./threads.js")).rotateInWorkers(prepared, { threads, quiet: options.quiet, dryRun }) : undefined;
+  const threaded = threads > 1 ? await (await import("./threads.js")).rotateInWorkers(prepared, { threads, quiet: options.quiet, dryRun, passphrase: options.passphrase }) : undefined;
   const results = threaded ?? (await forEachFile(prepared, { concurrency: options.concurrency, quiet: options.quiet, verb: "rotating" }, rotateFile(prepared.ctx, dryRun)));
   return summarise("rotate", dryRun, results, started);
 }

@@ -59,11 +59,14 @@ export async function takeFiles(setup: WorkerSetup, ctx: RekeyContext, onResult:
 
 /**
  * Rotates the prepared files in `threads` threads, this one included; results in file order.
- * Undefined when the identities or the rules cannot be read, or an identity needs a passphrase: the
- * caller rotates in this thread, which reports a failure per file that needs them (and only those)
- * and can ask for a passphrase, as without threads.
+ * Undefined when the identities or the rules cannot be read, or an identity needs a passphrase and
+ * the run can ask for one: the caller rotates in this thread, which reports a failure per file that
+ * needs them (and only those) and asks for a passphrase, as without threads.
  */
-export async function rotateInWorkers(prepared: Prepared, options: { threads: number; quiet?: boolean; dryRun: boolean }): Promise<FileResult[] | undefined> {
+export async function rotateInWorkers(
+  prepared: Prepared,
+  options: { threads: number; quiet?: boolean; dryRun: boolean; passphrase?: (source: string) => Promise<string> },
+): Promise<FileResult[] | undefined> {
   const { ctx, files } = prepared;
   const env = ctx.env ?? process.env;
   let identities: ReadIdentitySource[];
@@ -77,8 +80,12 @@ export async function rotateInWorkers(prepared: Prepared, options: { threads: nu
   } catch {
     return undefined;
   }
-  // only this thread can ask for a passphrase (when the run's key sources can ask at all)
-  if (parsed.some(needsPassphrase)) return undefined;
+  if (options.passphrase && parsed.some(needsPassphrase)) {
+    // Only this thread can ask for a passphrase: the run stays here, with the identities read above
+    // (a SOPS_AGE_KEY_CMD is not run twice, warnings not given twice).
+    ctx.sources = new KeySources({ age: { env, readSources: identities, passphrase: options.passphrase, onWarning: () => {} } });
+    return undefined;
+  }
   const setup: WorkerSetup = {
     files,
     next: new SharedArrayBuffer(4),

@@ -47,6 +47,13 @@ describe("passphrase-protected identities", () => {
     expect(r.stderr.toString()).toMatch(/passphrase/);
   });
 
+  it("without a terminal, rotate names the locked identity it could not open", () => {
+    const options: SpawnSyncOptions = Object.assign({ env: { ...env, PATH: process.env.PATH }, timeout: 20_000, stdio: ["ignore", "pipe", "pipe"] as StdioOptions }, { detached: true });
+    const r = spawnSync(process.execPath, [SEALBOX, "rotate", join(dir, "s.yaml")], options);
+    expect(r.status).toBe(128);
+    expect(r.stdout.toString() + r.stderr.toString()).toContain(`${join(dir, "id.age")}: the identity file is passphrase-protected and nothing here can ask for its passphrase`);
+  });
+
   it("rotate and updatekeys over a tree ask once, and rotate then works in one thread (others cannot ask)", () => {
     const repo = join(dir, "repo");
     mkdirSync(join(repo, "enc"), { recursive: true });
@@ -55,9 +62,14 @@ describe("passphrase-protected identities", () => {
     for (let i = 0; i < 60; i++) writeFileSync(join(repo, "enc", `s${i}.yaml`), `k: value-${i}\n`);
     execFileSync(process.execPath, [SEALBOX, "encrypt", "-i", "enc"], { cwd: repo, env: { ...env, SOPS_AGE_KEY_FILE: join(dir, "id.txt"), PATH: process.env.PATH } });
     const before = readFileSync(join(repo, "enc", "s7.yaml"), "utf8");
-    const rotated = underTerminal(`cd ${repo} && node ${SEALBOX} rotate enc`, ["pa55word"], env);
+    // a key command beside the locked file (its key opens nothing here): read once, though the run
+    // first looks at the identities for threads and then stays in one thread to ask
+    execFileSync("age-keygen", ["-o", join(dir, "other.txt")], { stdio: "ignore" });
+    writeFileSync(join(dir, "key-cmd.sh"), `echo run >> ${join(dir, "key-cmd.runs")}\ncat ${join(dir, "other.txt")}\n`);
+    const rotated = underTerminal(`cd ${repo} && SOPS_AGE_KEY_CMD='sh ${join(dir, "key-cmd.sh")}' node ${SEALBOX} rotate enc`, ["pa55word"], env);
     expect(rotated.match(/Enter passphrase for/g)).toHaveLength(1);
     expect(rotated).toContain("rotate: 60 files — 60 rotated");
+    expect(readFileSync(join(dir, "key-cmd.runs"), "utf8")).toBe("run\n");
     expect(readFileSync(join(repo, "enc", "s7.yaml"), "utf8")).not.toBe(before);
     writeFileSync(join(repo, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.yaml$\n    age: ${recipient},age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n`);
     const updated = underTerminal(`cd ${repo} && node ${SEALBOX} updatekeys -y enc`, ["pa55word"], env);

@@ -145,7 +145,8 @@ describe("cert fetch through the API server's service proxy", () => {
       { key: readFileSync(pki["server.key"]), cert: readFileSync(pki["server.crt"]), ca: readFileSync(pki["ca.crt"]), requestCert: true, rejectUnauthorized: false },
       (req: IncomingMessage, res: ServerResponse) => {
         const socket = req.socket as import("node:tls").TLSSocket;
-        const clientCert = socket.authorized ? String(socket.getPeerCertificate().subject?.CN) : undefined;
+        const cn = socket.authorized ? socket.getPeerCertificate().subject?.CN : undefined;
+        const clientCert = typeof cn === "string" ? cn : undefined;
         seen.push({ path: req.url, auth: req.headers.authorization, clientCert });
         if (!clientCert && req.headers.authorization !== `Bearer ${TOKEN}`) {
           res.writeHead(401, { "content-type": "application/json" }).end('{"kind":"Status","code":401,"reason":"Unauthorized"}');
