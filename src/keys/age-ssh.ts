@@ -261,13 +261,13 @@ export class SshRsaIdentity implements Identity {
   }
 }
 
+/** Why a locked identity cannot be used: nothing in this run can ask for its passphrase. */
+export const NO_PROMPT = "nothing here can ask for its passphrase (the CLI asks on a terminal)";
+
 /**
  * A passphrase-protected ssh key. It stays locked (returns null) until a stanza carries its tag;
  * then it asks for the passphrase if it can use one (PEM keys, via node:crypto), or explains why not.
  */
-/** Why a locked identity cannot be used: nothing in this run can ask for its passphrase. */
-export const NO_PROMPT = "nothing here can ask for its passphrase (the CLI asks on a terminal)";
-
 export class LockedSshIdentity implements Identity {
   private readonly tag: string;
   private unlocked?: Promise<Identity>;

@@ -10,9 +10,10 @@ import type { Identity, Recipient } from "age-encryption";
 
 const X25519_LABEL = "age-encryption.org/v1/X25519";
 
+const ZERO_NONCE = Buffer.alloc(12);
+
 // Keys are imported as JWK, which node:crypto hands to OpenSSL as raw bytes (~0.01 ms); its DER
 // decoders cost ~0.1-0.4 ms a key. A private JWK's `x` is only checked to be a string: the key is `d`.
-const ZERO_NONCE = Buffer.alloc(12);
 
 /** An X25519 private key from its 32 raw bytes (clamping happens inside the scalar multiplication). */
 export function x25519PrivateKey(scalar: Uint8Array): KeyObject {
@@ -53,7 +54,8 @@ export function x25519(privateKey: KeyObject, point: Uint8Array | KeyObject): Ui
 /**
  * A fresh ephemeral key pair for one wrap. Not generateKeyPairSync: in Node 20, exporting a key it
  * made can deadlock the thread (a garbage collection during the export destroys the generation job,
- * which locks the key's mutex the export holds) — a bulk rotate hung that way within ~10,000 wraps.
+ * which locks the key's mutex the export holds): a bulk rotate hung that way, and a plain loop of the
+ * two calls within ~20,000 keys.
  */
 export function x25519Ephemeral(): { privateKey: KeyObject; share: Uint8Array } {
   const privateKey = x25519PrivateKey(randomBytes(32));

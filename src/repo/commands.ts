@@ -10,8 +10,8 @@ export interface RotateOptions extends RunOptions {
   privateKeys?: readonly KeyObject[];
   dryRun?: boolean;
   /**
-   * Work in worker threads, one per file in flight, when the run is big enough to pay for starting
-   * them (the CLI does). Needs the built package (dist/), and key sources the run finds itself.
+   * Spread the files over `concurrency` threads (this one included) when the run is big enough to
+   * pay for starting them (the CLI does). Needs the built package (dist/), and key sources the run finds itself.
    */
   threads?: boolean;
 }

@@ -76,14 +76,14 @@ export async function rotateInWorkers(
     identities = await readIdentitySources(env);
     // parsed here for this thread's keys and the warnings a skipped ~/.ssh key gives (the others stay quiet)
     parsed = parseIdentitySources(identities, { onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) });
+    if (options.passphrase && parsed.some(needsPassphrase)) {
+      // Only this thread can ask for a passphrase: the run stays here, with the identities read above
+      // (a SOPS_AGE_KEY_CMD is not run twice, warnings not given twice).
+      ctx.sources = new KeySources({ age: { env, readSources: identities, passphrase: options.passphrase, onWarning: () => {} } });
+      return undefined;
+    }
     rules = ctx.configPath ? await loadRules(ctx.configPath) : undefined;
   } catch {
-    return undefined;
-  }
-  if (options.passphrase && parsed.some(needsPassphrase)) {
-    // Only this thread can ask for a passphrase: the run stays here, with the identities read above
-    // (a SOPS_AGE_KEY_CMD is not run twice, warnings not given twice).
-    ctx.sources = new KeySources({ age: { env, readSources: identities, passphrase: options.passphrase, onWarning: () => {} } });
     return undefined;
   }
   const setup: WorkerSetup = {
