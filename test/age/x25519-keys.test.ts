@@ -1,5 +1,5 @@
-// The X25519 keys behind the native age recipient: built from raw bytes (JWK `d`), public halves by
-// multiplying the base point, and fresh ephemeral keys that never go through generateKeyPairSync
+// The X25519 keys behind the native age recipient: built from raw bytes (JWK `d`), public halves as
+// OpenSSL works them out on import, and fresh ephemeral keys that never go through generateKeyPairSync
 // (exporting a key it made can deadlock Node 20 when a garbage collection lands inside the export).
 import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { execFile } from "node:child_process";
@@ -10,6 +10,7 @@ import { NativeX25519Identity, NativeX25519Recipient, x25519, x25519Ephemeral, x
 import { ROOT } from "../helpers/fixtures.js";
 
 const PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
+const BASE_POINT = Uint8Array.of(9, ...new Uint8Array(31));
 
 describe("X25519 keys from raw bytes", () => {
   it("a private key from its scalar is the key PKCS #8 gives, and its public half is OpenSSL's", () => {
@@ -19,6 +20,8 @@ describe("X25519 keys from raw bytes", () => {
         const viaDer = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, scalar]), format: "der", type: "pkcs8" });
         const openssl = Buffer.from(createPublicKey(viaDer).export({ format: "jwk" }).x!, "base64url");
         expect(Buffer.from(x25519RawPublic(ours))).toEqual(openssl);
+        // and it is the scalar times the base point (u = 9), worked out independently
+        expect(Buffer.from(x25519(ours, BASE_POINT))).toEqual(openssl);
       }),
       { numRuns: 100 },
     );
