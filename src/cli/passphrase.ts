@@ -1,8 +1,21 @@
 // Asks for a passphrase on the terminal itself (/dev/tty), never echoing it, so it works even when
 // stdin and stdout carry data. Used only when a locked identity is the way to a data key.
 import { SealboxError } from "../errors.js";
+import { withProgressHidden } from "../repo/progress.js";
 
-export async function promptPassphrase(source: string): Promise<string> {
+let prompting: Promise<unknown> = Promise.resolve();
+
+/**
+ * One prompt at a time (files in flight may need different locked identities), with any progress
+ * bar cleared until it is answered.
+ */
+export function promptPassphrase(source: string): Promise<string> {
+  const answer = prompting.then(() => withProgressHidden(() => askTerminal(source)));
+  prompting = answer.catch(() => {});
+  return answer;
+}
+
+async function askTerminal(source: string): Promise<string> {
   const { openSync } = await import("node:fs");
   const tty = await import("node:tty");
   let fd: number;

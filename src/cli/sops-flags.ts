@@ -1,11 +1,9 @@
 // Flags shared by the SOPS commands, under sops's own names, and their translation to library options.
-import { closeSync, openSync } from "node:fs";
 import { Option, type Command } from "commander";
 import type { DecryptOptions, EncryptOptions, FileOptions } from "../ops/sops-ops.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
 import { FORMAT_NAMES } from "../formats/index.js";
 import { alert } from "./terminal.js";
-
 
 export interface FileFlags {
   inputType?: string;
@@ -73,19 +71,6 @@ export function addDecryptFlags(command: Command): Command {
 /** Asks the terminal for a locked identity's passphrase (the prompt's module loads only then). */
 export async function terminalPassphrase(source: string): Promise<string> {
   return (await import("./passphrase.js")).promptPassphrase(source);
-}
-
-/**
- * terminalPassphrase when this process has a terminal to ask on. Repo-wide runs take it so that
- * without one (CI) they need not stay in one thread for a protected identity nobody can open.
- */
-export function terminalPassphraseIfAny(): typeof terminalPassphrase | undefined {
-  try {
-    closeSync(openSync("/dev/tty", "r+"));
-    return terminalPassphrase;
-  } catch {
-    return undefined;
-  }
 }
 
 function fileOptions(flags: FileFlags, filename: string | undefined): FileOptions {

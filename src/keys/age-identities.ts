@@ -124,11 +124,6 @@ function isLocked(id: AgeIdentity): boolean {
   return id instanceof LockedSshIdentity || id instanceof LockedAgeIdentityFile;
 }
 
-/** A passphrase-protected identity a passphrase can open: usable only where something can ask for it. */
-export function needsPassphrase(id: AgeIdentity): boolean {
-  return id instanceof LockedAgeIdentityFile || (id instanceof LockedSshIdentity && id.askable);
-}
-
 function parseSource({ source, bytes, publicKey }: ReadIdentitySource, options: AgeIdentityOptions): AgeIdentity[] {
   if (source.kind !== "ssh-file") return parseIdentityFile(bytes, source.kind === "age-file" ? source.value! : source.name, options);
   try {

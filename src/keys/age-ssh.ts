@@ -276,7 +276,7 @@ export class LockedSshIdentity implements Identity {
     private readonly key: SshPublicKey,
     private readonly source: string,
     /** Encrypted PEM: a passphrase opens it (`unlock`, when something can ask). OpenSSH format: nothing does. */
-    readonly askable = false,
+    private readonly askable = false,
     private readonly unlock?: () => Promise<Identity>,
   ) {
     this.tag = sshTag(key.wire);

@@ -8,12 +8,30 @@ export interface Progress {
 const SILENT: Progress = { tick() {}, done() {} };
 const WIDTH = 24;
 
+// The bar on screen, if any, and how many prompts are up: a prompt must not be drawn over.
+let shown: { clear(): void; redraw(): void } | undefined;
+let prompts = 0;
+
+/** Runs `prompt` with the progress bar cleared, and held until the prompt is answered. */
+export async function withProgressHidden<T>(prompt: () => Promise<T>): Promise<T> {
+  if (prompts++ === 0) shown?.clear();
+  try {
+    return await prompt();
+  } finally {
+    if (--prompts === 0) shown?.redraw();
+  }
+}
+
 export function progressBar(total: number, options: { quiet?: boolean; stream?: NodeJS.WriteStream; verb?: string } = {}): Progress {
   const stream = options.stream ?? process.stderr;
   if (options.quiet || !stream.isTTY || total === 0) return SILENT;
   let count = 0;
   let lastDraw = 0;
-  const draw = (label = ""): void => {
+  let lastLabel = "";
+  const clear = (): void => void stream.write("\r\x1b[2K");
+  const draw = (label = lastLabel): void => {
+    lastLabel = label;
+    if (prompts > 0) return;
     const filled = Math.round((count / total) * WIDTH);
     const columns = stream.columns || 80;
     const head = `${options.verb ?? "working"} [${"#".repeat(filled)}${".".repeat(WIDTH - filled)}] ${count}/${total} `;
@@ -21,6 +39,7 @@ export function progressBar(total: number, options: { quiet?: boolean; stream?: 
     const tail = label.length > room ? "…" + label.slice(label.length - room + 1) : label;
     stream.write(`\r\x1b[2K${head}${tail}`);
   };
+  shown = { clear, redraw: () => draw() };
   return {
     tick(label) {
       count++;
@@ -32,7 +51,8 @@ export function progressBar(total: number, options: { quiet?: boolean; stream?: 
       }
     },
     done() {
-      stream.write("\r\x1b[2K");
+      shown = undefined;
+      if (prompts === 0) clear();
     },
   };
 }

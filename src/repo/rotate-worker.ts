@@ -1,21 +1,22 @@
 // A rotate worker thread (started by ./threads.ts): rotates files from the shared counter exactly as
 // the main thread does, and posts the results in small batches (a message per file cost more than
-// some files' work).
+// some files' work). A locked identity's passphrase is asked of the main thread.
 import { parentPort, workerData } from "node:worker_threads";
+import { askOverPort } from "./passphrase-relay.js";
 import type { FileResult } from "./run.js";
-import { contextFor, takeFiles, type WorkerMessage, type WorkerSetup } from "./threads.js";
+import { contextFor, takeFiles, type ResultBatch, type WorkerSetup } from "./threads.js";
 
 const BATCH = 16;
 
 const setup = workerData as WorkerSetup;
-let batch: WorkerMessage["results"] = [];
+let batch: ResultBatch["results"] = [];
 
 function flush(): void {
-  if (batch.length) parentPort!.postMessage({ results: batch } satisfies WorkerMessage);
+  if (batch.length) parentPort!.postMessage({ results: batch } satisfies ResultBatch);
   batch = [];
 }
 
-await takeFiles(setup, contextFor(setup), (index: number, result: FileResult | undefined) => {
+await takeFiles(setup, contextFor(setup, { passphrase: setup.canAsk ? askOverPort(parentPort!) : undefined }), (index: number, result: FileResult | undefined) => {
   batch.push({ index, result });
   if (batch.length >= BATCH) flush();
 });

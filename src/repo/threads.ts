@@ -1,16 +1,18 @@
 // rotate across threads: a rotation is CPU work per file (YAML, age, AES-GCM; docs/performance.md),
 // and one thread uses one core. This thread and its workers each build key sources from identity
 // bytes read here once (no key file read or SOPS_AGE_KEY_CMD run per thread) and take the next file
-// from a shared counter, so a slow file never holds the others up.
+// from a shared counter, so a slow file never holds the others up. Workers ask this thread for a
+// locked identity's passphrase (./passphrase-relay.ts).
 import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
-import { needsPassphrase, parseIdentitySources, readIdentitySources, type ReadIdentitySource } from "../keys/age-identities.js";
+import { parseIdentitySources, readIdentitySources, type ReadIdentitySource } from "../keys/age-identities.js";
 import type { AgeIdentity } from "../keys/age-recipients.js";
 import { KeySources } from "../keys/registry.js";
 import { syncDirectory } from "../ops/atomic-write.js";
 import { loadRules, primeRules, type CreationRule } from "../rules/config.js";
 import { rotateFile } from "./commands.js";
 import { displayPath, type DiscoveredFile } from "./discover.js";
+import { answerRequest, askOncePerSource, type AskPassphrase, type PassphraseRequest } from "./passphrase-relay.js";
 import { progressBar } from "./progress.js";
 import type { RekeyContext } from "./rekey.js";
 import { collectResults, errorResult, processFiles, type FileResult, type Prepared } from "./run.js";
@@ -28,22 +30,32 @@ export interface WorkerSetup {
   identities: ReadIdentitySource[];
   /** The rules file's rules, read once here (plain data), so workers need not parse YAML for them. */
   rules?: CreationRule[];
+  /** Whether this thread can ask for passphrases (workers then ask it: ./passphrase-relay.ts). */
+  canAsk: boolean;
 }
 
 /** A batch of a worker's finished files. */
-export interface WorkerMessage {
+export interface ResultBatch {
   results: { index: number; result: FileResult | undefined }[];
 }
+
+export type WorkerMessage = ResultBatch | PassphraseRequest;
 
 // Files in flight per thread: while some wait for their fsync and rename, others are worked on.
 // 1,000 files on 2 cores: 1.66 s with one in flight, 1.52 s with two, 1.36 s with four, 1.38 s with eight.
 const IN_FLIGHT = 4;
 
-/** A thread's view of the run: key sources from the identities (parsed, or their bytes), rules from the setup. */
-export function contextFor(setup: WorkerSetup, identities?: AgeIdentity[]): RekeyContext {
+/**
+ * A thread's view of the run: key sources from the identities (parsed, or their bytes, asking
+ * `passphrase` for locked ones), rules from the setup.
+ */
+export function contextFor(setup: WorkerSetup, identities: AgeIdentity[] | { passphrase?: AskPassphrase }): RekeyContext {
   if (setup.configPath && setup.rules) primeRules(setup.configPath, setup.rules);
+  const age = Array.isArray(identities)
+    ? { env: setup.env, identities }
+    : { env: setup.env, readSources: setup.identities, passphrase: identities.passphrase, onWarning: () => {} };
   return {
-    sources: new KeySources({ age: identities ? { env: setup.env, identities } : { env: setup.env, readSources: setup.identities, onWarning: () => {} } }),
+    sources: new KeySources({ age }),
     configPath: setup.configPath,
     cwd: setup.cwd,
     env: setup.env,
@@ -59,29 +71,24 @@ export async function takeFiles(setup: WorkerSetup, ctx: RekeyContext, onResult:
 
 /**
  * Rotates the prepared files in `threads` threads, this one included; results in file order.
- * Undefined when the identities or the rules cannot be read, or an identity needs a passphrase and
- * the run can ask for one: the caller rotates in this thread, which reports a failure per file that
- * needs them (and only those) and asks for a passphrase, as without threads.
+ * Undefined when the identities or the rules cannot be read: the caller rotates in this thread,
+ * which reports a failure per file that needs them (and only those), as without threads.
  */
 export async function rotateInWorkers(
   prepared: Prepared,
-  options: { threads: number; quiet?: boolean; dryRun: boolean; passphrase?: (source: string) => Promise<string> },
+  options: { threads: number; quiet?: boolean; dryRun: boolean; passphrase?: AskPassphrase },
 ): Promise<FileResult[] | undefined> {
   const { ctx, files } = prepared;
   const env = ctx.env ?? process.env;
+  // every thread's question about one identity gets the one answer
+  const ask = options.passphrase && askOncePerSource(options.passphrase);
   let identities: ReadIdentitySource[];
   let parsed: AgeIdentity[];
   let rules: CreationRule[] | undefined;
   try {
     identities = await readIdentitySources(env);
     // parsed here for this thread's keys and the warnings a skipped ~/.ssh key gives (the others stay quiet)
-    parsed = parseIdentitySources(identities, { onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) });
-    if (options.passphrase && parsed.some(needsPassphrase)) {
-      // Only this thread can ask for a passphrase: the run stays here, with the identities read above
-      // (a SOPS_AGE_KEY_CMD is not run twice, warnings not given twice).
-      ctx.sources = new KeySources({ age: { env, readSources: identities, passphrase: options.passphrase, onWarning: () => {} } });
-      return undefined;
-    }
+    parsed = parseIdentitySources(identities, { passphrase: ask, onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) });
     rules = ctx.configPath ? await loadRules(ctx.configPath) : undefined;
   } catch {
     return undefined;
@@ -96,6 +103,7 @@ export async function rotateInWorkers(
     privateKeys: ctx.privateKeys,
     identities,
     rules,
+    canAsk: !!ask,
   };
   const results: (FileResult | undefined)[] = new Array(files.length);
   const settled: boolean[] = new Array(files.length).fill(false);
@@ -117,7 +125,8 @@ export async function rotateInWorkers(
         return done();
       }
       worker.on("message", (message: WorkerMessage) => {
-        for (const { index, result } of message.results) record(index, result);
+        if ("ask" in message) answerRequest(worker, message.ask, ask!);
+        else for (const { index, result } of message.results) record(index, result);
       });
       worker.on("error", (error) => failures.push(error.message));
       worker.on("exit", () => done());

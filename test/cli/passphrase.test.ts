@@ -51,26 +51,35 @@ describe("passphrase-protected identities", () => {
     const options: SpawnSyncOptions = Object.assign({ env: { ...env, PATH: process.env.PATH }, timeout: 20_000, stdio: ["ignore", "pipe", "pipe"] as StdioOptions }, { detached: true });
     const r = spawnSync(process.execPath, [SEALBOX, "rotate", join(dir, "s.yaml")], options);
     expect(r.status).toBe(128);
-    expect(r.stdout.toString() + r.stderr.toString()).toContain(`${join(dir, "id.age")}: the identity file is passphrase-protected and nothing here can ask for its passphrase`);
+    expect(r.stdout.toString() + r.stderr.toString()).toContain(`${join(dir, "id.age")} is passphrase-protected and there is no terminal to ask for its passphrase`);
   });
 
-  it("rotate and updatekeys over a tree ask once, and rotate then works in one thread (others cannot ask)", () => {
+  it("rotate and updatekeys over a tree ask once, in every thread, and no progress redraw lands on the prompt", () => {
     const repo = join(dir, "repo");
     mkdirSync(join(repo, "enc"), { recursive: true });
     writeFileSync(join(repo, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.yaml$\n    age: ${recipient}\n`);
-    // 60 files: over the 50 from which rotate would spread the work over threads
-    for (let i = 0; i < 60; i++) writeFileSync(join(repo, "enc", `s${i}.yaml`), `k: value-${i}\n`);
-    execFileSync(process.execPath, [SEALBOX, "encrypt", "-i", "enc"], { cwd: repo, env: { ...env, SOPS_AGE_KEY_FILE: join(dir, "id.txt"), PATH: process.env.PATH } });
-    const before = readFileSync(join(repo, "enc", "s7.yaml"), "utf8");
-    // a key command beside the locked file (its key opens nothing here): read once, though the run
-    // first looks at the identities for threads and then stays in one thread to ask
+    // a key command's key beside the locked file: it opens half the files, which finish (and move the
+    // progress bar) while the prompt waits for the other half's passphrase
     execFileSync("age-keygen", ["-o", join(dir, "other.txt")], { stdio: "ignore" });
+    const other = execFileSync("age-keygen", ["-y", join(dir, "other.txt")]).toString().trim();
     writeFileSync(join(dir, "key-cmd.sh"), `echo run >> ${join(dir, "key-cmd.runs")}\ncat ${join(dir, "other.txt")}\n`);
-    const rotated = underTerminal(`cd ${repo} && SOPS_AGE_KEY_CMD='sh ${join(dir, "key-cmd.sh")}' node ${SEALBOX} rotate enc`, ["pa55word"], env);
+    // 60 files: over the 50 from which rotate spreads the work over threads (-j 2: two, whatever the machine)
+    const files = Array.from({ length: 60 }, (_, i) => join(repo, "enc", `s${i}.yaml`));
+    files.forEach((file, i) => writeFileSync(file, `k: value-${i}\n`));
+    const encrypt = (to: string, some: string[]): Buffer => execFileSync(process.execPath, [SEALBOX, "encrypt", "-i", "--age", to, ...some]);
+    encrypt(recipient, files.filter((_, i) => i % 2 === 0));
+    encrypt(other, files.filter((_, i) => i % 2 === 1));
+    const before = readFileSync(join(repo, "enc", "s7.yaml"), "utf8");
+    const rotated = underTerminal(`cd ${repo} && SOPS_AGE_KEY_CMD='sh ${join(dir, "key-cmd.sh")}' node ${SEALBOX} rotate -j 2 enc`, ["pa55word"], env);
     expect(rotated.match(/Enter passphrase for/g)).toHaveLength(1);
     expect(rotated).toContain("rotate: 60 files — 60 rotated");
     expect(readFileSync(join(dir, "key-cmd.runs"), "utf8")).toBe("run\n");
     expect(readFileSync(join(repo, "enc", "s7.yaml"), "utf8")).not.toBe(before);
+    // the bar is drawn (stderr is the terminal) but not between the prompt and its answer's newline
+    expect(rotated).toContain("rotating [");
+    const prompt = `Enter passphrase for ${join(dir, "id.age")}: `;
+    const afterPrompt = rotated.slice(rotated.indexOf(prompt) + prompt.length);
+    expect(afterPrompt.slice(0, afterPrompt.indexOf("\n"))).not.toContain("\x1b[2K");
     writeFileSync(join(repo, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.yaml$\n    age: ${recipient},age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n`);
     const updated = underTerminal(`cd ${repo} && node ${SEALBOX} updatekeys -y enc`, ["pa55word"], env);
     expect(updated.match(/Enter passphrase for/g)).toHaveLength(1);

@@ -1,7 +1,7 @@
 // `sealbox rotate PATH…`: a new data key for every SOPS file, recipients from the current rules (so
 // revoking someone is one command), and SealedSecret files re-sealed to their rule's certificate.
 import type { Command } from "commander";
-import { terminalPassphraseIfAny } from "../sops-flags.js";
+import { terminalPassphrase } from "../sops-flags.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -33,7 +33,7 @@ Examples:
       const { printRunReport } = await import("../../repo/run.js");
       const privateKeys = flags.privateKey.length ? (await (await import("../../sealed/keys.js")).loadPrivateKeys(flags.privateKey)).map((k) => k.key) : undefined;
       const quiet = Boolean(command.optsWithGlobals().quiet);
-      const report = await rotatePaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, privateKeys, dryRun: flags.dryRun, threads: true, passphrase: terminalPassphraseIfAny() });
+      const report = await rotatePaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, privateKeys, dryRun: flags.dryRun, threads: true, passphrase: terminalPassphrase });
       await printRunReport(report, { json: flags.json, quiet });
     });
 }

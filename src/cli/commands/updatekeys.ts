@@ -2,7 +2,7 @@
 // The data key is kept (unwrapped once, wrapped only for added recipients; kept stanzas unchanged),
 // so values, MAC and lastmodified stay as they were. Asks first on a terminal, as sops does.
 import type { Command } from "commander";
-import { terminalPassphraseIfAny } from "../sops-flags.js";
+import { terminalPassphrase } from "../sops-flags.js";
 
 export function registerUpdatekeys(program: Command): void {
   program
@@ -36,7 +36,7 @@ Examples:
       if (interactive && (!process.stdin.isTTY || flags.json)) {
         throw new SealboxError("ConflictingParameters", "updatekeys changes who can decrypt: confirm with -y, or see the changes with --dry-run (stdin is not a terminal)");
       }
-      const run = await planUpdateKeysPaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, passphrase: terminalPassphraseIfAny() });
+      const run = await planUpdateKeysPaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, passphrase: terminalPassphrase });
       if (flags.dryRun || run.pending.length === 0) return printRunReport(run.report, { json: flags.json, quiet });
       if (interactive) {
         await writeStdout(renderReport(run.report).replace(/[^\n]*\n$/, ""));
