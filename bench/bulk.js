@@ -112,6 +112,7 @@ export async function benchBulk({ tmp, runs, sizes, sealSize, log }) {
     });
   }
 
+  if (sealSize === 0) return rows; // --seal 0: bulk SOPS work only
   const dir = join(tmp, "seal");
   mkdirSync(dir, { recursive: true });
   const sealResults = [];
