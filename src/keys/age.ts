@@ -11,8 +11,11 @@ import { armorDecode, armorEncode, decryptAgeFile, encryptAgeFile } from "./age-
 export interface AgeKeySourceOptions {
   /** Identities to use instead of discovering them from the environment (library callers, tests). */
   identities?: AgeIdentity[];
-  /** Identity sources already read (by another thread): parsed when first needed, not read again. */
-  readSources?: ReadIdentitySource[];
+  /**
+   * Identity sources already read (by another thread, or about to be): parsed when first needed, not
+   * read again. A rejected read fails each file that needs an identity, with its error.
+   */
+  readSources?: ReadIdentitySource[] | Promise<ReadIdentitySource[]>;
   /** Told about identity sources skipped as sops would skip them; default: a warning on stderr. */
   onWarning?: (text: string) => void;
   env?: NodeJS.ProcessEnv;
@@ -30,7 +33,7 @@ export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource
       if (options.identities) return options.identities;
       const onWarning = options.onWarning ?? ((text: string) => process.stderr.write(`sealbox: warning: ${text}\n`));
       const identityOptions = { passphrase: options.passphrase, onWarning };
-      return options.readSources ? parseIdentitySources(options.readSources, identityOptions) : loadAgeIdentities(env, identityOptions);
+      return options.readSources ? parseIdentitySources(await options.readSources, identityOptions) : loadAgeIdentities(env, identityOptions);
     })());
   // age-encryption itself only for files the in-memory path hands over (./age-file.ts)
   const getDecrypter = (): Promise<Decrypter> =>

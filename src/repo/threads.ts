@@ -72,7 +72,8 @@ export async function takeFiles(setup: WorkerSetup, ctx: RekeyContext, onResult:
 /**
  * Rotates the prepared files in `threads` threads, this one included; results in file order.
  * Undefined when the identities or the rules cannot be read: the caller rotates in this thread,
- * which reports a failure per file that needs them (and only those), as without threads.
+ * which reports a failure per file that needs them (and only those), as without threads, with the
+ * identity sources as read here (a failing SOPS_AGE_KEY_CMD is not run again).
  */
 export async function rotateInWorkers(
   prepared: Prepared,
@@ -82,15 +83,18 @@ export async function rotateInWorkers(
   const env = ctx.env ?? process.env;
   // every thread's question about one identity gets the one answer
   const ask = options.passphrase && askOncePerSource(options.passphrase);
+  const reading = readIdentitySources(env);
   let identities: ReadIdentitySource[];
   let parsed: AgeIdentity[];
   let rules: CreationRule[] | undefined;
   try {
-    identities = await readIdentitySources(env);
+    identities = await reading;
     // parsed here for this thread's keys and the warnings a skipped ~/.ssh key gives (the others stay quiet)
     parsed = parseIdentitySources(identities, { passphrase: ask, onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) });
     rules = ctx.configPath ? await loadRules(ctx.configPath) : undefined;
   } catch {
+    // warnings, if any, were given above
+    ctx.sources = new KeySources({ age: { env, readSources: reading, passphrase: ask, onWarning: () => {} } });
     return undefined;
   }
   const setup: WorkerSetup = {

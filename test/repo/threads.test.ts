@@ -94,4 +94,20 @@ describe("rotate across threads", () => {
     expect(result.stderr).toContain(files[40].path);
     expect(readFileSync(counter, "utf8")).toBe("run\n");
   }, 90_000);
+
+  it("runs a failing SOPS_AGE_KEY_CMD once too, and every file reports its failure", async () => {
+    const dir = tempDir();
+    cpSync(template, dir, { recursive: true });
+    const counter = join(dir, "runs.log");
+    const command = join(dir, "key-cmd.sh");
+    writeFileSync(command, `#!/bin/sh\necho run >> '${counter}'\nexit 3\n`);
+    chmodSync(command, 0o755);
+    const result = await sealbox(["rotate", "--json", "-j", "2", "secrets"], { cwd: dir, env: cliEnv(undefined, { SOPS_AGE_KEY_CMD: command }) });
+    const report = comparable(result.stdout);
+    expect(report.summary).toMatchObject({ total: COUNT, failed: COUNT });
+    expect(report.files.every((f) => /SOPS_AGE_KEY_CMD/.test(f.error?.message ?? ""))).toBe(true);
+    expect(readFileSync(counter, "utf8")).toBe("run\n");
+    // nothing was rewritten
+    for (const f of files) expect(readFileSync(join(dir, f.path))).toEqual(readFileSync(join(template, f.path)));
+  }, 90_000);
 });
