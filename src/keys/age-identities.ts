@@ -243,8 +243,13 @@ export async function decryptIdentityFile(bytes: Uint8Array, passphrase: string,
 
 /**
  * An age-encrypted identity file (sops's EncryptedIdentity). Locked until a file needs it; then asks
- * for the passphrase once and delegates to the identities inside.
+ * for the passphrase once and delegates to the identities inside. Unlike age and sops, it does not
+ * ask for a file whose stanzas no identity inside could open (ssh keys' stanzas, say).
  */
+// What the identities an identity file holds can open: X25519, and post-quantum (refused inside a
+// locked file, with its own message).
+const IDENTITY_FILE_STANZAS = new Set(["X25519", "mlkem768x25519"]);
+
 export class LockedAgeIdentityFile implements Identity {
   private inner?: Promise<Identity[]>;
 
@@ -255,6 +260,7 @@ export class LockedAgeIdentityFile implements Identity {
   ) {}
 
   async unwrapFileKey(stanzas: Stanza[]): Promise<Uint8Array | null> {
+    if (!stanzas.some((s) => IDENTITY_FILE_STANZAS.has(s.args[0]!))) return null;
     const ask = this.passphrase;
     if (!ask) {
       throw new SealboxError("CouldNotRetrieveKey", `the identity file is passphrase-protected and ${NO_PROMPT}`, { file: this.source });

@@ -202,6 +202,14 @@ describe("passphrase-protected age identity files", () => {
 
     const wrong = parseIdentityFile(bytes, "keys.age", { passphrase: async () => "wrong" });
     await expect(decryptOurs(ageEncrypt("x", ["-r", x25519Recipient("x25519.txt")]), wrong)).rejects.toThrow(/incorrect passphrase/);
+
+    // beside a locked ssh key: a file for that key asks for the key's passphrase, not the identity file's
+    const both: string[] = [];
+    const withSsh = await loadAgeIdentities({ ...env, SOPS_AGE_SSH_PRIVATE_KEY_FILE: path("locked_rsa_pem") }, { passphrase: async (source) => (both.push(source), source.endsWith("keys.age") ? "correct horse battery" : "open sesame") });
+    expect(await decryptOurs(ageEncrypt("for the rsa key", ["-R", path("locked_rsa_pem.pub")]), withSsh)).toBe("for the rsa key");
+    expect(both).toEqual([path("locked_rsa_pem")]);
+    expect(await decryptOurs(ageEncrypt("for the file", ["-r", x25519Recipient("x25519.txt")]), withSsh)).toBe("for the file");
+    expect(both).toEqual([path("locked_rsa_pem"), path("keys.age")]);
   }, 30_000);
 });
 
