@@ -42,7 +42,13 @@ async function askTerminal(source: string): Promise<string> {
     input.on("data", (chunk: Buffer) => {
       for (const char of chunk.toString("utf8")) {
         if (char === "\r" || char === "\n") return finish();
-        if (char === "\u0003") return finish(new SealboxError("KeyboardInterrupt", "interrupted"));
+        if (char === "\u0003") {
+          // Ctrl-C in raw mode is a character: hand it back as the signal it would have been, so it
+          // stops the command (exit 130, private temp files removed) as Ctrl-C does anywhere else
+          finish(new SealboxError("KeyboardInterrupt", "interrupted"));
+          process.kill(process.pid, "SIGINT");
+          return;
+        }
         if (char === "\u007f" || char === "\b") typed = typed.slice(0, -1);
         else typed += char;
       }

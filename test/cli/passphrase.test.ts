@@ -39,6 +39,15 @@ describe("passphrase-protected identities", () => {
     expect(out).not.toContain("secret-value");
   });
 
+  it("Ctrl-C at the prompt stops the command as Ctrl-C does (exit 130), printing nothing", () => {
+    const feed = `sleep 1; printf '\\003'`;
+    const r = spawnSync("sh", ["-c", `(${feed}) | script -qec "node ${SEALBOX} decrypt ${join(dir, "s.yaml")}; echo EXIT=\\$?" /dev/null`], { env: { ...env, PATH: process.env.PATH }, timeout: 30_000 });
+    const out = r.stdout.toString();
+    expect(out).toContain("Enter passphrase for");
+    expect(out).toContain("EXIT=130");
+    expect(out).not.toContain("secret-value");
+  });
+
   it("without a terminal, says the identity is locked instead of hanging", () => {
     // detached: a new session, so no controlling terminal to prompt on (spawnSync honours it; its types omit it)
     const options: SpawnSyncOptions = Object.assign({ env: { ...env, PATH: process.env.PATH }, timeout: 20_000, stdio: ["ignore", "pipe", "pipe"] as StdioOptions }, { detached: true });
