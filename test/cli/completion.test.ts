@@ -5,10 +5,14 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Command } from "commander";
+import { sealboxSync } from "../helpers/cli.js";
 import { ROOT, tempDir } from "../sealed/helpers.js";
 
-const CLI = join(ROOT, "bin/sealbox.js");
-const script = (shell: string): string => execFileSync(process.execPath, [CLI, "completion", shell], { encoding: "utf8" });
+function script(shell: string): string {
+  const r = sealboxSync(["completion", shell]);
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.toString("utf8");
+}
 const has = (bin: string): boolean => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0;
 
 async function program(): Promise<Command> {

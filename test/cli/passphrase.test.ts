@@ -1,13 +1,11 @@
 // A passphrase-protected identity file (made by the real `age -p`) is unlocked by asking the
 // terminal, through a real pseudo-terminal (`script`), never echoing the passphrase.
 import { describe, expect, it } from "vitest";
-import { execFileSync, spawnSync, type SpawnSyncOptions, type StdioOptions } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../helpers/fixtures.js";
-
-const SEALBOX = join(ROOT, "bin", "sealbox.js");
+import { BIN, cliEnv, sealboxSync } from "../helpers/cli.js";
 
 function underTerminal(command: string, typed: string[], env: NodeJS.ProcessEnv): string {
   // answers are sent after a pause so the prompt is up; `script` gives the command a real tty
@@ -22,18 +20,19 @@ describe("passphrase-protected identities", () => {
   const recipient = execFileSync("age-keygen", ["-y", join(dir, "id.txt")]).toString().trim();
   underTerminal(`age -p -o ${join(dir, "id.age")} ${join(dir, "id.txt")}`, ["pa55word", "pa55word"], {});
   writeFileSync(join(dir, "s.yaml"), "k: secret-value\n");
-  execFileSync(process.execPath, [SEALBOX, "encrypt", "-i", "--age", recipient, join(dir, "s.yaml")]);
+  expect(sealboxSync(["encrypt", "-i", "--age", recipient, join(dir, "s.yaml")]).status).toBe(0);
   const env = { SOPS_AGE_KEY_FILE: join(dir, "id.age"), HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
+  const noTerminal = { env: cliEnv(join(dir, "id.age")), timeoutMs: 20_000, detached: true };
 
   it("asks the terminal and decrypts with the right passphrase, without echoing it", () => {
-    const out = underTerminal(`node ${SEALBOX} decrypt ${join(dir, "s.yaml")}`, ["pa55word"], env);
+    const out = underTerminal(`node ${BIN} decrypt ${join(dir, "s.yaml")}`, ["pa55word"], env);
     expect(out).toContain(`Enter passphrase for ${join(dir, "id.age")}`);
     expect(out).toContain("k: secret-value");
     expect(out).not.toContain("pa55word");
   });
 
   it("refuses a wrong passphrase with exit 128", () => {
-    const out = underTerminal(`node ${SEALBOX} decrypt ${join(dir, "s.yaml")}; echo EXIT=\\$?`, ["nope"], env);
+    const out = underTerminal(`node ${BIN} decrypt ${join(dir, "s.yaml")}; echo EXIT=\\$?`, ["nope"], env);
     expect(out).toContain("incorrect passphrase");
     expect(out).toContain("EXIT=128");
     expect(out).not.toContain("secret-value");
@@ -49,16 +48,14 @@ describe("passphrase-protected identities", () => {
   });
 
   it("without a terminal, says the identity is locked instead of hanging", () => {
-    // detached: a new session, so no controlling terminal to prompt on (spawnSync honours it; its types omit it)
-    const options: SpawnSyncOptions = Object.assign({ env: { ...env, PATH: process.env.PATH }, timeout: 20_000, stdio: ["ignore", "pipe", "pipe"] as StdioOptions }, { detached: true });
-    const r = spawnSync(process.execPath, [SEALBOX, "decrypt", join(dir, "s.yaml")], options);
+    // detached: a new session, so no controlling terminal to prompt on
+    const r = sealboxSync(["decrypt", join(dir, "s.yaml")], noTerminal);
     expect(r.status).toBe(128);
     expect(r.stderr.toString()).toMatch(/passphrase/);
   });
 
   it("without a terminal, rotate names the locked identity it could not open", () => {
-    const options: SpawnSyncOptions = Object.assign({ env: { ...env, PATH: process.env.PATH }, timeout: 20_000, stdio: ["ignore", "pipe", "pipe"] as StdioOptions }, { detached: true });
-    const r = spawnSync(process.execPath, [SEALBOX, "rotate", join(dir, "s.yaml")], options);
+    const r = sealboxSync(["rotate", join(dir, "s.yaml")], noTerminal);
     expect(r.status).toBe(128);
     expect(r.stdout.toString() + r.stderr.toString()).toContain(`${join(dir, "id.age")} is passphrase-protected and there is no terminal to ask for its passphrase`);
   });
@@ -75,11 +72,11 @@ describe("passphrase-protected identities", () => {
     // 60 files: over the 50 from which rotate spreads the work over threads (-j 2: two, whatever the machine)
     const files = Array.from({ length: 60 }, (_, i) => join(repo, "enc", `s${i}.yaml`));
     files.forEach((file, i) => writeFileSync(file, `k: value-${i}\n`));
-    const encrypt = (to: string, some: string[]): Buffer => execFileSync(process.execPath, [SEALBOX, "encrypt", "-i", "--age", to, ...some]);
+    const encrypt = (to: string, some: string[]): void => expect(sealboxSync(["encrypt", "-i", "--age", to, ...some]).status).toBe(0);
     encrypt(recipient, files.filter((_, i) => i % 2 === 0));
     encrypt(other, files.filter((_, i) => i % 2 === 1));
     const before = readFileSync(join(repo, "enc", "s7.yaml"), "utf8");
-    const rotated = underTerminal(`cd ${repo} && SOPS_AGE_KEY_CMD='sh ${join(dir, "key-cmd.sh")}' node ${SEALBOX} rotate -j 2 enc`, ["pa55word"], env);
+    const rotated = underTerminal(`cd ${repo} && SOPS_AGE_KEY_CMD='sh ${join(dir, "key-cmd.sh")}' node ${BIN} rotate -j 2 enc`, ["pa55word"], env);
     expect(rotated.match(/Enter passphrase for/g)).toHaveLength(1);
     expect(rotated).toContain("rotate: 60 files — 60 rotated");
     expect(readFileSync(join(dir, "key-cmd.runs"), "utf8")).toBe("run\n");
@@ -90,10 +87,10 @@ describe("passphrase-protected identities", () => {
     const afterPrompt = rotated.slice(rotated.indexOf(prompt) + prompt.length);
     expect(afterPrompt.slice(0, afterPrompt.indexOf("\n"))).not.toContain("\x1b[2K");
     writeFileSync(join(repo, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.yaml$\n    age: ${recipient},age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n`);
-    const updated = underTerminal(`cd ${repo} && node ${SEALBOX} updatekeys -y enc`, ["pa55word"], env);
+    const updated = underTerminal(`cd ${repo} && node ${BIN} updatekeys -y enc`, ["pa55word"], env);
     expect(updated.match(/Enter passphrase for/g)).toHaveLength(1);
     expect(updated).toContain("60 updated");
-    const decrypted = execFileSync(process.execPath, [SEALBOX, "decrypt", join(repo, "enc", "s7.yaml")], { env: { ...env, SOPS_AGE_KEY_FILE: join(dir, "id.txt"), PATH: process.env.PATH } });
+    const decrypted = sealboxSync(["decrypt", join(repo, "enc", "s7.yaml")], { env: cliEnv(join(dir, "id.txt")) }).stdout;
     expect(decrypted.toString()).toBe("k: value-7\n");
   });
 });

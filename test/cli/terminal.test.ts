@@ -3,7 +3,7 @@
 // stdout and never coloured.
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cleanEnv, sealbox } from "../helpers/cli.js";
+import { BIN, cleanEnv, sealbox } from "../helpers/cli.js";
 import { ROOT, makeKeyPair, tempDir } from "../sealed/helpers.js";
 import { HAS_SCRIPT, Pty } from "./pty.js";
 
@@ -83,7 +83,7 @@ describe("a reader that stops early", () => {
   it("sealbox … | head stops quietly, without an EPIPE stack trace", async () => {
     const { spawnSync } = await import("node:child_process");
     // the reader closes its end before sealbox writes: the write fails with EPIPE
-    const run = spawnSync("sh", ["-c", `node '${join(ROOT, "bin/sealbox.js")}' --help | (exec 0<&-; true)`], { encoding: "utf8" });
+    const run = spawnSync("sh", ["-c", `node '${BIN}' --help | (exec 0<&-; true)`], { encoding: "utf8" });
     expect(run.status).toBe(0);
     expect(run.stderr).toBe("");
   });

@@ -1,6 +1,6 @@
 // Runs the real CLI (node bin/sealbox.js, which loads dist/bundle) as a child process, as users and
 // scripts do: the one place every test that spawns sealbox goes through.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type SpawnOptions } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./fixtures.js";
 
@@ -16,6 +16,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** V8 old-space cap in MB (default 512): a runaway parse dies instead of eating the machine. */
   maxOldSpaceMb?: number;
+  /** Start the child in a session of its own: no controlling terminal it could prompt on. */
+  detached?: boolean;
 }
 
 const TIMEOUT_MS = 45_000;
@@ -42,6 +44,17 @@ function nodeArgs(args: string[], options: CliOptions): string[] {
   return [`--max-old-space-size=${options.maxOldSpaceMb ?? 512}`, BIN, ...args];
 }
 
+// spawnSync honours detached too, but its option type leaves it out.
+function spawnOptions(options: CliOptions): SpawnOptions {
+  return {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? cleanEnv(),
+    timeout: options.timeoutMs ?? TIMEOUT_MS,
+    killSignal: "SIGKILL",
+    detached: options.detached,
+  };
+}
+
 export interface CliSyncResult {
   status: number;
   /** Bytes: some commands write binary. */
@@ -51,25 +64,14 @@ export interface CliSyncResult {
 
 /** Runs `sealbox ARGS` to the end, blocking (for tests with no server in this process to answer). */
 export function sealboxSync(args: string[], options: CliOptions = {}): CliSyncResult {
-  const result = spawnSync(process.execPath, nodeArgs(args, options), {
-    cwd: options.cwd ?? ROOT,
-    env: options.env ?? cleanEnv(),
-    input: options.input,
-    timeout: options.timeoutMs ?? TIMEOUT_MS,
-    killSignal: "SIGKILL",
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const result = spawnSync(process.execPath, nodeArgs(args, options), { ...spawnOptions(options), input: options.input, maxBuffer: 256 * 1024 * 1024 });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr.toString("utf8") };
 }
 
 /** A live child with piped stdio, for tests that kill it or talk to it. */
 export function spawnSealbox(args: string[], options: Omit<CliOptions, "input"> = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, nodeArgs(args, options), {
-    cwd: options.cwd ?? ROOT,
-    env: options.env ?? cleanEnv(),
-    timeout: options.timeoutMs ?? TIMEOUT_MS,
-    killSignal: "SIGKILL",
-  });
+  // stdio named so the type knows the streams are there (pipe is also the default)
+  return spawn(process.execPath, nodeArgs(args, options), { ...spawnOptions(options), stdio: "pipe" });
 }
 
 export interface CliResult {
