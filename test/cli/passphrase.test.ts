@@ -40,7 +40,7 @@ describe("passphrase-protected identities", () => {
 
   it("Ctrl-C at the prompt stops the command as Ctrl-C does (exit 130), printing nothing", () => {
     const feed = `sleep 1; printf '\\003'`;
-    const r = spawnSync("sh", ["-c", `(${feed}) | script -qec "node ${SEALBOX} decrypt ${join(dir, "s.yaml")}; echo EXIT=\\$?" /dev/null`], { env: { ...env, PATH: process.env.PATH }, timeout: 30_000 });
+    const r = spawnSync("sh", ["-c", `(${feed}) | script -qec "node ${BIN} decrypt ${join(dir, "s.yaml")}; echo EXIT=\\$?" /dev/null`], { env: { ...env, PATH: process.env.PATH }, timeout: 30_000 });
     const out = r.stdout.toString();
     expect(out).toContain("Enter passphrase for");
     expect(out).toContain("EXIT=130");
