@@ -70,6 +70,7 @@ export type { Scope } from "./sealed/scope.js";
 // ---- whole repositories (what `sealbox rotate|updatekeys|audit|git` call) ----
 export { rotatePaths, planUpdateKeysPaths, applyUpdateKeys } from "./repo/commands.js";
 export type { RotateOptions, UpdateKeysRun } from "./repo/commands.js";
+export type { KeyChanges } from "./repo/rekey.js";
 export type { RunReport } from "./repo/run.js";
 export { discoverFiles } from "./repo/discover.js";
 export { audit, reachesThreshold } from "./audit/audit.js";

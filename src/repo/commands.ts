@@ -1,7 +1,7 @@
 // rotate and updatekeys over many paths: the library functions the CLI commands call.
 import type { KeyObject } from "node:crypto";
 import { errorResult, forEachFile, prepareRun, replaceFile, summarise, syncWrittenDirectories, type FileResult, type FileWork, type RunOptions, type RunReport } from "./run.js";
-import { planUpdateKeys, resealFile, rotateSops, type RekeyContext, type UpdateKeysPlan } from "./rekey.js";
+import { planUpdateKeys, resealFile, rotateSops, type KeyChanges, type RekeyContext, type UpdateKeysPlan } from "./rekey.js";
 import { defaultConcurrency, runPool } from "./pool.js";
 import { progressBar } from "./progress.js";
 
@@ -9,6 +9,8 @@ export interface RotateOptions extends RunOptions {
   /** Old sealing private keys, for files under a sealed_secrets rule. */
   privateKeys?: readonly KeyObject[];
   dryRun?: boolean;
+  /** Recipients to add (to the first key group) and to remove in every rotated SOPS file: sops rotate's --add-age, --rm-age, --add-kms, --rm-kms. */
+  keyChanges?: KeyChanges;
   /**
    * Spread the files over `concurrency` threads (this one included) when the run is big enough to
    * pay for starting them (the CLI does). Needs the built package (dist/), and key sources the run finds itself.
@@ -20,6 +22,7 @@ export interface RotateOptions extends RunOptions {
 export async function rotatePaths(options: RotateOptions): Promise<RunReport> {
   const started = Date.now();
   const prepared = await prepareRun(options);
+  prepared.ctx.keyChanges = options.keyChanges;
   const dryRun = !!options.dryRun;
   const threads = options.threads && !options.sources ? threadCount(options.concurrency ?? defaultConcurrency(), prepared.files.length) : 1;
   const threaded = threads > 1 ? await (await import("./threads.js")).rotateInWorkers(prepared, { threads, quiet: options.quiet, dryRun, passphrase: options.passphrase }) : undefined;

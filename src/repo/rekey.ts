@@ -24,6 +24,32 @@ export interface RekeyContext {
   privateKeys?: readonly KeyObject[];
   /** Certificates loaded once per run, by the rule's cert path. */
   certs?: Map<string, Promise<SealingCert>>;
+  /** rotate --add-age/--rm-age/--add-kms/--rm-kms: applied to the recipients each file gets. */
+  keyChanges?: KeyChanges;
+}
+
+/** Recipients to add (to the first key group, as sops rotate does) and to remove (from every group). */
+export interface KeyChanges {
+  add: RecipientSpec[];
+  remove: RecipientSpec[];
+}
+
+// A KMS key to remove is matched by its ARN (and role, when given), as sops compares KMS keys: the
+// encryption context a file's stanza carries need not be spelled out again.
+function removes(spec: RecipientSpec, key: RecipientSpec): boolean {
+  if (spec.type === "age") return key.type === "age" && key.recipient === spec.recipient;
+  return key.type === "kms" && key.arn === spec.arn && (!spec.role || key.role === spec.role);
+}
+
+/** `groups` with the changes made; groups left empty are dropped, and none left is an error. */
+export function applyKeyChanges(groups: RecipientGroup[], changes: KeyChanges | undefined): RecipientGroup[] {
+  if (!changes) return groups;
+  const kept = groups.map((group) => group.filter((key) => !changes.remove.some((spec) => removes(spec, key))));
+  const first = kept[0] ?? [];
+  for (const spec of changes.add) if (!first.some((key) => recipientId(key) === recipientId(spec))) first.push(spec);
+  const result = [first, ...kept.slice(1)].filter((group) => group.length > 0);
+  if (result.length === 0) throw new SealboxError("NoEncryptionKeyFound", "the --rm-age/--rm-kms keys were all the file's recipients: nobody could open it");
+  return result;
 }
 
 export type SopsFile = Extract<Classified, { kind: "sops" }>;
@@ -95,7 +121,10 @@ export interface RotateResult {
   note?: string;
 }
 
-/** A new data key, every value re-encrypted, wrapped for the rule's recipients (or the file's own, without a rule). */
+/**
+ * A new data key, every value re-encrypted, wrapped for the rule's recipients (or the file's own,
+ * without a rule), with the recipients rotate was told to add or remove.
+ */
 export async function rotateSops(path: string, sops: SopsFile, ctx: RekeyContext): Promise<RotateResult> {
   const rule = await ruleFor(path, ctx);
   const { metadata } = sops.file;
@@ -109,6 +138,9 @@ export async function rotateSops(path: string, sops: SopsFile, ctx: RekeyContext
     wanted = currentRecipients(metadata.keyGroups);
     note = rule ? `the rule at ${rule.configPath}:${rule.line} names no keys: recipients kept` : "no creation rule matches: recipients kept";
   }
+  wanted = applyKeyChanges(wanted, ctx.keyChanges);
+  // Shamir's threshold cannot exceed the groups left
+  if (threshold !== undefined && threshold > wanted.length) threshold = wanted.length > 1 ? wanted.length : undefined;
   const dataKey = await recoverDataKey(metadata.keyGroups, ctx.sources, { threshold: metadata.shamirThreshold });
   const docs = decryptWithKey(sops.file, dataKey, false);
   const fresh = newDataKey();

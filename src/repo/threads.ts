@@ -27,6 +27,7 @@ export interface WorkerSetup {
   configPath?: string;
   env: NodeJS.ProcessEnv;
   privateKeys?: RekeyContext["privateKeys"];
+  keyChanges?: RekeyContext["keyChanges"];
   identities: ReadIdentitySource[];
   /** The rules file's rules, read once here (plain data), so workers need not parse YAML for them. */
   rules?: CreationRule[];
@@ -60,6 +61,7 @@ export function contextFor(setup: WorkerSetup, identities: AgeIdentity[] | { pas
     cwd: setup.cwd,
     env: setup.env,
     privateKeys: setup.privateKeys,
+    keyChanges: setup.keyChanges,
   };
 }
 
@@ -105,6 +107,7 @@ export async function rotateInWorkers(
     configPath: ctx.configPath,
     env: { ...env },
     privateKeys: ctx.privateKeys,
+    keyChanges: ctx.keyChanges,
     identities,
     rules,
     canAsk: !!ask,

@@ -60,4 +60,19 @@ describe("rotate from one KMS key to another", () => {
     expect(decrypted.status).toBe(0);
     expect(decrypted.stdout).toBe(plainFor(3, "yaml"));
   });
+
+  it("--rm-kms and --add-kms change the rule's keys for this run, and the file opens with the added key alone", async () => {
+    const path = "secrets/s5.yaml";
+    const result = await sealbox(["rotate", "--json", "--rm-kms", newKey.arn, "--add-kms", oldKey.arn, path], { cwd: dir, env: cliEnv(undefined, server.env()) });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).files[0].changes).toEqual([`+ kms:${oldKey.arn}`, `- kms:${newKey.arn}`]);
+    const meta = YAML.parse(readFileSync(join(dir, path), "utf8")).sops;
+    expect(meta.kms.map((k: { arn: string }) => k.arn)).toEqual([oldKey.arn]);
+    expect(meta.age.map((k: { recipient: string }) => k.recipient)).toEqual([A]);
+    const before = server.calls.length;
+    const decrypted = await sealbox(["decrypt", "--decryption-order", "kms", path], { cwd: dir, env: cliEnv(undefined, server.env()) });
+    expect(decrypted.stdout).toBe(plainFor(5, "yaml"));
+    expect(server.calls.slice(before).filter((c) => c.action === "Decrypt" && c.status === 200)).toHaveLength(1);
+  });
 });
