@@ -40,12 +40,16 @@ export interface LoadCertOptions {
 
 /** Reads, parses and checks a certificate named by a path, `file://`, `http://` or `https://` URL. */
 export async function loadCertificate(spec: string, options: LoadCertOptions = {}): Promise<SealingCert> {
-  const pem = await readCertSource(spec, options.timeoutMs ?? 30_000);
-  const cert = parseCertificate(pem, spec);
+  return checkedCertificate(await readCertSource(spec, options.timeoutMs ?? 30_000), spec, options);
+}
+
+/** A certificate read from `source` (a file, a URL, the controller), pinned and in date unless allowed. */
+export function checkedCertificate(pem: Uint8Array, source: string, options: Omit<LoadCertOptions, "timeoutMs"> = {}): SealingCert {
+  const cert = parseCertificate(pem, source);
   if (options.pinSha256 !== undefined) checkPin(cert, options.pinSha256);
   const check = checkCertificate(cert, options.now);
   if (check.expired && !options.allowExpired) {
-    throw new SealboxError("BadCertificate", `the certificate expired on ${cert.notAfter.toISOString()}; fetch the controller's current one (sealbox cert fetch)`, { file: spec });
+    throw new SealboxError("BadCertificate", `the certificate expired on ${cert.notAfter.toISOString()}; fetch the controller's current one (sealbox cert fetch)`, { file: source });
   }
   return cert;
 }

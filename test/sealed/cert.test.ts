@@ -257,6 +257,38 @@ describe("cert fetch through the API server's service proxy", () => {
     expect(result.stderr).toContain("connection refused");
   });
 
+  it("seal without a certificate fetches the controller's, as kubeseal does; --fetch-cert prints it", async () => {
+    const config = kubeconfig("seal-fetch", { user: { token: TOKEN } });
+    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: y\nstringData:\n  k: fetched\n";
+    seen.length = 0;
+    const sealed = await sealbox(["seal", "--format", "yaml"], { input, env: cleanEnv({ KUBECONFIG: config }) });
+    expect(sealed.stderr).toBe("sealbox: no certificate named: sealing with the controller's, fetched from service kube-system/sealed-secrets-controller (kubeconfig current context)\n");
+    expect(sealed.status).toBe(0);
+    expect(seen.map((s) => s.path)).toEqual([PROXY_PATH]);
+    const sealedFile = join(dir, "fetched-seal.yaml");
+    writeFileSync(sealedFile, sealed.stdout);
+    const unsealed = await sealbox(["unseal", "--private-key", KEY, sealedFile]);
+    expect(unsealed.status).toBe(0);
+    expect(YAML.parse(unsealed.stdout).data.k).toBe(Buffer.from("fetched").toString("base64"));
+    // a pin that does not match refuses the fetched certificate
+    const pinned = await sealbox(["seal", "--cert-sha256", "00".repeat(32)], { input, env: cleanEnv({ KUBECONFIG: config }) });
+    expect(pinned.status).toBe(71);
+    expect(pinned.stdout).toBe("");
+    const printed = await sealbox(["seal", "--fetch-cert", "--kubeconfig", config]);
+    expect(printed.status).toBe(0);
+    expect(printed.stdout).toBe(readFileSync(CERT, "utf8"));
+  });
+
+  it("seal says why when no certificate is named and the controller cannot be reached", async () => {
+    const config = kubeconfig("seal-gone", { user: { token: TOKEN } });
+    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: y\nstringData:\n  k: v\n";
+    const result = await sealbox(["seal", "--controller-namespace", "elsewhere"], { input, env: cleanEnv({ KUBECONFIG: config }) });
+    expect(result.status).toBe(72);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("no certificate was named (--cert, SEALED_SECRETS_CERT or a sealed_secrets rule in .sops.yaml)");
+    expect(result.stderr).toContain('in namespace "elsewhere"');
+  });
+
   it("seal takes a Secret's missing namespace from the kubeconfig context, as kubeseal does", async () => {
     const config = kubeconfig("ns", { user: { token: TOKEN }, namespace: "from-context" });
     const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  k: v\n";

@@ -6,14 +6,7 @@ export function registerCert(program: Command): void {
     .command("cert")
     .description("fetch or check the Sealed Secrets controller's certificate")
     .addHelpText("after", `\nExamples:\n  sealbox cert fetch -o certs/prod.pem\n  sealbox cert verify certs/prod.pem`);
-  cert
-    .command("fetch")
-    .description("fetch the controller's certificate through the Kubernetes API service proxy (like kubeseal --fetch-cert)")
-    .option("--controller-name <name>", "the controller's Service (env SEALED_SECRETS_CONTROLLER_NAME)", process.env.SEALED_SECRETS_CONTROLLER_NAME || "sealed-secrets-controller")
-    .option("--controller-namespace <namespace>", "the controller's namespace (env SEALED_SECRETS_CONTROLLER_NAMESPACE)", process.env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system")
-    .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, else ~/.kube/config)")
-    .option("--context <name>", "kubeconfig context (default: the current context)")
-    .option("--timeout <seconds>", "give up after this long", "30")
+  addControllerOptions(cert.command("fetch").description("fetch the controller's certificate through the Kubernetes API service proxy (like kubeseal --fetch-cert)"))
     .option("--cert-sha256 <fingerprint>", "refuse a certificate whose SHA-256 fingerprint differs")
     .option("-o, --output <file>", "write the PEM here (atomically) instead of stdout")
     .addHelpText(
@@ -38,26 +31,40 @@ Example:
     .action(verifyCert);
 }
 
-interface FetchFlags {
+/** How to reach the controller: `cert fetch`, and `seal` when nothing names a certificate. */
+export function addControllerOptions(command: Command): Command {
+  return command
+    .option("--controller-name <name>", "the controller's Service (env SEALED_SECRETS_CONTROLLER_NAME)", process.env.SEALED_SECRETS_CONTROLLER_NAME || "sealed-secrets-controller")
+    .option("--controller-namespace <namespace>", "the controller's namespace (env SEALED_SECRETS_CONTROLLER_NAMESPACE)", process.env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system")
+    .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, else ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context (default: the current context)")
+    .option("--timeout <seconds>", "give up on the cluster after this long", "30");
+}
+
+export interface ControllerFlags {
   controllerName: string;
   controllerNamespace: string;
   kubeconfig?: string;
   context?: string;
   timeout: string;
-  certSha256?: string;
-  output?: string;
 }
 
-async function fetchCert(flags: FetchFlags): Promise<void> {
+/** The controller's certificate as it answers (PEM bytes), and what to call it in messages. */
+export async function fetchControllerPem(flags: ControllerFlags): Promise<{ pem: Buffer; source: string }> {
   const { SealboxError } = await import("../../errors.js");
   const { fetchControllerCert } = await import("../../sealed/kube.js");
-  const { checkPin, parseCertificate } = await import("../../sealed/cert.js");
-  const { writeOutput } = await import("../../ops/file-io.js");
   const seconds = Number(flags.timeout);
   if (!(seconds > 0)) throw new SealboxError("ConflictingParameters", `--timeout must be a positive number of seconds, not "${flags.timeout}"`);
-  const pem = await fetchControllerCert({ ...flags, timeoutMs: seconds * 1000 });
+  return { pem: await fetchControllerCert({ ...flags, timeoutMs: seconds * 1000 }), source: `service ${flags.controllerNamespace}/${flags.controllerName}` };
+}
+
+/** Prints (or writes to --output) the controller's certificate: `cert fetch`, and `seal --fetch-cert` as kubeseal. */
+export async function fetchCert(flags: ControllerFlags & { certSha256?: string; output?: string }): Promise<void> {
+  const { checkPin, parseCertificate } = await import("../../sealed/cert.js");
+  const { writeOutput } = await import("../../ops/file-io.js");
+  const { pem, source } = await fetchControllerPem(flags);
   // Never hand on something that is not a sealing certificate (a proxy error page, say).
-  const cert = parseCertificate(pem, `service ${flags.controllerNamespace}/${flags.controllerName}`);
+  const cert = parseCertificate(pem, source);
   if (flags.certSha256) checkPin(cert, flags.certSha256);
   await writeOutput(pem.toString("utf8"), flags.output);
 }

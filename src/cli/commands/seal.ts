@@ -1,7 +1,10 @@
 // `sealbox seal`: kubeseal's job. Secrets in, SealedSecrets out (or one raw value, or merged into a file).
 import { Option, type Command } from "commander";
+import type { SealingCert } from "../../sealed/cert.js";
+import { addControllerOptions, fetchCert, fetchControllerPem, type ControllerFlags } from "./cert.js";
 
-interface SealFlags {
+interface SealFlags extends ControllerFlags {
+  fetchCert?: boolean;
   cert?: string;
   certSha256?: string;
   scope?: string;
@@ -17,7 +20,7 @@ interface SealFlags {
 }
 
 export function registerSeal(program: Command): void {
-  program
+  const command = program
     .command("seal")
     .description("seal Kubernetes Secrets into SealedSecrets for the Sealed Secrets controller (like kubeseal)")
     .argument("[file]", "Secret manifest(s): YAML documents, JSON, or a v1 List; - or nothing for stdin")
@@ -33,9 +36,14 @@ export function registerSeal(program: Command): void {
     .option("--from-file <file>", "with --raw: the file whose bytes are sealed")
     .option("--merge-into <file>", "add or replace the Secret's values in this SealedSecret file, in its own format")
     .option("--config <path>", "rules file whose sealed_secrets entry gives the cert and scope when there is no --cert (default: SOPS_CONFIG, else the nearest .sops.yaml)")
+    .option("--fetch-cert", "print the controller's certificate and stop (kubeseal --fetch-cert; also sealbox cert fetch)");
+  addControllerOptions(command)
     .addHelpText(
       "after",
       `
+Without --cert, SEALED_SECRETS_CERT or a sealed_secrets rule, the certificate is fetched from the
+controller through the current kubeconfig context, as kubeseal does.
+
 Examples:
   sealbox seal --cert cert.pem --format yaml secret.yaml > sealed.yaml
   echo -n hunter2 | sealbox seal --raw --cert cert.pem --namespace prod --name db
@@ -51,14 +59,34 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   const { sealingTarget } = await import("../../sealed/io.js");
   const { parseScope } = await import("../../sealed/scope.js");
   const { sealRaw, sealManifests } = await import("../../sealed/seal.js");
+  if (flags.fetchCert) return fetchCert(flags);
   const flagScope = flags.scope === undefined ? undefined : parseScope(flags.scope);
+  const fromCluster = async (): Promise<SealingCert> => {
+    const { checkedCertificate } = await import("../../sealed/cert.js");
+    const { kubeconfigPaths } = await import("../../sealed/kube.js");
+    const { existsSync } = await import("node:fs");
+    if (!kubeconfigPaths(flags).some((path) => existsSync(path))) {
+      throw new SealboxError("BadCertificate", "seal needs the controller's certificate: --cert PATH|URL, SEALED_SECRETS_CERT, a sealed_secrets rule, or a kubeconfig to fetch it from the controller with (`sealbox cert fetch > cert.pem` saves it)");
+    }
+    try {
+      const { pem, source } = await fetchControllerPem(flags);
+      const cert = checkedCertificate(pem, source, { pinSha256: flags.certSha256 });
+      // said, because the current kubeconfig context decides which cluster can unseal the output
+      (await import("../terminal.js")).info(`no certificate named: sealing with the controller's, fetched from ${source} (kubeconfig ${flags.context ? `context "${flags.context}"` : "current context"})`);
+      return cert;
+    } catch (error) {
+      if (!(error instanceof SealboxError)) throw error;
+      const why = "no certificate was named (--cert, SEALED_SECRETS_CERT or a sealed_secrets rule in .sops.yaml), and fetching the controller's failed";
+      throw new SealboxError(error.code, `seal: ${why}: ${error.message}`, { file: error.file, line: error.line, details: error.details });
+    }
+  };
   // The rules file is matched against the file being written (else the input file).
   const rulePath = flags.mergeInto ?? (flags.output !== "-" ? flags.output : undefined) ?? (file !== "-" ? file : undefined);
 
   if (flags.raw) {
     if (flags.mergeInto) throw new SealboxError("ConflictingParameters", "--raw and --merge-into do not go together");
     const input = await readInput(flags.fromFile ?? file);
-    const { cert, ruleScope } = await sealingTarget(flags, "seal", flags.output);
+    const { cert, ruleScope } = await sealingTarget(flags, "seal", flags.output, fromCluster);
     const sealed = sealRaw(input.bytes, { publicKey: cert.publicKey, scope: flagScope ?? ruleScope ?? "strict", namespace: flags.namespace, name: flags.name });
     await writeOutput(sealed, flags.output);
     return;
@@ -66,7 +94,7 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   if (flags.fromFile) throw new SealboxError("ConflictingParameters", "--from-file goes with --raw; give a Secret manifest as FILE");
 
   const input = await readInput(file);
-  const { cert, ruleScope } = await sealingTarget(flags, "seal", rulePath);
+  const { cert, ruleScope } = await sealingTarget(flags, "seal", rulePath, fromCluster);
   if (flags.mergeInto) {
     const { mergeInto } = await import("../../sealed/rewrite.js");
     const { parseManifests, readSecrets, stringifyManifests } = await import("../../sealed/manifest.js");
@@ -78,7 +106,7 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
     await writeOutput(stringifyManifests(manifests), flags.mergeInto);
     return;
   }
-  const defaultNamespace = flags.namespace ? undefined : await kubeconfigNamespace();
+  const defaultNamespace = flags.namespace ? undefined : await kubeconfigNamespace(flags);
   const text = sealManifests(input.bytes.toString("utf8"), input.name, {
     publicKey: cert.publicKey,
     scope: flagScope ?? ruleScope,
@@ -92,10 +120,10 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
 }
 
 /** kubeseal's fallback for a Secret without a namespace: the kubeconfig context's, else "default". */
-async function kubeconfigNamespace(): Promise<string | undefined> {
+async function kubeconfigNamespace(flags: ControllerFlags): Promise<string | undefined> {
   try {
     const { loadKubeTarget } = await import("../../sealed/kube.js");
-    return (await loadKubeTarget()).namespace;
+    return (await loadKubeTarget({ kubeconfig: flags.kubeconfig, context: flags.context })).namespace;
   } catch {
     return undefined;
   }
