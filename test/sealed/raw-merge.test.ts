@@ -102,3 +102,26 @@ describe("seal --merge-into", () => {
     expect(readFileSync(file, "utf8")).toBe(readFileSync(join(VECTORS, "data-strict.sealed.yaml"), "utf8"));
   });
 });
+
+describe("kubeseal's output flags", () => {
+  const secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\nstringData:\n  password: hunter2\n";
+
+  it("-w FILE writes the SealedSecret there, as kubeseal does", async () => {
+    const dir = tempDir();
+    const result = await sealbox(["seal", "--cert", CERT, "-w", "db.sealed.yaml"], { cwd: dir, input: secret });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(YAML.parse(readFileSync(join(dir, "db.sealed.yaml"), "utf8")).kind).toBe("SealedSecret");
+  });
+
+  it("refuses kubeseal's -o yaml (a format there, a file here) with the flag to use, writing nothing", async () => {
+    const dir = tempDir();
+    const result = await sealbox(["seal", "--cert", CERT, "-o", "yaml"], { cwd: dir, input: secret });
+    expect(result.status).toBe(8);
+    expect(result.stderr).toContain("use --format yaml");
+    expect(() => statSync(join(dir, "yaml"))).toThrow();
+    const file = await sealbox(["seal", "--cert", CERT, "-o", "./yaml"], { cwd: dir, input: secret });
+    expect(file.status).toBe(0);
+    expect(statSync(join(dir, "yaml")).isFile()).toBe(true);
+  });
+});

@@ -5,6 +5,7 @@ import { addControllerOptions, fetchCert, fetchControllerPem, type ControllerFla
 
 interface SealFlags extends ControllerFlags {
   fetchCert?: boolean;
+  sealedSecretFile?: string;
   cert?: string;
   certSha256?: string;
   scope?: string;
@@ -32,6 +33,7 @@ export function registerSeal(program: Command): void {
     .addOption(new Option("--format <format>", "output format (default: yaml for an -o file ending .yaml/.yml, else json as kubeseal)").choices(["yaml", "json"]))
     .option("--allow-empty-data", "seal a Secret that has no data")
     .option("-o, --output <file>", "write here (atomically) instead of stdout")
+    .option("-w, --sealed-secret-file <file>", "kubeseal's name for --output")
     .option("--raw", "seal one value (from --from-file or stdin) and print its base64, no newline")
     .option("--from-file <file>", "with --raw: the file whose bytes are sealed")
     .option("--merge-into <file>", "add or replace the Secret's values in this SealedSecret file, in its own format")
@@ -59,6 +61,14 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   const { sealingTarget } = await import("../../sealed/io.js");
   const { parseScope } = await import("../../sealed/scope.js");
   const { sealRaw, sealManifests } = await import("../../sealed/seal.js");
+  if (flags.sealedSecretFile !== undefined) {
+    if (flags.output !== undefined) throw new SealboxError("ConflictingParameters", "-o/--output and -w/--sealed-secret-file name the same thing: give one");
+    flags.output = flags.sealedSecretFile;
+  }
+  // kubeseal's -o is the format: `-o yaml` here would quietly write a file named yaml
+  if (flags.output === "yaml" || flags.output === "json") {
+    throw new SealboxError("ConflictingParameters", `-o is the output file here (as in sops), not kubeseal's format: use --format ${flags.output} (or -o ./${flags.output} for a file of that name)`);
+  }
   if (flags.fetchCert) return fetchCert(flags);
   const flagScope = flags.scope === undefined ? undefined : parseScope(flags.scope);
   const fromCluster = async (): Promise<SealingCert> => {
