@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands/index.js";
 import { reportError } from "./report.js";
+import { fromLegacySops } from "./sops-legacy.js";
 import { configureTerminal, quietOnBrokenPipe } from "./terminal.js";
 import { VERSION } from "../version.js";
 
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .option("--verbose", "say more about what is done")
     .option("--no-color", "never colour the output (also: NO_COLOR)")
     .showHelpAfterError("(run `sealbox help <command>` for usage)")
-    .addHelpText("after", `\nExamples:\n  sealbox init                                   # set up .sops.yaml in this repository\n  sealbox encrypt -i secrets.yaml                # SOPS: values encrypted in place\n  sealbox seal secret.yaml -o app.sealed.yaml    # Sealed Secrets: like kubeseal\n  sealbox help seal`)
+    .addHelpText("after", `\nExamples:\n  sealbox init                                   # set up .sops.yaml in this repository\n  sealbox encrypt -i secrets.yaml                # SOPS: values encrypted in place\n  sealbox seal secret.yaml -o app.sealed.yaml    # Sealed Secrets: like kubeseal\n  sealbox help seal\n\nsops's older form works too: sealbox -d FILE, -e [-i] FILE, -r -i FILE, and sealbox FILE to edit.`)
     .exitOverride()
     // --quiet/--verbose/--no-color are read once, wherever on the line they were given.
     .hook("preAction", (_program, action) => configureTerminal(action.optsWithGlobals()));
@@ -28,7 +29,8 @@ export async function main(argv: string[]): Promise<void> {
   const debug = argv.includes("--debug");
   quietOnBrokenPipe();
   try {
-    await program.parseAsync(argv);
+    const commands = new Set(["help", ...program.commands.map((c) => c.name())]);
+    await program.parseAsync(fromLegacySops(argv, commands));
   } catch (error) {
     if (error instanceof CommanderError) {
       // help and --version exit through here with status 0; usage errors were already printed.

@@ -1,0 +1,30 @@
+// sops's older command line, still in many scripts and Makefiles: `sops -d FILE`, `sops -e -i FILE`,
+// `sops -r -i FILE`, and `sops FILE` to edit. Rewritten to the subcommands before commander parses,
+// so every flag after it means what the subcommand says.
+import { SealboxError } from "../errors.js";
+
+const LEGACY: Record<string, string> = { "-e": "encrypt", "--encrypt": "encrypt", "-d": "decrypt", "--decrypt": "decrypt", "-r": "rotate", "--rotate": "rotate" };
+/** Options of the program itself, which may come before a subcommand. */
+const GLOBAL = new Set(["--debug", "-q", "--quiet", "--verbose", "--no-color"]);
+
+/** `argv` (node, script, args…) with a legacy sops invocation turned into its subcommand; anything else as it was. */
+export function fromLegacySops(argv: string[], commands: ReadonlySet<string>): string[] {
+  const [node, script, ...args] = argv;
+  const first = args.findIndex((arg) => !GLOBAL.has(arg));
+  if (first < 0 || commands.has(args[first]!) || args[first] === "-h" || args[first] === "--help" || args[first] === "-V" || args[first] === "--version") return argv;
+  const legacy = [...new Set(args.filter((arg) => arg in LEGACY).map((arg) => LEGACY[arg]!))];
+  if (legacy.length > 1) throw new SealboxError("ConflictingParameters", `sops's ${legacy.map((c) => `--${c}`).join(" and ")} do not go together`);
+  const rest = args.filter((arg) => !(arg in LEGACY));
+  if (legacy.length === 1) {
+    const command = legacy[0]!;
+    // sops -r without -i prints the rotated file; sealbox rotate only rewrites files in place
+    if (command === "rotate" && !rest.includes("-i") && !rest.includes("--in-place")) {
+      throw new SealboxError("ConflictingParameters", "sops -r without -i prints the rotated file; sealbox rotate rewrites files in place: add -i (or run `sealbox rotate FILE`)");
+    }
+    return [node!, script!, command, ...rest];
+  }
+  // `sops FILE`: edit, when the word looks like a path (a mistyped command still gets commander's hint)
+  const word = args[first]!;
+  if (!word.startsWith("-") && /[./\\]/.test(word)) return [node!, script!, "edit", ...args];
+  return argv;
+}

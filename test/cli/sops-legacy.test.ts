@@ -1,0 +1,52 @@
+// sops's older command line (`sops -d FILE`, `-e -i`, `-r -i`, `sops FILE` to edit) still runs from
+// old scripts: it means the subcommand, with every other flag as that subcommand reads it.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fromLegacySops } from "../../src/cli/sops-legacy.js";
+import { cliEnv, sealboxSync } from "../helpers/cli.js";
+import { A, KEYS_A } from "../repo/helpers.js";
+
+const COMMANDS = new Set(["encrypt", "decrypt", "rotate", "edit", "help"]);
+const argv = (...args: string[]): string[] => ["node", "sealbox", ...args];
+
+describe("sops's legacy command line", () => {
+  it("maps -e/-d/-r and a bare file to the subcommands, and leaves everything else alone", () => {
+    expect(fromLegacySops(argv("-d", "--extract", '["a"]', "s.yaml"), COMMANDS)).toEqual(argv("decrypt", "--extract", '["a"]', "s.yaml"));
+    expect(fromLegacySops(argv("-q", "-i", "--encrypt", "s.yaml"), COMMANDS)).toEqual(argv("encrypt", "-q", "-i", "s.yaml"));
+    expect(fromLegacySops(argv("-r", "-i", "--add-age", "age1x", "s.yaml"), COMMANDS)).toEqual(argv("rotate", "-i", "--add-age", "age1x", "s.yaml"));
+    expect(fromLegacySops(argv("secrets/s.yaml"), COMMANDS)).toEqual(argv("edit", "secrets/s.yaml"));
+    for (const untouched of [argv("decrypt", "-d"), argv("--verbose", "encrypt", "-e"), argv(), argv("--help"), argv("-V"), argv("decrpyt")]) {
+      expect(fromLegacySops(untouched, COMMANDS)).toEqual(untouched);
+    }
+    expect(() => fromLegacySops(argv("-d", "-e", "s.yaml"), COMMANDS)).toThrow(/do not go together/);
+    expect(() => fromLegacySops(argv("-r", "s.yaml"), COMMANDS)).toThrow(/add -i/);
+  });
+
+  it("works end to end: -e -i, -d, -r -i, and refuses -r without -i, writing nothing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sealbox-legacy-"));
+    const file = join(dir, "s.yaml");
+    writeFileSync(file, "password: hunter2\n");
+    const env = cliEnv(KEYS_A);
+    expect(sealboxSync(["-e", "-i", "--age", A, file], { env }).status).toBe(0);
+    const encrypted = readFileSync(file, "utf8");
+    expect(encrypted).toContain("ENC[AES256_GCM,");
+    const decrypted = sealboxSync(["-d", file], { env });
+    expect(decrypted.status).toBe(0);
+    expect(decrypted.stdout.toString()).toBe("password: hunter2\n");
+
+    const refused = sealboxSync(["-r", file], { env });
+    expect(refused.status).toBe(8);
+    expect(refused.stderr).toContain("add -i");
+    expect(readFileSync(file, "utf8")).toBe(encrypted);
+    expect(sealboxSync(["-r", "-i", file], { env }).status).toBe(0);
+    expect(readFileSync(file, "utf8")).not.toBe(encrypted);
+    expect(sealboxSync(["-d", file], { env }).stdout.toString()).toBe("password: hunter2\n");
+
+    // `sops FILE` opens the editor: one that changes nothing gives edit's own status
+    const edited = sealboxSync([file], { env: { ...env, EDITOR: "true" } });
+    expect(edited.status).toBe(200);
+    expect(edited.stderr).toContain("has not changed");
+  });
+});
