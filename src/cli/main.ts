@@ -30,7 +30,8 @@ export async function main(argv: string[]): Promise<void> {
   quietOnBrokenPipe();
   try {
     const commands = new Set(["help", ...program.commands.map((c) => c.name())]);
-    await program.parseAsync(fromLegacySops(argv, commands));
+    const options = new Set(program.options.flatMap((o) => [o.short, o.long]).filter((flag): flag is string => !!flag));
+    await program.parseAsync(fromLegacySops(argv, { commands, options }));
   } catch (error) {
     if (error instanceof CommanderError) {
       // help and --version exit through here with status 0; usage errors were already printed.

@@ -4,14 +4,18 @@
 import { SealboxError } from "../errors.js";
 
 const LEGACY: Record<string, string> = { "-e": "encrypt", "--encrypt": "encrypt", "-d": "decrypt", "--decrypt": "decrypt", "-r": "rotate", "--rotate": "rotate" };
-/** Options of the program itself, which may come before a subcommand. */
-const GLOBAL = new Set(["--debug", "-q", "--quiet", "--verbose", "--no-color"]);
+
+/** What the program itself knows: its subcommands, and its own options (which may come before one). */
+export interface ProgramWords {
+  commands: ReadonlySet<string>;
+  options: ReadonlySet<string>;
+}
 
 /** `argv` (node, script, args…) with a legacy sops invocation turned into its subcommand; anything else as it was. */
-export function fromLegacySops(argv: string[], commands: ReadonlySet<string>): string[] {
+export function fromLegacySops(argv: string[], program: ProgramWords): string[] {
   const [node, script, ...args] = argv;
-  const first = args.findIndex((arg) => !GLOBAL.has(arg));
-  if (first < 0 || commands.has(args[first]!) || args[first] === "-h" || args[first] === "--help" || args[first] === "-V" || args[first] === "--version") return argv;
+  const first = args.findIndex((arg) => !program.options.has(arg));
+  if (first < 0 || program.commands.has(args[first]!) || args[first] === "-h" || args[first] === "--help") return argv;
   const legacy = [...new Set(args.filter((arg) => arg in LEGACY).map((arg) => LEGACY[arg]!))];
   if (legacy.length > 1) throw new SealboxError("ConflictingParameters", `sops's ${legacy.map((c) => `--${c}`).join(" and ")} do not go together`);
   const rest = args.filter((arg) => !(arg in LEGACY));

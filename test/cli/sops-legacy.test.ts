@@ -8,7 +8,7 @@ import { fromLegacySops } from "../../src/cli/sops-legacy.js";
 import { cliEnv, sealboxSync } from "../helpers/cli.js";
 import { A, KEYS_A } from "../repo/helpers.js";
 
-const COMMANDS = new Set(["encrypt", "decrypt", "rotate", "edit", "help"]);
+const COMMANDS = { commands: new Set(["encrypt", "decrypt", "rotate", "edit", "help"]), options: new Set(["-V", "--version", "--debug", "-q", "--quiet", "--verbose", "--no-color"]) };
 const argv = (...args: string[]): string[] => ["node", "sealbox", ...args];
 
 describe("sops's legacy command line", () => {
