@@ -1,6 +1,6 @@
 // The CLI entry: commander wiring and the one place errors are shown and exit statuses set.
 // Command files register their options here and load their implementation only when they run.
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type Option } from "commander";
 import { registerCommands } from "./commands/index.js";
 import { reportError } from "./report.js";
 import { fromLegacySops } from "./sops-legacy.js";
@@ -30,8 +30,9 @@ export async function main(argv: string[]): Promise<void> {
   quietOnBrokenPipe();
   try {
     const commands = new Set(["help", ...program.commands.map((c) => c.name())]);
-    const options = new Set(program.options.flatMap((o) => [o.short, o.long]).filter((flag): flag is string => !!flag));
-    await program.parseAsync(fromLegacySops(argv, { commands, options }));
+    const flags = (list: readonly Option[]): Set<string> => new Set(list.flatMap((o) => [o.short, o.long]).filter((flag): flag is string => !!flag));
+    const takeValue = flags(program.commands.flatMap((c) => c.options.filter((o) => o.required || o.optional)));
+    await program.parseAsync(fromLegacySops(argv, { commands, options: flags(program.options), takeValue }));
   } catch (error) {
     if (error instanceof CommanderError) {
       // help and --version exit through here with status 0; usage errors were already printed.

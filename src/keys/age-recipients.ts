@@ -16,6 +16,8 @@ const parsed = new Map<string, AgeRecipient>();
 
 /** Shortens a (possibly 2,000-character post-quantum) recipient for messages. */
 function shown(recipient: string): string {
+  // an identity pasted where a recipient belongs is a secret: name what it is, never its characters
+  if (/AGE-SECRET-KEY-|AGE-PLUGIN-|PRIVATE KEY/i.test(recipient)) return "(a secret key, not shown: give its public recipient, e.g. from age-keygen -y)";
   return recipient.length > 72 ? `${recipient.slice(0, 60)}…` : recipient;
 }
 

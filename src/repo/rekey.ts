@@ -34,21 +34,32 @@ export interface KeyChanges {
   remove: RecipientSpec[];
 }
 
-// A KMS key to remove is matched by its ARN (and role, when given), as sops compares KMS keys: the
-// encryption context a file's stanza carries need not be spelled out again.
+// A KMS key to remove is matched by its ARN alone, as sops compares KMS keys: neither the role nor
+// the encryption context a file's stanza carries need be spelled out again.
 function removes(spec: RecipientSpec, key: RecipientSpec): boolean {
   if (spec.type === "age") return key.type === "age" && key.recipient === spec.recipient;
-  return key.type === "kms" && key.arn === spec.arn && (!spec.role || key.role === spec.role);
+  return key.type === "kms" && key.arn === spec.arn;
 }
 
-/** `groups` with the changes made; groups left empty are dropped, and none left is an error. */
+/**
+ * `groups` with the changes made, as sops rotate makes them: added to the first group, removed from
+ * all. Where sops would quietly weaken a Shamir split, this refuses: a key added to the first group
+ * that another group already holds could open the file alone, and a group emptied would lower the
+ * threshold (change key_groups in .sops.yaml for that). Removing every recipient is an error too.
+ */
 export function applyKeyChanges(groups: RecipientGroup[], changes: KeyChanges | undefined): RecipientGroup[] {
   if (!changes) return groups;
   const kept = groups.map((group) => group.filter((key) => !changes.remove.some((spec) => removes(spec, key))));
   const first = kept[0] ?? [];
-  for (const spec of changes.add) if (!first.some((key) => recipientId(key) === recipientId(spec))) first.push(spec);
-  const result = [first, ...kept.slice(1)].filter((group) => group.length > 0);
-  if (result.length === 0) throw new SealboxError("NoEncryptionKeyFound", "the --rm-age/--rm-kms keys were all the file's recipients: nobody could open it");
+  for (const spec of changes.add) {
+    const other = kept.findIndex((group, i) => i > 0 && group.some((key) => recipientId(key) === recipientId(spec)));
+    if (other > 0) throw new SealboxError("ConflictingParameters", `${recipientId(spec)} is already in key group ${other}: adding it to group 0 too would let it open the file without the other groups`);
+    if (!first.some((key) => recipientId(key) === recipientId(spec))) first.push(spec);
+  }
+  const result = [first, ...kept.slice(1)];
+  if (result.every((group) => group.length === 0)) throw new SealboxError("NoEncryptionKeyFound", "the --rm-age/--rm-kms keys were all the file's recipients: nobody could open it");
+  const emptied = result.findIndex((group) => group.length === 0);
+  if (groups.length > 1 && emptied >= 0) throw new SealboxError("ConflictingParameters", `removing those keys empties key group ${emptied}, which would lower the Shamir threshold: change key_groups in .sops.yaml instead`);
   return result;
 }
 
@@ -139,8 +150,7 @@ export async function rotateSops(path: string, sops: SopsFile, ctx: RekeyContext
     note = rule ? `the rule at ${rule.configPath}:${rule.line} names no keys: recipients kept` : "no creation rule matches: recipients kept";
   }
   wanted = applyKeyChanges(wanted, ctx.keyChanges);
-  // Shamir's threshold cannot exceed the groups left
-  if (threshold !== undefined && threshold > wanted.length) threshold = wanted.length > 1 ? wanted.length : undefined;
+  if (note && ctx.keyChanges) note = `${note}, then changed by --add/--rm`;
   const dataKey = await recoverDataKey(metadata.keyGroups, ctx.sources, { threshold: metadata.shamirThreshold });
   const docs = decryptWithKey(sops.file, dataKey, false);
   const fresh = newDataKey();

@@ -8,7 +8,11 @@ import { fromLegacySops } from "../../src/cli/sops-legacy.js";
 import { cliEnv, sealboxSync } from "../helpers/cli.js";
 import { A, KEYS_A } from "../repo/helpers.js";
 
-const COMMANDS = { commands: new Set(["encrypt", "decrypt", "rotate", "edit", "help"]), options: new Set(["-V", "--version", "--debug", "-q", "--quiet", "--verbose", "--no-color"]) };
+const COMMANDS = {
+  commands: new Set(["encrypt", "decrypt", "rotate", "edit", "help"]),
+  options: new Set(["-V", "--version", "--debug", "-q", "--quiet", "--verbose", "--no-color"]),
+  takeValue: new Set(["--output", "--extract", "--add-age"]),
+};
 const argv = (...args: string[]): string[] => ["node", "sealbox", ...args];
 
 describe("sops's legacy command line", () => {
@@ -21,6 +25,12 @@ describe("sops's legacy command line", () => {
       expect(fromLegacySops(untouched, COMMANDS)).toEqual(untouched);
     }
     expect(() => fromLegacySops(argv("-d", "-e", "s.yaml"), COMMANDS)).toThrow(/do not go together/);
+    // an option's value and anything after -- are not flags, whatever they look like
+    expect(fromLegacySops(argv("--output", "-d", "-d", "s.yaml"), COMMANDS)).toEqual(argv("decrypt", "--output", "-d", "s.yaml"));
+    expect(fromLegacySops(argv("-d", "--", "-r"), COMMANDS)).toEqual(argv("decrypt", "--", "-r"));
+    // words that are properties of every JavaScript object are just words
+    for (const word of ["valueOf", "constructor", "__proto__"]) expect(fromLegacySops(argv(word), COMMANDS)).toEqual(argv(word));
+    expect(fromLegacySops(argv("-d", "constructor"), COMMANDS)).toEqual(argv("decrypt", "constructor"));
     expect(() => fromLegacySops(argv("-r", "s.yaml"), COMMANDS)).toThrow(/add -i/);
   });
 

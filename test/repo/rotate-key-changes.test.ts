@@ -1,11 +1,11 @@
 // rotate's --add-age/--rm-age (sops rotate's flags): the recipients each file gets this run, on top of
 // its rule's (or, without a rule, its own, as sops rotate does), across threads too; a bad recipient
 // stops the run before anything is read, and removing every recipient fails the file, writing nothing.
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliEnv, sealbox } from "../helpers/cli.js";
-import { A, B, KEYS_A, ageRule, encryptedRepo, identityFile, newIdentity, openFile, rules, sameContent, sourcesFor, tempDir } from "./helpers.js";
+import { A, B, KEYS_A, ROOT, ageRule, encryptedRepo, identityFile, newIdentity, openFile, rules, sameContent, sourcesFor, tempDir } from "./helpers.js";
 import type { RunReport } from "../../src/repo/run.js";
 
 const env = () => cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A]));
@@ -53,5 +53,35 @@ describe("rotate --add-age / --rm-age", () => {
     expect(empty.status).toBe(111);
     expect(empty.stdout).toMatch(/nobody could open it/);
     expect(paths.map((p) => readFileSync(join(dir, p)))).toEqual(before);
+  });
+
+  it("never echoes a secret key pasted where a recipient belongs", async () => {
+    const identity = readFileSync(KEYS_A, "utf8").match(/AGE-SECRET-KEY-1[0-9A-Z]+/)![0];
+    const result = await sealbox(["rotate", "--add-age", identity, "x.yaml"], { cwd: tempDir(), env: env() });
+    expect(result.status).toBe(111);
+    expect(result.stderr).toContain("a secret key, not shown");
+    expect(result.stderr + result.stdout).not.toContain(identity.slice(16, 26));
+  });
+
+  it("refuses what would weaken a Shamir split: a key added beside another group's, a group emptied", async () => {
+    const groups = join(ROOT, "fixtures/interop/sops/key_groups");
+    const dir = tempDir();
+    const file = join(dir, "kg.yaml");
+    copyFileSync(join(groups, "key_groups.enc.yaml"), file);
+    const before = readFileSync(file);
+    const env12 = cliEnv(join(groups, "keys_12.txt"));
+    const inGroup1 = "age17ek4lhhceszt2xf05c8g7zyws3jxjl40r9jupkmj60khksgndd9su3rtqm";
+    const inGroup2 = "age1r60u0enqwh6e9wff0eyq242l47wuj6lg4vm4x47kpa64e4h6vy2staax3g";
+    const added = await sealbox(["rotate", "--json", "--add-age", inGroup1, file], { env: env12 });
+    expect(added.status).toBe(8);
+    expect(added.stdout).toContain("is already in key group 1");
+    const emptied = await sealbox(["rotate", "--json", "--rm-age", inGroup2, file], { env: env12 });
+    expect(emptied.status).toBe(8);
+    expect(emptied.stdout).toContain("empties key group 2");
+    expect(readFileSync(file)).toEqual(before);
+    // a change that keeps every group is made
+    const c = newIdentity(tempDir("sealbox-keys-"), "c");
+    expect((await sealbox(["rotate", "--add-age", c.recipient, file], { env: env12 })).status).toBe(0);
+    expect(readFileSync(file, "utf8")).toContain(c.recipient);
   });
 });

@@ -18,7 +18,7 @@ export function registerRotate(program: Command): void {
     .option("--add-age <recipients>", "also wrap the new data key for these age recipients (first key group), comma-separated")
     .option("--rm-age <recipients>", "no longer wrap it for these age recipients, comma-separated")
     .option("--add-kms <arns>", "also wrap it with these AWS KMS keys (first key group), comma-separated, ARN+ROLE_ARN to assume a role")
-    .option("--rm-kms <arns>", "no longer wrap it with these AWS KMS keys (matched by ARN, and role if given)")
+    .option("--rm-kms <arns>", "no longer wrap it with these AWS KMS keys (matched by ARN alone, as sops does)")
     .option("-i, --in-place", "accepted for sops compatibility: rotate always rewrites files in place")
     .option("--dry-run", "say what would be rotated, write nothing")
     .option("--json", "print the report as JSON on stdout")
@@ -31,7 +31,8 @@ reported, the others are still rotated; the exit status is the first failure's.
 
 Recipients come from the file's creation rule (without one, the file keeps its own); --add-* and
 --rm-* change them for this run only, as sops rotate's flags do: to make a change last, change
-.sops.yaml.
+.sops.yaml. With Shamir key groups, a change that would let fewer groups open the file (a key
+added to group 0 that another group holds, a group emptied) is refused.
 
 Examples:
   sealbox rotate .                                   # the whole repository
