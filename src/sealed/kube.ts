@@ -134,26 +134,47 @@ export interface FetchCertOptions extends KubeconfigOptions {
   timeoutMs: number;
 }
 
-/** The controller's current certificate (PEM bytes), via the API server's service proxy as kubeseal does. */
+/**
+ * The controller's current certificate (PEM bytes), via the API server's service proxy as kubeseal
+ * (0.17.2 and later) does: the proxy names the Service's first port, which the controller's manifests
+ * call "http" since 0.17.1 (an unnamed port is proxied as before).
+ */
 export async function fetchControllerCert(options: FetchCertOptions): Promise<Buffer> {
   const target = await loadKubeTarget(options);
-  const path = `/api/v1/namespaces/${encodeURIComponent(options.controllerNamespace)}/services/http:${encodeURIComponent(options.controllerName)}:/proxy/v1/cert.pem`;
-  const url = new URL(target.server.replace(/\/+$/, "") + path);
-  const response = await get(url, target, options.timeoutMs);
+  const deadline = Date.now() + options.timeoutMs;
+  const left = (): number => Math.max(1, deadline - Date.now());
+  const services = `${target.server.replace(/\/+$/, "")}/api/v1/namespaces/${encodeURIComponent(options.controllerNamespace)}/services`;
+  const where = `the controller service "${options.controllerName}" in namespace "${options.controllerNamespace}"`;
+  const refusedOrOdd = (status: number, what: string): SealboxError =>
+    status === 401 || status === 403
+      ? new SealboxError("ClusterUnreachable", `the API server at ${target.server} refused the request (HTTP ${status}) for context "${target.contextName}": check the credentials and RBAC for services and services/proxy`)
+      : new SealboxError("ClusterUnreachable", `unexpected HTTP ${status} from ${target.server} while ${what}`);
+
+  const service = await get(new URL(`${services}/${encodeURIComponent(options.controllerName)}`), target, left(), options.timeoutMs);
+  if (service.status === 404) throw new SealboxError("ClusterUnreachable", `${where} was not found via ${target.server}; check --controller-name and --controller-namespace`);
+  if (service.status !== 200) throw refusedOrOdd(service.status, "looking up the controller service");
+  const port = firstPortName(service.body);
+  const url = new URL(`${services}/http:${encodeURIComponent(options.controllerName)}:${encodeURIComponent(port)}/proxy/v1/cert.pem`);
+  const response = await get(url, target, left(), options.timeoutMs);
   if (response.status === 404 || response.status === 503) {
-    throw new SealboxError(
-      "ClusterUnreachable",
-      `the controller service "${options.controllerName}" in namespace "${options.controllerNamespace}" did not answer (HTTP ${response.status}) via ${target.server}; check --controller-name and --controller-namespace`,
-    );
+    throw new SealboxError("ClusterUnreachable", `${where} did not answer (HTTP ${response.status}) via ${target.server}: is the controller running?`);
   }
-  if (response.status === 401 || response.status === 403) {
-    throw new SealboxError("ClusterUnreachable", `the API server at ${target.server} refused the request (HTTP ${response.status}) for context "${target.contextName}": check the credentials and RBAC for services/proxy`);
-  }
-  if (response.status !== 200) throw new SealboxError("ClusterUnreachable", `unexpected HTTP ${response.status} from ${url.origin} while fetching the certificate`);
+  if (response.status !== 200) throw refusedOrOdd(response.status, "fetching the certificate");
   return response.body;
 }
 
-function get(url: URL, target: KubeTarget, timeoutMs: number): Promise<{ status: number; body: Buffer }> {
+/** The name of a Service's first port ("" when it has none, or the answer is not a Service). */
+function firstPortName(body: Buffer): string {
+  try {
+    const name = (JSON.parse(body.toString("utf8")) as { spec?: { ports?: { name?: unknown }[] } }).spec?.ports?.[0]?.name;
+    return typeof name === "string" ? name : "";
+  } catch {
+    return "";
+  }
+}
+
+/** GET `url`, giving up after `ms` (of the run's `timeoutMs`, as the message says). */
+function get(url: URL, target: KubeTarget, ms: number, timeoutMs = ms): Promise<{ status: number; body: Buffer }> {
   const headers: Record<string, string> = { Accept: "application/x-pem-file, */*" };
   if (target.token) headers.Authorization = `Bearer ${target.token}`;
   else if (target.basicAuth) headers.Authorization = `Basic ${target.basicAuth}`;
@@ -184,7 +205,7 @@ function get(url: URL, target: KubeTarget, timeoutMs: number): Promise<{ status:
     const timer = setTimeout(() => {
       req.destroy();
       fail(`no answer within ${timeoutMs / 1000}s (--timeout)`);
-    }, timeoutMs);
+    }, ms);
     req.on("error", (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       fail(e.code === "ECONNREFUSED" ? "connection refused" : e.message, e);

@@ -116,7 +116,12 @@ describe("--cert as a URL", () => {
 });
 
 describe("cert fetch through the API server's service proxy", () => {
-  const PROXY_PATH = "/api/v1/namespaces/kube-system/services/http:sealed-secrets-controller:/proxy/v1/cert.pem";
+  // kubeseal's two requests: the Service (for its first port's name, "http" since controller 0.17.1),
+  // then the proxy to that port; a controller whose port has no name is proxied with an empty one
+  const SERVICE_PATH = "/api/v1/namespaces/kube-system/services/sealed-secrets-controller";
+  const PROXY_PATH = "/api/v1/namespaces/kube-system/services/http:sealed-secrets-controller:http/proxy/v1/cert.pem";
+  const LEGACY_SERVICE_PATH = "/api/v1/namespaces/kube-system/services/old-controller";
+  const LEGACY_PROXY_PATH = "/api/v1/namespaces/kube-system/services/http:old-controller:/proxy/v1/cert.pem";
   const TOKEN = "test-bearer-token-0123456789";
   let pki: Record<string, string>;
   let api: ReturnType<typeof createHttpsServer>;
@@ -150,7 +155,10 @@ describe("cert fetch through the API server's service proxy", () => {
         seen.push({ path: req.url, auth: req.headers.authorization, clientCert });
         if (!clientCert && req.headers.authorization !== `Bearer ${TOKEN}`) {
           res.writeHead(401, { "content-type": "application/json" }).end('{"kind":"Status","code":401,"reason":"Unauthorized"}');
-        } else if (req.url === PROXY_PATH) {
+        } else if (req.url === SERVICE_PATH || req.url === LEGACY_SERVICE_PATH) {
+          const ports = req.url === SERVICE_PATH ? [{ name: "http", port: 8080, targetPort: 8080 }] : [{ port: 8080 }];
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ kind: "Service", apiVersion: "v1", spec: { ports } }));
+        } else if (req.url === PROXY_PATH || req.url === LEGACY_PROXY_PATH) {
           res.writeHead(200, { "content-type": "text/plain" }).end(readFileSync(CERT));
         } else {
           res.writeHead(404, { "content-type": "application/json" }).end('{"kind":"Status","code":404,"reason":"NotFound"}');
@@ -199,7 +207,13 @@ describe("cert fetch through the API server's service proxy", () => {
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(readFileSync(CERT, "utf8"));
-    expect(seen).toEqual([{ path: PROXY_PATH, auth: undefined, clientCert: "admin" }]);
+    expect(seen).toEqual([SERVICE_PATH, PROXY_PATH].map((path) => ({ path, auth: undefined, clientCert: "admin" })));
+    // a controller older than 0.17.1 (its port has no name) is proxied with an empty port name
+    seen.length = 0;
+    const legacy = await sealbox(["cert", "fetch", "--kubeconfig", config, "--controller-name", "old-controller"]);
+    expect(legacy.status).toBe(0);
+    expect(legacy.stdout).toBe(readFileSync(CERT, "utf8"));
+    expect(seen.map((s) => s.path)).toEqual([LEGACY_SERVICE_PATH, LEGACY_PROXY_PATH]);
   });
 
   it("fetches with a bearer token from KUBECONFIG, writes -o atomically, and honours the pin", async () => {
@@ -221,7 +235,7 @@ describe("cert fetch through the API server's service proxy", () => {
     const result = await sealbox(["cert", "fetch", "--kubeconfig", config, "--controller-name", "sealed-secrets", "--controller-namespace", "infra"]);
     expect(result.status).toBe(72);
     expect(result.stdout).toBe("");
-    expect(seen[0].path).toBe("/api/v1/namespaces/infra/services/http:sealed-secrets:/proxy/v1/cert.pem");
+    expect(seen.map((s) => s.path)).toEqual(["/api/v1/namespaces/infra/services/sealed-secrets"]);
     expect(result.stderr).toContain('"sealed-secrets" in namespace "infra"');
   });
 
@@ -261,28 +275,46 @@ describe("cert fetch through the API server's service proxy", () => {
     const config = kubeconfig("seal-fetch", { user: { token: TOKEN } });
     const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: y\nstringData:\n  k: fetched\n";
     seen.length = 0;
-    const sealed = await sealbox(["seal", "--format", "yaml"], { input, env: cleanEnv({ KUBECONFIG: config }) });
+    const sealed = await sealbox(["seal", "--format", "yaml"], { cwd: dir, input, env: cleanEnv({ KUBECONFIG: config }) });
     expect(sealed.stderr).toBe("sealbox: no certificate named: sealing with the controller's, fetched from service kube-system/sealed-secrets-controller (kubeconfig current context)\n");
     expect(sealed.status).toBe(0);
-    expect(seen.map((s) => s.path)).toEqual([PROXY_PATH]);
+    expect(seen.map((s) => s.path)).toEqual([SERVICE_PATH, PROXY_PATH]);
     const sealedFile = join(dir, "fetched-seal.yaml");
     writeFileSync(sealedFile, sealed.stdout);
     const unsealed = await sealbox(["unseal", "--private-key", KEY, sealedFile]);
     expect(unsealed.status).toBe(0);
     expect(YAML.parse(unsealed.stdout).data.k).toBe(Buffer.from("fetched").toString("base64"));
     // a pin that does not match refuses the fetched certificate
-    const pinned = await sealbox(["seal", "--cert-sha256", "00".repeat(32)], { input, env: cleanEnv({ KUBECONFIG: config }) });
+    const pinned = await sealbox(["seal", "--cert-sha256", "00".repeat(32)], { cwd: dir, input, env: cleanEnv({ KUBECONFIG: config }) });
     expect(pinned.status).toBe(71);
     expect(pinned.stdout).toBe("");
     const printed = await sealbox(["seal", "--fetch-cert", "--kubeconfig", config]);
     expect(printed.status).toBe(0);
     expect(printed.stdout).toBe(readFileSync(CERT, "utf8"));
+    expect((await sealbox(["seal", "--fetch-cert", "--cert", CERT, "--kubeconfig", config])).status).toBe(8);
+  });
+
+  it("seal does not fetch from the cluster in a repository with rules: they name its certificates", async () => {
+    const config = kubeconfig("seal-rules", { user: { token: TOKEN } });
+    const repo = tempDir();
+    writeFileSync(join(repo, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.sealed\\.yaml$\n    sealed_secrets:\n      cert: ${CERT}\n`);
+    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: y\nstringData:\n  k: v\n";
+    seen.length = 0;
+    // stdin matches no rule by path: before, this sealed to whatever cluster the kubeconfig named
+    const fromStdin = await sealbox(["seal"], { cwd: repo, input, env: cleanEnv({ KUBECONFIG: config }) });
+    expect(fromStdin.status).toBe(71);
+    expect(fromStdin.stderr).toContain("seal does not fetch one from the current cluster");
+    expect(seen).toEqual([]);
+    // a path the rule matches takes the rule's certificate, also without the cluster
+    const ruled = await sealbox(["seal", "-o", "x.sealed.yaml"], { cwd: repo, input, env: cleanEnv({ KUBECONFIG: config }) });
+    expect(ruled.status).toBe(0);
+    expect(seen).toEqual([]);
   });
 
   it("seal says why when no certificate is named and the controller cannot be reached", async () => {
     const config = kubeconfig("seal-gone", { user: { token: TOKEN } });
     const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: y\nstringData:\n  k: v\n";
-    const result = await sealbox(["seal", "--controller-namespace", "elsewhere"], { input, env: cleanEnv({ KUBECONFIG: config }) });
+    const result = await sealbox(["seal", "--controller-namespace", "elsewhere"], { cwd: dir, input, env: cleanEnv({ KUBECONFIG: config }) });
     expect(result.status).toBe(72);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("no certificate was named (--cert, SEALED_SECRETS_CERT or a sealed_secrets rule in .sops.yaml)");

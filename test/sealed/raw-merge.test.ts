@@ -120,8 +120,23 @@ describe("kubeseal's output flags", () => {
     expect(result.status).toBe(8);
     expect(result.stderr).toContain("use --format yaml");
     expect(() => statSync(join(dir, "yaml"))).toThrow();
+    const glued = await sealbox(["seal", "--cert", CERT, "-o=json"], { cwd: dir, input: secret });
+    expect(glued.status).toBe(8);
+    expect(glued.stderr).toContain("use --format json");
+    expect(() => statSync(join(dir, "=json"))).toThrow();
     const file = await sealbox(["seal", "--cert", CERT, "-o", "./yaml"], { cwd: dir, input: secret });
     expect(file.status).toBe(0);
     expect(statSync(join(dir, "yaml")).isFile()).toBe(true);
+    // kubeseal's -w takes any file name, yaml included
+    const named = await sealbox(["seal", "--cert", CERT, "-w", "json"], { cwd: dir, input: secret });
+    expect(named.status).toBe(0);
+    expect(statSync(join(dir, "json")).isFile()).toBe(true);
+  });
+
+  it("refuses -o/-w with --merge-into, which rewrites its own file", async () => {
+    const dir = tempDir();
+    const result = await sealbox(["seal", "--cert", CERT, "--merge-into", "a.yaml", "-o", "b.yaml"], { cwd: dir, input: secret });
+    expect(result.status).toBe(8);
+    expect(result.stderr).toContain("--merge-into");
   });
 });

@@ -43,8 +43,9 @@ export function registerSeal(program: Command): void {
     .addHelpText(
       "after",
       `
-Without --cert, SEALED_SECRETS_CERT or a sealed_secrets rule, the certificate is fetched from the
-controller through the current kubeconfig context, as kubeseal does.
+Without --cert, SEALED_SECRETS_CERT or a sealed_secrets rule, and outside a repository with rules
+(.sops.yaml, --config), the certificate is fetched from the controller through the current
+kubeconfig context, as kubeseal does.
 
 Examples:
   sealbox seal --cert cert.pem --format yaml secret.yaml > sealed.yaml
@@ -61,35 +62,22 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   const { sealingTarget } = await import("../../sealed/io.js");
   const { parseScope } = await import("../../sealed/scope.js");
   const { sealRaw, sealManifests } = await import("../../sealed/seal.js");
+  // kubeseal's -o is the format: `-o yaml` (or `-o=yaml`) here would quietly write a file named so
+  const format = /^=?(yaml|json)$/.exec(flags.output ?? "")?.[1];
+  if (format) {
+    throw new SealboxError("ConflictingParameters", `-o is the output file here (as in sops), not kubeseal's format: use --format ${format} (or -o ./${format} for a file of that name)`);
+  }
   if (flags.sealedSecretFile !== undefined) {
     if (flags.output !== undefined) throw new SealboxError("ConflictingParameters", "-o/--output and -w/--sealed-secret-file name the same thing: give one");
     flags.output = flags.sealedSecretFile;
   }
-  // kubeseal's -o is the format: `-o yaml` here would quietly write a file named yaml
-  if (flags.output === "yaml" || flags.output === "json") {
-    throw new SealboxError("ConflictingParameters", `-o is the output file here (as in sops), not kubeseal's format: use --format ${flags.output} (or -o ./${flags.output} for a file of that name)`);
+  if (flags.mergeInto && flags.output !== undefined) throw new SealboxError("ConflictingParameters", "--merge-into rewrites that file: -o/-w do not go with it");
+  if (flags.fetchCert) {
+    if (flags.cert) throw new SealboxError("ConflictingParameters", "--fetch-cert prints the controller's certificate; --cert names one already");
+    return fetchCert(flags);
   }
-  if (flags.fetchCert) return fetchCert(flags);
   const flagScope = flags.scope === undefined ? undefined : parseScope(flags.scope);
-  const fromCluster = async (): Promise<SealingCert> => {
-    const { checkedCertificate } = await import("../../sealed/cert.js");
-    const { kubeconfigPaths } = await import("../../sealed/kube.js");
-    const { existsSync } = await import("node:fs");
-    if (!kubeconfigPaths(flags).some((path) => existsSync(path))) {
-      throw new SealboxError("BadCertificate", "seal needs the controller's certificate: --cert PATH|URL, SEALED_SECRETS_CERT, a sealed_secrets rule, or a kubeconfig to fetch it from the controller with (`sealbox cert fetch > cert.pem` saves it)");
-    }
-    try {
-      const { pem, source } = await fetchControllerPem(flags);
-      const cert = checkedCertificate(pem, source, { pinSha256: flags.certSha256 });
-      // said, because the current kubeconfig context decides which cluster can unseal the output
-      (await import("../terminal.js")).info(`no certificate named: sealing with the controller's, fetched from ${source} (kubeconfig ${flags.context ? `context "${flags.context}"` : "current context"})`);
-      return cert;
-    } catch (error) {
-      if (!(error instanceof SealboxError)) throw error;
-      const why = "no certificate was named (--cert, SEALED_SECRETS_CERT or a sealed_secrets rule in .sops.yaml), and fetching the controller's failed";
-      throw new SealboxError(error.code, `seal: ${why}: ${error.message}`, { file: error.file, line: error.line, details: error.details });
-    }
-  };
+  const fromCluster = (): Promise<SealingCert> => certFromCluster(flags);
   // The rules file is matched against the file being written (else the input file).
   const rulePath = flags.mergeInto ?? (flags.output !== "-" ? flags.output : undefined) ?? (file !== "-" ? file : undefined);
 
@@ -127,6 +115,37 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
     format: flags.format ?? (/\.ya?ml$/i.test(flags.output ?? "") ? "yaml" : "json"),
   });
   await writeOutput(text, flags.output);
+}
+
+/**
+ * kubeseal's default: the controller's certificate through the kubeconfig, when nothing names one
+ * and no rules file says which certificates this repository seals to.
+ */
+async function certFromCluster(flags: SealFlags): Promise<SealingCert> {
+  const { SealboxError } = await import("../../errors.js");
+  const { checkedCertificate } = await import("../../sealed/cert.js");
+  const { kubeconfigPaths } = await import("../../sealed/kube.js");
+  const { findConfigFile } = await import("../../rules/config.js");
+  const { existsSync } = await import("node:fs");
+  const needed = "seal needs the controller's certificate: --cert PATH|URL, SEALED_SECRETS_CERT or a sealed_secrets rule";
+  // A repository with rules names its certificates: whatever cluster the kubeconfig points at now
+  // may not be the one its files are for (stdin, say, matches no rule by path).
+  const rules = await findConfigFile({ configPath: flags.config });
+  if (rules) throw new SealboxError("BadCertificate", `${needed} (with rules in ${rules}, seal does not fetch one from the current cluster)`);
+  if (!kubeconfigPaths(flags).some((path) => existsSync(path))) {
+    throw new SealboxError("BadCertificate", `${needed}, or a kubeconfig to fetch it from the controller with (\`sealbox cert fetch > cert.pem\` saves it)`);
+  }
+  try {
+    const { pem, source } = await fetchControllerPem(flags);
+    const cert = checkedCertificate(pem, source, { pinSha256: flags.certSha256 });
+    // said, because the current kubeconfig context decides which cluster can unseal the output
+    (await import("../terminal.js")).info(`no certificate named: sealing with the controller's, fetched from ${source} (kubeconfig ${flags.context ? `context "${flags.context}"` : "current context"})`);
+    return cert;
+  } catch (error) {
+    if (!(error instanceof SealboxError)) throw error;
+    const why = "no certificate was named (--cert, SEALED_SECRETS_CERT or a sealed_secrets rule in .sops.yaml), and fetching the controller's failed";
+    throw new SealboxError(error.code, `seal: ${why}: ${error.message}`, { file: error.file, line: error.line, details: error.details });
+  }
 }
 
 /** kubeseal's fallback for a Secret without a namespace: the kubeconfig context's, else "default". */
