@@ -161,7 +161,9 @@ describe("sealbox init without a terminal", () => {
     beforeAll(async () => {
       server = createServer((req, res) => {
         paths.push(req.url ?? "");
-        if (req.url === "/api/v1/namespaces/kube-system/services/http:sealed-secrets-controller:/proxy/v1/cert.pem") res.end(readFileSync(CERT));
+        // the Service (its first port is named http, as the controller's manifests name it), then the proxy
+        if (req.url === "/api/v1/namespaces/kube-system/services/sealed-secrets-controller") res.end(JSON.stringify({ kind: "Service", spec: { ports: [{ name: "http", port: 8080 }] } }));
+        else if (req.url === "/api/v1/namespaces/kube-system/services/http:sealed-secrets-controller:http/proxy/v1/cert.pem") res.end(readFileSync(CERT));
         else res.writeHead(404).end();
       });
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -180,7 +182,7 @@ describe("sealbox init without a terminal", () => {
       const r = await run(repo, ["init", "--fetch-cert", "--kubeconfig", kubeconfig, "--cert-output", "clusters/prod/cert.pem"]);
       expect(r.stderr).not.toContain("error");
       expect(r.status).toBe(0);
-      expect(paths).toHaveLength(1);
+      expect(paths).toHaveLength(2);
       expect(readFileSync(join(repo.dir, "clusters/prod/cert.pem"), "utf8")).toBe(readFileSync(CERT, "utf8"));
       const rules = await loadRules(join(repo.dir, ".sops.yaml"));
       expect(rules).toHaveLength(1);
