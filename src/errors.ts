@@ -1,5 +1,6 @@
 // Typed errors with stable exit statuses. Made once where the fault is found, shown by the CLI in one
 // place (src/cli/main.ts). Messages name files, lines, keys and recipients, never a secret value.
+import { shownInMessage } from "./core/redact.js";
 
 /** Exit statuses. Where sops has a number for the same failure we use it (cmd/sops/codes). */
 export const ExitCode = {
@@ -62,7 +63,8 @@ export class SealboxError extends Error {
     this.name = "SealboxError";
     this.code = code;
     this.exitStatus = ExitCode[code];
-    this.file = options.file;
+    // a "file" is sometimes a secret pasted where a path belongs: it is then named, never shown
+    this.file = options.file === undefined ? undefined : shownInMessage(options.file);
     this.line = options.line;
     this.details = options.details ?? [];
   }

@@ -1,6 +1,7 @@
 // Shows an error the way every command shows it: one message, the file and line when known, the
 // keys tried; a stack trace only with --debug. Returns the exit status.
 import { SealboxError, ExitCode } from "../errors.js";
+import { withoutKeyMaterial } from "../core/redact.js";
 
 const SYSTEM_ERRORS: Record<string, { code: keyof typeof ExitCode; text: string }> = {
   ENOENT: { code: "NoFileSpecified", text: "no such file or directory" },
@@ -27,7 +28,8 @@ export function reportError(error: unknown, debug: boolean): number {
   process.stderr.write(`sealbox: ${e.describe()}\n`);
   if (debug) {
     const original = e.cause instanceof Error ? e.cause : e;
-    process.stderr.write(`${original.stack ?? ""}\n`);
+    // a system error's stack names its path, which may be key material given where a path belongs
+    process.stderr.write(`${withoutKeyMaterial(original.stack ?? "")}\n`);
   }
   return e.exitStatus;
 }

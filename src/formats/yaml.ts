@@ -8,6 +8,7 @@ import { bytesToGoString } from "../core/go-string.js";
 import { keyText, plainScalarValue } from "./yaml-scalars.js";
 import { parseFastYaml } from "./yaml-fast.js";
 import { SealboxError } from "../errors.js";
+import { yamlProblem } from "./yaml-errors.js";
 import { emitYamlDocuments } from "./yaml-emit.js";
 import type { Codec } from "./types.js";
 
@@ -73,7 +74,8 @@ class TreeBuilder {
     if (!node) return null;
     if (isAlias(node)) {
       const target = this.anchorFor(node as Alias);
-      if (!target) this.fail(`unknown alias *${(node as Alias).source}`, node);
+      // not named: the alias is text from the file, which may be a mistyped value
+      if (!target) this.fail("an alias to an anchor that is not defined before it", node);
       if (depth > 10_000) this.fail("aliases nest too deeply", node);
       return this.resolve(target as Node, depth + 1);
     }
@@ -315,13 +317,12 @@ function parseYaml(input: Uint8Array, file: string): Documents {
 /** The full reader: every YAML construct sops reads, comments kept, errors with their line. */
 export function parseWithLibrary(text: string, file: string): Documents {
   const lines = new (yamlLibrary().LineCounter)();
-  const parsed = yamlLibrary().parseAllDocuments(text, { intAsBigInt: true, uniqueKeys: true, lineCounter: lines, prettyErrors: false, merge: false, strict: true });
+  const parsed = yamlLibrary().parseAllDocuments(text, { intAsBigInt: true, uniqueKeys: true, lineCounter: lines, prettyErrors: false, merge: false, strict: true, logLevel: "error" });
   const docs: Document.Parsed[] = [...parsed];
   for (const doc of docs) {
     const error = doc.errors[0];
     if (error) {
-      const reason = error.code === "DUPLICATE_KEY" ? "duplicate mapping key" : error.message.split("\n")[0];
-      throw new SealboxError("CouldNotReadInputFile", `invalid YAML: ${reason}`, { file, line: lines.linePos(error.pos[0]).line });
+      throw new SealboxError("CouldNotReadInputFile", `invalid YAML: ${yamlProblem(error)}`, { file, line: lines.linePos(error.pos[0]).line });
     }
   }
   try {

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { Identity, Stanza } from "age-encryption";
 import { SealboxError } from "../errors.js";
+import { looksLikeKeyMaterial, shownInMessage } from "../core/redact.js";
 import { parseIdentities, type AgeIdentity } from "./age-recipients.js";
 import { LockedSshIdentity, NO_PROMPT, parseSshIdentityFile } from "./age-ssh.js";
 
@@ -69,7 +70,7 @@ export function describeIdentitySources(env: NodeJS.ProcessEnv = process.env, op
       if (s.value === undefined) return `${s.name} (not set)`;
       // Inline keys and key commands are shown as set, never echoed: either could hold a secret.
       if (s.kind === "age-text" || s.kind === "age-command") return `${s.name} (set)`;
-      const label = s.name === s.value ? s.name : `${s.name}=${s.value}`;
+      const label = s.name === s.value ? s.name : `${s.name}=${shownInMessage(s.value)}`;
       return `${label} (${existsSync(s.value) ? "present" : "missing"})`;
     })
     .join(", ");
@@ -164,7 +165,8 @@ async function runKeyCommand(commandLine: string): Promise<Buffer> {
     );
     child.on("close", (code, signal) => {
       if (code === 0) return resolve(Buffer.concat(out));
-      const stderr = Buffer.concat(err).toString("utf8").trim().split("\n").pop()?.slice(0, 200);
+      const last = Buffer.concat(err).toString("utf8").trim().split("\n").pop()?.slice(0, 200);
+      const stderr = last && looksLikeKeyMaterial(last) ? "(its last line held key material: not shown)" : last;
       reject(new SealboxError("CouldNotRetrieveKey", `SOPS_AGE_KEY_CMD failed (${signal ?? `exit status ${code}`})${stderr ? `: ${stderr}` : ""}`));
     });
   });

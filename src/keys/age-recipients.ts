@@ -3,6 +3,7 @@
 // than the pure-JavaScript built-in); post-quantum and tag types stay strings for age-encryption.
 import type { Identity, Recipient } from "age-encryption";
 import { SealboxError } from "../errors.js";
+import { looksLikeKeyMaterial } from "../core/redact.js";
 import { decodeX25519Recipient, NativeX25519Identity, NativeX25519Recipient, tryBech32 } from "./age-x25519.js";
 import { isSshRecipient, parseSshRecipient } from "./age-ssh.js";
 
@@ -17,7 +18,7 @@ const parsed = new Map<string, AgeRecipient>();
 /** Shortens a (possibly 2,000-character post-quantum) recipient for messages. */
 function shown(recipient: string): string {
   // an identity pasted where a recipient belongs is a secret: name what it is, never its characters
-  if (/AGE-SECRET-KEY-|AGE-PLUGIN-|PRIVATE KEY/i.test(recipient)) return "(a secret key, not shown: give its public recipient, e.g. from age-keygen -y)";
+  if (looksLikeKeyMaterial(recipient)) return "(a secret key, not shown: give its public recipient, e.g. from age-keygen -y)";
   return recipient.length > 72 ? `${recipient.slice(0, 60)}…` : recipient;
 }
 

@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import type { KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { SealboxError } from "../errors.js";
+import { shownInMessage } from "../core/redact.js";
 import type { KeySource, KmsRecipientSpec, KmsStanza } from "./types.js";
 
 export interface KmsKeySourceOptions {
@@ -38,7 +39,7 @@ export function parseKmsArns(list: string, context?: Record<string, string>, aws
       const role = ROLE_SUFFIX.exec(entry);
       const arn = role ? entry.slice(0, role.index) : entry;
       if (!KMS_ARN.test(arn)) {
-        throw new SealboxError("NoEncryptionKeyFound", `not an AWS KMS key ARN: ${arn} (expected arn:aws:kms:REGION:ACCOUNT:key/ID or …:alias/NAME, optionally +ROLE_ARN)`);
+        throw new SealboxError("NoEncryptionKeyFound", `not an AWS KMS key ARN: ${shownInMessage(arn, "a KMS key ARN")} (expected arn:aws:kms:REGION:ACCOUNT:key/ID or …:alias/NAME, optionally +ROLE_ARN)`);
       }
       const spec: KmsRecipientSpec = { type: "kms", arn };
       if (role) spec.role = role[1]!;

@@ -6,6 +6,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { LineCounter, Node, YAMLMap } from "yaml";
 import { isMap, isScalar, isSeq, yamlLibrary } from "../formats/yaml-library.js";
 import { SealboxError } from "../errors.js";
+import { yamlProblem } from "../formats/yaml-errors.js";
 import type { AgeRecipientSpec, KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import { encryptionContextFromRule, parseKmsArns } from "../keys/kms.js";
 import { parseRecipient } from "../keys/age-recipients.js";
@@ -233,11 +234,11 @@ export function primeRules(configPath: string, rules: CreationRule[]): void {
 async function readRules(configPath: string): Promise<CreationRule[]> {
   const text = await readFile(configPath, "utf8");
   const lines = new (yamlLibrary().LineCounter)();
-  const doc = yamlLibrary().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = yamlLibrary().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: "error" });
   const reader = new RuleReader(configPath, lines);
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw new SealboxError("ErrorReadingConfig", `invalid YAML: ${e.message.split("\n")[0]}`, { file: configPath, line: lines.linePos(e.pos[0]).line });
+    throw new SealboxError("ErrorReadingConfig", `invalid YAML: ${yamlProblem(e)}`, { file: configPath, line: lines.linePos(e.pos[0]).line });
   }
   const root = doc.contents as Node | null;
   if (!root || (isScalar(root) && root.value === null)) return [];

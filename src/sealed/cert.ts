@@ -5,6 +5,7 @@ import { X509Certificate, createHash, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { SealboxError } from "../errors.js";
+import { shownInMessage } from "../core/redact.js";
 
 export const RENEWAL_PERIOD_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -63,7 +64,8 @@ async function readCertSource(spec: string, timeoutMs: number): Promise<Uint8Arr
     }
     return await readFile(/^file:/i.test(spec) ? fileURLToPath(spec) : spec);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    // fetch's messages repeat the URL, credentials included
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message.split(spec).join(shownInMessage(spec));
     throw new SealboxError("BadCertificate", `cannot read the certificate: ${reason}`, { file: spec, cause: error });
   }
 }

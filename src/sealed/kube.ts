@@ -8,6 +8,8 @@ import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 import YAML from "yaml";
 import { SealboxError } from "../errors.js";
+import { yamlProblem } from "../formats/yaml-errors.js";
+import { shownInMessage } from "../core/redact.js";
 
 export interface KubeTarget {
   contextName: string;
@@ -63,9 +65,11 @@ export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<K
     }
     let parsed: unknown;
     try {
-      parsed = YAML.parse(text);
+      // logLevel error: warnings would go to process.emitWarning, quoting the line (a token, say)
+      parsed = YAML.parse(text, { logLevel: "error" });
     } catch (error) {
-      throw new SealboxError("ClusterUnreachable", `the kubeconfig is not valid YAML: ${(error as Error).message.split("\n")[0]}`, { file: path });
+      const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+      throw new SealboxError("ClusterUnreachable", `the kubeconfig is not valid YAML: ${yamlProblem(error as { code?: string })}`, { file: path, line });
     }
     files.push({ ...(parsed as object), path });
   }
@@ -96,7 +100,7 @@ export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<K
     target.cert = await material(u, "client-certificate", user.file.path);
     target.key = await material(u, "client-key", user.file.path);
     if (typeof u.token === "string") target.token = u.token;
-    else if (typeof u.tokenFile === "string") target.token = (await readMaterial(u.tokenFile, user.file.path)).toString("utf8").trim();
+    else if (typeof u.tokenFile === "string") target.token = (await readMaterial(u.tokenFile, "tokenFile", user.file.path)).toString("utf8").trim();
     if (typeof u.username === "string") target.basicAuth = Buffer.from(`${u.username}:${String(u.password ?? "")}`).toString("base64");
   }
   return target;
@@ -116,15 +120,19 @@ async function material(section: Record<string, unknown>, field: string, configP
   const inline = section[`${field}-data`];
   if (typeof inline === "string") return Buffer.from(inline, "base64");
   const path = section[field];
-  return typeof path === "string" ? readMaterial(path, configPath) : undefined;
+  return typeof path === "string" ? readMaterial(path, field, configPath) : undefined;
 }
 
-async function readMaterial(path: string, configPath: string): Promise<Buffer> {
+async function readMaterial(path: string, field: string, configPath: string): Promise<Buffer> {
   const full = isAbsolute(path) ? path : join(dirname(configPath), path);
   try {
     return await readFile(full);
   } catch (error) {
-    throw new SealboxError("ClusterUnreachable", `cannot read ${full}, named in the kubeconfig: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: configPath });
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    // the field is named, not its value: inline data put under the path's name is a key or a token
+    const inline = !path.includes("/") && path.length > 64;
+    const hint = inline ? ` (it looks like inline data${field === "tokenFile" ? ": put a token under token" : `: the field for that is ${field}-data`})` : "";
+    throw new SealboxError("ClusterUnreachable", `cannot read the file the kubeconfig's ${field} names: ${code}${hint}`, { file: configPath });
   }
 }
 
@@ -145,19 +153,20 @@ export async function fetchControllerCert(options: FetchCertOptions): Promise<Bu
   const left = (): number => Math.max(1, deadline - Date.now());
   const services = `${target.server.replace(/\/+$/, "")}/api/v1/namespaces/${encodeURIComponent(options.controllerNamespace)}/services`;
   const where = `the controller service "${options.controllerName}" in namespace "${options.controllerNamespace}"`;
+  const server = shownInMessage(target.server);
   const refusedOrOdd = (status: number, what: string): SealboxError =>
     status === 401 || status === 403
-      ? new SealboxError("ClusterUnreachable", `the API server at ${target.server} refused the request (HTTP ${status}) for context "${target.contextName}": check the credentials and RBAC for services and services/proxy`)
-      : new SealboxError("ClusterUnreachable", `unexpected HTTP ${status} from ${target.server} while ${what}`);
+      ? new SealboxError("ClusterUnreachable", `the API server at ${server} refused the request (HTTP ${status}) for context "${target.contextName}": check the credentials and RBAC for services and services/proxy`)
+      : new SealboxError("ClusterUnreachable", `unexpected HTTP ${status} from ${server} while ${what}`);
 
   const service = await get(new URL(`${services}/${encodeURIComponent(options.controllerName)}`), target, left(), options.timeoutMs);
-  if (service.status === 404) throw new SealboxError("ClusterUnreachable", `${where} was not found via ${target.server}; check --controller-name and --controller-namespace`);
+  if (service.status === 404) throw new SealboxError("ClusterUnreachable", `${where} was not found via ${server}; check --controller-name and --controller-namespace`);
   if (service.status !== 200) throw refusedOrOdd(service.status, "looking up the controller service");
   const port = firstPortName(service.body);
   const url = new URL(`${services}/http:${encodeURIComponent(options.controllerName)}:${encodeURIComponent(port)}/proxy/v1/cert.pem`);
   const response = await get(url, target, left(), options.timeoutMs);
   if (response.status === 404 || response.status === 503) {
-    throw new SealboxError("ClusterUnreachable", `${where} did not answer (HTTP ${response.status}) via ${target.server}: is the controller running?`);
+    throw new SealboxError("ClusterUnreachable", `${where} did not answer (HTTP ${response.status}) via ${server}: is the controller running?`);
   }
   if (response.status !== 200) throw refusedOrOdd(response.status, "fetching the certificate");
   return response.body;

@@ -4,6 +4,8 @@
 // (`---` first, keys in go-yaml's natural order, YAML 1.1 quoting, sequences not indented).
 import YAML from "yaml";
 import { SealboxError } from "../errors.js";
+import { parseJson } from "../formats/json.js";
+import { yamlProblem, yamlValueProblem } from "../formats/yaml-errors.js";
 
 export type ManifestFormat = "yaml" | "json";
 
@@ -84,12 +86,13 @@ export function* manifestDocs(text: string, file: string): Generator<ManifestDoc
   const lines = new YAML.LineCounter();
   // Read as YAML 1.2 (`n`, `yes`, `on` stay strings, as the author meant); written with 1.1 quoting.
   // YAML.parseAllDocuments without the array: its Parser and Composer, documents as they complete.
-  const composer = new YAML.Composer();
+  // logLevel error: the library's warnings go to process.emitWarning with the source line quoted
+  const composer = new YAML.Composer({ logLevel: "error" });
   for (const doc of composer.compose(new YAML.Parser(lines.addNewLine).parse(text))) {
     const line = lines.linePos(doc.range?.[0] ?? 0).line;
     const error = doc.errors[0];
     if (error) {
-      throw new SealboxError("CouldNotReadInputFile", `not valid YAML: ${error.message.split("\n")[0]}`, { file, line: error.linePos?.[0]?.line ?? line });
+      throw new SealboxError("CouldNotReadInputFile", `not valid YAML: ${yamlProblem(error)}`, { file, line: lines.linePos(error.pos[0]).line });
     }
     // Empty documents (a stray `---`) stay in the list so an edited file keeps them; readers skip them.
     let value: unknown;
@@ -97,7 +100,7 @@ export function* manifestDocs(text: string, file: string): Generator<ManifestDoc
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
       // alias bombs (yaml's "excessive alias count") and stack-deep nesting: a message, not a trace
-      throw new SealboxError("CouldNotReadInputFile", `not valid YAML: ${error instanceof RangeError ? "the document nests too deeply" : (error as Error).message.split("\n")[0]}`, { file, line });
+      throw new SealboxError("CouldNotReadInputFile", `not valid YAML: ${yamlValueProblem(error)}`, { file, line });
     }
     yield { value: value ?? null, line, yaml: doc };
   }
@@ -138,8 +141,15 @@ function jsonDoc(text: string, start: number, end: number, file: string): Manife
   const line = lineOf(text, start);
   try {
     return { value: JSON.parse(text.slice(start, end)), line };
-  } catch (error) {
-    throw new SealboxError("CouldNotReadInputFile", `not valid JSON: ${(error as Error).message}`, { file, line });
+  } catch {
+    // V8's message quotes the text around the mistake, values included: sealbox's own reader names
+    // the line and the kind of mistake instead
+    try {
+      parseJson(Buffer.from(text.slice(start, end)), file);
+    } catch (error) {
+      if (error instanceof SealboxError) throw new SealboxError(error.code, error.message.replace(/^invalid JSON/, "not valid JSON"), { file, line: line - 1 + (error.line ?? 1) });
+    }
+    throw new SealboxError("CouldNotReadInputFile", "not valid JSON", { file, line });
   }
 }
 

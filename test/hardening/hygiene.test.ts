@@ -65,6 +65,13 @@ describe("no secret value in errors, warnings, --debug, --verbose or audit outpu
     ["rotate without a key", () => ["--debug", "--verbose", "rotate", "enc-app.yaml", "enc-app.env"], () => cleanEnv()],
     ["updatekeys with no rule for the file", () => ["--debug", "updatekeys", "-y", "enc-app.json"]],
     ["scope of a file that is not a SealedSecret", () => ["--debug", "scope", "enc-app.yaml", "--to", "cluster-wide"]],
+    // the yaml library's messages quote the token they stumble on: a value written wrong
+    ["encrypt YAML with a value on a block indicator's line", () => ["--debug", "encrypt", "--age", key.recipient, "literal.yaml"]],
+    ["encrypt YAML with a value that reads as an alias", () => ["--debug", "encrypt", "--age", key.recipient, "alias.yaml"]],
+    ["encrypt YAML with a value that reads as a tag", () => ["--debug", "encrypt", "--age", key.recipient, "tag.yaml"]],
+    ["seal a manifest broken on a secret's line", () => ["--debug", "seal", "--cert", join(ROOT, "fixtures/interop/sealed/cert.pem"), "literal-secret.yaml"]],
+    ["seal a JSON manifest with an unquoted secret", () => ["--debug", "seal", "--cert", join(ROOT, "fixtures/interop/sealed/cert.pem"), "unquoted-secret.json"]],
+    ["rotate --json of an encrypted file with a hand-added bad line", () => ["--debug", "rotate", "--json", "hand-edited.yaml"]],
   ];
 
   beforeAll(() => {
@@ -76,6 +83,12 @@ describe("no secret value in errors, warnings, --debug, --verbose or audit outpu
     writeFileSync(join(dir, "broken.env"), `A=1\n${SECRETS[1]}\n`);
     writeFileSync(join(dir, "secret.yaml"), `apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\nstringData: {password: ${SECRETS[0]}}\n`);
     execFileSync("openssl", ["genrsa", "-traditional", "-out", join(dir, "wrong.key"), "2048"], { stdio: "pipe" });
+    writeFileSync(join(dir, "literal.yaml"), `user: admin\npassword: | ${SECRETS[0]}\n`);
+    writeFileSync(join(dir, "alias.yaml"), `user: admin\npassword: *${SECRETS[0]}\n`);
+    writeFileSync(join(dir, "tag.yaml"), `user: admin\npassword: !${SECRETS[0]}!x\n`);
+    writeFileSync(join(dir, "literal-secret.yaml"), `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\nstringData:\n  password: | ${SECRETS[0]}\n`);
+    writeFileSync(join(dir, "unquoted-secret.json"), `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"n"},"stringData":{"password": ${SECRETS[2]}}}`);
+    writeFileSync(join(dir, "hand-edited.yaml"), readFileSync(join(dir, "enc-app.yaml"), "utf8") + `extra: !${SECRETS[0]}!x\n`);
   });
 
   it.each(failing)("%s", async (_what, args, envFor) => {
@@ -83,6 +96,40 @@ describe("no secret value in errors, warnings, --debug, --verbose or audit outpu
     expect(r.status).not.toBe(0);
     expect(leaks(r.stderr), r.stderr).toEqual([]);
     expect(leaks(r.stdout), r.stdout).toEqual([]);
+  });
+
+  it("audit (table, json, sarif) of an encrypted file with a hand-added bad line names the problem, not the line", async () => {
+    for (const format of ["table", "json", "sarif"]) {
+      const r = await run(["--debug", "audit", "--format", format, "hand-edited.yaml"]);
+      expect(r.stdout).toContain("hand-edited.yaml");
+      expect(leaks(r.stdout + r.stderr)).toEqual([]);
+    }
+  });
+
+  it("key material given where a path, recipient or ARN belongs is named, never shown", async () => {
+    const identity = readFileSync(key.file, "utf8").match(/AGE-SECRET-KEY-1[0-9A-Z]+/)![0];
+    const pem = readFileSync(join(dir, "wrong.key"), "utf8");
+    const pemBody = pem.split("\n")[1]!;
+    const kubeconfig = join(dir, "inline-key.kubeconfig");
+    const inlineKey = Buffer.from(pem).toString("base64");
+    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\ncurrent-context: m\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:9\ncontexts:\n- name: m\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user:\n    client-key: ${inlineKey}\n    password: !${SECRETS[0]}\n`);
+    const keyCommand = join(dir, "key-cmd.sh");
+    writeFileSync(keyCommand, `#!/bin/sh\necho "+ false ${identity}" >&2\nexit 1\n`);
+    chmodSync(keyCommand, 0o755);
+    const cases: [string[], NodeJS.ProcessEnv][] = [
+      [["decrypt", "enc-app.yaml"], cleanEnv({ SOPS_AGE_KEY_FILE: identity })],
+      [["decrypt", "enc-app.yaml"], cleanEnv({ SOPS_AGE_KEY_CMD: keyCommand })],
+      [["unseal", "--private-key", pem, join(ROOT, "fixtures/interop/sealed/data-strict.sealed.yaml")], env],
+      [["encrypt", "--kms", identity, "plain-app.yaml"], env],
+      [["encrypt", "--age", identity, "plain-app.yaml"], env],
+      [["cert", "fetch", "--kubeconfig", kubeconfig], env],
+      [["seal", "--cert", join(ROOT, "fixtures/interop/sealed/cert.pem"), "--kubeconfig", kubeconfig, "secret.yaml"], env],
+    ];
+    for (const [args, caseEnv] of cases) {
+      const r = await run(["--debug", ...args], { env: caseEnv });
+      const shown = r.stderr + (args[0] === "seal" ? "" : r.stdout);
+      for (const secret of [identity.slice(16, 40), pemBody, inlineKey.slice(0, 40), SECRETS[0]]) expect(shown, args.join(" ")).not.toContain(secret);
+    }
   });
 
   it("succeeding commands with --debug --verbose say nothing secret on stderr", async () => {
