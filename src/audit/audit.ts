@@ -199,6 +199,10 @@ async function certInfo(path: string, ctx: Context): Promise<CertInfo> {
 
 function flagPlainSecrets(secrets: PlainSecret[], path: string, out: Collector): void {
   for (const s of secrets) {
+    if (s.unparsed) {
+      out.add("plaintextSecret", path, "a Kubernetes Secret (kind: Secret) that is not valid YAML or JSON, so its values are in plaintext: fix it, then seal or encrypt it", s.line);
+      continue;
+    }
     const who = s.namespace ? `${s.namespace}/${s.name}` : s.name;
     out.add("plaintextSecret", path, `plaintext Kubernetes Secret ${who} (keys: ${s.keys.join(", ")}): seal or encrypt it`, s.line);
   }

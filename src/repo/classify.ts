@@ -13,7 +13,12 @@ export interface PlainSecret {
   namespace?: string;
   /** Key names only, never values. */
   keys: string[];
+  /** Set when the file says `kind: Secret` but does not parse: its values cannot be told apart, so it counts as plaintext. */
+  unparsed?: boolean;
 }
+
+// `kind: Secret` (YAML) or "kind": "Secret" (JSON), as text: what a manifest that does not parse says it is
+const SECRET_KIND = /^\s*kind:\s*["']?Secret["']?\s*(#.*)?$|"kind"\s*:\s*"Secret"/m;
 
 export type Classified =
   | { kind: "sops"; format: FormatName; codec: Codec; file: EncryptedFile }
@@ -73,7 +78,12 @@ export async function classify(file: string, bytes: Uint8Array): Promise<Classif
     try {
       manifests = parseManifests(text.toString("utf8"), file);
     } catch {
-      return { kind: "plain", plainSecrets: [], empty: text.toString("utf8").trim() === "" };
+      // a Secret written wrong still holds its values in plaintext: the guard and audit must see it
+      const plain = text.toString("utf8");
+      const at = SECRET_KIND.exec(plain);
+      const line = at ? plain.slice(0, plain.indexOf("kind", at.index)).split("\n").length : 0;
+      const plainSecrets = at ? [{ line, name: "(unparsed)", keys: [], unparsed: true }] : [];
+      return { kind: "plain", plainSecrets, empty: plain.trim() === "" };
     }
     const sealed = manifests.docs.filter((d) => isSealedSecret(d.value));
     const plainSecrets = plainSecretsOf(manifests.docs);

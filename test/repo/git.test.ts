@@ -93,6 +93,12 @@ describe("git integration", () => {
     expect(result.stderr).toContain("db-secret.yaml:1");
     expect(result.status).toBe(80);
     expect((await sealbox(["git", "pre-commit", ".sops.yaml"], { cwd: dir, env })).status).toBe(0);
+    // a Secret written wrong (not valid YAML) still holds plaintext: refused too, without its values
+    writeFileSync(join(dir, "broken-secret.yaml"), "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: | hunter2-BROKEN\n");
+    const broken = await sealbox(["git", "pre-commit", "broken-secret.yaml"], { cwd: dir, env });
+    expect(broken.status).toBe(80);
+    expect(broken.stderr).toContain("broken-secret.yaml:2: a Kubernetes Secret (kind: Secret) that is not valid YAML or JSON");
+    expect(broken.stderr).not.toContain("hunter2-BROKEN");
   });
 
   it("shows decrypted diffs with a key, and the encrypted text without one", async () => {
