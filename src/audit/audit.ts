@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
 import { Branch, Comment, type Value } from "../tree/tree.js";
+import { shownInMessage } from "../core/redact.js";
 import { findConfigFile, loadRules, matchCreationRule, type CreationRule } from "../rules/config.js";
 import type { StoredStanza } from "../sops/metadata.js";
 import { classify, type Classified, type PlainSecret } from "../repo/classify.js";
@@ -182,7 +183,7 @@ async function certInfo(path: string, ctx: Context): Promise<CertInfo> {
   let info = ctx.certs.get(path);
   if (!info) {
     info = (async (): Promise<CertInfo> => {
-      const shown = /^[a-z]+:\/\//.test(path) ? path : displayPath(path, ctx.root);
+      const shown = /^[a-z]+:\/\//.test(path) ? shownInMessage(path) : displayPath(path, ctx.root);
       try {
         const { loadCertificate } = await import("../sealed/cert.js");
         const cert = await loadCertificate(path, { allowExpired: true, now: ctx.now, timeoutMs: 10_000 });

@@ -1,35 +1,39 @@
 // Text from the user shown back in a message — a path, a recipient, a URL — is sometimes a secret
-// pasted in the wrong place (an age identity in SOPS_AGE_KEY_FILE, a PEM key in --private-key, a
-// token in a URL). Such text is named for what it is, never shown.
-const KEY_MATERIAL = /AGE-SECRET-KEY-|AGE-PLUGIN-|PRIVATE KEY|\n/i;
+// pasted in the wrong place (an age identity in SOPS_AGE_KEY_FILE, a PEM key or its base64 in
+// --private-key, a token in a URL). Such text is named for what it is, never shown.
 
-/** True when `text` looks like key material rather than a name. */
+// the markers of age identities and PEM private keys, also base64-encoded (a Secret's data holds them so)
+const KEY_MARKERS = /AGE-SECRET-KEY-|AGE-PLUGIN-|PRIVATE KEY|QUdFLVNFQ1JFVC1LRVkt|QUdFLVBMVUdJTi|LS0tLS1CRUdJTi|\n/i;
+
+/** True when `text` holds what looks like an age identity or a private key (plain or base64). */
 export function looksLikeKeyMaterial(text: string): boolean {
-  return KEY_MATERIAL.test(text);
+  return KEY_MARKERS.test(text);
 }
 
-/** `text` as a message may show it: key material replaced by a note, a URL without its credentials and query. */
+/**
+ * True when `text`, given as a path or name, is more likely data: key material, anything longer than
+ * a file name can be, or a long run of base64 with no directory in it (a token, an encoded key).
+ */
+function looksLikeData(text: string): boolean {
+  return looksLikeKeyMaterial(text) || text.length > 255 || (!text.includes("/") && /^[A-Za-z0-9+_=.-]{48,}$/.test(text));
+}
+
+/** `text` as a message may show it: data replaced by a note, a URL without its credentials and query. */
 export function shownInMessage(text: string, what = "a path"): string {
-  if (looksLikeKeyMaterial(text)) return `(key material, not ${what}: not shown)`;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    try {
-      const url = new URL(text);
-      if (url.username || url.password || url.search) {
-        url.username = "";
-        url.password = "";
-        url.search = "";
-        return url.toString();
-      }
-    } catch {
-      // not a URL after all: shown as it is
-    }
-  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return withoutUrlSecrets(text);
+  if (looksLikeData(text)) return `(key material or data, not ${what}: not shown)`;
   return text;
 }
 
-/** `text` (a stack trace, say) with every private key block and age identity in it replaced. */
+/** URLs in `text` without their user, password, query and fragment. */
+function withoutUrlSecrets(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/@'"]*@)?([^\s?#'"]*)(?:[?#][^\s'"]*)?/gi, "$1$2");
+}
+
+/** `text` (a stack trace, say) with every private key block, age identity and URL credential in it removed. */
 export function withoutKeyMaterial(text: string): string {
-  return text
+  return withoutUrlSecrets(text)
     .replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, "(private key, not shown)")
-    .replace(/AGE-(?:SECRET-KEY|PLUGIN)-[0-9A-Z-]+/gi, "(age identity, not shown)");
+    .replace(/AGE-(?:SECRET-KEY|PLUGIN)-[0-9A-Z-]+/gi, "(age identity, not shown)")
+    .replace(/(?:LS0tLS1CRUdJTi|QUdFLVNFQ1JFVC1LRVkt|QUdFLVBMVUdJTi)[A-Za-z0-9+/=]*/g, "(encoded key, not shown)");
 }

@@ -161,7 +161,7 @@ async function runKeyCommand(commandLine: string): Promise<Buffer> {
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", (e: NodeJS.ErrnoException) =>
-      reject(new SealboxError("CouldNotRetrieveKey", `SOPS_AGE_KEY_CMD: cannot run ${JSON.stringify(argv[0])} (${e.code ?? e.message})`)),
+      reject(new SealboxError("CouldNotRetrieveKey", `SOPS_AGE_KEY_CMD: cannot run ${shownInMessage(argv[0]!, "a command")} (${e.code ?? e.message})`)),
     );
     child.on("close", (code, signal) => {
       if (code === 0) return resolve(Buffer.concat(out));

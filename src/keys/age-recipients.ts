@@ -19,6 +19,8 @@ const parsed = new Map<string, AgeRecipient>();
 function shown(recipient: string): string {
   // an identity pasted where a recipient belongs is a secret: name what it is, never its characters
   if (looksLikeKeyMaterial(recipient)) return "(a secret key, not shown: give its public recipient, e.g. from age-keygen -y)";
+  // only text that starts like a recipient is shown: anything else may be a key in the wrong place
+  if (!/^(age1|ssh-)/i.test(recipient.trim())) return "(text that does not start with age1 or ssh-, not shown)";
   return recipient.length > 72 ? `${recipient.slice(0, 60)}…` : recipient;
 }
 

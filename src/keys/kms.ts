@@ -39,7 +39,7 @@ export function parseKmsArns(list: string, context?: Record<string, string>, aws
       const role = ROLE_SUFFIX.exec(entry);
       const arn = role ? entry.slice(0, role.index) : entry;
       if (!KMS_ARN.test(arn)) {
-        throw new SealboxError("NoEncryptionKeyFound", `not an AWS KMS key ARN: ${shownInMessage(arn, "a KMS key ARN")} (expected arn:aws:kms:REGION:ACCOUNT:key/ID or …:alias/NAME, optionally +ROLE_ARN)`);
+        throw new SealboxError("NoEncryptionKeyFound", `not an AWS KMS key ARN: ${arn.startsWith("arn:") ? shownInMessage(arn, "a KMS key ARN") : "(text that is not an ARN, not shown)"} (expected arn:aws:kms:REGION:ACCOUNT:key/ID or …:alias/NAME, optionally +ROLE_ARN)`);
       }
       const spec: KmsRecipientSpec = { type: "kms", arn };
       if (role) spec.role = role[1]!;

@@ -17,8 +17,10 @@ export interface PlainSecret {
   unparsed?: boolean;
 }
 
-// `kind: Secret` (YAML) or "kind": "Secret" (JSON), as text: what a manifest that does not parse says it is
-const SECRET_KIND = /^\s*kind:\s*["']?Secret["']?\s*(#.*)?$|"kind"\s*:\s*"Secret"/m;
+// `kind: Secret` as text, in block (also a list item), flow or JSON style: what a manifest that does
+// not parse says it is
+const SECRET_KIND = /(?:^[\s-]*|[{,]\s*)["']?kind["']?\s*:\s*["']?Secret\b/m;
+const TEMPLATE_ACTION = /\{\{/;
 
 export type Classified =
   | { kind: "sops"; format: FormatName; codec: Codec; file: EncryptedFile }
@@ -72,7 +74,8 @@ export async function classify(file: string, bytes: Uint8Array): Promise<Classif
       if (text.includes("ENC[AES256_GCM,")) return { kind: "unreadable", error: asError(error, file) };
     }
   }
-  if (MANIFEST_FORMATS.has(format) && /\bkind\b/.test(text.toString("latin1"))) {
+  // a Helm (or other Go) template is not YAML until rendered, and its values come from elsewhere
+  if (MANIFEST_FORMATS.has(format) && /\bkind\b/.test(text.toString("latin1")) && !TEMPLATE_ACTION.test(text.toString("latin1"))) {
     const { parseManifests, isSealedSecret } = await import("../sealed/manifest.js");
     let manifests: ManifestFile;
     try {

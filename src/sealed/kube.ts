@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 import YAML from "yaml";
 import { SealboxError } from "../errors.js";
-import { yamlProblem } from "../formats/yaml-errors.js";
+import { yamlProblem, yamlValueProblem } from "../formats/yaml-errors.js";
 import { shownInMessage } from "../core/redact.js";
 
 export interface KubeTarget {
@@ -69,11 +69,12 @@ export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<K
       parsed = YAML.parse(text, { logLevel: "error" });
     } catch (error) {
       const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-      throw new SealboxError("ClusterUnreachable", `the kubeconfig is not valid YAML: ${yamlProblem(error as { code?: string })}`, { file: path, line });
+      const code = (error as { code?: string }).code;
+      throw new SealboxError("ClusterUnreachable", `the kubeconfig is not valid YAML: ${code ? yamlProblem({ code }) : yamlValueProblem(error)}`, { file: path, line });
     }
     files.push({ ...(parsed as object), path });
   }
-  const where = paths.join(delimiter);
+  const where = paths.map((path) => shownInMessage(path)).join(delimiter);
   const contextName = options.context ?? files.find((f) => f["current-context"])?.["current-context"];
   if (!contextName) throw new SealboxError("ClusterUnreachable", `no current context in the kubeconfig (${where}); pass --context`);
   const context = findNamed(files, "contexts", contextName);

@@ -98,6 +98,13 @@ describe("no secret value in errors, warnings, --debug, --verbose or audit outpu
     expect(leaks(r.stdout), r.stdout).toEqual([]);
   });
 
+  it("URL credentials never appear, --debug included", async () => {
+    const r = await run(["--debug", "seal", "--cert", "https://user:Pa55-in-url@127.0.0.1:9/cert.pem?token=Tok-in-query", "secret.yaml"]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).not.toContain("Pa55-in-url");
+    expect(r.stderr).not.toContain("Tok-in-query");
+  });
+
   it("audit (table, json, sarif) of an encrypted file with a hand-added bad line names the problem, not the line", async () => {
     for (const format of ["table", "json", "sarif"]) {
       const r = await run(["--debug", "audit", "--format", format, "hand-edited.yaml"]);
@@ -124,11 +131,18 @@ describe("no secret value in errors, warnings, --debug, --verbose or audit outpu
       [["encrypt", "--age", identity, "plain-app.yaml"], env],
       [["cert", "fetch", "--kubeconfig", kubeconfig], env],
       [["seal", "--cert", join(ROOT, "fixtures/interop/sealed/cert.pem"), "--kubeconfig", kubeconfig, "secret.yaml"], env],
+      // the same, base64-encoded (as a Secret's data holds it), or as the command to run
+      [["unseal", "--private-key", Buffer.from(pem).toString("base64"), join(ROOT, "fixtures/interop/sealed/data-strict.sealed.yaml")], env],
+      [["decrypt", "enc-app.yaml"], cleanEnv({ SOPS_AGE_KEY_FILE: Buffer.from(identity).toString("base64") })],
+      [["decrypt", "enc-app.yaml"], cleanEnv({ SOPS_AGE_KEY_CMD: identity })],
+      [["cert", "fetch"], cleanEnv({ KUBECONFIG: `/nonexistent:${identity}` })],
+      [["encrypt", "--kms", Buffer.from(identity).toString("base64"), "plain-app.yaml"], env],
     ];
     for (const [args, caseEnv] of cases) {
       const r = await run(["--debug", ...args], { env: caseEnv });
       const shown = r.stderr + (args[0] === "seal" ? "" : r.stdout);
-      for (const secret of [identity.slice(16, 40), pemBody, inlineKey.slice(0, 40), SECRETS[0]]) expect(shown, args.join(" ")).not.toContain(secret);
+      const encoded = [Buffer.from(pem).toString("base64").slice(100, 140), Buffer.from(identity).toString("base64").slice(20, 50)];
+      for (const secret of [identity.slice(16, 40), pemBody, inlineKey.slice(0, 40), SECRETS[0], ...encoded]) expect(shown, args.join(" ")).not.toContain(secret);
     }
   });
 

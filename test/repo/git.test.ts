@@ -99,6 +99,11 @@ describe("git integration", () => {
     expect(broken.status).toBe(80);
     expect(broken.stderr).toContain("broken-secret.yaml:2: a Kubernetes Secret (kind: Secret) that is not valid YAML or JSON");
     expect(broken.stderr).not.toContain("hunter2-BROKEN");
+    // in a List, too; but a Helm template (values from elsewhere, not YAML until rendered) is not one
+    writeFileSync(join(dir, "broken-list.yaml"), "apiVersion: v1\nkind: List\nitems:\n- kind: Secret\n  stringData:\n    password: | hunter2-BROKEN\n");
+    expect((await sealbox(["git", "pre-commit", "broken-list.yaml"], { cwd: dir, env })).status).toBe(80);
+    writeFileSync(join(dir, "chart-secret.yaml"), "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\nstringData:\n  password: {{ .Values.password | quote }}\n");
+    expect((await sealbox(["git", "pre-commit", "chart-secret.yaml"], { cwd: dir, env })).status).toBe(0);
   });
 
   it("shows decrypted diffs with a key, and the encrypted text without one", async () => {
