@@ -7,10 +7,10 @@ const PROBLEMS: Record<string, string> = {
   BAD_COLLECTION_TYPE: "a collection of the wrong kind",
   BAD_DIRECTIVE: "a malformed directive",
   BAD_DQ_ESCAPE: "an invalid escape in a double-quoted string",
-  BAD_INDENT: "wrong indentation",
+  BAD_INDENT: "wrong indentation, or an unclosed bracket or brace",
   BAD_PROP_ORDER: "an anchor or tag in the wrong place",
   BAD_SCALAR_START: "a plain value cannot start with this character (quote the value)",
-  BLOCK_AS_IMPLICIT_KEY: "a block value used as a key",
+  BLOCK_AS_IMPLICIT_KEY: "a ': ' inside a plain value (quote the value), or a block value used as a key",
   BLOCK_IN_FLOW: "a block value inside a flow collection",
   DUPLICATE_KEY: "duplicate mapping key",
   KEY_OVER_1024_CHARS: "a key longer than 1024 characters",
@@ -21,7 +21,7 @@ const PROBLEMS: Record<string, string> = {
   MULTIPLE_TAGS: "several tags on one value",
   NON_STRING_KEY: "a key that is not a string",
   TAB_AS_INDENT: "a tab used for indentation",
-  TAG_RESOLVE_FAILED: "an unknown tag (quote a value that starts with !)",
+  TAG_RESOLVE_FAILED: "an unknown tag, or a value its tag does not fit (quote a value that starts with !)",
   UNEXPECTED_TOKEN: "unexpected text (a value on the same line as | or >, or an unquoted special character?)",
 };
 

@@ -41,7 +41,7 @@ export interface LoadCertOptions {
 
 /** Reads, parses and checks a certificate named by a path, `file://`, `http://` or `https://` URL. */
 export async function loadCertificate(spec: string, options: LoadCertOptions = {}): Promise<SealingCert> {
-  return checkedCertificate(await readCertSource(spec, options.timeoutMs ?? 30_000), spec, options);
+  return checkedCertificate(await readCertSource(spec, options.timeoutMs ?? 30_000), shownInMessage(spec), options);
 }
 
 /** A certificate read from `source` (a file, a URL, the controller), pinned and in date unless allowed. */

@@ -41,6 +41,11 @@ export function loadEncrypted(codec: Codec, input: Uint8Array, file: string): En
 }
 
 export function emitEncrypted(codec: Codec, file: EncryptedFile): Uint8Array {
+  // a document's own top-level sops key would stand beside the metadata, and no reader could open the
+  // file (sops refuses such input as already encrypted, too)
+  if (file.docs.some((doc) => doc.items.some((item) => item.key === METADATA_KEY))) {
+    throw new SealboxError("FileAlreadyEncrypted", "a top-level key named sops is reserved for sops's metadata: rename it");
+  }
   const meta = metadataBranch(file.metadata);
   return codec.emitEncrypted(file.docs.map((doc) => new Branch([...doc.items, { key: METADATA_KEY, value: meta }])));
 }

@@ -37,6 +37,19 @@ describe("encrypt and the rules file", () => {
     expect(out).not.toContain(RECIPIENT_B);
   });
 
+  it("refuses a top-level sops key (sops's metadata goes there), in encrypt and in set, writing nothing", () => {
+    const dir = workdir({ "plain.yaml": "a: 1\nsops: mine\n" });
+    const refused = sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "plain.yaml"], { cwd: dir });
+    expect(refused.status).toBe(203);
+    expect(refused.stderr).toContain("a top-level key named sops is reserved");
+    expect(readFileSync(join(dir, "plain.yaml"), "utf8")).toBe("a: 1\nsops: mine\n");
+    writeFileSync(join(dir, "ok.yaml"), "a: 1\n");
+    expect(sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "ok.yaml"], { cwd: dir }).status).toBe(0);
+    const before = readFileSync(join(dir, "ok.yaml"), "utf8");
+    expect(sealboxSync(["set", "ok.yaml", '["sops"]', '"x"'], { cwd: dir, env: withKey() }).status).toBe(203);
+    expect(readFileSync(join(dir, "ok.yaml"), "utf8")).toBe(before);
+  });
+
   it("a broken rule is reported with the rules file and its line, exit 5", () => {
     const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: .*\n    age: ${RECIPIENT}\n  - path_regex: "(unclosed"\n    age: ${RECIPIENT}\n`, "a.yaml": "k: v\n" });
     const r = sealboxSync(["encrypt", "a.yaml"], { cwd: dir });
