@@ -25,7 +25,8 @@ export interface FileResult {
   /** "+ age:…", "- kms:…", "re-sealed …": what changed (or would). */
   changes: string[];
   note?: string;
-  error?: { code: string; exitStatus: number; message: string };
+  /** `line`: where in the file, when the error knows (messages never quote the text, so this is how to find it). */
+  error?: { code: string; exitStatus: number; message: string; line?: number };
 }
 
 export interface RunReport {
@@ -82,7 +83,7 @@ export type FileWork = (loaded: Loaded, display: string) => Promise<FileResult |
 export function errorResult(path: string, error: unknown): FileResult {
   const e = error instanceof SealboxError ? error : new SealboxError("Generic", error instanceof Error ? error.message : String(error));
   const message = [e.message, ...e.details.map((d) => `  ${d}`)].join("\n");
-  return { path, status: "failed", changes: [], error: { code: e.code, exitStatus: e.exitStatus, message } };
+  return { path, status: "failed", changes: [], error: { code: e.code, exitStatus: e.exitStatus, message, ...(e.line ? { line: e.line } : {}) } };
 }
 
 /**
@@ -211,7 +212,7 @@ export function renderReport(report: RunReport, options: { showUnchanged?: boole
   const lines: string[] = [];
   for (const f of report.files) {
     if (f.status === "unchanged" && !options.showUnchanged) continue;
-    lines.push(`${f.status.padEnd(12)} ${f.path}${f.note ? `  (${f.note})` : ""}`);
+    lines.push(`${f.status.padEnd(12)} ${f.path}${f.error?.line ? `:${f.error.line}` : ""}${f.note ? `  (${f.note})` : ""}`);
     for (const c of f.changes) lines.push(`             ${c}`);
     if (f.error) lines.push(...f.error.message.split("\n").map((l) => `             ${l}`));
   }

@@ -98,6 +98,14 @@ describe("no secret value in errors, warnings, --debug, --verbose or audit outpu
     expect(leaks(r.stdout), r.stdout).toEqual([]);
   });
 
+  it("without the text, a failed file's report gives the line (rotate --json and the text report)", async () => {
+    const line = readFileSync(join(dir, "hand-edited.yaml"), "utf8").split("\n").length - 1;
+    const json = await run(["rotate", "--json", "hand-edited.yaml"]);
+    expect(JSON.parse(json.stdout).files[0].error.line).toBe(line);
+    const text = await run(["rotate", "hand-edited.yaml"]);
+    expect(text.stdout).toContain(`hand-edited.yaml:${line}`);
+  });
+
   it("URL credentials never appear, --debug included", async () => {
     const r = await run(["--debug", "seal", "--cert", "https://user:Pa55-in-url@127.0.0.1:9/cert.pem?token=Tok-in-query", "secret.yaml"]);
     expect(r.status).not.toBe(0);
