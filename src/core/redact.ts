@@ -12,10 +12,13 @@ export function looksLikeKeyMaterial(text: string): boolean {
 
 /**
  * True when `text`, given as a path or name, is more likely data: key material, anything longer than
- * a file name can be, or a long run of base64 with no directory in it (a token, an encoded key).
+ * a file name can be, a JWT, or a long run of mixed-case base64 with no directory or extension in it
+ * (a token, an encoded key; long file names are words, lower case or with a dot).
  */
 function looksLikeData(text: string): boolean {
-  return looksLikeKeyMaterial(text) || text.length > 255 || (!text.includes("/") && /^[A-Za-z0-9+_=.-]{48,}$/.test(text));
+  if (looksLikeKeyMaterial(text) || text.length > 255) return true;
+  if (/^eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*$/.test(text)) return true;
+  return /^[A-Za-z0-9+_=-]{40,}$/.test(text) && /[a-z]/.test(text) && /[A-Z]/.test(text) && /[0-9]/.test(text);
 }
 
 /** `text` as a message may show it: data replaced by a note, a URL without its credentials and query. */
