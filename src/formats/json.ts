@@ -47,7 +47,10 @@ class JsonParser {
         return value;
       }
     }
-    return this.fail(c === undefined ? "unexpected end of input" : `unexpected character ${JSON.stringify(c)}`);
+    if (c === undefined) return this.fail("unexpected end of input");
+    // punctuation may be named; anything else is the start of a value, which may be a secret
+    const column = this.pos - this.text.lastIndexOf("\n", this.pos - 1);
+    return this.fail(/[{}[\]:,"]/.test(c) ? `unexpected ${JSON.stringify(c)} at column ${column}` : `unexpected text at column ${column} (an unquoted value?)`);
   }
 
   private parseObject(depth: number): Branch {

@@ -98,6 +98,12 @@ describe("no secret value in errors, warnings, --debug, --verbose or audit outpu
     expect(leaks(r.stdout), r.stdout).toEqual([]);
   });
 
+  it("a JSON value written without quotes is pointed at by column, not shown, not even its first letter", async () => {
+    const r = await run(["seal", "--cert", join(ROOT, "fixtures/interop/sealed/cert.pem"), "unquoted-secret.json"]);
+    expect(r.stderr).toMatch(/unquoted-secret\.json:1: not valid JSON: unexpected text at column \d+ \(an unquoted value\?\)/);
+    expect(r.stderr).not.toContain(`"${SECRETS[2][0]}"`);
+  });
+
   it("without the text, a failed file's report gives the line (rotate --json and the text report)", async () => {
     const line = readFileSync(join(dir, "hand-edited.yaml"), "utf8").split("\n").length - 1;
     const json = await run(["rotate", "--json", "hand-edited.yaml"]);
