@@ -15,7 +15,7 @@ export function looksLikeKeyMaterial(text: string): boolean {
  * a file name can be, a JWT, or a long run of mixed-case base64 with no directory or extension in it
  * (a token, an encoded key; long file names are words, lower case or with a dot).
  */
-function looksLikeData(text: string): boolean {
+export function looksLikeData(text: string): boolean {
   if (looksLikeKeyMaterial(text) || text.length > 255) return true;
   if (/^eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*$/.test(text)) return true;
   return /^[A-Za-z0-9+_=-]{40,}$/.test(text) && /[a-z]/.test(text) && /[A-Z]/.test(text) && /[0-9]/.test(text);

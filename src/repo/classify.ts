@@ -74,8 +74,9 @@ export async function classify(file: string, bytes: Uint8Array): Promise<Classif
       if (text.includes("ENC[AES256_GCM,")) return { kind: "unreadable", error: asError(error, file) };
     }
   }
+  const latin1 = text.toString("latin1");
   // a Helm (or other Go) template is not YAML until rendered, and its values come from elsewhere
-  if (MANIFEST_FORMATS.has(format) && /\bkind\b/.test(text.toString("latin1")) && !TEMPLATE_ACTION.test(text.toString("latin1"))) {
+  if (MANIFEST_FORMATS.has(format) && /\bkind\b/.test(latin1) && !TEMPLATE_ACTION.test(latin1)) {
     const { parseManifests, isSealedSecret } = await import("../sealed/manifest.js");
     let manifests: ManifestFile;
     try {

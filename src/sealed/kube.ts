@@ -9,7 +9,7 @@ import { delimiter, dirname, isAbsolute, join } from "node:path";
 import YAML from "yaml";
 import { SealboxError } from "../errors.js";
 import { yamlProblem, yamlValueProblem } from "../formats/yaml-errors.js";
-import { shownInMessage } from "../core/redact.js";
+import { looksLikeData, shownInMessage } from "../core/redact.js";
 
 export interface KubeTarget {
   contextName: string;
@@ -131,8 +131,7 @@ async function readMaterial(path: string, field: string, configPath: string): Pr
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     // the field is named, not its value: inline data put under the path's name is a key or a token
-    const inline = !path.includes("/") && path.length > 64;
-    const hint = inline ? ` (it looks like inline data${field === "tokenFile" ? ": put a token under token" : `: the field for that is ${field}-data`})` : "";
+    const hint = looksLikeData(path) ? ` (it looks like inline data${field === "tokenFile" ? ": put a token under token" : `: the field for that is ${field}-data`})` : "";
     throw new SealboxError("ClusterUnreachable", `cannot read the file the kubeconfig's ${field} names: ${code}${hint}`, { file: configPath });
   }
 }

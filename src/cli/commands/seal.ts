@@ -135,17 +135,19 @@ async function certFromCluster(flags: SealFlags): Promise<SealingCert> {
   if (!kubeconfigPaths(flags).some((path) => existsSync(path))) {
     throw new SealboxError("BadCertificate", `${needed}, or a kubeconfig to fetch it from the controller with (\`sealbox cert fetch > cert.pem\` saves it)`);
   }
+  let fetched: Awaited<ReturnType<typeof fetchControllerPem>>;
   try {
-    const { pem, source } = await fetchControllerPem(flags);
-    const cert = checkedCertificate(pem, source, { pinSha256: flags.certSha256 });
-    // said, because the current kubeconfig context decides which cluster can unseal the output
-    (await import("../terminal.js")).info(`no certificate named: sealing with the controller's, fetched from ${source} (kubeconfig ${flags.context ? `context "${flags.context}"` : "current context"})`);
-    return cert;
+    fetched = await fetchControllerPem(flags);
   } catch (error) {
     if (!(error instanceof SealboxError)) throw error;
     const why = "no certificate was named (--cert, SEALED_SECRETS_CERT or a sealed_secrets rule in .sops.yaml), and fetching the controller's failed";
     throw new SealboxError(error.code, `seal: ${why}: ${error.message}`, { file: error.file, line: error.line, details: error.details });
   }
+  // checked like any other (pin, expiry), outside the try: a pin that does not match is not a failed fetch
+  const cert = checkedCertificate(fetched.pem, fetched.source, { pinSha256: flags.certSha256 });
+  // said, because the current kubeconfig context decides which cluster can unseal the output
+  (await import("../terminal.js")).info(`no certificate named: sealing with the controller's, fetched from ${fetched.source} (kubeconfig ${flags.context ? `context "${flags.context}"` : "current context"})`);
+  return cert;
 }
 
 /** kubeseal's fallback for a Secret without a namespace: the kubeconfig context's, else "default". */
