@@ -335,6 +335,8 @@ const enum St {
 class Emitter {
   private out = "";
   private column = 0;
+  /** Scalar characters gathered by the scalar loops, written (and counted into column) together. */
+  private run = "";
   private whitespace = true;
   private indention = true;
   private openEnded = false;
@@ -680,6 +682,12 @@ class Emitter {
     this.column += PRINTABLE_ASCII.test(s) ? s.length : codePoints(s);
   }
 
+  /** Writes the characters the scalar loops gathered since their last break or indent. */
+  private flushRun(): void {
+    if (this.run) this.writeRun(this.run);
+    this.run = "";
+  }
+
   private writePlain(value: string, allowBreaks: boolean): void {
     if (value.length > 0 && !this.whitespace) this.put(" ");
     if (!value.includes(" ") && !PLAIN_BREAKS.test(value)) {
@@ -706,25 +714,20 @@ class Emitter {
   private writeFoldable(value: string, allowBreaks: boolean, kind: "plain" | "single"): void {
     let spaces = false;
     let breaks = false;
-    let run = "";
-    const flush = (): void => {
-      if (run) this.writeRun(run);
-      run = "";
-    };
     for (let i = 0; i < value.length; ) {
       const c = value.codePointAt(i)!;
       const w = c > 0xffff ? 2 : 1;
       if (c === 0x20) {
         const edgeOk = kind === "plain" || (i > 0 && i < value.length - 1);
         if (allowBreaks && !spaces && edgeOk && value.charCodeAt(i + 1) !== 0x20) {
-          flush();
+          this.flushRun();
           if (this.column > BEST_WIDTH) {
             this.writeIndent();
-          } else run += " ";
-        } else run += " ";
+          } else this.run += " ";
+        } else this.run += " ";
         spaces = true;
       } else if (isBreak(c)) {
-        flush();
+        this.flushRun();
         if (!breaks && c === 0x0a) this.putBreak();
         this.writeBreak(value.slice(i, i + w));
         breaks = true;
@@ -732,14 +735,14 @@ class Emitter {
         if (breaks) {
           this.writeIndent();
         }
-        run += c === 0x27 && kind === "single" ? "''" : value.slice(i, i + w);
+        this.run += c === 0x27 && kind === "single" ? "''" : value.slice(i, i + w);
         this.indention = false;
         spaces = false;
         breaks = false;
       }
       i += w;
     }
-    flush();
+    this.flushRun();
   }
 
   /** write_break: "\n" is a line break; other break characters are copied and also end the line. */
@@ -757,33 +760,28 @@ class Emitter {
     this.writeIndicator('"', true, false, false);
     // is_bom looks at the value's first character whatever the position: a leading BOM escapes everything
     const bom = value.charCodeAt(0) === 0xfeff;
-    let run = "";
-    const flush = (): void => {
-      if (run) this.writeRun(run);
-      run = "";
-    };
     for (let i = 0; i < value.length; ) {
       const c = value.codePointAt(i)!;
       const w = c > 0xffff ? 2 : 1;
       if (bom || !isPrintable(c) || isBreak(c) || c === 0x22 || c === 0x5c) {
-        run += escapeDouble(c);
+        this.run += escapeDouble(c);
         spaces = false;
       } else if (c === 0x20) {
         if (allowBreaks && !spaces && i > 0 && i < value.length - 1) {
-          flush();
+          this.flushRun();
           if (this.column > BEST_WIDTH) {
             this.writeIndent();
             if (value.charCodeAt(i + 1) === 0x20) this.put("\\");
-          } else run += " ";
-        } else run += " ";
+          } else this.run += " ";
+        } else this.run += " ";
         spaces = true;
       } else {
-        run += value.slice(i, i + w);
+        this.run += value.slice(i, i + w);
         spaces = false;
       }
       i += w;
     }
-    flush();
+    this.flushRun();
     this.writeIndicator('"', false, false, false);
     this.whitespace = false;
     this.indention = false;
@@ -812,27 +810,22 @@ class Emitter {
     this.processLineComment(true);
     this.whitespace = true;
     let breaks = true;
-    let run = "";
-    const flush = (): void => {
-      if (run) this.writeRun(run);
-      run = "";
-    };
     for (let i = 0; i < value.length; ) {
       const c = value.codePointAt(i)!;
       const w = c > 0xffff ? 2 : 1;
       if (isBreak(c)) {
-        flush();
+        this.flushRun();
         this.writeBreak(value.slice(i, i + w));
         breaks = true;
       } else {
         if (breaks) this.writeIndent();
-        run += value.slice(i, i + w);
+        this.run += value.slice(i, i + w);
         this.indention = false;
         breaks = false;
       }
       i += w;
     }
-    flush();
+    this.flushRun();
   }
 }
 
