@@ -56,13 +56,13 @@ export { unsealSecret as unseal, unsealValues, sealedIdentity } from "./sealed/u
 export type { SealedIdentity } from "./sealed/unseal.js";
 export { loadCertificate, parseCertificate, checkCertificate, normaliseFingerprint } from "./sealed/cert.js";
 export type { SealingCert, CertCheck, LoadCertOptions } from "./sealed/cert.js";
-export { fetchControllerCert, loadKubeTarget } from "./sealed/kube.js";
+export { fetchControllerCert, loadKubeTarget, reencryptWithController, verifyWithController } from "./sealed/kube.js";
 export type { FetchCertOptions, KubeconfigOptions } from "./sealed/kube.js";
 export { loadPrivateKeys, parsePrivateKeys } from "./sealed/keys.js";
 export type { NamedPrivateKey } from "./sealed/keys.js";
 export { parseManifests, formatManifest, stringifyManifests, asSecret, asSealedSecret, isSealedSecret, readSecrets } from "./sealed/manifest.js";
 export type { ManifestFormat, ManifestFile, ManifestDoc, SecretManifest, SealedSecretManifest, ObjectMeta } from "./sealed/manifest.js";
-export { reencrypt as reencryptSealed, rescope, mergeInto } from "./sealed/rewrite.js";
+export { reencrypt as reencryptSealed, reencryptThrough, rescope, mergeInto } from "./sealed/rewrite.js";
 export type { ReencryptOptions, RescopeOptions } from "./sealed/rewrite.js";
 export { SCOPES, parseScope, scopeLabel } from "./sealed/scope.js";
 export type { Scope } from "./sealed/scope.js";

@@ -148,6 +148,44 @@ export interface FetchCertOptions extends KubeconfigOptions {
  * call "http" since 0.17.1 (an unnamed port is proxied as before).
  */
 export async function fetchControllerCert(options: FetchCertOptions): Promise<Buffer> {
+  const call = await controllerCall(options, "GET", "/v1/cert.pem");
+  if (call.response.status !== 200) throw call.failure("fetching the certificate");
+  return call.response.body;
+}
+
+/**
+ * Asks the controller whether it can open a SealedSecret (kubeseal --validate): its /v1/verify
+ * answers 200 when it can, 409 when none of its keys opens it.
+ */
+export async function verifyWithController(options: FetchCertOptions, sealedSecretJson: string): Promise<boolean> {
+  const call = await controllerCall(options, "POST", "/v1/verify", sealedSecretJson);
+  if (call.response.status === 200) return true;
+  if (call.response.status === 409) return false;
+  throw call.failure("asking it to verify a SealedSecret");
+}
+
+/**
+ * Has the controller re-seal a SealedSecret to its newest key (kubeseal --re-encrypt): /v1/rotate
+ * answers with the new SealedSecret as JSON, or fails (500, or 409 before 0.20) when it cannot open it.
+ */
+export async function reencryptWithController(options: FetchCertOptions, sealedSecretJson: string): Promise<unknown> {
+  const call = await controllerCall(options, "POST", "/v1/rotate", sealedSecretJson);
+  if (call.response.status === 500 || call.response.status === 409) {
+    throw new SealboxError("SealedDecryptFailed", `${call.where} could not re-encrypt a SealedSecret (HTTP ${call.response.status}): none of its keys opens it, or it is no SealedSecret`);
+  }
+  if (call.response.status !== 200) throw call.failure("asking it to re-encrypt a SealedSecret");
+  try {
+    return JSON.parse(call.response.body.toString("utf8"));
+  } catch {
+    throw new SealboxError("ClusterUnreachable", `${call.where} answered /v1/rotate with something that is not JSON`);
+  }
+}
+
+/**
+ * One request to the controller's HTTP API through the API server's service proxy, after looking up
+ * the Service for its first port's name; `failure` words an unexpected answer.
+ */
+async function controllerCall(options: FetchCertOptions, method: "GET" | "POST", path: string, body?: string) {
   const target = await loadKubeTarget(options);
   const deadline = Date.now() + options.timeoutMs;
   const left = (): number => Math.max(1, deadline - Date.now());
@@ -159,17 +197,17 @@ export async function fetchControllerCert(options: FetchCertOptions): Promise<Bu
       ? new SealboxError("ClusterUnreachable", `the API server at ${server} refused the request (HTTP ${status}) for context "${target.contextName}": check the credentials and RBAC for services and services/proxy`)
       : new SealboxError("ClusterUnreachable", `unexpected HTTP ${status} from ${server} while ${what}`);
 
-  const service = await get(new URL(`${services}/${encodeURIComponent(options.controllerName)}`), target, left(), options.timeoutMs);
+  const service = await send(new URL(`${services}/${encodeURIComponent(options.controllerName)}`), target, { ms: left(), timeoutMs: options.timeoutMs });
   if (service.status === 404) throw new SealboxError("ClusterUnreachable", `${where} was not found via ${server}; check --controller-name and --controller-namespace`);
   if (service.status !== 200) throw refusedOrOdd(service.status, "looking up the controller service");
   const port = firstPortName(service.body);
-  const url = new URL(`${services}/http:${encodeURIComponent(options.controllerName)}:${encodeURIComponent(port)}/proxy/v1/cert.pem`);
-  const response = await get(url, target, left(), options.timeoutMs);
-  if (response.status === 404 || response.status === 503) {
-    throw new SealboxError("ClusterUnreachable", `${where} did not answer (HTTP ${response.status}) via ${server}: is the controller running?`);
-  }
-  if (response.status !== 200) throw refusedOrOdd(response.status, "fetching the certificate");
-  return response.body;
+  const url = new URL(`${services}/http:${encodeURIComponent(options.controllerName)}:${encodeURIComponent(port)}/proxy${path}`);
+  const response = await send(url, target, { method, body, ms: left(), timeoutMs: options.timeoutMs });
+  const failure = (what: string): SealboxError =>
+    response.status === 404 || response.status === 503
+      ? new SealboxError("ClusterUnreachable", `${where} did not answer (HTTP ${response.status}) via ${server}: is the controller running?`)
+      : refusedOrOdd(response.status, what);
+  return { response, where, failure };
 }
 
 /** The name of a Service's first port ("" when it has none, or the answer is not a Service). */
@@ -182,9 +220,19 @@ function firstPortName(body: Buffer): string {
   }
 }
 
-/** GET `url`, giving up after `ms` (of the run's `timeoutMs`, as the message says). */
-function get(url: URL, target: KubeTarget, ms: number, timeoutMs = ms): Promise<{ status: number; body: Buffer }> {
+interface SendOptions {
+  method?: "GET" | "POST";
+  /** A JSON body (POST). */
+  body?: string;
+  /** Give up after this long: what is left of the run's `timeoutMs`, which the message names. */
+  ms: number;
+  timeoutMs: number;
+}
+
+/** One request to the API server, with the kubeconfig's credentials. */
+function send(url: URL, target: KubeTarget, { method = "GET", body, ms, timeoutMs }: SendOptions): Promise<{ status: number; body: Buffer }> {
   const headers: Record<string, string> = { Accept: "application/x-pem-file, */*" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   if (target.token) headers.Authorization = `Bearer ${target.token}`;
   else if (target.basicAuth) headers.Authorization = `Basic ${target.basicAuth}`;
   const secure = url.protocol === "https:";
@@ -194,7 +242,7 @@ function get(url: URL, target: KubeTarget, ms: number, timeoutMs = ms): Promise<
     const req = request(
       url,
       {
-        method: "GET",
+        method,
         headers,
         ...(secure
           ? { ca: target.ca, cert: target.cert, key: target.key, rejectUnauthorized: !target.insecureSkipTlsVerify, servername: target.tlsServerName }
@@ -219,6 +267,6 @@ function get(url: URL, target: KubeTarget, ms: number, timeoutMs = ms): Promise<
       clearTimeout(timer);
       fail(e.code === "ECONNREFUSED" ? "connection refused" : e.message, e);
     });
-    req.end();
+    req.end(body);
   });
 }

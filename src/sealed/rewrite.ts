@@ -49,6 +49,34 @@ export function reencrypt(file: ManifestFile, path: string, options: ReencryptOp
   return docs.length;
 }
 
+/**
+ * Re-seals every SealedSecret in the file through `reseal` (the controller's /v1/rotate, which takes
+ * and answers a SealedSecret): only the encryptedData values are taken from its answer, so template
+ * metadata, comments and the file's format stay. Returns how many SealedSecrets changed.
+ */
+export async function reencryptThrough(file: ManifestFile, path: string, reseal: (sealedSecret: unknown) => Promise<unknown>): Promise<number> {
+  const docs = sealedDocs(file);
+  // Everything is asked first: a file is rewritten whole or not at all.
+  const answers = [];
+  for (const doc of docs) {
+    const sealed = asSealedSecret(doc.value, path, doc.line);
+    const answer = await reseal(doc.value);
+    const encryptedData = isSealedSecret(answer) ? (answer.spec as { encryptedData?: unknown } | undefined)?.encryptedData : undefined;
+    const keys = Object.keys(sealed.spec.encryptedData);
+    const sameKeys =
+      typeof encryptedData === "object" && encryptedData !== null && keys.length === Object.keys(encryptedData).length && keys.every((k) => typeof (encryptedData as Record<string, unknown>)[k] === "string");
+    if (!sameKeys) {
+      const id = sealedIdentity(sealed);
+      throw new SealboxError("SealedDecryptFailed", `the controller's answer for SealedSecret ${id.namespace}/${id.name} is not that SealedSecret with the same keys`, { file: path, line: doc.line });
+    }
+    answers.push({ doc, keys, encryptedData: encryptedData as Record<string, string> });
+  }
+  for (const { doc, keys, encryptedData } of answers) {
+    for (const key of keys) setField(doc, ["spec", "encryptedData", key], encryptedData[key]);
+  }
+  return docs.length;
+}
+
 export interface RescopeOptions {
   to: Scope;
   /** Seal to this key; default: the public half of the private key that opened the values. */

@@ -1,5 +1,6 @@
 // `sealbox cert fetch|verify`: the controller's sealing certificate.
 import type { Command } from "commander";
+import type { FetchCertOptions } from "../../sealed/kube.js";
 
 export function registerCert(program: Command): void {
   const cert = program
@@ -31,7 +32,7 @@ Example:
     .action(verifyCert);
 }
 
-/** How to reach the controller: `cert fetch`, and `seal` when nothing names a certificate. */
+/** How to reach the controller: `cert fetch`, `seal --validate/--re-encrypt`, and `seal` when nothing names a certificate. */
 export function addControllerOptions(command: Command): Command {
   return command
     .option("--controller-name <name>", "the controller's Service (env SEALED_SECRETS_CONTROLLER_NAME)", process.env.SEALED_SECRETS_CONTROLLER_NAME || "sealed-secrets-controller")
@@ -49,13 +50,18 @@ export interface ControllerFlags {
   timeout: string;
 }
 
-/** The controller's certificate as it answers (PEM bytes), and what to call it in messages. */
-export async function fetchControllerPem(flags: ControllerFlags): Promise<{ pem: Buffer; source: string }> {
+/** The controller options as sealed/kube.ts takes them (--timeout checked). */
+export async function controllerOptions(flags: ControllerFlags): Promise<FetchCertOptions> {
   const { SealboxError } = await import("../../errors.js");
-  const { fetchControllerCert } = await import("../../sealed/kube.js");
   const seconds = Number(flags.timeout);
   if (!(seconds > 0)) throw new SealboxError("ConflictingParameters", `--timeout must be a positive number of seconds, not "${flags.timeout}"`);
-  return { pem: await fetchControllerCert({ ...flags, timeoutMs: seconds * 1000 }), source: `service ${flags.controllerNamespace}/${flags.controllerName}` };
+  return { ...flags, timeoutMs: seconds * 1000 };
+}
+
+/** The controller's certificate as it answers (PEM bytes), and what to call it in messages. */
+export async function fetchControllerPem(flags: ControllerFlags): Promise<{ pem: Buffer; source: string }> {
+  const { fetchControllerCert } = await import("../../sealed/kube.js");
+  return { pem: await fetchControllerCert(await controllerOptions(flags)), source: `service ${flags.controllerNamespace}/${flags.controllerName}` };
 }
 
 /** Prints (or writes to --output) the controller's certificate: `cert fetch`, and `seal --fetch-cert` as kubeseal. */

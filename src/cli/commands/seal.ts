@@ -1,10 +1,12 @@
 // `sealbox seal`: kubeseal's job. Secrets in, SealedSecrets out (or one raw value, or merged into a file).
 import { Option, type Command } from "commander";
 import type { SealingCert } from "../../sealed/cert.js";
-import { addControllerOptions, fetchCert, fetchControllerPem, type ControllerFlags } from "./cert.js";
+import { addControllerOptions, controllerOptions, fetchCert, fetchControllerPem, type ControllerFlags } from "./cert.js";
 
 interface SealFlags extends ControllerFlags {
   fetchCert?: boolean;
+  validate?: boolean;
+  reEncrypt?: boolean;
   sealedSecretFile?: string;
   cert?: string;
   certSha256?: string;
@@ -38,7 +40,9 @@ export function registerSeal(program: Command): void {
     .option("--from-file <file>", "with --raw: the file whose bytes are sealed")
     .option("--merge-into <file>", "add or replace the Secret's values in this SealedSecret file, in its own format")
     .option("--config <path>", "rules file whose sealed_secrets entry gives the cert and scope when there is no --cert (default: SOPS_CONFIG, else the nearest .sops.yaml)")
-    .option("--fetch-cert", "print the controller's certificate and stop (kubeseal --fetch-cert; also sealbox cert fetch)");
+    .option("--fetch-cert", "print the controller's certificate and stop (kubeseal --fetch-cert; also sealbox cert fetch)")
+    .option("--validate", "ask the controller whether it can open the SealedSecrets in FILE or stdin (kubeseal --validate)")
+    .option("--re-encrypt", "have the controller re-seal the SealedSecrets in FILE or stdin to its newest key; only encryptedData changes (kubeseal --re-encrypt; offline: sealbox reencrypt)");
   addControllerOptions(command)
     .addHelpText(
       "after",
@@ -51,7 +55,8 @@ Examples:
   sealbox seal --cert cert.pem --format yaml secret.yaml > sealed.yaml
   echo -n hunter2 | sealbox seal --raw --cert cert.pem --namespace prod --name db
   sealbox seal --cert cert.pem --merge-into sealed.yaml new-keys.yaml
-  sealbox seal secret.yaml -o clusters/prod/db.sealed.yaml   # cert and scope from .sops.yaml`,
+  sealbox seal secret.yaml -o clusters/prod/db.sealed.yaml   # cert and scope from .sops.yaml
+  sealbox seal --validate clusters/prod/db.sealed.yaml       # can the controller open it?`,
     )
     .action(seal);
 }
@@ -76,6 +81,7 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
     if (flags.cert) throw new SealboxError("ConflictingParameters", "--fetch-cert prints the controller's certificate; --cert names one already");
     return fetchCert(flags);
   }
+  if (flags.validate || flags.reEncrypt) return askController(file, flags);
   const flagScope = flags.scope === undefined ? undefined : parseScope(flags.scope);
   const fromCluster = (): Promise<SealingCert> => certFromCluster(flags);
   // The rules file is matched against the file being written (else the input file).
@@ -115,6 +121,66 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
     format: flags.format ?? (/\.ya?ml$/i.test(flags.output ?? "") ? "yaml" : "json"),
   });
   await writeOutput(text, flags.output);
+}
+
+// What seal's sealing flags mean nothing to the controller's own operations: refused, not ignored.
+const SEALING_FLAGS: [keyof SealFlags, string][] = [
+  ["cert", "--cert"],
+  ["certSha256", "--cert-sha256"],
+  ["scope", "--scope"],
+  ["namespace", "--namespace"],
+  ["name", "--name"],
+  ["allowEmptyData", "--allow-empty-data"],
+  ["raw", "--raw"],
+  ["fromFile", "--from-file"],
+  ["mergeInto", "--merge-into"],
+  ["config", "--config"],
+];
+
+/** --validate and --re-encrypt: the SealedSecrets in the input, one by one, through the controller's API. */
+async function askController(file: string | undefined, flags: SealFlags): Promise<void> {
+  const { SealboxError } = await import("../../errors.js");
+  const { readInput, writeOutput } = await import("../../ops/file-io.js");
+  const { asSealedSecret, isSealedSecret, parseManifests, stringifyManifests } = await import("../../sealed/manifest.js");
+  const { sealedIdentity } = await import("../../sealed/unseal.js");
+  const { info } = await import("../terminal.js");
+  const operation = flags.validate ? "--validate" : "--re-encrypt";
+  if (flags.validate && flags.reEncrypt) throw new SealboxError("ConflictingParameters", "--validate and --re-encrypt do not go together");
+  const given = SEALING_FLAGS.find(([key]) => flags[key] !== undefined && flags[key] !== false);
+  if (given) throw new SealboxError("ConflictingParameters", `${given[1]} does not go with ${operation}: the controller uses its own keys`);
+  if (flags.validate && flags.output !== undefined) throw new SealboxError("ConflictingParameters", "--validate writes nothing: -o/-w do not go with it");
+
+  const options = await controllerOptions(flags);
+  const input = await readInput(file);
+  const manifests = parseManifests(input.bytes.toString("utf8"), input.name);
+  const docs = manifests.docs.filter((d) => isSealedSecret(d.value));
+  if (docs.length === 0) throw new SealboxError("NeedAtLeastOneDocument", `${operation} needs SealedSecrets, and there is none`, { file: input.name });
+  if (flags.format && flags.format !== manifests.format) {
+    throw new SealboxError("ConflictingParameters", `${operation} keeps the input's format (${manifests.format}): --format ${flags.format} does not go with it`);
+  }
+  const kube = await import("../../sealed/kube.js");
+  const name = (doc: (typeof docs)[number]) => {
+    const id = sealedIdentity(asSealedSecret(doc.value, input.name, doc.line));
+    return id.namespace ? `${id.namespace}/${id.name}` : id.name;
+  };
+
+  if (flags.validate) {
+    const refused: string[] = [];
+    for (const doc of docs) {
+      if (!(await kube.verifyWithController(options, JSON.stringify(doc.value)))) refused.push(`${name(doc)} (line ${doc.line})`);
+    }
+    if (refused.length) {
+      throw new SealboxError("SealedDecryptFailed", `the controller cannot decrypt ${refused.length === 1 ? `SealedSecret ${refused[0]}` : `${refused.length} SealedSecrets`}: sealed to another cluster's key, moved to another name or namespace, or damaged`, {
+        file: input.name,
+        details: refused.length > 1 ? refused : undefined,
+      });
+    }
+    info(`the controller can decrypt ${docs.length === 1 ? `SealedSecret ${name(docs[0])}` : `all ${docs.length} SealedSecrets`}`);
+    return;
+  }
+  const { reencryptThrough } = await import("../../sealed/rewrite.js");
+  await reencryptThrough(manifests, input.name, (sealedSecret) => kube.reencryptWithController(options, JSON.stringify(sealedSecret)));
+  await writeOutput(stringifyManifests(manifests), flags.output);
 }
 
 /**
