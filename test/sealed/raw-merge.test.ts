@@ -114,6 +114,17 @@ describe("kubeseal's output flags", () => {
     expect(YAML.parse(readFileSync(join(dir, "db.sealed.yaml"), "utf8")).kind).toBe("SealedSecret");
   });
 
+  it("-f FILE reads the Secret from there, as kubeseal's --secret-file does; with a FILE argument too it is refused", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "db.secret.yaml"), secret);
+    const result = await sealbox(["seal", "--cert", CERT, "-f", "db.secret.yaml", "-w", "db.sealed.yaml"], { cwd: dir });
+    expect(result.status).toBe(0);
+    expect(YAML.parse(readFileSync(join(dir, "db.sealed.yaml"), "utf8")).spec.encryptedData.password).toMatch(/^Ag/);
+    const both = await sealbox(["seal", "--cert", CERT, "--secret-file", "db.secret.yaml", "db.secret.yaml"], { cwd: dir });
+    expect(both.status).toBe(8);
+    expect(both.stdout).toBe("");
+  });
+
   it("refuses kubeseal's -o yaml (a format there, a file here) with the flag to use, writing nothing", async () => {
     const dir = tempDir();
     const result = await sealbox(["seal", "--cert", CERT, "-o", "yaml"], { cwd: dir, input: secret });

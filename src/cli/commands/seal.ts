@@ -7,6 +7,7 @@ interface SealFlags extends ControllerFlags {
   fetchCert?: boolean;
   validate?: boolean;
   reEncrypt?: boolean;
+  secretFile?: string;
   sealedSecretFile?: string;
   cert?: string;
   certSha256?: string;
@@ -34,6 +35,7 @@ export function registerSeal(program: Command): void {
     .option("--name <name>", "name for a Secret that has none; with --raw, the strict-scope name")
     .addOption(new Option("--format <format>", "output format (default: yaml for an -o file ending .yaml/.yml, else json as kubeseal)").choices(["yaml", "json"]))
     .option("--allow-empty-data", "seal a Secret that has no data")
+    .option("-f, --secret-file <file>", "kubeseal's name for the FILE argument")
     .option("-o, --output <file>", "write here (atomically) instead of stdout")
     .option("-w, --sealed-secret-file <file>", "kubeseal's name for --output")
     .option("--raw", "seal one value (from --from-file or stdin) and print its base64, no newline")
@@ -71,6 +73,10 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   const format = /^=?(yaml|json)$/.exec(flags.output ?? "")?.[1];
   if (format) {
     throw new SealboxError("ConflictingParameters", `-o is the output file here (as in sops), not kubeseal's format: use --format ${format} (or -o ./${format} for a file of that name)`);
+  }
+  if (flags.secretFile !== undefined) {
+    if (file !== undefined) throw new SealboxError("ConflictingParameters", "-f/--secret-file and the FILE argument name the same thing: give one");
+    file = flags.secretFile;
   }
   if (flags.sealedSecretFile !== undefined) {
     if (flags.output !== undefined) throw new SealboxError("ConflictingParameters", "-o/--output and -w/--sealed-secret-file name the same thing: give one");
