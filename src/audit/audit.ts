@@ -3,10 +3,13 @@
 // lines, key names and recipients, never a value.
 import { readFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
-import { Branch, Comment, type Value } from "../tree/tree.js";
+import type { Branch } from "../tree/tree.js";
+import { SealboxError } from "../errors.js";
 import { shownInMessage } from "../core/redact.js";
 import { findConfigFile, loadRules, matchCreationRule, type CreationRule } from "../rules/config.js";
 import type { StoredStanza } from "../sops/metadata.js";
+import { withDefaultSelector } from "../sops/encryption-rules.js";
+import { clearTextValues, describePath, type ClearTextValue } from "../sops/tree-cipher.js";
 import { classify, type Classified, type PlainSecret } from "../repo/classify.js";
 import { discoverFiles, displayPath, gitTopLevel } from "../repo/discover.js";
 import { diffRecipients, recipientId } from "../repo/recipients.js";
@@ -118,32 +121,44 @@ function recipientEntry(s: StoredStanza, group: number): RecipientEntry {
   };
 }
 
-/** Key paths (never values) of leaves left in clear text that look secret. */
-function exposedPaths(value: Value, path: string[], inSecretData: boolean, out: string[], secretDoc: boolean): void {
-  if (value instanceof Branch) {
-    for (const item of value.items) {
-      if (item.key instanceof Comment) continue;
-      // In a Kubernetes Secret everything under data/stringData is secret, whatever its name.
-      const entersData = secretDoc && path.length === 0 && SECRET_DATA_KEYS.includes(item.key);
-      exposedPaths(item.value, [...path, item.key], inSecretData || entersData, out, secretDoc);
-    }
-    return;
-  }
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => exposedPaths(v, [...path, String(i)], inSecretData, out, secretDoc));
-    return;
-  }
-  if (value === null || value instanceof Comment) return;
-  if (typeof value === "string" && (value.startsWith("ENC[") || value === "")) return;
-  const name = path[path.length - 1] ?? "";
-  if (inSecretData || SECRET_NAME.test(name)) out.push(path.map((p) => `[${JSON.stringify(p)}]`).join(""));
+type SopsClassified = Extract<Classified, { kind: "sops" }>;
+
+/** A clear-text value that looks secret: in a Kubernetes Secret anything under data/stringData, else by its key's name. */
+function looksSecret(value: ClearTextValue, doc: Branch): boolean {
+  return (doc.get("kind") === "Secret" && SECRET_DATA_KEYS.includes(value.path[0])) || SECRET_NAME.test(value.path[value.path.length - 1] ?? "");
 }
 
-function isSecretDoc(doc: Branch): boolean {
-  return doc.get("kind") === "Secret";
+/** Key paths (never values), each once: a list's items share their list's path. */
+function keyPaths(values: ClearTextValue[]): string[] {
+  return [...new Set(values.map((v) => describePath(v.path)))];
 }
 
-function selectorsOf(c: Extract<Classified, { kind: "sops" }>): Record<string, string | boolean> {
+function listed(paths: string[]): string {
+  return paths.length > 5 ? `${paths.slice(0, 5).join(", ")} and ${paths.length - 5} more` : paths.join(", ");
+}
+
+/** The file's clear-text values as its own settings judge them; the error when those settings are unusable (nothing decrypts the file then). */
+function clearValuesOf(c: SopsClassified): ClearTextValue[] | SealboxError {
+  try {
+    return clearTextValues(c.file.docs, withDefaultSelector(c.file.metadata.selectors));
+  } catch (error) {
+    if (error instanceof SealboxError) return error;
+    throw error;
+  }
+}
+
+/** Values in clear text where the file's own settings encrypt them: sops never writes that, so someone added them by hand. */
+function flagHandEdits(path: string, values: ClearTextValue[], out: Collector): void {
+  const paths = keyPaths(values.filter((v) => v.encrypts));
+  if (paths.length === 0) return;
+  out.add(
+    "plaintextInEncryptedFile",
+    path,
+    `values in clear text where this file's settings encrypt them (added by hand after encryption?): ${listed(paths)}; nothing can decrypt the file like this: delete them, then add them with sealbox edit (with --ignore-mac if they replaced encrypted values)`,
+  );
+}
+
+function selectorsOf(c: SopsClassified): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = {};
   const s = c.file.metadata.selectors;
   const names: [keyof typeof s, string][] = [
@@ -198,8 +213,14 @@ async function certInfo(path: string, ctx: Context): Promise<CertInfo> {
   return info;
 }
 
-function flagPlainSecrets(secrets: PlainSecret[], path: string, out: Collector): void {
+/** `damage`: why an encrypted file that says `kind: Secret` no longer parses. */
+function flagPlainSecrets(secrets: PlainSecret[], path: string, out: Collector, damage?: SealboxError): void {
   for (const s of secrets) {
+    if (damage) {
+      const why = `${damage.line ? `line ${damage.line}: ` : ""}${damage.message}`;
+      out.add("plaintextSecret", path, `an encrypted Kubernetes Secret (kind: Secret) that no longer parses (${why}), so values put in it in clear text cannot be told apart: undo the hand edit and make it with sealbox edit`, s.line);
+      continue;
+    }
     if (s.unparsed) {
       out.add("plaintextSecret", path, "a Kubernetes Secret (kind: Secret) that is not valid YAML or JSON, so its values are in plaintext: fix it, then seal or encrypt it", s.line);
       continue;
@@ -210,12 +231,18 @@ function flagPlainSecrets(secrets: PlainSecret[], path: string, out: Collector):
 }
 
 /**
- * Leaks in one file: plaintext Secrets anywhere, and a plain file where a rule with a path_regex says
- * files are encrypted (a catch-all rule only sets defaults). The pre-commit guard uses this too.
+ * Leaks in one file: plaintext Secrets anywhere (also an encrypted one damaged so it no longer
+ * parses), values put in clear text into an encrypted file by hand, and a plain file where a rule
+ * with a path_regex says files are encrypted (a catch-all rule only sets defaults). The pre-commit
+ * guard uses this too.
  */
 export function leakFindings(path: string, c: Classified, rule: CreationRule | undefined, root: string): Finding[] {
   const out = new Collector();
-  if (c.kind === "plain" || c.kind === "sealed") flagPlainSecrets(c.plainSecrets, path, out);
+  if (c.kind === "sops") {
+    const values = clearValuesOf(c);
+    // unusable settings leave nothing to judge by (the audit reports them)
+    if (!(values instanceof SealboxError)) flagHandEdits(path, values, out);
+  } else flagPlainSecrets(c.plainSecrets, path, out, c.kind === "unreadable" ? c.error : undefined);
   if (c.kind === "plain" && c.plainSecrets.length === 0 && !c.empty && rule?.pathRegex) {
     const how = rule.sealedSecrets ? "sealed (sealed_secrets)" : "encrypted";
     out.add("unencryptedFile", path, `not encrypted, but the rule at ${displayPath(rule.configPath, root)}:${rule.line} says files here are ${how}`);
@@ -223,7 +250,7 @@ export function leakFindings(path: string, c: Classified, rule: CreationRule | u
   return out.findings;
 }
 
-function auditSops(path: string, c: Extract<Classified, { kind: "sops" }>, rule: CreationRule | undefined, ctx: Context, out: Collector): InventoryEntry {
+function auditSops(path: string, c: SopsClassified, rule: CreationRule | undefined, ctx: Context, out: Collector): InventoryEntry {
   const { metadata } = c.file;
   const recipients = metadata.keyGroups.flatMap((g, i) => g.map((s) => recipientEntry(s, i)));
   if (!rule) out.add("noRule", path, "no creation rule in .sops.yaml covers this encrypted file: its recipients cannot be checked");
@@ -237,13 +264,16 @@ function auditSops(path: string, c: Extract<Classified, { kind: "sops" }>, rule:
   }
   const foreign = metadata.keyGroups.flat().filter((s) => s.type === "foreign");
   if (foreign.length) out.add("unsupportedKey", path, `keys sealbox does not use: ${[...new Set(foreign.map((s) => (s.type === "foreign" ? s.kind : "")))].join(", ")}`);
-  const exposed: string[] = [];
-  for (const doc of c.file.docs) exposedPaths(doc, [], false, exposed, isSecretDoc(doc));
-  const shown = exposed;
-  if (shown.length) {
-    const selectors = Object.entries(selectorsOf(c)).filter(([k]) => k !== "mac_only_encrypted").map(([k, v]) => `${k}: ${v}`).join(", ");
-    const list = shown.length > 5 ? `${shown.slice(0, 5).join(", ")} and ${shown.length - 5} more` : shown.join(", ");
-    out.add("exposedValue", path, `values left in clear text: ${list}${selectors ? ` (file settings: ${selectors})` : ""}`);
+  const values = clearValuesOf(c);
+  if (values instanceof SealboxError) out.add("unreadable", path, `its encryption settings cannot be used: ${values.message}`);
+  else {
+    flagHandEdits(path, values, out);
+    // the values the settings leave in clear text; those they encrypt are hand edits, reported above
+    const exposed = keyPaths(values.filter((v) => !v.encrypts && looksSecret(v, c.file.docs[v.doc])));
+    if (exposed.length) {
+      const selectors = Object.entries(selectorsOf(c)).filter(([k]) => k !== "mac_only_encrypted").map(([k, v]) => `${k}: ${v}`).join(", ");
+      out.add("exposedValue", path, `values left in clear text: ${listed(exposed)}${selectors ? ` (file settings: ${selectors})` : ""}`);
+    }
   }
   if (metadata.selectors.macOnlyEncrypted) out.add("macOnlyEncrypted", path, "mac_only_encrypted: clear-text values can be changed undetected");
   const modified = Date.parse(metadata.lastModified);
@@ -354,8 +384,10 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     const c = await classify(path, bytes);
     if (c.kind === "sops") inventory.push(auditSops(path, c, rule, ctx, out));
     else if (c.kind === "sealed") inventory.push(await auditSealed(path, c, rule, ctx, out));
-    else if (c.kind === "unreadable") out.add("unreadable", path, c.error.message, c.error.line);
-    else out.findings.push(...leakFindings(path, c, rule, root));
+    else {
+      if (c.kind === "unreadable") out.add("unreadable", path, c.error.message, c.error.line);
+      out.findings.push(...leakFindings(path, c, rule, root));
+    }
   });
   if (configPath) {
     // The rules file's own findings: all of them when the audit covers its directory, else those of rules in use.

@@ -27,6 +27,13 @@ export const AUDIT_RULES = {
     short: "A file that a creation rule says must be encrypted is not",
     help: "Encrypt it with `sealbox encrypt -i FILE` (or seal it, for a sealed_secrets rule); if it was committed, treat its values as exposed.",
   },
+  plaintextInEncryptedFile: {
+    id: "SBX003",
+    name: "plaintext-in-encrypted-file",
+    level: "error",
+    short: "An encrypted file holds a value in clear text where its own settings encrypt values",
+    help: "sops never writes such a file: the value was added or changed by hand after encryption and is stored in clear text, and neither sops nor sealbox can decrypt the file (not even with --ignore-mac). Delete those lines, then add the values with `sealbox edit FILE` (with --ignore-mac when they replaced encrypted values: the MAC no longer matches). If the file was committed, treat the values as exposed.",
+  },
   extraRecipient: {
     id: "SBX010",
     name: "recipient-not-in-rule",

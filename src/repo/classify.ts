@@ -26,7 +26,8 @@ export type Classified =
   | { kind: "sops"; format: FormatName; codec: Codec; file: EncryptedFile }
   | { kind: "sealed"; manifests: ManifestFile; sealed: ManifestDoc[]; plainSecrets: PlainSecret[] }
   | { kind: "plain"; plainSecrets: PlainSecret[]; empty: boolean }
-  | { kind: "unreadable"; error: SealboxError };
+  /** plainSecrets: a damaged encrypted Secret, whose values added in clear text cannot be told apart. */
+  | { kind: "unreadable"; error: SealboxError; plainSecrets: PlainSecret[] };
 
 const MANIFEST_FORMATS = new Set<FormatName>(["yaml", "json"]);
 
@@ -54,6 +55,14 @@ function plainSecretsOf(docs: ManifestDoc[]): PlainSecret[] {
   return out;
 }
 
+/** A manifest that does not parse but says `kind: Secret`: its values cannot be told apart, so it counts as plaintext. */
+function unparsedSecrets(text: string): PlainSecret[] {
+  const at = SECRET_KIND.exec(text);
+  if (!at) return [];
+  const line = text.slice(0, text.indexOf("kind", at.index)).split("\n").length;
+  return [{ line, name: "(unparsed)", keys: [], unparsed: true }];
+}
+
 function asError(error: unknown, file: string): SealboxError {
   if (error instanceof SealboxError) return error.inFile(file);
   return new SealboxError("CouldNotReadInputFile", error instanceof Error ? error.message : String(error), { file, cause: error });
@@ -71,7 +80,11 @@ export async function classify(file: string, bytes: Uint8Array): Promise<Classif
       if (hasMetadata(docs)) return { kind: "sops", format, codec, file: splitMetadata(docs) };
     } catch (error) {
       // A file that names sops but does not parse as a sops document is either damaged or plain.
-      if (text.includes("ENC[AES256_GCM,")) return { kind: "unreadable", error: asError(error, file) };
+      if (text.includes("ENC[AES256_GCM,")) {
+        // a hand edit that broke an encrypted Secret may have put a value in it in clear text
+        const plainSecrets = MANIFEST_FORMATS.has(format) ? unparsedSecrets(text.toString("utf8")) : [];
+        return { kind: "unreadable", error: asError(error, file), plainSecrets };
+      }
     }
   }
   const latin1 = text.toString("latin1");
@@ -84,10 +97,7 @@ export async function classify(file: string, bytes: Uint8Array): Promise<Classif
     } catch {
       // a Secret written wrong still holds its values in plaintext: the guard and audit must see it
       const plain = text.toString("utf8");
-      const at = SECRET_KIND.exec(plain);
-      const line = at ? plain.slice(0, plain.indexOf("kind", at.index)).split("\n").length : 0;
-      const plainSecrets = at ? [{ line, name: "(unparsed)", keys: [], unparsed: true }] : [];
-      return { kind: "plain", plainSecrets, empty: plain.trim() === "" };
+      return { kind: "plain", plainSecrets: unparsedSecrets(plain), empty: plain.trim() === "" };
     }
     const sealed = manifests.docs.filter((d) => isSealedSecret(d.value));
     const plainSecrets = plainSecretsOf(manifests.docs);

@@ -1,7 +1,7 @@
 // Git integration: a diff driver whose textconv shows SOPS files decrypted (when this machine has a
-// key; otherwise as they are), and a pre-commit guard that refuses plaintext Secrets and unencrypted
-// files a creation rule covers. Git config stays local to the clone; textconv output is never cached
-// (cachetextconv would store plaintext in git notes).
+// key; otherwise as they are), and a pre-commit guard that refuses plaintext Secrets, unencrypted
+// files a creation rule covers and values put in clear text into encrypted files. Git config stays
+// local to the clone; textconv output is never cached (cachetextconv would store plaintext in git notes).
 import { chmod, mkdir, readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { SealboxError } from "../errors.js";

@@ -1,7 +1,7 @@
 // Walks documents in sops's order, encrypting or decrypting the selected values and feeding the
 // MAC (sops.go walkBranch/walkSlice + Tree.Encrypt/Decrypt). Lists share their parent's key path.
 import { Branch, Comment, type Documents, type Value } from "../tree/tree.js";
-import { decryptValue, encryptValue, isEncryptedValue, type PlainValue } from "../core/sops-value.js";
+import { decryptValue, encryptValue, isEmptyValue, isEncryptedValue, type PlainValue } from "../core/sops-value.js";
 import { MacHasher } from "../core/mac.js";
 import { SealboxError } from "../errors.js";
 import { EncryptionDecider, type EncryptionSelectors } from "./encryption-rules.js";
@@ -107,6 +107,33 @@ export function decryptDocuments(docs: Documents, key: Uint8Array, selectors: En
     }),
   );
   return { docs: out, mac: mac.hex() };
+}
+
+export interface ClearTextValue {
+  /** Which document of the file (multi-document YAML). */
+  doc: number;
+  /** The key path (a list's items share their list's path, as in the walk). */
+  path: string[];
+  /** The selectors encrypt it: sops never writes such a value in clear text, and decrypting it fails. */
+  encrypts: boolean;
+}
+
+/**
+ * The values encrypted documents hold in clear text, each with what the selectors say about it, as
+ * decryptDocuments would judge it. Left out are those sops never encrypts (nulls, empty values) and
+ * comments: a comment that does not decrypt is taken for one written before sops encrypted
+ * comments, so a clear one proves nothing.
+ */
+export function clearTextValues(docs: Documents, selectors: EncryptionSelectors): ClearTextValue[] {
+  const decider = new EncryptionDecider(selectors);
+  const out: ClearTextValue[] = [];
+  docs.forEach((doc, i) =>
+    walkBranch(doc, [], [], (value, path, stack) => {
+      if (!(value instanceof Comment) && !isEmptyValue(value) && !isEncryptedValue(value)) out.push({ doc: i, path, encrypts: decider.shouldEncrypt(path, stack, false) });
+      return value;
+    }),
+  );
+  return out;
 }
 
 /** A key path as `--extract` writes it: ["a"]["b"]. Names keys only, never values. */

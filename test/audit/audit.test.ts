@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { cliEnv, type CliResult, sealbox } from "../helpers/cli.js";
 import { A, B, KEYS_A, git, gitInit, identityFile, plainFor, sourcesFor, tempDir } from "../repo/helpers.js";
 import { CERT, VECTORS, makeKeyPair } from "../sealed/helpers.js";
+import { SOPS_VECTORS } from "../helpers/fixtures.js";
 import { encrypt } from "../../src/ops/sops-ops.js";
 import type { AuditReport } from "../../src/audit/audit.js";
 
@@ -169,5 +170,73 @@ describe("sealbox audit", () => {
     // and the values really are in the repository, so the check above could fail
     const files = git(dir, "grep", "-l", "-e", "hunter2-LEAKED", "-e", "weak-VALUE-exposed", "-e", "PLAIN-env-secret");
     expect(files.trim().split("\n").sort()).toEqual(["leak/db-secret.yaml", "secrets/plain.env", "weak/secret.yaml"]);
+  });
+});
+
+describe("sealbox audit of encrypted files edited by hand", () => {
+  const HAND = "hunter2-HAND";
+  let dir: string;
+  let report: AuditReport;
+  let outputs: string;
+
+  beforeAll(async () => {
+    dir = tempDir("sealbox-audit-hand-");
+    gitInit(dir);
+    put(dir, ".sops.yaml", `creation_rules:\n  - age: ${A}\n`);
+    const sources = sourcesFor([]);
+    const secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2-SEALED\n  password_unencrypted: weak-VALUE-exposed\n";
+    const encrypted = Buffer.from(await encrypt(Buffer.from(secret), { filename: "db.yaml", age: [A], sources })).toString("utf8");
+    const byRegex = Buffer.from(await encrypt(Buffer.from(secret), { filename: "db.yaml", age: [A], sources, selectors: { encryptedRegex: "^(data|stringData)$" } })).toString("utf8");
+    // sealbox indents by four: a line added at that depth still parses, one at two does not
+    const addUnder = (text: string, key: string, line: string) => text.replace(`\n${key}:\n`, `\n${key}:\n${line}\n`);
+    put(dir, "added.yaml", addUnder(encrypted, "stringData", `    newpass: ${HAND}\n    note_unencrypted: ${HAND}-note`));
+    put(dir, "regex-added.yaml", addUnder(addUnder(byRegex, "stringData", `    newpass: ${HAND}`), "metadata", "    labels: {team: web}"));
+    put(dir, "regex.yaml", byRegex);
+    put(dir, "damaged.yaml", addUnder(byRegex, "stringData", `  newpass: ${HAND}-broken`));
+    const json = Buffer.from(await encrypt(Buffer.from('{"user": "admin", "port": 5432}'), { filename: "app.json", age: [A], sources })).toString("utf8");
+    put(dir, "app.json", json.replace('"user":', '"port_new": 5433,\n\t"user":'));
+    const result = await sealbox(["audit", "--format", "json"], { cwd: dir, env: cliEnv(undefined) });
+    const table = await sealbox(["audit"], { cwd: dir, env: cliEnv(undefined) });
+    expect(result.status).toBe(80);
+    report = JSON.parse(result.stdout) as AuditReport;
+    outputs = [result.stdout, result.stderr, table.stdout, table.stderr].join("\n");
+  }, 60_000);
+
+  const findingsOf = (path: string) => report.findings.filter((f) => f.path === path).map((f) => `${f.level} ${f.ruleId}${f.line ? `:${f.line}` : ""}`);
+
+  it("flags values in clear text where the file's own settings encrypt them as errors, by key path", () => {
+    const added = report.findings.find((f) => f.path === "added.yaml" && f.ruleId === "SBX003")!;
+    expect(added).toMatchObject({ rule: "plaintext-in-encrypted-file", level: "error" });
+    expect(added.message).toMatch(/: \["stringData"\]\["newpass"\]; nothing can decrypt the file like this: delete them, then add them with sealbox edit/);
+    expect(report.findings.find((f) => f.path === "regex-added.yaml" && f.ruleId === "SBX003")!.message).toContain(': ["stringData"]["newpass"]; ');
+    expect(report.findings.find((f) => f.path === "app.json" && f.ruleId === "SBX003")!.message).toContain(': ["port_new"]; ');
+  });
+
+  it("keeps what the settings leave in clear text apart: an exposed-value warning, never both for one path", () => {
+    // password_unencrypted was written so by sops; newpass was not, so it is an SBX003 and not an SBX030 as well
+    const exposed = report.findings.filter((f) => f.ruleId === "SBX030");
+    expect(exposed.map((f) => f.path)).toEqual(["added.yaml"]);
+    expect(exposed[0].message).toContain('values left in clear text: ["stringData"]["password_unencrypted"] (file settings');
+    expect(exposed[0].message).not.toContain("newpass");
+    // metadata outside encrypted_regex, name and the added labels alike, is no hand edit
+    expect(findingsOf("regex.yaml")).toEqual([]);
+    expect(findingsOf("regex-added.yaml")).toEqual(["error SBX003"]);
+  });
+
+  it("counts an encrypted Secret that no longer parses as a plaintext one, and still says it is unreadable", () => {
+    expect(findingsOf("damaged.yaml")).toEqual(["error SBX001:2", "warning SBX050:6"]);
+    expect(report.findings.find((f) => f.path === "damaged.yaml" && f.ruleId === "SBX001")!.message).toMatch(/^an encrypted Kubernetes Secret \(kind: Secret\) that no longer parses \(line 6: invalid YAML/);
+  });
+
+  it("finds no hand edit in files sops itself wrote (comments, encrypted_regex, suffixes, several documents, dotenv, INI, binary)", async () => {
+    const vectors = JSON.parse((await sealbox(["audit", "--format", "json", "--fail-on", "none", SOPS_VECTORS], { env: cliEnv(undefined) })).stdout) as AuditReport;
+    expect(vectors.summary.sops).toBeGreaterThanOrEqual(10);
+    expect(vectors.findings.filter((f) => ["SBX003", "SBX030", "SBX050"].includes(f.ruleId))).toEqual([]);
+  });
+
+  it("never prints a value, the hand-added ones included", () => {
+    expect(outputs).toContain("added.yaml");
+    for (const secret of [HAND, "hunter2-SEALED", "weak-VALUE-exposed"]) expect(outputs).not.toContain(secret);
+    expect(readFileSync(join(dir, "added.yaml"), "utf8")).toContain(HAND);
   });
 });

@@ -106,6 +106,49 @@ describe("git integration", () => {
     expect((await sealbox(["git", "pre-commit", "chart-secret.yaml"], { cwd: dir, env })).status).toBe(0);
   });
 
+  it("refuses an encrypted file with a value put in clear text by hand, and an encrypted Secret so damaged it no longer parses", async () => {
+    const secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2-SEALED\n";
+    const sources = sourcesFor([]);
+    const encrypted = Buffer.from(await encrypt(Buffer.from(secret), { filename: "db.yaml", age: [A], sources })).toString("utf8");
+    const byRegex = Buffer.from(await encrypt(Buffer.from(secret), { filename: "db.yaml", age: [A], sources, selectors: { encryptedRegex: "^(data|stringData)$" } })).toString("utf8");
+    // sealbox indents by four: a line added at that depth still parses, one at two does not
+    const addUnder = (text: string, key: string, line: string) => text.replace(`\n${key}:\n`, `\n${key}:\n${line}\n`);
+    expect(byRegex).toContain("    name: db\n"); // left in clear text by the file's own settings
+
+    writeFileSync(join(dir, "hand-added.yaml"), addUnder(encrypted, "stringData", "    newpass: hunter2-HAND"));
+    git(dir, "add", "hand-added.yaml");
+    const refused = commit("hand edit");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/hand-added\.yaml: values in clear text where this file's settings encrypt them \(added by hand after encryption\?\): \["stringData"\]\["newpass"\]/);
+    expect(refused.stderr).not.toContain("hunter2-HAND");
+    git(dir, "rm", "-q", "--cached", "-f", "hand-added.yaml");
+
+    const check = (file: string, text: string) => {
+      writeFileSync(join(dir, file), text);
+      return sealbox(["git", "pre-commit", file], { cwd: dir, env });
+    };
+    const byRegexAdded = await check("regex-added.yaml", addUnder(addUnder(byRegex, "stringData", "    newpass: hunter2-HAND"), "metadata", "    labels: {team: web}"));
+    expect(byRegexAdded.status).toBe(80);
+    expect(byRegexAdded.stderr).toContain('values in clear text where this file\'s settings encrypt them (added by hand after encryption?): ["stringData"]["newpass"]; nothing can decrypt');
+    expect(byRegexAdded.stderr).not.toContain("hunter2-HAND");
+    // damaged: the values cannot be told apart, so the file counts as a plaintext Secret (at its kind line)
+    const damaged = await check("damaged.yaml", addUnder(byRegex, "stringData", "  newpass: hunter2-BROKEN"));
+    expect(damaged.status).toBe(80);
+    expect(damaged.stderr).toContain("damaged.yaml:2: an encrypted Kubernetes Secret (kind: Secret) that no longer parses (line 6: invalid YAML");
+    expect(damaged.stderr).not.toContain("hunter2-BROKEN");
+
+    // what the settings leave in clear text is no hand edit: an _unencrypted key, metadata outside encrypted_regex
+    expect((await check("suffix-added.yaml", addUnder(encrypted, "stringData", "    note_unencrypted: rotated in May"))).status).toBe(0);
+    expect((await check("regex-metadata.yaml", addUnder(byRegex, "metadata", "    labels: {team: web}"))).status).toBe(0);
+    expect((await check("encrypted.yaml", encrypted)).status).toBe(0);
+    expect((await check("by-regex.yaml", byRegex)).status).toBe(0);
+    // a page that quotes an encrypted Secret is no damaged one, though it names sops and holds ENC[...]
+    const page = await check("sops-notes.md", `# Our secrets\n\nsops writes them like this:\n\n\`\`\`yaml\n${byRegex.split("\nsops:")[0]}\n\`\`\`\n`);
+    expect(page.stderr).toBe("");
+    expect(page.status).toBe(0);
+    expect(readFileSync(join(dir, "sops-notes.md"), "utf8")).toMatch(/kind: Secret\n[^]*password: ENC\[AES256_GCM,/);
+  });
+
   it("shows decrypted diffs with a key, and the encrypted text without one", async () => {
     const path = "secrets/app.yaml";
     const sources = sourcesFor([]);

@@ -35,7 +35,7 @@ export function registerGit(program: Command): void {
   );
   gitCommand.addCommand(
     new Command("pre-commit")
-      .description("refuse plaintext Secrets and unencrypted files a creation rule covers (staged files, or FILES)")
+      .description("refuse plaintext Secrets, unencrypted files a creation rule covers and clear-text values in encrypted files (staged files, or FILES)")
       .argument("[files...]")
       .option("--config <path>", "the rules file")
       .action(async (files: string[], flags: { config?: string }) => {
