@@ -3,6 +3,7 @@
 // small Asker interface, so the same flow runs with inquirer on a TTY and with no prompts at all.
 import { access, mkdir, readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { shownInMessage } from "../core/redact.js";
 import { SealboxError } from "../errors.js";
 import { parseAgeRecipientList } from "../keys/age-recipients.js";
 import { writeFileAtomic } from "../ops/atomic-write.js";
@@ -109,6 +110,25 @@ const validRegex = (value: string): string | true => {
   }
 };
 
+const isUrl = (spec: string): boolean => /^[a-z]+:\/\//i.test(spec);
+
+/**
+ * Why a certificate URL must not go into the rules file, or undefined when it may: the file is
+ * committed, and a user, password, query or fragment in a URL is usually a credential (a token, a
+ * signed URL). The reason never repeats the URL.
+ */
+function uncommittableCertUrl(spec: string): string | undefined {
+  if (!isUrl(spec)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    return undefined; // not a URL the certificate can be read from either: loadCertificate says so
+  }
+  if (!url.username && !url.password && !url.search && !url.hash) return undefined;
+  return `the URL has a user, password, query or fragment (often a token or a signed URL), and ${CONFIG_FILE_NAME} is committed to Git; download the certificate and give its file (init stores it in the repository), or give a URL without credentials`;
+}
+
 function splitList(text: string | undefined): string[] {
   return (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }
@@ -137,6 +157,10 @@ export async function runInit(options: InitOptions, ctx: InitContext): Promise<I
     rules.kms = splitList(options.kms);
   }
   if (options.cert && options.fetchCert) throw new SealboxError("ConflictingParameters", "give --cert or --fetch-cert, not both");
+  if (options.cert) {
+    const problem = uncommittableCertUrl(options.cert);
+    if (problem) throw new SealboxError("ConflictingParameters", `--cert ${shownInMessage(options.cert, "a URL")}: ${problem}`);
+  }
   if (options.pathRegex !== undefined) checkRegex(options.pathRegex, "--path-regex");
   if (options.encryptedRegex !== undefined) checkRegex(options.encryptedRegex, "--encrypted-regex");
   if (options.sealedPathRegex !== undefined) checkRegex(options.sealedPathRegex, "--sealed-path-regex");
@@ -193,7 +217,10 @@ export async function runInit(options: InitOptions, ctx: InitContext): Promise<I
       { name: "Yes, with a certificate file or URL I have", value: "file" as const },
       { name: "Yes, fetch the controller's certificate from the cluster (sealbox cert fetch)", value: "fetch" as const },
     ]);
-    if (certMode === "file") certSpec = await ask.input("Certificate file or URL:", { validate: (v) => (v.trim() ? true : "give a path or URL") });
+    if (certMode === "file") {
+      const answer = await ask.input("Certificate file or URL:", { validate: (v) => (v.trim() ? (uncommittableCertUrl(v.trim()) ?? true) : "give a path or URL") });
+      certSpec = answer.trim();
+    }
   }
   if (certMode !== "none") {
     rules.sealed = {
@@ -238,9 +265,9 @@ export async function runInit(options: InitOptions, ctx: InitContext): Promise<I
     parseCertificate(pem, "the controller's certificate");
     certBytes = pem.toString("utf8");
   } else if (certMode === "file" && certSpec) {
-    const isUrl = /^[a-z]+:\/\//i.test(certSpec);
-    await loadCertificate(isUrl ? certSpec : resolve(ctx.cwd, certSpec));
-    if (isUrl) rules.sealed!.cert = certSpec;
+    const url = isUrl(certSpec);
+    await loadCertificate(url ? certSpec : resolve(ctx.cwd, certSpec));
+    if (url) rules.sealed!.cert = certSpec;
     else {
       const inside = insideRepo(dir, resolve(ctx.cwd, certSpec));
       if (inside) rules.sealed!.cert = inside;

@@ -140,6 +140,39 @@ describe("sealbox init without a terminal", () => {
     expect(existsSync(join(repo.dir, ".sops.yaml"))).toBe(false);
   });
 
+  it("refuses a certificate URL with a user, password, query or fragment: .sops.yaml is committed", async () => {
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? "");
+      res.end(readFileSync(CERT));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const repo = newRepo();
+      const withSecrets = [base.replace("//", "//user:Pa55-in-url@") + "/cert.pem", `${base}/cert.pem?token=Tok-in-query`, `${base}/cert.pem#Tok-in-fragment`];
+      for (const url of withSecrets) {
+        const r = await run(repo, ["init", "--generate-key", "--cert", url]);
+        expect(r.status, r.stderr).toBe(8);
+        expect(r.stderr).toContain(`--cert ${base}/cert.pem: `);
+        expect(r.stderr).toContain("committed to Git");
+        expect(r.stderr).toContain("download the certificate");
+        expect(r.stderr).not.toMatch(/Pa55-in-url|Tok-in-/);
+      }
+      expect(requests).toEqual([]); // refused before it is fetched
+      expect(existsSync(join(repo.dir, ".sops.yaml"))).toBe(false);
+      expect(existsSync(keysFile(repo))).toBe(false);
+
+      // a URL without them is checked (fetched) and written as given
+      const r = await run(repo, ["init", "--generate-key", "--cert", `${base}/cert.pem`]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(requests).toEqual(["/cert.pem"]);
+      expect((await loadRules(join(repo.dir, ".sops.yaml")))[0]!.sealedSecrets).toEqual({ cert: `${base}/cert.pem`, scope: "strict" });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("--generate-key adds to an existing keys file and keeps every key it had", async () => {
     const repo = newRepo();
     mkdirSync(join(repo.home, ".config/sops/age"), { recursive: true });
@@ -232,6 +265,28 @@ describe.skipIf(!HAS_SCRIPT)("sealbox init on a terminal", () => {
     expect(rules[1]!.pathRegex).toBe("secrets/");
     expect(rules[1]!.recipientGroups).toEqual([[{ type: "age", recipient }]]);
     expect(rules[1]!.selectors.encryptedRegex).toBe("^(data|stringData)$");
+  });
+
+  it("re-asks a certificate URL with a token instead of writing it to .sops.yaml", async () => {
+    const repo = newRepo();
+    const pty = new Pty(["init", "--no-hooks", "--age", publicKeyOf(FIXTURE_KEYS), "--path-regex", "", "--encrypted-regex", ""], { cwd: repo.dir, env: repo.env });
+    await pty.expect("Sealed Secrets controller?");
+    pty.send(KEY.down + KEY.enter); // yes, with a certificate file or URL
+    await pty.expect("Certificate file or URL:");
+    const signed = "https://127.0.0.1:9/cert.pem?token=Tok-in-query";
+    pty.send(signed + KEY.enter);
+    await pty.expect("committed to Git");
+    pty.send("\x7f".repeat(signed.length) + CERT + KEY.enter);
+    await pty.expect("Sealing scope");
+    pty.send(KEY.enter);
+    await pty.expect("Which files are SealedSecrets");
+    pty.send(KEY.enter);
+    await pty.expect("Write this to");
+    pty.send(KEY.enter);
+    expect(await pty.exit()).toBe(0);
+    expect(readFileSync(join(repo.dir, ".sops.yaml"), "utf8")).not.toContain("Tok-in-query");
+    const rules = await loadRules(join(repo.dir, ".sops.yaml"));
+    expect(rules[0]!.sealedSecrets).toEqual({ cert: join(repo.dir, "certs/sealed-secrets.pem"), scope: "strict" });
   });
 
   it("re-asks a malformed recipient instead of failing", async () => {
