@@ -104,7 +104,33 @@ export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<K
     else if (typeof u.tokenFile === "string") target.token = (await readMaterial(u.tokenFile, "tokenFile", user.file.path)).toString("utf8").trim();
     if (typeof u.username === "string") target.basicAuth = Buffer.from(`${u.username}:${String(u.password ?? "")}`).toString("base64");
   }
+  target.server = serverUrl(target, `cluster "${ctx.cluster}" of context "${contextName}"`, cluster.file.path);
   return target;
+}
+
+/**
+ * The cluster's `server` as an http(s) URL, read as client-go reads it (rest.DefaultServerURL): a bare
+ * host:port is https when the kubeconfig has TLS settings (a CA, a client certificate,
+ * insecure-skip-tls-verify), else http; anything else that is not an http(s) URL is refused here,
+ * naming the kubeconfig, rather than failing later in the request.
+ */
+function serverUrl(target: KubeTarget, which: string, configPath: string): string {
+  const given = target.server;
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(given);
+  const tls = Boolean(target.ca?.length || target.cert?.length || target.insecureSkipTlsVerify);
+  let url: URL | undefined;
+  try {
+    url = new URL(hasScheme ? given : `${tls ? "https" : "http"}://${given}`);
+  } catch {
+    url = undefined;
+  }
+  // without a scheme client-go takes host[:port] only: a path there is a mistake, not an API prefix
+  if (url && (url.protocol === "https:" || url.protocol === "http:") && (hasScheme || url.pathname === "/")) return hasScheme ? given : url.origin;
+  throw new SealboxError(
+    "ClusterUnreachable",
+    `${which} has server "${shownInMessage(given, "a URL")}", which is not a URL: the server must be https://host[:port] (or http://), or a bare host:port as kubectl takes it`,
+    { file: configPath },
+  );
 }
 
 function findNamed<K extends "clusters" | "contexts" | "users">(files: KubeconfigFile[], kind: K, name: string | undefined) {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { loadKubeTarget } from "../../src/sealed/kube.js";
 import { cleanEnv, sealbox } from "../helpers/cli.js";
 import { CERT, KEY, VECTORS, makeKeyPair, tempDir } from "./helpers.js";
 
@@ -271,6 +272,30 @@ describe("cert fetch through the API server's service proxy", () => {
     expect(result.stderr).toContain("connection refused");
   });
 
+  it("takes a server written host:port, as kubectl does: https with the kubeconfig's CA", async () => {
+    const config = kubeconfig("hostport", { server: apiUrl.replace("https://", ""), user: { token: TOKEN } });
+    const result = await sealbox(["cert", "fetch", "--kubeconfig", config]);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(readFileSync(CERT, "utf8"));
+  });
+
+  it("refuses a server that is not a URL, naming the kubeconfig, cluster and context (exit 72), in cert fetch and seal", async () => {
+    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: y\nstringData:\n  k: v\n";
+    for (const server of ["not a url", "kube.example:6443/prefix", "ftp://kube.example", "https://admin:Pa55-in-url@kube example:6443"]) {
+      const config = kubeconfig("not-a-url", { server, user: { token: TOKEN } });
+      const fetched = await sealbox(["cert", "fetch", "--kubeconfig", config]);
+      const sealed = await sealbox(["seal"], { cwd: dir, input, env: cleanEnv({ KUBECONFIG: config }) });
+      for (const result of [fetched, sealed]) {
+        expect(result.status, result.stderr).toBe(72);
+        expect(result.stderr).toContain(`sealbox: ${config}: `);
+        expect(result.stderr).toContain('cluster "c" of context "main" has server "');
+        expect(result.stderr).toContain("the server must be https://host[:port] (or http://)");
+        expect(result.stderr).not.toContain("Pa55-in-url");
+      }
+    }
+  });
+
   it("seal without a certificate fetches the controller's, as kubeseal does; --fetch-cert prints it", async () => {
     const config = kubeconfig("seal-fetch", { user: { token: TOKEN } });
     const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: y\nstringData:\n  k: fetched\n";
@@ -329,5 +354,20 @@ describe("cert fetch through the API server's service proxy", () => {
     expect(YAML.parse(result.stdout).metadata.namespace).toBe("from-context");
     const fallback = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input });
     expect(YAML.parse(fallback.stdout).metadata.namespace).toBe("default");
+  });
+});
+
+describe("the kubeconfig's server, as client-go reads it", () => {
+  const target = (cluster: Record<string, unknown>) => {
+    const file = join(dir, "server.kubeconfig");
+    writeFileSync(file, YAML.stringify({ "current-context": "main", clusters: [{ name: "c", cluster }], contexts: [{ name: "main", context: { cluster: "c" } }] }));
+    return loadKubeTarget({ kubeconfig: file });
+  };
+
+  it("a bare host:port is https with TLS settings, http without; a URL is kept as written", async () => {
+    expect((await target({ server: "kube.example:6443", "insecure-skip-tls-verify": true })).server).toBe("https://kube.example:6443");
+    expect((await target({ server: "kube.example:6443", "certificate-authority-data": readFileSync(CERT).toString("base64") })).server).toBe("https://kube.example:6443");
+    expect((await target({ server: "127.0.0.1:8001" })).server).toBe("http://127.0.0.1:8001");
+    expect((await target({ server: "https://kube.example/prefix/" })).server).toBe("https://kube.example/prefix/");
   });
 });
