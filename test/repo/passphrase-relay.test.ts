@@ -1,7 +1,8 @@
 // rotate's workers ask the main thread for passphrases over a real MessageChannel, as they do over a
-// worker's port: one prompt per identity whoever asks, and a failed prompt arrives as the same error.
+// worker's port: one prompt per identity whoever asks, a failed prompt arrives as the same error, and a
+// worker that dies mid-question takes nothing from the others.
 import { setTimeout as delay } from "node:timers/promises";
-import { MessageChannel } from "node:worker_threads";
+import { MessageChannel, Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { SealboxError } from "../../src/errors.js";
 import { answerRequest, askOncePerSource, askOverPort, type AskPassphrase, type PassphraseRequest } from "../../src/repo/passphrase-relay.js";
@@ -42,5 +43,44 @@ describe("passphrase relay", () => {
     });
     expect(await broken.fromWorker("a.age").catch((e: unknown) => e)).toMatchObject({ code: "CouldNotRetrieveKey", message: "no terminal" });
     broken.close();
+  });
+
+  it("a worker that dies with its question open: the prompt stays for whoever else asks, and the dead worker's answer goes nowhere", async () => {
+    const asked: string[] = [];
+    let type!: (passphrase: string) => void;
+    const ask = askOncePerSource((source) => {
+      asked.push(source);
+      return new Promise((resolve) => (type = resolve));
+    });
+    // a real worker thread, answered as threads.ts answers one: it asks, then crashes before the answer
+    const worker = new Worker(
+      `const { parentPort } = require("node:worker_threads");
+      parentPort.postMessage({ ask: { id: 0, source: "a.age" } });
+      parentPort.on("message", () => { throw new Error("crashed"); });`,
+      { eval: true },
+    );
+    const posted: unknown[] = [];
+    const toWorker = {
+      postMessage(message: unknown): void {
+        posted.push(message);
+        worker.postMessage(message); // a throw here would fail the run as an unhandled rejection
+      },
+    };
+    const exited = new Promise((resolve) => worker.on("exit", resolve));
+    worker.on("error", () => {});
+    worker.once("message", (message: PassphraseRequest) => {
+      answerRequest(toWorker, message.ask, ask);
+      worker.postMessage("crash now");
+    });
+    expect(await exited).toBe(1);
+    // the prompt is still up: another thread needing the same identity is answered by it, not asked again
+    const other = channel(ask);
+    const otherAnswer = other.fromWorker("a.age");
+    type("pa55word");
+    expect(await otherAnswer).toBe("pa55word");
+    expect(asked).toEqual(["a.age"]);
+    // and the dead worker's answer is posted to a worker that is gone: dropped, no error
+    expect(posted).toEqual([{ answer: { id: 0, passphrase: "pa55word" } }]);
+    other.close();
   });
 });
