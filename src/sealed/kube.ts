@@ -14,7 +14,6 @@ import { looksLikeData, shownInMessage } from "../core/redact.js";
 export interface KubeTarget {
   contextName: string;
   server: string;
-  namespace?: string;
   ca?: Buffer;
   cert?: Buffer;
   key?: Buffer;
@@ -48,8 +47,8 @@ export function kubeconfigPaths(options: KubeconfigOptions): string[] {
   return list.length ? list : [join(env.HOME || homedir(), ".kube", "config")];
 }
 
-/** The cluster, credentials and namespace of the chosen context. */
-export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<KubeTarget> {
+/** The kubeconfig files, in order, and the chosen context (undefined when none is current). */
+async function loadKubeContext(options: KubeconfigOptions): Promise<{ files: KubeconfigFile[]; where: string; contextName?: string; ctx?: Record<string, string> }> {
   const paths = kubeconfigPaths(options);
   const files: KubeconfigFile[] = [];
   for (const path of paths) {
@@ -76,10 +75,30 @@ export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<K
   }
   const where = paths.map((path) => shownInMessage(path)).join(delimiter);
   const contextName = options.context ?? files.find((f) => f["current-context"])?.["current-context"];
-  if (!contextName) throw new SealboxError("ClusterUnreachable", `no current context in the kubeconfig (${where}); pass --context`);
+  if (!contextName) return { files, where };
   const context = findNamed(files, "contexts", contextName);
   if (!context) throw new SealboxError("ClusterUnreachable", `context "${contextName}" not found in the kubeconfig (${where})`);
-  const ctx = (context.entry.context ?? {}) as Record<string, string>;
+  return { files, where, contextName, ctx: (context.entry.context ?? {}) as Record<string, string> };
+}
+
+/**
+ * The namespace of the chosen context, which kubectl and kubeseal give a Secret that names none:
+ * undefined without a kubeconfig or a current context ("default" then). The cluster and the user are
+ * not looked at, so a context whose credentials sealbox cannot use still gives its namespace.
+ */
+export async function contextNamespace(options: KubeconfigOptions = {}): Promise<string | undefined> {
+  try {
+    return (await loadKubeContext(options)).ctx?.namespace || undefined;
+  } catch (error) {
+    if (error instanceof SealboxError && (error.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** The cluster and credentials of the chosen context. */
+export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<KubeTarget> {
+  const { files, where, contextName, ctx } = await loadKubeContext(options);
+  if (!contextName || !ctx) throw new SealboxError("ClusterUnreachable", `no current context in the kubeconfig (${where}); pass --context`);
   const cluster = findNamed(files, "clusters", ctx.cluster);
   if (!cluster) throw new SealboxError("ClusterUnreachable", `cluster "${ctx.cluster}" of context "${contextName}" not found in the kubeconfig`);
   const c = (cluster.entry.cluster ?? {}) as Record<string, unknown>;
@@ -87,7 +106,6 @@ export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<K
   const target: KubeTarget = {
     contextName,
     server: c.server,
-    namespace: ctx.namespace || undefined,
     insecureSkipTlsVerify: c["insecure-skip-tls-verify"] === true,
     tlsServerName: typeof c["tls-server-name"] === "string" ? c["tls-server-name"] : undefined,
     ca: await material(c, "certificate-authority", cluster.file.path),

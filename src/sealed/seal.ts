@@ -27,8 +27,8 @@ export interface SealOptions {
   namespace?: string;
   /** `--name`: likewise for metadata.name. */
   name?: string;
-  /** Namespace for a Secret that names none and no --namespace (kubeconfig's, else "default"). */
-  defaultNamespace?: string;
+  /** Namespace for a Secret that names none and no --namespace (kubeconfig's, else "default"); asked only then. */
+  defaultNamespace?: string | (() => string | undefined);
   allowEmptyData?: boolean;
 }
 
@@ -45,7 +45,8 @@ interface Prepared {
 
 function prepare(secret: SecretManifest, options: SealOptions): Prepared {
   const metadata = { ...secret.metadata };
-  metadata.namespace = pick("namespace", metadata.namespace, options.namespace) ?? options.defaultNamespace ?? "default";
+  const fallback = (): string | undefined => (typeof options.defaultNamespace === "function" ? options.defaultNamespace() : options.defaultNamespace);
+  metadata.namespace = pick("namespace", metadata.namespace, options.namespace) ?? fallback() ?? "default";
   metadata.name = pick("name", metadata.name, options.name);
   if (!metadata.name) throw new SealboxError("ConflictingParameters", "the Secret has no metadata.name (give one, or --name)");
   const scope = options.scope ?? scopeFromAnnotations(metadata.annotations);

@@ -355,6 +355,28 @@ describe("cert fetch through the API server's service proxy", () => {
     const fallback = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input });
     expect(YAML.parse(fallback.stdout).metadata.namespace).toBe("default");
   });
+
+  it("the context's namespace holds also when its user logs in through an exec plugin sealbox does not run", async () => {
+    const config = kubeconfig("exec-ns", { user: { exec: { apiVersion: "client.authentication.k8s.io/v1", command: "aws" } } as unknown as Record<string, string>, namespace: "team-a" });
+    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  k: v\n";
+    const result = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input, env: cleanEnv({ KUBECONFIG: config }) });
+    expect(result.status).toBe(0);
+    expect(YAML.parse(result.stdout).metadata.namespace).toBe("team-a");
+  });
+
+  it("a kubeconfig that cannot be read fails a Secret without a namespace, not one that has its own", async () => {
+    const broken = join(dir, "broken.kubeconfig");
+    writeFileSync(broken, "current-context: main\ncontexts: [\n");
+    const env = cleanEnv({ KUBECONFIG: broken });
+    const without = await sealbox(["seal", "--cert", CERT], { input: "kind: Secret\nmetadata:\n  name: x\nstringData:\n  k: v\n", env });
+    expect(without.status).toBe(72);
+    expect(without.stdout).toBe("");
+    expect(without.stderr).toContain("has no namespace");
+    expect(without.stderr).toContain("broken.kubeconfig");
+    const withOwn = await sealbox(["seal", "--cert", CERT], { input: "kind: Secret\nmetadata:\n  name: x\n  namespace: prod\nstringData:\n  k: v\n", env });
+    expect(withOwn.status).toBe(0);
+    expect(JSON.parse(withOwn.stdout).metadata.namespace).toBe("prod");
+  });
 });
 
 describe("the kubeconfig's server, as client-go reads it", () => {

@@ -222,12 +222,19 @@ async function certFromCluster(flags: SealFlags): Promise<SealingCert> {
   return cert;
 }
 
-/** kubeseal's fallback for a Secret without a namespace: the kubeconfig context's, else "default". */
-async function kubeconfigNamespace(flags: ControllerFlags): Promise<string | undefined> {
+/**
+ * kubeseal's fallback for a Secret without a namespace: the kubeconfig context's, else "default".
+ * A kubeconfig that cannot be read matters only if some Secret has no namespace: the error waits.
+ */
+async function kubeconfigNamespace(flags: ControllerFlags): Promise<string | (() => never) | undefined> {
+  const { SealboxError } = await import("../../errors.js");
+  const { contextNamespace } = await import("../../sealed/kube.js");
   try {
-    const { loadKubeTarget } = await import("../../sealed/kube.js");
-    return (await loadKubeTarget({ kubeconfig: flags.kubeconfig, context: flags.context })).namespace;
-  } catch {
-    return undefined;
+    return await contextNamespace({ kubeconfig: flags.kubeconfig, context: flags.context });
+  } catch (error) {
+    if (!(error instanceof SealboxError)) throw error;
+    return () => {
+      throw new SealboxError(error.code, `a Secret has no namespace (give it one, or -n), and the kubeconfig's cannot be read: ${error.message}`, { file: error.file, line: error.line });
+    };
   }
 }
