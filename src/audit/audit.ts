@@ -198,7 +198,7 @@ async function certInfo(path: string, ctx: Context): Promise<CertInfo> {
   let info = ctx.certs.get(path);
   if (!info) {
     info = (async (): Promise<CertInfo> => {
-      const shown = /^[a-z]+:\/\//.test(path) ? shownInMessage(path) : displayPath(path, ctx.root);
+      const shown = /^[a-z]+:\/\//i.test(path) ? shownInMessage(path) : displayPath(path, ctx.root);
       try {
         const { loadCertificate } = await import("../sealed/cert.js");
         const cert = await loadCertificate(path, { allowExpired: true, now: ctx.now, timeoutMs: 10_000 });

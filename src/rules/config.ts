@@ -206,7 +206,7 @@ class RuleReader {
       if (scope !== undefined && !(SEALED_SCOPES as string[]).includes(scope)) {
         this.fail(`sealed_secrets scope must be one of ${SEALED_SCOPES.join(", ")}`, this.node(sealedNode, "scope"));
       }
-      const certPath = /^[a-z]+:\/\//.test(cert) || isAbsolute(cert) ? cert : resolve(dirname(configPath), cert);
+      const certPath = /^[a-z]+:\/\//i.test(cert) || isAbsolute(cert) ? cert : resolve(dirname(configPath), cert);
       sealedSecrets = { cert: certPath, ...(scope ? { scope: scope as SealedScope } : {}) };
     }
     const pathRegex = this.regex(node, "path_regex") ?? this.regex(node, "filename_regex");

@@ -38,6 +38,15 @@ describe("certificate and scope from the rules file", () => {
     expect(opensslOpen(doc.spec.encryptedData.password, "prod").toString()).toBe("s3cr3t-P@ss word!");
   });
 
+  it("reads a rule's certificate URL whatever the case of its scheme", async () => {
+    const dir = repo();
+    const rules = readFileSync(join(dir, ".sops.yaml"), "utf8").replace("cert: certs/prod.pem", `cert: "FILE://${join(dir, "certs/prod.pem")}"`);
+    writeFileSync(join(dir, ".sops.yaml"), rules);
+    const result = await sealbox(["seal", "secret.yaml", "-o", "clusters/prod/db.sealed.yaml"], { cwd: dir });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
   it("lets --scope override the rule's scope", async () => {
     const dir = repo();
     const result = await sealbox(["seal", "secret.yaml", "--scope", "strict", "-o", "clusters/prod/db.sealed.yaml"], { cwd: dir });
