@@ -78,7 +78,12 @@ async function loadKubeContext(options: KubeconfigOptions): Promise<{ files: Kub
   if (!contextName) return { files, where };
   const context = findNamed(files, "contexts", contextName);
   if (!context) throw new SealboxError("ClusterUnreachable", `context "${contextName}" not found in the kubeconfig (${where})`);
-  return { files, where, contextName, ctx: (context.entry.context ?? {}) as Record<string, string> };
+  const ctx = context.entry.context ?? {};
+  // kubectl refuses these too: read as empty, they would seal a Secret for "default" without a word
+  if (typeof ctx !== "object" || Array.isArray(ctx)) throw new SealboxError("ClusterUnreachable", `context "${contextName}" is not a mapping`, { file: context.file.path });
+  const namespace = (ctx as Record<string, unknown>).namespace;
+  if (namespace != null && typeof namespace !== "string") throw new SealboxError("ClusterUnreachable", `the namespace of context "${contextName}" is not a string`, { file: context.file.path });
+  return { files, where, contextName, ctx: ctx as Record<string, string> };
 }
 
 /**
@@ -90,7 +95,8 @@ export async function contextNamespace(options: KubeconfigOptions = {}): Promise
   try {
     return (await loadKubeContext(options)).ctx?.namespace || undefined;
   } catch (error) {
-    if (error instanceof SealboxError && (error.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return undefined;
+    // no kubeconfig at all is "default", as kubectl; a --kubeconfig that is not there is a mistake
+    if (!options.kubeconfig && error instanceof SealboxError && (error.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return undefined;
     throw error;
   }
 }
@@ -154,7 +160,9 @@ function serverUrl(target: KubeTarget, which: string, configPath: string): strin
 function findNamed<K extends "clusters" | "contexts" | "users">(files: KubeconfigFile[], kind: K, name: string | undefined) {
   if (!name) return undefined;
   for (const file of files) {
-    const entry = (file[kind] as Named<Record<string, unknown>>[] | undefined)?.find((e) => e?.name === name);
+    const list: unknown = file[kind];
+    if (list != null && !Array.isArray(list)) throw new SealboxError("ClusterUnreachable", `the kubeconfig's ${kind} is not a list`, { file: file.path });
+    const entry = (list as Named<Record<string, unknown>>[] | undefined)?.find((e) => e?.name === name);
     if (entry) return { file, entry };
   }
   return undefined;

@@ -377,6 +377,38 @@ describe("cert fetch through the API server's service proxy", () => {
     expect(withOwn.status).toBe(0);
     expect(JSON.parse(withOwn.stdout).metadata.namespace).toBe("prod");
   });
+
+  it("a kubeconfig of the wrong shape is such an error too, never a crash for a Secret that has its own namespace", async () => {
+    const noNamespace = "kind: Secret\nmetadata:\n  name: x\nstringData:\n  k: v\n";
+    const ownNamespace = "kind: Secret\nmetadata:\n  name: x\n  namespace: prod\nstringData:\n  k: v\n";
+    for (const [name, text, problem] of [
+      ["contexts-scalar", "current-context: main\ncontexts: main\n", "contexts is not a list"],
+      ["namespace-list", "current-context: main\ncontexts:\n- name: main\n  context:\n    namespace: [a]\n", "is not a string"],
+      ["context-scalar", "current-context: main\ncontexts:\n- name: main\n  context: team-a\n", "is not a mapping"],
+    ]) {
+      const file = join(dir, `${name}.kubeconfig`);
+      writeFileSync(file, text);
+      const env = cleanEnv({ KUBECONFIG: file });
+      const without = await sealbox(["seal", "--cert", CERT], { input: noNamespace, env });
+      expect(without.stderr).toContain(problem);
+      expect(without.status).toBe(72);
+      expect(without.stdout).toBe("");
+      const withOwn = await sealbox(["seal", "--cert", CERT], { input: ownNamespace, env });
+      expect(withOwn.stderr).toBe("");
+      expect(JSON.parse(withOwn.stdout).metadata.namespace).toBe("prod");
+    }
+  });
+
+  it("a --kubeconfig that does not exist is an error for a Secret without a namespace, as kubectl's, not a silent default", async () => {
+    const input = "kind: Secret\nmetadata:\n  name: x\nstringData:\n  k: v\n";
+    const result = await sealbox(["seal", "--cert", CERT, "--kubeconfig", join(dir, "typo.kubeconfig")], { input });
+    expect(result.status).toBe(72);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("typo.kubeconfig");
+    // a KUBECONFIG that names no file is no kubeconfig, as for kubectl: "default"
+    const unset = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input, env: cleanEnv({ KUBECONFIG: join(dir, "typo.kubeconfig") }) });
+    expect(YAML.parse(unset.stdout).metadata.namespace).toBe("default");
+  });
 });
 
 describe("the kubeconfig's server, as client-go reads it", () => {
