@@ -155,8 +155,25 @@ describe("seal --validate", () => {
     expect(withCert.stderr).toContain("--cert does not go with --validate");
     const withOutput = await sealbox(["seal", "--validate", "-o", join(dir, "x.yaml"), fixture("stringdata-strict.sealed.yaml")], { env: env() });
     expect(withOutput.status).toBe(8);
+    // --format was refused only when it differed from the input's, as if --validate wrote something
+    const withFormat = await sealbox(["seal", "--validate", "--format", "yaml", fixture("stringdata-strict.sealed.yaml")], { env: env() });
+    expect(withFormat.status).toBe(8);
+    expect(withFormat.stderr).toContain("--validate writes nothing");
     const notSealed = await sealbox(["seal", "--validate", fixture("stringdata-strict.secret.yaml")], { env: env() });
     expect(notSealed.status).toBe(92);
+  });
+});
+
+describe("seal --fetch-cert with --validate or --re-encrypt", () => {
+  it("is refused before anything is asked: kubeseal would do the other, and one of them would be dropped", async () => {
+    requests.length = 0;
+    for (const flag of ["--validate", "--re-encrypt"]) {
+      const result = await sealbox(["seal", "--fetch-cert", flag, fixture("stringdata-strict.sealed.yaml")], { env: env() });
+      expect(result.status).toBe(8);
+      expect(result.stderr).toContain(`--fetch-cert and ${flag} do not go together`);
+      expect(result.stdout).toBe("");
+    }
+    expect(requests).toEqual([]);
   });
 });
 

@@ -84,6 +84,8 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   }
   if (flags.mergeInto && flags.output !== undefined) throw new SealboxError("ConflictingParameters", "--merge-into rewrites that file: -o/-w do not go with it");
   if (flags.fetchCert) {
+    // kubeseal would validate or re-encrypt and not print the certificate: either way one is dropped
+    if (flags.validate || flags.reEncrypt) throw new SealboxError("ConflictingParameters", `--fetch-cert and ${flags.validate ? "--validate" : "--re-encrypt"} do not go together`);
     if (flags.cert) throw new SealboxError("ConflictingParameters", "--fetch-cert prints the controller's certificate; --cert names one already");
     return fetchCert(flags);
   }
@@ -154,7 +156,7 @@ async function askController(file: string | undefined, flags: SealFlags): Promis
   if (flags.validate && flags.reEncrypt) throw new SealboxError("ConflictingParameters", "--validate and --re-encrypt do not go together");
   const given = SEALING_FLAGS.find(([key]) => flags[key] !== undefined && flags[key] !== false);
   if (given) throw new SealboxError("ConflictingParameters", `${given[1]} does not go with ${operation}: the controller uses its own keys`);
-  if (flags.validate && flags.output !== undefined) throw new SealboxError("ConflictingParameters", "--validate writes nothing: -o/-w do not go with it");
+  if (flags.validate && (flags.output !== undefined || flags.format)) throw new SealboxError("ConflictingParameters", "--validate writes nothing: -o/-w and --format do not go with it");
 
   const options = await controllerOptions(flags);
   const input = await readInput(file);
