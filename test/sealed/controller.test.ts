@@ -4,7 +4,7 @@
 // re-seals with node:crypto, as the controller does with its newest key.
 import { execFileSync } from "node:child_process";
 import { createCipheriv, publicEncrypt, randomBytes, constants } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -222,6 +222,25 @@ describe("seal --re-encrypt", () => {
     expect(result.status).toBe(70);
     expect(result.stderr).toContain("could not re-encrypt");
     expect(existsSync(out)).toBe(false);
+  });
+
+  it("rewrites the -f file in place when there is no -o, as kubeseal --re-encrypt -f does; the FILE argument goes to stdout", async () => {
+    const input = join(dir, "in-place.sealed.yaml");
+    const original = "# kept\n" + readFileSync(fixture("stringdata-strict.sealed.yaml"), "utf8");
+    writeFileSync(input, original, { mode: 0o640 });
+    const result = await sealbox(["seal", "--re-encrypt", "-f", input], { env: env() });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("");
+    const rewritten = readFileSync(input, "utf8");
+    expect(rewritten.startsWith("# kept\n")).toBe(true);
+    expect(YAML.parse(rewritten).spec.encryptedData).not.toEqual(YAML.parse(original).spec.encryptedData);
+    expect((await sealbox(["unseal", "--private-key", newKey.key, input])).status).toBe(0);
+    expect(statSync(input).mode & 0o777).toBe(0o640);
+    writeFileSync(input, original);
+    const printed = await sealbox(["seal", "--re-encrypt", input], { env: env() });
+    expect(printed.status).toBe(0);
+    expect(printed.stdout).toContain("kind: SealedSecret");
+    expect(readFileSync(input, "utf8")).toBe(original);
   });
 
   it("keeps the input's format: --format asking for another is refused", async () => {

@@ -35,7 +35,7 @@ export function registerSeal(program: Command): void {
     .option("--name <name>", "name for a Secret that has none; with --raw, the strict-scope name")
     .addOption(new Option("--format <format>", "output format (default: yaml for an -o file ending .yaml/.yml, else json as kubeseal)").choices(["yaml", "json"]))
     .option("--allow-empty-data", "seal a Secret that has no data")
-    .option("-f, --secret-file <file>", "kubeseal's name for the FILE argument")
+    .option("-f, --secret-file <file>", "kubeseal's name for the FILE argument (with --re-encrypt and no -o, rewritten in place as by kubeseal)")
     .option("-o, --output <file>", "write here (atomically) instead of stdout")
     .option("-w, --sealed-secret-file <file>", "kubeseal's name for --output")
     .option("--raw", "seal one value (from --from-file or stdin) and print its base64, no newline")
@@ -82,6 +82,9 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
     if (flags.output !== undefined) throw new SealboxError("ConflictingParameters", "-o/--output and -w/--sealed-secret-file name the same thing: give one");
     flags.output = flags.sealedSecretFile;
   }
+  // kubeseal --re-encrypt -f FILE without -w rewrites FILE (sealed-secrets #405): printing it instead
+  // would leave the file as it was, and the script that ran it none the wiser
+  if (flags.reEncrypt && flags.secretFile !== undefined && flags.output === undefined) flags.output = flags.secretFile;
   if (flags.mergeInto && flags.output !== undefined) throw new SealboxError("ConflictingParameters", "--merge-into rewrites that file: -o/-w do not go with it");
   if (flags.fetchCert) {
     // kubeseal would validate or re-encrypt and not print the certificate: either way one is dropped
