@@ -254,12 +254,27 @@ async function controllerCall(options: FetchCertOptions, method: "GET" | "POST",
   if (service.status !== 200) throw refusedOrOdd(service.status, "looking up the controller service");
   const port = firstPortName(service.body);
   const url = new URL(`${services}/http:${encodeURIComponent(options.controllerName)}:${encodeURIComponent(port)}/proxy${path}`);
-  const response = await send(url, target, { method, body, ms: left(), timeoutMs: options.timeoutMs });
+  let response = await send(url, target, { method, body, ms: left(), timeoutMs: options.timeoutMs });
+  // The controller limits /v1/verify and /v1/rotate (by default 2 a second, burst 2): a file of
+  // several SealedSecrets meets its 429, whose Retry-After says when to ask again.
+  while (response.status === 429) {
+    const wait = retryAfterMs(response.retryAfter);
+    if (wait >= deadline - Date.now()) break;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    response = await send(url, target, { method, body, ms: left(), timeoutMs: options.timeoutMs });
+  }
   const failure = (what: string): SealboxError =>
     response.status === 404 || response.status === 503
       ? new SealboxError("ClusterUnreachable", `${where} did not answer (HTTP ${response.status}) via ${server}: is the controller running?`)
-      : refusedOrOdd(response.status, what);
+      : response.status === 429
+        ? new SealboxError("ClusterUnreachable", `${where} still answered HTTP 429 (too many requests) via ${server} at the end of --timeout ${options.timeoutMs / 1000}s`)
+        : refusedOrOdd(response.status, what);
   return { response, where, failure };
+}
+
+/** How long a 429's Retry-After (whole seconds, as the controller sends it) asks to wait; else a second. */
+function retryAfterMs(header: string | undefined): number {
+  return header !== undefined && /^\d+$/.test(header.trim()) ? Math.max(100, Number(header.trim()) * 1000) : 1000;
 }
 
 /** The name of a Service's first port ("" when it has none, or the answer is not a Service). */
@@ -282,7 +297,7 @@ interface SendOptions {
 }
 
 /** One request to the API server, with the kubeconfig's credentials. */
-function send(url: URL, target: KubeTarget, { method = "GET", body, ms, timeoutMs }: SendOptions): Promise<{ status: number; body: Buffer }> {
+function send(url: URL, target: KubeTarget, { method = "GET", body, ms, timeoutMs }: SendOptions): Promise<{ status: number; body: Buffer; retryAfter?: string }> {
   const headers: Record<string, string> = { Accept: "application/x-pem-file, */*" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (target.token) headers.Authorization = `Bearer ${target.token}`;
@@ -305,7 +320,7 @@ function send(url: URL, target: KubeTarget, { method = "GET", body, ms, timeoutM
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
           clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), retryAfter: res.headers["retry-after"] });
         });
         res.on("error", (e) => fail(e.message, e));
       },

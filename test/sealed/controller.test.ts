@@ -47,6 +47,8 @@ let otherKey: KeyPair;
 let api: ReturnType<typeof createHttpsServer>;
 let kubeconfig: string;
 const requests: { method?: string; url?: string; body: string }[] = [];
+/** How many POSTs the stand-in turns away next with 429, as the controller's rate limit does. */
+let limited = 0;
 
 beforeAll(async () => {
   dir = tempDir();
@@ -72,6 +74,10 @@ beforeAll(async () => {
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return res.writeHead(401).end();
       if (req.method === "GET" && req.url === "/api/v1/namespaces/kube-system/services/sealed-secrets-controller") {
         return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ kind: "Service", spec: { ports: [{ name: "http", port: 8080 }] } }));
+      }
+      if (limited > 0 && req.method === "POST") {
+        limited--;
+        return res.writeHead(429, { "retry-after": "1" }).end("limit exceeded");
       }
       let posted: SealedJson;
       try {
@@ -147,6 +153,20 @@ describe("seal --validate", () => {
     expect(result.stderr).toContain("cannot decrypt SealedSecret dev/elsewhere");
     expect(result.stderr).not.toContain("db-credentials");
     expect(result.stderr).not.toContain("s3cr3t-value");
+  });
+
+  it("asks again after the controller's 429 (it allows 2 requests a second), within --timeout", async () => {
+    requests.length = 0;
+    limited = 1;
+    const result = await sealbox(["seal", "--validate", fixture("stringdata-strict.sealed.yaml")], { env: env() });
+    expect(result.stderr).toContain("the controller can decrypt");
+    expect(result.status).toBe(0);
+    expect(requests.filter((r) => r.method === "POST")).toHaveLength(2);
+    limited = 1000;
+    const gaveUp = await sealbox(["seal", "--validate", "--timeout", "0.5", fixture("stringdata-strict.sealed.yaml")], { env: env() });
+    limited = 0;
+    expect(gaveUp.status).toBe(72);
+    expect(gaveUp.stderr).toContain("HTTP 429 (too many requests)");
   });
 
   it("refuses sealing flags and an output file, which mean nothing to the controller", async () => {
