@@ -296,6 +296,8 @@ interface SendOptions {
   timeoutMs: number;
 }
 
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
 /** One request to the API server, with the kubeconfig's credentials. */
 function send(url: URL, target: KubeTarget, { method = "GET", body, ms, timeoutMs }: SendOptions): Promise<{ status: number; body: Buffer; retryAfter?: string }> {
   const headers: Record<string, string> = { Accept: "application/x-pem-file, */*" };
@@ -317,7 +319,17 @@ function send(url: URL, target: KubeTarget, { method = "GET", body, ms, timeoutM
       },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
+        let size = 0;
+        res.on("data", (c: Buffer) => {
+          size += c.length;
+          chunks.push(c);
+          // a certificate or a SealedSecret (at most 1.5 MiB in a cluster): more is not an answer to hold in memory
+          if (size > MAX_ANSWER_BYTES) {
+            clearTimeout(timer);
+            req.destroy();
+            reject(new SealboxError("ClusterUnreachable", `the Kubernetes API at ${url.origin} (context "${target.contextName}") answered with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`));
+          }
+        });
         res.on("end", () => {
           clearTimeout(timer);
           resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), retryAfter: res.headers["retry-after"] });

@@ -49,6 +49,8 @@ let kubeconfig: string;
 const requests: { method?: string; url?: string; body: string }[] = [];
 /** How many POSTs the stand-in turns away next with 429, as the controller's rate limit does. */
 let limited = 0;
+/** Bytes of white space the stand-in's /v1/rotate puts after its (valid) answer. */
+let padding = 0;
 
 beforeAll(async () => {
   dir = tempDir();
@@ -94,7 +96,7 @@ beforeAll(async () => {
         const encryptedData = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, sealTo(cert, v, labelOf(posted))]));
         // the controller builds a new object: server fields, its own template
         const answer = { kind: "SealedSecret", apiVersion: "bitnami.com/v1alpha1", metadata: { ...posted.metadata, creationTimestamp: null }, spec: { template: { metadata: { creationTimestamp: null } }, encryptedData } };
-        return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+        return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer) + " ".repeat(padding));
       }
       res.writeHead(404).end();
     });
@@ -261,6 +263,16 @@ describe("seal --re-encrypt", () => {
     expect(printed.status).toBe(0);
     expect(printed.stdout).toContain("kind: SealedSecret");
     expect(readFileSync(input, "utf8")).toBe(original);
+  });
+
+  it("refuses an answer of more than 16 MiB (a SealedSecret is at most 1.5 MiB) and writes nothing", async () => {
+    const out = join(dir, "padded.out.yaml");
+    padding = 17 * 1024 * 1024;
+    const result = await sealbox(["seal", "--re-encrypt", fixture("stringdata-strict.sealed.yaml"), "-o", out], { env: env() });
+    padding = 0;
+    expect(result.stderr).toContain("answered with more than 16 MiB");
+    expect(result.status).toBe(72);
+    expect(existsSync(out)).toBe(false);
   });
 
   it("keeps the input's format: --format asking for another is refused", async () => {
