@@ -3,7 +3,7 @@
 // metadata, comments, other documents, key order) stays as it was, in the file's own format.
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { SealboxError, isSealboxError } from "../errors.js";
-import { asSealedSecret, isSealedSecret, setField, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
+import { asSealedSecret, isBase64, isRecord, isSealedSecret, setField, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
 import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, describeWidening, scopeLabel, type Scope } from "./scope.js";
 import { sealValue } from "./seal.js";
 import { sealedIdentity, unsealValues } from "./unseal.js";
@@ -56,20 +56,31 @@ export function reencrypt(file: ManifestFile, path: string, options: ReencryptOp
  */
 export async function reencryptThrough(file: ManifestFile, path: string, reseal: (sealedSecret: unknown) => Promise<unknown>): Promise<number> {
   const docs = sealedDocs(file);
-  // Everything is asked first: a file is rewritten whole or not at all.
+  // Every SealedSecret is read before the first is sent, and all are asked before anything is set:
+  // a file is rewritten whole or not at all.
+  const sealed = docs.map((doc) => asSealedSecret(doc.value, path, doc.line));
   const answers = [];
-  for (const doc of docs) {
-    const sealed = asSealedSecret(doc.value, path, doc.line);
-    const answer = await reseal(doc.value);
-    const encryptedData = isSealedSecret(answer) ? (answer.spec as { encryptedData?: unknown } | undefined)?.encryptedData : undefined;
-    const keys = Object.keys(sealed.spec.encryptedData);
-    const sameKeys =
-      typeof encryptedData === "object" && encryptedData !== null && keys.length === Object.keys(encryptedData).length && keys.every((k) => typeof (encryptedData as Record<string, unknown>)[k] === "string");
-    if (!sameKeys) {
-      const id = sealedIdentity(sealed);
-      throw new SealboxError("SealedDecryptFailed", `the controller's answer for SealedSecret ${id.namespace}/${id.name} is not that SealedSecret with the same keys`, { file: path, line: doc.line });
+  for (const [i, doc] of docs.entries()) {
+    let answer: unknown;
+    try {
+      answer = await reseal(doc.value);
+    } catch (error) {
+      throw isSealboxError(error) ? error.inFile(path, doc.line) : error;
     }
-    answers.push({ doc, keys, encryptedData: encryptedData as Record<string, string> });
+    const keys = Object.keys(sealed[i].spec.encryptedData);
+    const spec = isSealedSecret(answer) ? answer.spec : undefined;
+    const given: unknown = isRecord(spec) ? spec.encryptedData : undefined;
+    // own keys only, and sealed values: what is written is what a controller could have sealed
+    const same =
+      isRecord(given) && keys.length === Object.keys(given).length && keys.every((k) => Object.hasOwn(given, k) && typeof given[k] === "string" && given[k] !== "" && isBase64(given[k]));
+    if (!same) {
+      const id = sealedIdentity(sealed[i]);
+      throw new SealboxError("SealedDecryptFailed", `the controller's answer for SealedSecret ${id.namespace ? `${id.namespace}/` : ""}${id.name} is not that SealedSecret with the same keys and base64 values`, {
+        file: path,
+        line: doc.line,
+      });
+    }
+    answers.push({ doc, keys, encryptedData: given as Record<string, string> });
   }
   for (const { doc, keys, encryptedData } of answers) {
     for (const key of keys) setField(doc, ["spec", "encryptedData", key], encryptedData[key]);

@@ -51,6 +51,8 @@ const requests: { method?: string; url?: string; body: string }[] = [];
 let limited = 0;
 /** Bytes of white space the stand-in's /v1/rotate puts after its (valid) answer. */
 let padding = 0;
+/** Changes the stand-in's /v1/rotate answer, as a broken or hostile controller or proxy might. */
+let tamper: ((answer: { spec: { encryptedData: Record<string, unknown> } }) => unknown) | undefined;
 
 beforeAll(async () => {
   dir = tempDir();
@@ -96,7 +98,7 @@ beforeAll(async () => {
         const encryptedData = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, sealTo(cert, v, labelOf(posted))]));
         // the controller builds a new object: server fields, its own template
         const answer = { kind: "SealedSecret", apiVersion: "bitnami.com/v1alpha1", metadata: { ...posted.metadata, creationTimestamp: null }, spec: { template: { metadata: { creationTimestamp: null } }, encryptedData } };
-        return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer) + " ".repeat(padding));
+        return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(tamper ? tamper(answer) : answer) + " ".repeat(padding));
       }
       res.writeHead(404).end();
     });
@@ -169,6 +171,17 @@ describe("seal --validate", () => {
     limited = 0;
     expect(gaveUp.status).toBe(72);
     expect(gaveUp.stderr).toContain("HTTP 429 (too many requests)");
+  });
+
+  it("reads every SealedSecret before asking: a damaged one is named with its line, and nothing is sent", async () => {
+    const input = join(dir, "damaged.sealed.yaml");
+    const first = readFileSync(fixture("stringdata-strict.sealed.yaml"), "utf8");
+    writeFileSync(input, first + "---\napiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: x\nspec:\n  encryptedData:\n    k: 5\n");
+    requests.length = 0;
+    const result = await sealbox(["seal", "--validate", input], { env: env() });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`damaged.sealed.yaml:${first.split("\n").length}: spec.encryptedData.k must be a string`);
+    expect(requests).toEqual([]);
   });
 
   it("refuses sealing flags and an output file, which mean nothing to the controller", async () => {
@@ -263,6 +276,36 @@ describe("seal --re-encrypt", () => {
     expect(printed.status).toBe(0);
     expect(printed.stdout).toContain("kind: SealedSecret");
     expect(readFileSync(input, "utf8")).toBe(original);
+  });
+
+  it("takes only base64 strings under the same own keys from the answer, and writes nothing else", async () => {
+    const out = join(dir, "tampered.out.yaml");
+    const cases: [string, (a: { spec: { encryptedData: Record<string, unknown> } }) => unknown][] = [
+      ["a value that is not base64", (a) => ({ ...a, spec: { ...a.spec, encryptedData: { ...a.spec.encryptedData, password: "line\n---\nkind: Other" } } })],
+      ["encryptedData as a list", (a) => ({ ...a, spec: { ...a.spec, encryptedData: Object.values(a.spec.encryptedData) } })],
+      ["an empty value", (a) => ({ ...a, spec: { ...a.spec, encryptedData: { ...a.spec.encryptedData, password: "" } } })],
+    ];
+    for (const [what, change] of cases) {
+      tamper = change;
+      const result = await sealbox(["seal", "--re-encrypt", fixture("stringdata-strict.sealed.yaml"), "-o", out], { env: env() });
+      tamper = undefined;
+      expect(result.status, what).toBe(70);
+      expect(result.stderr, what).toContain("is not that SealedSecret with the same keys and base64 values");
+      expect(existsSync(out), what).toBe(false);
+    }
+  });
+
+  it("names the file and line of the SealedSecret the controller fails on", async () => {
+    const secret = join(dir, "second.secret.yaml");
+    writeFileSync(secret, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: second\n  namespace: dev\nstringData:\n  k: v\n");
+    const elsewhere = await sealbox(["seal", "--cert", otherKey.cert, "--format", "yaml", secret], { env: cleanEnv() });
+    const input = join(dir, "two.sealed.yaml");
+    const first = readFileSync(fixture("stringdata-strict.sealed.yaml"), "utf8");
+    writeFileSync(input, first + elsewhere.stdout);
+    const result = await sealbox(["seal", "--re-encrypt", input], { env: env() });
+    expect(result.status).toBe(70);
+    expect(result.stderr).toContain(`two.sealed.yaml:${first.split("\n").length}: `);
+    expect(result.stdout).toBe("");
   });
 
   it("refuses an answer of more than 16 MiB (a SealedSecret is at most 1.5 MiB) and writes nothing", async () => {

@@ -170,15 +170,22 @@ async function askController(file: string | undefined, flags: SealFlags): Promis
     throw new SealboxError("ConflictingParameters", `${operation} keeps the input's format (${manifests.format}): --format ${flags.format} does not go with it`);
   }
   const kube = await import("../../sealed/kube.js");
-  const name = (doc: (typeof docs)[number]) => {
-    const id = sealedIdentity(asSealedSecret(doc.value, input.name, doc.line));
-    return id.namespace ? `${id.namespace}/${id.name}` : id.name;
-  };
 
   if (flags.validate) {
+    // each read before the first is sent: a damaged one is named here, not met as the controller's 500
+    const names = docs.map((doc) => {
+      const id = sealedIdentity(asSealedSecret(doc.value, input.name, doc.line));
+      return id.namespace ? `${id.namespace}/${id.name}` : id.name;
+    });
     const refused: string[] = [];
-    for (const doc of docs) {
-      if (!(await kube.verifyWithController(options, JSON.stringify(doc.value)))) refused.push(`${name(doc)} (line ${doc.line})`);
+    for (const [i, doc] of docs.entries()) {
+      let valid: boolean;
+      try {
+        valid = await kube.verifyWithController(options, JSON.stringify(doc.value));
+      } catch (error) {
+        throw error instanceof SealboxError ? error.inFile(input.name, doc.line) : error;
+      }
+      if (!valid) refused.push(`${names[i]} (line ${doc.line})`);
     }
     if (refused.length) {
       throw new SealboxError("SealedDecryptFailed", `the controller cannot decrypt ${refused.length === 1 ? `SealedSecret ${refused[0]}` : `${refused.length} SealedSecrets`}: sealed to another cluster's key, moved to another name or namespace, or damaged`, {
@@ -186,7 +193,7 @@ async function askController(file: string | undefined, flags: SealFlags): Promis
         details: refused.length > 1 ? refused : undefined,
       });
     }
-    info(`the controller can decrypt ${docs.length === 1 ? `SealedSecret ${name(docs[0])}` : `all ${docs.length} SealedSecrets`}`);
+    info(`the controller can decrypt ${docs.length === 1 ? `SealedSecret ${names[0]}` : `all ${docs.length} SealedSecrets`}`);
     return;
   }
   const { reencryptThrough } = await import("../../sealed/rewrite.js");
