@@ -1,6 +1,7 @@
-// Just enough of a Kubernetes client to fetch the controller's certificate: read the kubeconfig the
-// way kubectl does (KUBECONFIG list merged, first wins; else ~/.kube/config; current or named context;
-// CA, bearer token, client certificate, basic auth) and GET through the API server's service proxy.
+// Just enough of a Kubernetes client to talk to the controller: read the kubeconfig the way kubectl
+// does (KUBECONFIG list merged, first wins; else ~/.kube/config; current or named context; CA, bearer
+// token, client certificate, basic auth) and GET its certificate, or POST a SealedSecret to verify or
+// re-encrypt, through the API server's service proxy.
 import { readFile } from "node:fs/promises";
 import { request as httpsRequest } from "node:https";
 import { request as httpRequest, type IncomingMessage } from "node:http";

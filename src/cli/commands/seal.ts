@@ -134,7 +134,7 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   await writeOutput(text, flags.output);
 }
 
-// What seal's sealing flags mean nothing to the controller's own operations: refused, not ignored.
+// seal's sealing flags mean nothing to the controller's own operations: refused, not ignored.
 const SEALING_FLAGS: [keyof SealFlags, string][] = [
   ["cert", "--cert"],
   ["certSha256", "--cert-sha256"],
