@@ -89,17 +89,21 @@ async function loadKubeContext(options: KubeconfigOptions): Promise<{ files: Kub
 
 /**
  * The namespace of the chosen context, which kubectl and kubeseal give a Secret that names none:
- * undefined without a kubeconfig or a current context ("default" then). The cluster and the user are
- * not looked at, so a context whose credentials sealbox cannot use still gives its namespace.
+ * "default" when the context (or a current context) names none, undefined when there is no
+ * kubeconfig at all. The cluster and the user are not looked at, so a context whose credentials
+ * sealbox cannot use still gives its namespace.
  */
 export async function contextNamespace(options: KubeconfigOptions = {}): Promise<string | undefined> {
+  let loaded: Awaited<ReturnType<typeof loadKubeContext>>;
   try {
-    return (await loadKubeContext(options)).ctx?.namespace || undefined;
+    loaded = await loadKubeContext(options);
   } catch (error) {
-    // no kubeconfig at all is "default", as kubectl; a --kubeconfig that is not there is a mistake
+    // no kubeconfig at all is no namespace; a --kubeconfig that is not there is a mistake
     if (!options.kubeconfig && error instanceof SealboxError && (error.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return undefined;
     throw error;
   }
+  if (loaded.files.length === 0) return undefined;
+  return loaded.ctx?.namespace || "default";
 }
 
 /** The cluster and credentials of the chosen context. */

@@ -27,7 +27,10 @@ export interface SealOptions {
   namespace?: string;
   /** `--name`: likewise for metadata.name. */
   name?: string;
-  /** Namespace for a Secret that names none and no --namespace (kubeconfig's, else "default"); asked only then. */
+  /**
+   * Namespace for a Secret that names none and no --namespace, unless it is cluster-wide: the
+   * kubeconfig context's ("default" when it names none); asked only then, and without one it is an error.
+   */
   defaultNamespace?: string | (() => string | undefined);
   allowEmptyData?: boolean;
 }
@@ -45,18 +48,26 @@ interface Prepared {
 
 function prepare(secret: SecretManifest, options: SealOptions): Prepared {
   const metadata = { ...secret.metadata };
-  const fallback = (): string | undefined => (typeof options.defaultNamespace === "function" ? options.defaultNamespace() : options.defaultNamespace);
-  metadata.namespace = pick("namespace", metadata.namespace, options.namespace) ?? fallback() ?? "default";
   metadata.name = pick("name", metadata.name, options.name);
   if (!metadata.name) throw new SealboxError("ConflictingParameters", "the Secret has no metadata.name (give one, or --name)");
   const scope = options.scope ?? scopeFromAnnotations(metadata.annotations);
+  // As kubeseal: a cluster-wide Secret may stay without a namespace (kubectl apply -n places it);
+  // any other takes the kubeconfig context's, and without a kubeconfig it must name one.
+  metadata.namespace = pick("namespace", metadata.namespace, options.namespace);
+  if (!metadata.namespace && scope !== "cluster-wide") {
+    metadata.namespace = typeof options.defaultNamespace === "function" ? options.defaultNamespace() : options.defaultNamespace;
+    if (!metadata.namespace) {
+      throw new SealboxError("ConflictingParameters", `the Secret ${metadata.name} has no namespace, and there is no kubeconfig context to take one from: give it one, or -n (its ${scope} label depends on it)`);
+    }
+  }
   if (options.scope !== undefined) metadata.annotations = withScopeAnnotations(metadata.annotations, scope);
 
   const plain = new Map<string, Uint8Array>();
   for (const [key, value] of Object.entries(secret.data ?? {})) plain.set(key, Buffer.from(value, "base64"));
   for (const [key, value] of Object.entries(secret.stringData ?? {})) plain.set(key, Buffer.from(value, "utf8"));
   if (plain.size === 0 && !options.allowEmptyData) {
-    throw new SealboxError("Generic", `the Secret ${metadata.namespace}/${metadata.name} has no data or stringData; to seal it anyway use --allow-empty-data`);
+    const who = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name;
+    throw new SealboxError("Generic", `the Secret ${who} has no data or stringData; to seal it anyway use --allow-empty-data`);
   }
 
   const topAnnotations = withScopeAnnotations(undefined, scope);
@@ -73,7 +84,7 @@ function prepare(secret: SecretManifest, options: SealOptions): Prepared {
       encryptedData: {},
     },
   };
-  return { sealed, plain, label: scopeLabel(scope, metadata.namespace, metadata.name) };
+  return { sealed, plain, label: scopeLabel(scope, metadata.namespace ?? "", metadata.name) };
 }
 
 /** Seals the values of all the Secrets in one batch (see HybridBatch), each under its Secret's label, as they come. */

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { loadKubeTarget } from "../../src/sealed/kube.js";
 import { cleanEnv, sealbox } from "../helpers/cli.js";
-import { CERT, KEY, VECTORS, makeKeyPair, tempDir } from "./helpers.js";
+import { CERT, KEY, VECTORS, makeKeyPair, opensslOpen, tempDir } from "./helpers.js";
 
 const FIXTURE_SHA256 = execFileSync("openssl", ["x509", "-in", CERT, "-noout", "-fingerprint", "-sha256"], { encoding: "utf8" })
   .trim()
@@ -352,8 +352,14 @@ describe("cert fetch through the API server's service proxy", () => {
     const result = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input, env: cleanEnv({ KUBECONFIG: config }) });
     expect(result.status).toBe(0);
     expect(YAML.parse(result.stdout).metadata.namespace).toBe("from-context");
-    const fallback = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input });
+    // a context that names no namespace gives "default", as kubectl's
+    const plain = kubeconfig("ns-none", { user: { token: TOKEN } });
+    const fallback = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input, env: cleanEnv({ KUBECONFIG: plain }) });
     expect(YAML.parse(fallback.stdout).metadata.namespace).toBe("default");
+    // no kubeconfig at all: the Secret must say (kubeseal: "cannot infer the namespace")
+    const none = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input });
+    expect(none.status).toBe(8);
+    expect(none.stdout).toBe("");
   });
 
   it("the context's namespace holds also when its user logs in through an exec plugin sealbox does not run", async () => {
@@ -405,9 +411,27 @@ describe("cert fetch through the API server's service proxy", () => {
     expect(result.status).toBe(72);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("typo.kubeconfig");
-    // a KUBECONFIG that names no file is no kubeconfig, as for kubectl: "default"
+    // a KUBECONFIG that names no file is no kubeconfig: as kubeseal, the Secret must name its namespace
     const unset = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input, env: cleanEnv({ KUBECONFIG: join(dir, "typo.kubeconfig") }) });
-    expect(YAML.parse(unset.stdout).metadata.namespace).toBe("default");
+    expect(unset.status).toBe(8);
+    expect(unset.stdout).toBe("");
+    expect(unset.stderr).toContain("has no namespace, and there is no kubeconfig context");
+  });
+
+  it("a cluster-wide Secret without a namespace stays without one, kubeconfig or not, as kubeseal leaves it", async () => {
+    const input = "kind: Secret\nmetadata:\n  name: shared\n  annotations:\n    sealedsecrets.bitnami.com/cluster-wide: \"true\"\nstringData:\n  k: v\n";
+    const config = kubeconfig("ns-cw", { user: { token: TOKEN }, namespace: "from-context" });
+    for (const env of [cleanEnv(), cleanEnv({ KUBECONFIG: config })]) {
+      const result = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input, env });
+      expect(result.status).toBe(0);
+      const sealed = YAML.parse(result.stdout);
+      expect(sealed.metadata.namespace).toBeUndefined();
+      expect(sealed.spec.template.metadata.namespace).toBeUndefined();
+      expect(opensslOpen(sealed.spec.encryptedData.k, "").toString()).toBe("v");
+    }
+    // --scope cluster-wide likewise; -n still names one
+    const flagged = await sealbox(["seal", "--cert", CERT, "--scope", "cluster-wide", "-n", "tools"], { input: "kind: Secret\nmetadata:\n  name: s\nstringData:\n  k: v\n" });
+    expect(JSON.parse(flagged.stdout).metadata.namespace).toBe("tools");
   });
 });
 

@@ -235,7 +235,8 @@ async function certFromCluster(flags: SealFlags): Promise<SealingCert> {
 }
 
 /**
- * kubeseal's fallback for a Secret without a namespace: the kubeconfig context's, else "default".
+ * kubeseal's fallback for a Secret without a namespace: the kubeconfig context's ("default" when it
+ * names none; undefined without a kubeconfig, which seal.ts refuses unless the Secret is cluster-wide).
  * A kubeconfig that cannot be read matters only if some Secret has no namespace: the error waits.
  */
 async function kubeconfigNamespace(flags: ControllerFlags): Promise<string | (() => never) | undefined> {
