@@ -57,6 +57,8 @@ function plainSecretsOf(docs: ManifestDoc[]): PlainSecret[] {
 
 /** A manifest that does not parse but says `kind: Secret`: its values cannot be told apart, so it counts as plaintext. */
 function unparsedSecrets(text: string): PlainSecret[] {
+  // a Helm (or other Go) template does not parse until rendered, and its values come from elsewhere
+  if (TEMPLATE_ACTION.test(text)) return [];
   const at = SECRET_KIND.exec(text);
   if (!at) return [];
   const line = text.slice(0, text.indexOf("kind", at.index)).split("\n").length;

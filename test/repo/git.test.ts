@@ -147,6 +147,11 @@ describe("git integration", () => {
     expect(page.stderr).toBe("");
     expect(page.status).toBe(0);
     expect(readFileSync(join(dir, "sops-notes.md"), "utf8")).toMatch(/kind: Secret\n[^]*password: ENC\[AES256_GCM,/);
+    // nor is a Helm template that names sops and an ENC[...] value: not YAML until rendered, values from elsewhere
+    const chart = "{{- if .Values.db }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-db\nstringData:\n  # .Values.password comes from secrets.yaml (sops, ENC[AES256_GCM,...])\n  password: {{ .Values.password | quote }}\n{{- end }}\n";
+    const template = await check("chart-db-secret.yaml", chart);
+    expect(template.stderr).toBe("");
+    expect(template.status).toBe(0);
   });
 
   it("shows decrypted diffs with a key, and the encrypted text without one", async () => {
