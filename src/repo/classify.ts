@@ -18,8 +18,9 @@ export interface PlainSecret {
 }
 
 // `kind: Secret` as text, in block (also a list item), flow or JSON style: what a manifest that does
-// not parse says it is
-const SECRET_KIND = /(?:^[\s-]*|[{,]\s*)["']?kind["']?\s*:\s*["']?Secret\b/m;
+// not parse says it is. A line's indent is spaces, tabs and list dashes only: \s there would run on
+// over the following lines, from every line start, and take quadratic time on blank lines.
+const SECRET_KIND = /(?:^[ \t-]*|[{,]\s*)["']?kind["']?\s*:\s*["']?Secret\b/m;
 const TEMPLATE_ACTION = /\{\{/;
 
 export type Classified =
