@@ -137,7 +137,7 @@ function listed(paths: string[]): string {
   return paths.length > 5 ? `${paths.slice(0, 5).join(", ")} and ${paths.length - 5} more` : paths.join(", ");
 }
 
-/** The file's clear-text values as its own settings judge them; the error when those settings are unusable (nothing decrypts the file then). */
+/** The file's clear-text values as its own settings judge them; the error when sealbox cannot use those settings (a regex JavaScript rejects, such as Go's (?i), or two selectors: sops may still read the file). */
 function clearValuesOf(c: SopsClassified): ClearTextValue[] | SealboxError {
   try {
     return clearTextValues(c.file.docs, withDefaultSelector(c.file.metadata.selectors));
