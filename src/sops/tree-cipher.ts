@@ -74,21 +74,23 @@ export function encryptDocuments(docs: Documents, key: Uint8Array, selectors: En
 export function decryptDocuments(docs: Documents, key: Uint8Array, selectors: EncryptionSelectors): TreeCipherResult {
   const decider = new EncryptionDecider(selectors);
   const mac = new MacHasher(!!selectors.macOnlyEncrypted);
-  const out = docs.map((doc) =>
-    walkBranch(doc, [], [], (value, path, stack) => {
+  const out = docs.map((doc) => {
+    let elsewhere: string[][] | undefined;
+    return walkBranch(doc, [], [], (value, path, stack) => {
       const isComment = value instanceof Comment;
       const encrypted = decider.shouldEncrypt(path, stack, isComment);
       let plain: PlainValue = value;
       if (encrypted) {
         if (isComment) {
-          // sops assumes a comment that does not decrypt was never encrypted (older files). One that
-          // is a well-formed ENC[...] but fails authentication was tampered with: refuse it, or the
-          // ciphertext would be handed back as if it were the comment.
           try {
             plain = decryptValue(value.value, key, additionalData(path));
           } catch (error) {
-            if (isEncryptedValue(value.value) && error instanceof SealboxError) throw new SealboxError(error.code, `${error.message} (a comment) at ${describePath(path)}`);
-            plain = value;
+            // sops assumes a comment that does not decrypt was never encrypted (older files).
+            if (!isEncryptedValue(value.value) || !(error instanceof SealboxError)) plain = value;
+            // The YAML layout moves some comments (one after an empty flow list `a: [] # c` reads
+            // back beside `a`), so one sealed under another path of the document is genuine; one
+            // that opens nowhere was tampered with: refused, or its ciphertext would pass for it.
+            else plain = decryptMovedComment(value.value, key, (elsewhere ??= containerPaths(doc))) ?? refuse(error, path);
           }
         } else {
           if (typeof value !== "string") {
@@ -104,9 +106,40 @@ export function decryptDocuments(docs: Documents, key: Uint8Array, selectors: En
       }
       if ((!selectors.macOnlyEncrypted || encrypted) && !(plain instanceof Comment)) mac.add(plain);
       return plain;
-    }),
-  );
+    });
+  });
   return { docs: out, mac: mac.hex() };
+}
+
+/** The key paths of every map and list in a document (lists share their parent's path), the root first. */
+function containerPaths(doc: Branch): string[][] {
+  const out: string[][] = [[]];
+  const visit = (value: Value, path: string[]): void => {
+    if (value instanceof Branch) {
+      for (const item of value.items) {
+        if (item.key instanceof Comment || !(item.value instanceof Branch || Array.isArray(item.value))) continue;
+        out.push([...path, item.key]);
+        visit(item.value, [...path, item.key]);
+      }
+    } else if (Array.isArray(value)) for (const v of value) visit(v, path);
+  };
+  visit(doc, []);
+  return out;
+}
+
+function decryptMovedComment(value: string, key: Uint8Array, paths: string[][]): PlainValue | undefined {
+  for (const path of paths) {
+    try {
+      return decryptValue(value, key, additionalData(path));
+    } catch {
+      // not sealed under this path: try the next
+    }
+  }
+  return undefined;
+}
+
+function refuse(error: SealboxError, path: string[]): never {
+  throw new SealboxError(error.code, `${error.message} (a comment) at ${describePath(path)}`);
 }
 
 export interface ClearTextValue {

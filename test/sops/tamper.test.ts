@@ -71,3 +71,31 @@ describe("tampered SOPS files", () => {
     expect(r.stdout.toString()).not.toContain("username");
   });
 });
+
+describe("comments the YAML layout moves", () => {
+  // sops writes the comment of an empty flow list after it, where it reads back beside the key:
+  // sealed under ["a"], found at the top level. It is genuine, so it decrypts; flipped, it is refused.
+  const recipient = /age1[0-9a-z]+/.exec(sopsVector("keys.txt").toString("utf8"))![0];
+  const plain = "a: [] # note\nnested:\n  l: [] # deeper\n  k: v\nb: 1\n";
+  const encrypted = sealboxSync(["encrypt", "--age", recipient, "--filename-override", "c.yaml"], { input: plain, env: withKey });
+  const encryptedText = encrypted.stdout.toString("utf8");
+
+  it("decrypts a comment sealed under another path of the document", () => {
+    expect(encrypted.status).toBe(0);
+    const r = decryptText(encryptedText);
+    expect(r.stderr.toString()).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toContain("# note");
+    expect(r.stdout.toString()).toContain("# deeper");
+  });
+
+  it("refuses the same comment tampered with (exit 25, nothing on stdout)", () => {
+    const comment = /#(ENC\[AES256_GCM,data:([^,]+),[^\]]+type:comment\])/.exec(encryptedText)!;
+    const tampered = encryptedText.replace(comment[1], comment[1].replace(`data:${comment[2]}`, `data:${flipBase64(comment[2])}`));
+    expect(tampered).not.toBe(encryptedText);
+    const r = decryptText(tampered);
+    expect(r.status).toBe(25);
+    expect(r.stdout.length).toBe(0);
+    expect(r.stderr.toString()).toContain("(a comment)");
+  });
+});
