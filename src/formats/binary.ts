@@ -1,6 +1,7 @@
 // sops's binary store: the whole file is one string value under `data`, encrypted as type str; the
-// encrypted file is the JSON store's output ({"data": "ENC[...]", "sops": {...}}). The value is the
-// file's bytes as a Go string (see go-string.ts), so files that are not UTF-8 round-trip exactly.
+// encrypted file is the JSON store's output ({"data": "ENC[...]", "sops": {...}}, indented as
+// stores.json_binary says). The value is the file's bytes as a Go string (see go-string.ts), so
+// files that are not UTF-8 round-trip exactly.
 import { Branch, type Documents } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import type { Codec } from "./types.js";
@@ -25,5 +26,5 @@ export const binaryCodec: Codec = {
   parsePlain,
   parseEncrypted: (input, file) => jsonCodec.parseEncrypted(input, file),
   emitPlain,
-  emitEncrypted: (docs) => jsonCodec.emitEncrypted(docs),
+  emitEncrypted: (docs, options) => jsonCodec.emitEncrypted(docs, options),
 };

@@ -1,9 +1,9 @@
 // JSON codec laid out as sops's JSON store writes it: Go's json.Marshal for keys and scalars
-// (HTML characters escaped), json.Indent with tabs, a final newline. Our own small parser keeps
+// (HTML characters escaped), json.Indent with tabs (or the stores config's spaces), a final newline. Our own small parser keeps
 // key order, tells ints from floats, and reports the line of a syntax error.
 import { Branch, Comment, Timestamp, type Documents, type Value } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
-import type { Codec } from "./types.js";
+import type { Codec, EmitOptions } from "./types.js";
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const INT64_MIN = -(2n ** 63n);
@@ -150,19 +150,28 @@ function scalarJson(value: Value): string {
   throw new SealboxError("ErrorDumpingTree", "unexpected value in JSON output");
 }
 
-/** json.Indent(prefix "", indent "\t") of the compact encoding: empty containers stay `{}` / `[]`. */
-export function emitJsonValue(value: Value, indent = ""): string {
-  const inner = indent + "\t";
+/**
+ * What json.Indent indents each level with in sops's reindentJSON: a tab for -1 (the default), else
+ * that many spaces; 0 is the empty string, and json.Indent still puts every element on a line of its own.
+ */
+export function jsonIndentUnit(options: EmitOptions = {}): string {
+  const indent = options.indent ?? -1;
+  return indent === -1 ? "\t" : " ".repeat(indent);
+}
+
+/** json.Indent(prefix "", indent `unit`) of the compact encoding: empty containers stay `{}` / `[]`. */
+export function emitJsonValue(value: Value, unit = "\t", indent = ""): string {
+  const inner = indent + unit;
   if (value instanceof Branch) {
     const items = value.items.filter((i) => !(i.key instanceof Comment));
     if (items.length === 0) return "{}";
-    const lines = items.map((i) => `${inner}${goJsonString(i.key as string)}: ${emitJsonValue(i.value, inner)}`);
+    const lines = items.map((i) => `${inner}${goJsonString(i.key as string)}: ${emitJsonValue(i.value, unit, inner)}`);
     return `{\n${lines.join(",\n")}\n${indent}}`;
   }
   if (Array.isArray(value)) {
     const elements = value.filter((v) => !(v instanceof Comment));
     if (elements.length === 0) return "[]";
-    return `[\n${elements.map((v) => inner + emitJsonValue(v, inner)).join(",\n")}\n${indent}]`;
+    return `[\n${elements.map((v) => inner + emitJsonValue(v, unit, inner)).join(",\n")}\n${indent}]`;
   }
   return scalarJson(value);
 }
@@ -179,8 +188,8 @@ function parseTopObject(input: Uint8Array, file: string): Documents {
   return [value];
 }
 
-function emit(docs: Documents): Uint8Array {
-  return Buffer.from(emitJsonValue(docs[0] ?? new Branch()) + "\n");
+function emit(docs: Documents, options?: EmitOptions): Uint8Array {
+  return Buffer.from(emitJsonValue(docs[0] ?? new Branch(), jsonIndentUnit(options)) + "\n");
 }
 
 export const jsonCodec: Codec = {

@@ -4,6 +4,17 @@ import type { Documents } from "../tree/tree.js";
 
 export type FormatName = "yaml" | "json" | "dotenv" | "ini" | "binary";
 
+/** How a codec lays out what it writes: sops's per-store settings (.sops.yaml `stores:`, --indent). */
+export interface EmitOptions {
+  /**
+   * The indent as sops's store takes it. YAML: unset or 0 is 4; go-yaml keeps 2 to 9 and writes
+   * anything else as 2. JSON (and the binary store's JSON): unset or -1 is a tab, 0 no indentation
+   * (a line per element all the same), n is n spaces. Values sops refuses (negative for YAML, below
+   * -1 for JSON) are refused before a codec sees them (src/rules/config.ts emitOptionsFor).
+   */
+  indent?: number;
+}
+
 export interface Codec {
   readonly name: FormatName;
   /** Reads a plaintext file. Errors are SealboxErrors naming `file` and the line. */
@@ -14,7 +25,7 @@ export interface Codec {
    */
   parseEncrypted(input: Uint8Array, file: string): Documents;
   /** Writes decrypted documents as the user's file. */
-  emitPlain(docs: Documents): Uint8Array;
+  emitPlain(docs: Documents, options?: EmitOptions): Uint8Array;
   /** Writes encrypted documents, each carrying its `sops` item, laid out as sops writes them. */
-  emitEncrypted(docs: Documents): Uint8Array;
+  emitEncrypted(docs: Documents, options?: EmitOptions): Uint8Array;
 }

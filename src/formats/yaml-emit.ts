@@ -1,13 +1,15 @@
 // A YAML writer that lays the tree out byte for byte as sops 3.13 does. sops turns its tree into
 // yaml.Node values (stores/yaml/store.go appendTreeBranch/appendSequence: where comments go) and
-// writes them with go-yaml v3 (go.yaml.in/yaml/v3, indent 4). This file follows the same two steps:
-// nodes as sops builds them, then go-yaml's encoder (encode.go `node`: the event stream, with the
-// "tail" that moves a key's foot comment) and its emitter state machine (emitterc.go), restricted
-// to what sops can produce: block collections, empty flow collections, untagged scalars, comments.
+// writes them with go-yaml v3 (go.yaml.in/yaml/v3; indent 4 unless .sops.yaml's stores: or --indent
+// set another). This file follows the same two steps: nodes as sops builds them, then go-yaml's
+// encoder (encode.go `node`: the event stream, with the "tail" that moves a key's foot comment) and
+// its emitter state machine (emitterc.go), restricted to what sops can produce: block collections,
+// empty flow collections, untagged scalars, comments.
 import { Branch, Comment, Timestamp, type Documents, type Value } from "../tree/tree.js";
 import { canBePlainString } from "./yaml-resolve.js";
 
-const BEST_INDENT = 4;
+/** yaml.v3's Encoder indents by 4 unless SetIndent says otherwise (sops's default YAML store). */
+export const DEFAULT_YAML_INDENT = 4;
 /**
  * go-yaml v3's emitter starts with best_width -1 (apic.go yaml_emitter_initialize) and sops never
  * calls SetWidth, so emit_stream_start turns it into 1<<31-1: long lines are never folded.
@@ -333,6 +335,8 @@ const enum St {
 }
 
 class Emitter {
+  /** emitterc.go best_indent: emit_stream_start keeps 2 to 9 and makes anything else 2. */
+  private readonly bestIndent: number;
   private out = "";
   private column = 0;
   /** Scalar characters gathered by the scalar loops, written (and counted into column) together. */
@@ -356,6 +360,10 @@ class Emitter {
   private keyLineComment = "";
   private events: Event[] = [];
   private at = 0;
+
+  constructor(indent: number) {
+    this.bestIndent = indent < 2 || indent > 9 ? 2 : indent;
+  }
 
   emit(events: Event[]): string {
     this.events = events;
@@ -402,11 +410,11 @@ class Emitter {
 
   private increaseIndent(flow: boolean, indentless: boolean): void {
     this.indents.push(this.indent);
-    if (this.indent < 0) this.indent = flow ? BEST_INDENT : 0;
+    if (this.indent < 0) this.indent = flow ? this.bestIndent : 0;
     else if (!indentless) {
       // [Go] inside a sequence item only "- " is skipped; everything else aligns to the indent step
       if (this.states[this.states.length - 1] === St.BlockSeqItem) this.indent += 2;
-      else this.indent = BEST_INDENT * Math.floor((this.indent + BEST_INDENT) / BEST_INDENT);
+      else this.indent = this.bestIndent * Math.floor((this.indent + this.bestIndent) / this.bestIndent);
     }
   }
 
@@ -791,7 +799,7 @@ class Emitter {
     this.writeIndicator("|", true, false, false);
     // write_block_scalar_hints
     const first = value.codePointAt(0) ?? 0;
-    if (first === 0x20 || isBreak(first)) this.writeIndicator(String(BEST_INDENT), false, false, false);
+    if (first === 0x20 || isBreak(first)) this.writeIndicator(String(this.bestIndent), false, false, false);
     this.openEnded = false;
     const lastCp = value.length ? value.codePointAt(value.length - (isLowSurrogate(value.charCodeAt(value.length - 1)) ? 2 : 1))! : 0;
     let chomp = "";
@@ -882,18 +890,21 @@ function documentEvents(root: YNode, out: Event[]): void {
   out.push(event(Ev.DocEnd));
 }
 
-/** Every document of a file, as sops's EmitPlainFile writes them with one encoder. */
-export function emitYamlDocuments(docs: Documents): string {
+/** Every document of a file, as sops's EmitPlainFile writes them with one encoder (SetIndent(indent)). */
+export function emitYamlDocuments(docs: Documents, indent = DEFAULT_YAML_INDENT): string {
   const events: Event[] = [];
   for (const doc of docs) documentEvents(mappingNode(doc), events);
   events.push(event(Ev.StreamEnd));
-  return new Emitter().emit(events);
+  return new Emitter(indent).emit(events);
 }
 
-/** A single value as `--extract` prints a subtree (store.go EmitValue: yaml.Marshal of its node). */
+/**
+ * A single value as `--extract` prints a subtree (store.go EmitValue: yaml.Marshal of its node, which
+ * is always indented by yaml.v3's default: the stores config does not reach it).
+ */
 export function emitYamlValue(value: Value): string {
   const events: Event[] = [];
   documentEvents(treeValueToNode(value), events);
   events.push(event(Ev.StreamEnd));
-  return new Emitter().emit(events);
+  return new Emitter(DEFAULT_YAML_INDENT).emit(events);
 }

@@ -9,8 +9,8 @@ import { keyText, plainScalarValue } from "./yaml-scalars.js";
 import { parseFastYaml } from "./yaml-fast.js";
 import { SealboxError } from "../errors.js";
 import { yamlProblem } from "./yaml-errors.js";
-import { emitYamlDocuments } from "./yaml-emit.js";
-import type { Codec } from "./types.js";
+import { DEFAULT_YAML_INDENT, emitYamlDocuments } from "./yaml-emit.js";
+import type { Codec, EmitOptions } from "./types.js";
 
 /** Upper bound on nodes copied by expanding aliases: stops "billion laughs" documents early. */
 const MAX_ALIAS_EXPANSION = 100_000;
@@ -335,8 +335,9 @@ export function parseWithLibrary(text: string, file: string): Documents {
   }
 }
 
-function emit(docs: Documents): Uint8Array {
-  return Buffer.from(emitYamlDocuments(docs));
+function emit(docs: Documents, options: EmitOptions = {}): Uint8Array {
+  // sops's YAML store takes an indent of 0 (unset) for its default
+  return Buffer.from(emitYamlDocuments(docs, options.indent || DEFAULT_YAML_INDENT));
 }
 
 export const yamlCodec: Codec = {
