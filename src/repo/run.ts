@@ -79,11 +79,16 @@ export interface Loaded {
 
 export type FileWork = (loaded: Loaded, display: string) => Promise<FileResult | undefined>;
 
-/** A failed file's result: the error's code, exit status and message (never a value). */
+/**
+ * A failed file's result: the error's code, exit status and message (never a value). A fault in
+ * another file (the rules file) is named with its line in the message: `line` is the reported file's.
+ */
 export function errorResult(path: string, error: unknown): FileResult {
   const e = error instanceof SealboxError ? error : new SealboxError("Generic", error instanceof Error ? error.message : String(error));
-  const message = [e.message, ...e.details.map((d) => `  ${d}`)].join("\n");
-  return { path, status: "failed", changes: [], error: { code: e.code, exitStatus: e.exitStatus, message, ...(e.line ? { line: e.line } : {}) } };
+  const elsewhere = e.file !== undefined && e.file !== path;
+  const where = elsewhere ? `${e.file}${e.line ? `:${e.line}` : ""}: ` : "";
+  const message = [where + e.message, ...e.details.map((d) => `  ${d}`)].join("\n");
+  return { path, status: "failed", changes: [], error: { code: e.code, exitStatus: e.exitStatus, message, ...(e.line && !elsewhere ? { line: e.line } : {}) } };
 }
 
 /**

@@ -87,6 +87,16 @@ describe("updatekeys", () => {
     for (const f of files.filter((_, i) => i !== 1)) expect((await openFile(dir, f.path, sourcesFor([c.file]))).recipients).toEqual([B, c.recipient].sort());
   });
 
+  it("a named file failing on a broken rules file is reported with the rules file's line, not a line of its own", async () => {
+    rules(dir, `creation_rules:\n  - path_regex: "(unclosed"\n    age: ${A}\n`);
+    const result = await sealbox(["updatekeys", "--dry-run", "--json", files[0].path], { cwd: dir, env });
+    expect(result.status).toBe(5);
+    const [file] = (JSON.parse(result.stdout) as RunReport).files;
+    expect(file.path).toBe(files[0].path);
+    expect(file.error?.message).toMatch(new RegExp(`^${join(dir, ".sops.yaml").replace(/\./g, "\\.")}:2: path_regex is not a valid regular expression`));
+    expect(file.error?.line).toBeUndefined();
+  });
+
   it("through a symlink, rewrites the target once and keeps the link a link", async () => {
     const { lstatSync, readlinkSync, symlinkSync } = await import("node:fs");
     const target = files[0].path;
