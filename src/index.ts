@@ -24,7 +24,7 @@ export { encrypt, decrypt, openEncrypted, sealOpened, fileStatus, planEncryption
 export type { EncryptOptions, DecryptOptions, FileOptions, OpenedFile } from "./ops/sops-ops.js";
 export type { EncryptionSelectors } from "./sops/encryption-rules.js";
 export type { SopsMetadata } from "./sops/metadata.js";
-export type { FormatName } from "./formats/types.js";
+export type { EmitOptions, FormatName } from "./formats/types.js";
 export { FORMAT_NAMES, formatForPath } from "./formats/index.js";
 
 // ---- keys ----
@@ -37,8 +37,8 @@ export { loadAgeIdentities, identitySources, describeIdentitySources } from "./k
 export type { AgeIdentityOptions, IdentitySource } from "./keys/age-identities.js";
 
 // ---- the rules file (.sops.yaml) ----
-export { findConfigFile, loadRules, resolveCreationRule, pathForRules, CONFIG_FILE_NAME } from "./rules/config.js";
-export type { CreationRule, RuleLookupOptions, SealedScope } from "./rules/config.js";
+export { findConfigFile, loadRules, loadStores, resolveCreationRule, pathForRules, CONFIG_FILE_NAME } from "./rules/config.js";
+export type { CreationRule, RuleLookupOptions, SealedScope, StoreIndents, IndentedStore } from "./rules/config.js";
 
 // ---- SealedSecrets (what `sealbox seal|unseal|reencrypt|scope|cert` call) ----
 /**

@@ -1,5 +1,5 @@
 // Flags shared by the SOPS commands, under sops's own names, and their translation to library options.
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import type { DecryptOptions, EncryptOptions, FileOptions } from "../ops/sops-ops.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
 import { FORMAT_NAMES } from "../formats/index.js";
@@ -10,6 +10,8 @@ export interface FileFlags {
   outputType?: string;
   filenameOverride?: string;
   config?: string;
+  /** Only on the commands that write YAML or JSON (indentOption). */
+  indent?: number;
 }
 
 /** The selector flags carry the same names as the selectors they set (--encrypted-regex → encryptedRegex). */
@@ -43,6 +45,17 @@ export function addFileFlags(command: Command): Command {
     .addOption(new Option("--output-type <type>", "the output's format (default: the input's)").choices(FORMAT_NAMES))
     .option("--filename-override <name>", "treat the input as this file name (format and creation rule), e.g. for stdin")
     .option("--config <path>", "the rules file (default: SOPS_CONFIG, else the nearest .sops.yaml upward)");
+}
+
+/** sops's --indent: whole numbers only; which store takes which value is checked against the output's format. */
+function parseIndent(text: string): number {
+  if (!/^[-+]?\d+$/.test(text)) throw new InvalidArgumentError("a whole number is needed");
+  return Number(text);
+}
+
+/** --indent (sops's global flag), for the commands that write YAML or JSON documents. */
+export function indentOption(): Option {
+  return new Option("--indent <n>", "indent YAML/JSON output by n spaces, in place of .sops.yaml's stores: (YAML 2-9; JSON 0 none, -1 a tab)").argParser(parseIndent);
 }
 
 export function addEncryptFlags(command: Command): Command {
@@ -80,6 +93,7 @@ function fileOptions(flags: FileFlags, filename: string | undefined): FileOption
     inputType: flags.inputType as FileOptions["inputType"],
     outputType: flags.outputType as FileOptions["outputType"],
     configPath: flags.config,
+    indent: flags.indent,
   };
 }
 

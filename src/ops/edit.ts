@@ -24,7 +24,7 @@ export async function editFile(file: string, options: EncryptOptions & { ignoreM
   const editor = await findEditor(env);
   const exists = await access(file).then(() => true, () => false);
   const opened = exists ? await openEncrypted((await readInput(file)).bytes, { ...options, filename: file }) : undefined;
-  const before = opened ? Buffer.from(opened.codecs.output.emitPlain(opened.docs)) : Buffer.alloc(0);
+  const before = opened ? Buffer.from(opened.codecs.output.emitPlain(opened.docs, opened.emitOptions)) : Buffer.alloc(0);
   const after = await withPrivateFile(file, before, async (path) => {
     const status = await runShell(`${editor} "$1"`, [path], env);
     if (status !== 0) throw new SealboxError("Generic", `the editor exited with status ${status}; ${file} was left as it was`);

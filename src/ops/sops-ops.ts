@@ -4,9 +4,9 @@
 import { Branch, type Documents, type Value } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import { codecFor, formatForPath } from "../formats/index.js";
-import type { Codec, FormatName } from "../formats/types.js";
+import type { Codec, EmitOptions, FormatName } from "../formats/types.js";
 import { emitYamlValue } from "../formats/yaml-emit.js";
-import { emitJsonValue } from "../formats/json.js";
+import { emitJsonValue, jsonIndentUnit } from "../formats/json.js";
 import { KeySources } from "../keys/registry.js";
 import { parseKmsArns } from "../keys/kms.js";
 import type { KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
@@ -25,6 +25,11 @@ export interface FileOptions {
   configPath?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * sops's --indent: the indent of YAML, JSON and binary-store output, in place of the rules file's
+   * `stores:` (YAML: 0 is the default 4, go-yaml keeps 2 to 9 and makes others 2; JSON: -1 a tab, 0 none).
+   */
+  indent?: number;
   /** Key sources to reuse across many files (identities load once); made on demand otherwise. */
   sources?: KeySources;
   /** Asked for the passphrase of a locked identity when one is needed. */
@@ -58,6 +63,15 @@ async function codecsFor(options: FileOptions): Promise<Codecs> {
   const input = await codecFor(options.inputType ?? detected);
   const output = options.outputType ? await codecFor(options.outputType) : input;
   return { input, output };
+}
+
+/**
+ * How the output is laid out: the rules file's `stores:` (the rules file found as for the creation
+ * rules, whichever rule matches), or --indent. Loaded here, not at start-up: see planEncryption.
+ */
+async function emitOptions(format: FormatName, options: FileOptions): Promise<EmitOptions> {
+  const { emitOptionsFor, findConfigFile } = await import("../rules/config.js");
+  return emitOptionsFor(format, await findConfigFile({ configPath: options.configPath, cwd: options.cwd, env: options.env }), options.indent);
 }
 
 function sourcesFor(options: FileOptions): KeySources {
@@ -106,8 +120,9 @@ export async function encryptStream(source: ByteSource, open: OpenSink, options:
   const { input: inCodec, output } = await codecsFor(options);
   if (inCodec.name !== "binary" || output.name !== "binary") return false;
   const plan = await planEncryption(options);
+  const layout = await emitOptions(output.name, options);
   const { encryptBinary } = await import("../sops/binary-file.js");
-  return encryptBinary(source, open, { codec: output, sources: sourcesFor(options), recipientGroups: plan.groups, shamirThreshold: plan.threshold, selectors: plan.selectors });
+  return encryptBinary(source, open, { codec: output, emitOptions: layout, sources: sourcesFor(options), recipientGroups: plan.groups, shamirThreshold: plan.threshold, selectors: plan.selectors });
 }
 
 /** Encrypts a plaintext file. Refuses a file that already carries sops metadata. */
@@ -121,8 +136,9 @@ export async function encrypt(input: Uint8Array, options: EncryptOptions = {}): 
   const probe = inCodec.name === "dotenv" ? inCodec.parseEncrypted(input, file) : docs;
   if (hasMetadata(probe)) throw new SealboxError("FileAlreadyEncrypted", "the file is already encrypted", { file });
   const plan = await planEncryption(options);
+  const layout = await emitOptions(output.name, options);
   const encrypted = await encryptNew(docs, { sources: sourcesFor(options), recipientGroups: plan.groups, shamirThreshold: plan.threshold, selectors: plan.selectors, defaultSelector: inCodec.name !== "binary" });
-  return emitEncrypted(output, encrypted);
+  return emitEncrypted(output, encrypted, layout);
 }
 
 export interface OpenedFile {
@@ -130,6 +146,8 @@ export interface OpenedFile {
   metadata: SopsMetadata;
   dataKey: Uint8Array;
   codecs: Codecs;
+  /** How the output codec writes (the rules file's `stores:` or --indent), for sealOpened and the plaintext. */
+  emitOptions: EmitOptions;
 }
 
 /** Decrypts a file and keeps what is needed to encrypt it again with the same data key. */
@@ -137,9 +155,10 @@ export async function openEncrypted(input: Uint8Array, options: DecryptOptions =
   const codecs = await codecsFor(options);
   const file = fileLabel(options);
   const loaded: EncryptedFile = loadEncrypted(codecs.input, input, file);
+  const layout = await emitOptions(codecs.output.name, options);
   try {
     const { docs, metadata, dataKey } = await decryptFile(loaded, { sources: sourcesFor(options), ignoreMac: options.ignoreMac, decryptionOrder: options.decryptionOrder });
-    return { docs, metadata, dataKey, codecs };
+    return { docs, metadata, dataKey, codecs, emitOptions: layout };
   } catch (error) {
     throw error instanceof SealboxError ? error.inFile(file) : error;
   }
@@ -147,13 +166,17 @@ export async function openEncrypted(input: Uint8Array, options: DecryptOptions =
 
 /** Writes opened documents back, encrypted with the file's own data key and recipients. */
 export function sealOpened(opened: OpenedFile, docs: Documents = opened.docs): Uint8Array {
-  return emitEncrypted(opened.codecs.output, encryptWithKey(docs, opened.metadata, opened.dataKey));
+  return emitEncrypted(opened.codecs.output, encryptWithKey(docs, opened.metadata, opened.dataKey), opened.emitOptions);
 }
 
-/** How --extract prints a value: scalars raw, subtrees in the output format. */
-function emitExtracted(value: Value, codec: Codec): Uint8Array {
-  if (value instanceof Branch) return codec.emitPlain([value]);
-  if (Array.isArray(value)) return Buffer.from(codec.name === "json" ? emitJsonValue(value) + "\n" : emitYamlValue(value));
+/**
+ * How --extract prints a value: scalars raw, subtrees in the output format. sops's JSON store indents
+ * them as configured; its YAML store writes them with yaml.Marshal, at go-yaml's default whatever the stores say.
+ */
+function emitExtracted(value: Value, codec: Codec, options: EmitOptions): Uint8Array {
+  const layout = codec.name === "yaml" ? {} : options;
+  if (value instanceof Branch) return codec.emitPlain([value], layout);
+  if (Array.isArray(value)) return Buffer.from(codec.name === "json" ? emitJsonValue(value, jsonIndentUnit(layout)) + "\n" : emitYamlValue(value));
   if (value === null) return Buffer.from("null");
   if (value instanceof Uint8Array) return value;
   return Buffer.from(typeof value === "object" ? ("text" in value ? value.text : value.value) : String(value));
@@ -180,8 +203,8 @@ export async function decrypt(input: Uint8Array, options: DecryptOptions = {}): 
   if (fast) return fast;
   const path = options.extract ? parseTreePath(options.extract) : undefined;
   const opened = await openEncrypted(input, options);
-  if (path) return emitExtracted(getAtPath(opened.docs[0] ?? new Branch(), path), opened.codecs.output);
-  return opened.codecs.output.emitPlain(opened.docs);
+  if (path) return emitExtracted(getAtPath(opened.docs[0] ?? new Branch(), path), opened.codecs.output, opened.emitOptions);
+  return opened.codecs.output.emitPlain(opened.docs, opened.emitOptions);
 }
 
 /** sops filestatus: whether the file carries sops metadata. */

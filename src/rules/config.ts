@@ -1,6 +1,7 @@
 // .sops.yaml: found the way sops finds it (--config, SOPS_CONFIG, else upward from the working
 // directory), parsed with line numbers so a bad rule is reported as file:line, and matched by
-// path_regex against the file's path relative to the rules file's directory.
+// path_regex against the file's path relative to the rules file's directory. Its `stores:` says how
+// sops indents the YAML and JSON it writes, whichever rule matched.
 import { readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { LineCounter, Node, YAMLMap } from "yaml";
@@ -11,6 +12,7 @@ import type { AgeRecipientSpec, KmsRecipientSpec, RecipientGroup, RecipientSpec 
 import { encryptionContextFromRule, parseKmsArns } from "../keys/kms.js";
 import { parseRecipient } from "../keys/age-recipients.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
+import type { EmitOptions, FormatName } from "../formats/types.js";
 
 export const CONFIG_FILE_NAME = ".sops.yaml";
 const MAX_PARENT_DEPTH = 100;
@@ -28,6 +30,20 @@ export interface CreationRule {
   selectors: EncryptionSelectors;
   /** Our extension: this path is sealed as a SealedSecret, with this certificate (absolute path). */
   sealedSecrets?: { cert: string; scope?: SealedScope };
+}
+
+/** The stores whose output has an indent (sops's config.StoresConfig; dotenv and ini have none). */
+export type IndentedStore = "yaml" | "json" | "json_binary";
+
+/** `stores:` of a rules file: each store's `indent` as written there (absent: the store's default). */
+export type StoreIndents = Partial<Record<IndentedStore, number>>;
+
+const STORE_OF_FORMAT: Partial<Record<FormatName, IndentedStore>> = { yaml: "yaml", json: "json", binary: "json_binary" };
+
+/** Why sops's store refuses this indent (stores/yaml getIndentation, stores/json reindentJSON), if it does. */
+function indentProblem(store: IndentedStore, indent: number): string | undefined {
+  if (store === "yaml") return indent < 0 ? "a YAML indent cannot be negative" : undefined;
+  return indent < -1 ? "a JSON indent cannot be below -1 (-1 is a tab, 0 no indentation)" : undefined;
 }
 
 export interface RuleLookupOptions {
@@ -212,27 +228,58 @@ class RuleReader {
     const pathRegex = this.regex(node, "path_regex") ?? this.regex(node, "filename_regex");
     return { configPath, line: this.lineOf(node) ?? 1, pathRegex, recipientGroups, shamirThreshold, selectors, sealedSecrets };
   }
+
+  /** `stores:` as sops reads it into config.StoresConfig: other stores and keys are ignored, null is unset. */
+  stores(root: YAMLMap): StoreIndents {
+    const node = this.node(root, "stores");
+    if (node === undefined || (isScalar(node) && node.value === null)) return {};
+    if (!isMap(node)) return this.fail("stores must be a mapping of store names (yaml, json, json_binary) to settings", node);
+    const indents: StoreIndents = {};
+    for (const store of ["yaml", "json", "json_binary"] as const) {
+      const settings = this.node(node, store);
+      if (settings === undefined || (isScalar(settings) && settings.value === null)) continue;
+      if (!isMap(settings)) this.fail(`stores.${store} must be a mapping (e.g. indent: 2)`, settings);
+      const indentNode = this.node(settings, "indent");
+      if (indentNode === undefined || (isScalar(indentNode) && indentNode.value === null)) continue;
+      const indent = isScalar(indentNode) && typeof indentNode.value === "number" ? indentNode.value : NaN;
+      if (!Number.isInteger(indent)) this.fail(`stores.${store}.indent must be a whole number`, indentNode);
+      const problem = indentProblem(store, indent);
+      if (problem) this.fail(`stores.${store}.indent: ${problem}`, indentNode);
+      indents[store] = indent;
+    }
+    return indents;
+  }
 }
 
-const cache = new Map<string, Promise<CreationRule[]>>();
+const rulesCache = new Map<string, Promise<CreationRule[]>>();
+const storesCache = new Map<string, Promise<StoreIndents>>();
+
+function cached<T>(cache: Map<string, Promise<T>>, configPath: string, read: (configPath: string) => Promise<T>): Promise<T> {
+  let value = cache.get(configPath);
+  if (!value) {
+    value = read(configPath);
+    cache.set(configPath, value);
+  }
+  return value;
+}
 
 /** Reads every creation rule of a rules file (cached for the run: bulk commands read it once). */
 export function loadRules(configPath: string): Promise<CreationRule[]> {
-  let rules = cache.get(configPath);
-  if (!rules) {
-    rules = readRules(configPath);
-    cache.set(configPath, rules);
-  }
-  return rules;
+  return cached(rulesCache, configPath, readRules);
+}
+
+/** Reads a rules file's `stores:` (cached for the run). Unlike the rules, decrypting needs it too. */
+export function loadStores(configPath: string): Promise<StoreIndents> {
+  return cached(storesCache, configPath, readStores);
 }
 
 /** Hands a rules file's rules, read elsewhere (the main thread), to this thread's cache. */
 export function primeRules(configPath: string, rules: CreationRule[]): void {
-  cache.set(configPath, Promise.resolve(rules));
+  rulesCache.set(configPath, Promise.resolve(rules));
 }
 
-async function readRules(configPath: string): Promise<CreationRule[]> {
-  const text = await readFile(configPath, "utf8");
+/** The rules file's top-level mapping (undefined when the file is empty) and a reader naming its lines. */
+function parseRulesFile(configPath: string, text: string): { root?: YAMLMap; reader: RuleReader } {
   const lines = new (yamlLibrary().LineCounter)();
   const doc = yamlLibrary().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: "error" });
   const reader = new RuleReader(configPath, lines);
@@ -241,12 +288,40 @@ async function readRules(configPath: string): Promise<CreationRule[]> {
     throw new SealboxError("ErrorReadingConfig", `invalid YAML: ${yamlProblem(e)}`, { file: configPath, line: lines.linePos(e.pos[0]).line });
   }
   const root = doc.contents as Node | null;
-  if (!root || (isScalar(root) && root.value === null)) return [];
+  if (!root || (isScalar(root) && root.value === null)) return { reader };
   if (!isMap(root)) return reader.fail("the rules file must be a mapping with creation_rules", root);
-  const rulesNode = reader.node(root, "creation_rules");
+  return { root, reader };
+}
+
+async function readRules(configPath: string): Promise<CreationRule[]> {
+  const { root, reader } = parseRulesFile(configPath, await readFile(configPath, "utf8"));
+  const rulesNode = root && reader.node(root, "creation_rules");
   if (rulesNode === undefined) return [];
   if (!isSeq(rulesNode)) return reader.fail("creation_rules must be a list", rulesNode);
   return rulesNode.items.map((item) => reader.rule(item as Node, configPath));
+}
+
+async function readStores(configPath: string): Promise<StoreIndents> {
+  const text = await readFile(configPath, "utf8");
+  // a rules file that never says "stores" configures none: decrypting then never loads the YAML library
+  if (!text.includes("stores")) return {};
+  const { root, reader } = parseRulesFile(configPath, text);
+  return root ? reader.stores(root) : {};
+}
+
+/**
+ * How sops writes a file of this format (cmd/sops outputStore): the rules file's `stores:` entry,
+ * replaced for every store by --indent when given (checked here against the store it applies to).
+ * The stores are read whatever the format, as sops reads them: a bad one fails every file alike.
+ */
+export async function emitOptionsFor(format: FormatName, configPath: string | undefined, indent?: number): Promise<EmitOptions> {
+  const stores = configPath ? await loadStores(configPath) : {};
+  const store = STORE_OF_FORMAT[format];
+  if (!store) return {};
+  if (indent === undefined) return { indent: stores[store] };
+  const problem = indentProblem(store, indent);
+  if (problem) throw new SealboxError("ErrorDumpingTree", `--indent ${indent}: ${problem}`);
+  return { indent };
 }
 
 /** The file's path as path_regex sees it: relative to the rules file's directory, with forward slashes. */

@@ -12,7 +12,7 @@ import { SealboxError } from "../errors.js";
 import { macPrefix } from "../core/mac.js";
 import { readAt, readFully, WriteBehind, type ByteSource, type OpenSink } from "../core/byte-stream.js";
 import { sliceHasher } from "../core/slice-hasher.js";
-import type { Codec } from "../formats/types.js";
+import type { Codec, EmitOptions } from "../formats/types.js";
 import type { KeySources } from "../keys/registry.js";
 import type { RecipientGroup } from "../keys/types.js";
 import { newDataKey, recoverDataKey, wrapDataKey } from "./datakey.js";
@@ -47,6 +47,8 @@ function encryptsData(selectors: EncryptionSelectors): boolean {
 
 export interface BinaryEncryptOptions {
   codec: Codec;
+  /** The envelope's layout (stores.json_binary or --indent). */
+  emitOptions?: EmitOptions;
   sources: KeySources;
   recipientGroups: RecipientGroup[];
   shamirThreshold?: number;
@@ -66,7 +68,7 @@ export async function encryptBinary(source: ByteSource, open: OpenSink, options:
     const iv = randomBytes(IV_BYTES);
     const value = `ENC[AES256_GCM,data:${MARK},iv:${iv.toString("base64")},tag:${TAG_MARK},type:str]`;
     const layout = (mac: string): { head: Buffer; tail: Buffer } => {
-      const text = Buffer.from(emitEncrypted(options.codec, { docs: [new Branch([{ key: "data", value }])], metadata: stampMetadata(base, dataKey, mac) }));
+      const text = Buffer.from(emitEncrypted(options.codec, { docs: [new Branch([{ key: "data", value }])], metadata: stampMetadata(base, dataKey, mac) }, options.emitOptions));
       const at = text.indexOf(MARK);
       return { head: text.subarray(0, at), tail: text.subarray(at + MARK.length) };
     };

@@ -4,7 +4,7 @@
 import { Branch, type Documents } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import { decryptValue, encryptValue } from "../core/sops-value.js";
-import type { Codec } from "../formats/types.js";
+import type { Codec, EmitOptions } from "../formats/types.js";
 import type { RecipientGroup } from "../keys/types.js";
 import type { KeySources } from "../keys/registry.js";
 import { decryptDocuments, encryptDocuments } from "./tree-cipher.js";
@@ -40,14 +40,14 @@ export function loadEncrypted(codec: Codec, input: Uint8Array, file: string): En
   }
 }
 
-export function emitEncrypted(codec: Codec, file: EncryptedFile): Uint8Array {
+export function emitEncrypted(codec: Codec, file: EncryptedFile, options?: EmitOptions): Uint8Array {
   // a document's own top-level sops key would stand beside the metadata, and no reader could open the
   // file (sops refuses such input as already encrypted, too)
   if (file.docs.some((doc) => doc.items.some((item) => item.key === METADATA_KEY))) {
     throw new SealboxError("FileAlreadyEncrypted", "a top-level key named sops is reserved for sops's metadata: rename it");
   }
   const meta = metadataBranch(file.metadata);
-  return codec.emitEncrypted(file.docs.map((doc) => new Branch([...doc.items, { key: METADATA_KEY, value: meta }])));
+  return codec.emitEncrypted(file.docs.map((doc) => new Branch([...doc.items, { key: METADATA_KEY, value: meta }])), options);
 }
 
 export interface DecryptOptions {

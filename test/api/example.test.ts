@@ -1,6 +1,8 @@
 // The library as a user imports it: the built package entry, round-tripping a value on both routes
 // with real keys from the interop fixtures, and errors as typed SealboxErrors.
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as sealbox from "../../dist/index.js";
@@ -22,6 +24,20 @@ describe("the library API", () => {
     expect(Buffer.from(decrypted).toString()).toBe(plain.toString());
     const one = await decrypt(encrypted, { filename: "app.yaml", env: { SOPS_AGE_KEY_FILE: KEYS }, extract: '["db"]["password"]' });
     expect(Buffer.from(one).toString()).toBe("hunter2");
+  });
+
+  it("lays YAML and JSON out as the rules file's stores: say, or as options.indent says", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sealbox-api-"));
+    const configPath = join(dir, "rules.yaml");
+    writeFileSync(configPath, "stores:\n  yaml:\n    indent: 2\n");
+    const plain = Buffer.from("db:\n    user: app\n");
+    const encrypted = Buffer.from(await encrypt(plain, { filename: "app.yaml", age: [recipient], env: {}, configPath })).toString();
+    expect(encrypted).toMatch(/^db:\n  user: ENC\[/);
+    const keys = { SOPS_AGE_KEY_FILE: KEYS };
+    expect(Buffer.from(await decrypt(Buffer.from(encrypted), { filename: "app.yaml", env: keys, configPath })).toString()).toBe("db:\n  user: app\n");
+    expect(Buffer.from(await decrypt(Buffer.from(encrypted), { filename: "app.yaml", env: keys, configPath, indent: 3 })).toString()).toBe("db:\n   user: app\n");
+    const json = await decrypt(Buffer.from(encrypted), { filename: "app.yaml", outputType: "json", env: keys, configPath, indent: 0 });
+    expect(Buffer.from(json).toString()).toBe('{\n"db": {\n"user": "app"\n}\n}\n');
   });
 
   it("fails with a typed error, never the plaintext, when no key can open the file", async () => {

@@ -1,6 +1,6 @@
 // `sealbox decrypt`: sops decrypt. Checks the MAC; prints plaintext, one value (--extract), or rewrites files.
 import type { Command } from "commander";
-import { addDecryptFlags, type DecryptFlags } from "../sops-flags.js";
+import { addDecryptFlags, indentOption, type DecryptFlags } from "../sops-flags.js";
 import type { OutputFlags } from "../transform.js";
 
 export function registerDecrypt(program: Command): void {
@@ -11,7 +11,8 @@ export function registerDecrypt(program: Command): void {
       .argument("[files...]", "files or directories (with -i: the encrypted files a creation rule matches) to decrypt; - or nothing for stdin")
       .option("-i, --in-place", "replace each file with its plaintext (atomically, mode 0600)")
       .option("-o, --output <file>", "write here (mode 0600) instead of stdout")
-      .option("--force", "write plaintext even over a file git tracks (refused by default)"),
+      .option("--force", "write plaintext even over a file git tracks (refused by default)")
+      .addOption(indentOption()),
   )
     .addHelpText(
       "after",

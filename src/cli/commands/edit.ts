@@ -1,7 +1,7 @@
 // `sealbox edit`: sops edit. Decrypts into a private temp file, opens $SOPS_EDITOR/$EDITOR, and
 // re-encrypts only if the text changed, keeping the data key and recipients.
 import type { Command } from "commander";
-import { addEncryptFlags, type EncryptFlags } from "../sops-flags.js";
+import { addEncryptFlags, indentOption, type EncryptFlags } from "../sops-flags.js";
 
 export function registerEdit(program: Command): void {
   addEncryptFlags(
@@ -9,7 +9,8 @@ export function registerEdit(program: Command): void {
       .command("edit")
       .description("edit an encrypted file in $SOPS_EDITOR or $EDITOR (sops edit); a new file is encrypted by the rules")
       .argument("<file>", "the encrypted file (created if it does not exist)")
-      .option("--ignore-mac", "open even if the MAC does not match (dangerous)"),
+      .option("--ignore-mac", "open even if the MAC does not match (dangerous)")
+      .addOption(indentOption()),
   )
     .addHelpText(
       "after",

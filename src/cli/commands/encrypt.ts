@@ -1,6 +1,6 @@
 // `sealbox encrypt`: sops encrypt. Plaintext YAML/JSON/dotenv/INI/binary in, SOPS document out.
 import type { Command } from "commander";
-import { addEncryptFlags, type EncryptFlags } from "../sops-flags.js";
+import { addEncryptFlags, indentOption, type EncryptFlags } from "../sops-flags.js";
 import type { OutputFlags } from "../transform.js";
 
 export function registerEncrypt(program: Command): void {
@@ -10,7 +10,8 @@ export function registerEncrypt(program: Command): void {
       .description("encrypt files value by value in the SOPS format (sops encrypt)")
       .argument("[files...]", "files or directories (with -i: the files a creation rule matches) to encrypt; - or nothing for stdin")
       .option("-i, --in-place", "replace each file with its encrypted form (atomically)")
-      .option("-o, --output <file>", "write here instead of stdout"),
+      .option("-o, --output <file>", "write here instead of stdout")
+      .addOption(indentOption()),
   )
     .addHelpText(
       "after",

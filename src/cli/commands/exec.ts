@@ -1,7 +1,7 @@
 // `sealbox exec-env` / `sealbox exec-file`: run a command with the decrypted values, never writing
 // plaintext anywhere but the child's environment or a private 0600 temp file (sops exec-*).
 import type { Command } from "commander";
-import { addDecryptFlags, type DecryptFlags } from "../sops-flags.js";
+import { addDecryptFlags, indentOption, type DecryptFlags } from "../sops-flags.js";
 
 export function registerExecEnv(program: Command): void {
   addDecryptFlags(
@@ -37,7 +37,8 @@ export function registerExecFile(program: Command): void {
       .argument("<file>", "the encrypted file")
       .argument("<command>", "the command line, run by sh -c; {} stands for the temp file")
       .option("--filename <name>", "the temp file's name (default: the file's own name)")
-      .option("--no-fifo", "accepted for sops compatibility: sealbox always uses a private 0600 file"),
+      .option("--no-fifo", "accepted for sops compatibility: sealbox always uses a private 0600 file")
+      .addOption(indentOption()),
   )
     .addHelpText("after", `\nExample:\n  sealbox exec-file kubeconfig.enc.yaml 'kubectl --kubeconfig {} get pods'`)
     .action(async (file: string, commandLine: string, flags: DecryptFlags & { filename?: string }) => {

@@ -1,7 +1,7 @@
 // `sealbox set` / `sealbox unset`: change one value in an encrypted file without showing the rest
 // (sops set/unset). The data key and recipients stay; only the values and the MAC are renewed.
 import type { Command } from "commander";
-import { addFileFlags, type FileFlags } from "../sops-flags.js";
+import { addFileFlags, indentOption, type FileFlags } from "../sops-flags.js";
 
 interface SetFlags extends FileFlags {
   valueFile?: string;
@@ -37,7 +37,8 @@ export function registerSet(program: Command): void {
       .argument("[value]", "the new value as JSON, e.g. '\"s3cret\"' or '{\"a\":1}'")
       .option("--value-file <file>", "read the JSON value from this file")
       .option("--value-stdin", "read the JSON value from stdin")
-      .option("--idempotent", "do not rewrite the file when the value is already set"),
+      .option("--idempotent", "do not rewrite the file when the value is already set")
+      .addOption(indentOption()),
   )
     .addHelpText("after", `\nExample:\n  sealbox set secrets.enc.yaml '["data"]["password"]' '"n3w-s3cret"'`)
     .action(async (file: string, pathText: string, valueText: string | undefined, flags: SetFlags) => {
@@ -71,7 +72,8 @@ export function registerUnset(program: Command): void {
       .description("remove one key or list item from an encrypted file (sops unset)")
       .argument("<file>", "the encrypted file")
       .argument("<path>", "what to remove, e.g. '[\"data\"][\"old\"]'")
-      .option("--idempotent", "succeed without rewriting when the path does not exist"),
+      .option("--idempotent", "succeed without rewriting when the path does not exist")
+      .addOption(indentOption()),
   )
     .addHelpText("after", `\nExample:\n  sealbox unset secrets.enc.yaml '["data"]["old_token"]'`)
     .action(async (file: string, pathText: string, flags: FileFlags & { idempotent?: boolean }) => {
