@@ -11,6 +11,8 @@ export interface RotateOptions extends RunOptions {
   dryRun?: boolean;
   /** Recipients to add (to the first key group) and to remove in every rotated SOPS file: sops rotate's --add-age, --rm-age, --add-kms, --rm-kms. */
   keyChanges?: KeyChanges;
+  /** sops's --indent for every file written, in place of the rules file's `stores:` (see FileOptions.indent). */
+  indent?: number;
   /**
    * Spread the files over `concurrency` threads (this one included) when the run is big enough to
    * pay for starting them (the CLI does). Needs the built package (dist/), and key sources the run finds itself.
@@ -23,6 +25,7 @@ export async function rotatePaths(options: RotateOptions): Promise<RunReport> {
   const started = Date.now();
   const prepared = await prepareRun(options);
   prepared.ctx.keyChanges = options.keyChanges;
+  prepared.ctx.indent = options.indent;
   const dryRun = !!options.dryRun;
   const threads = options.threads && !options.sources ? threadCount(options.concurrency ?? defaultConcurrency(), prepared.files.length) : 1;
   const threaded = threads > 1 ? await (await import("./threads.js")).rotateInWorkers(prepared, { threads, quiet: options.quiet, dryRun, passphrase: options.passphrase }) : undefined;

@@ -6,7 +6,7 @@ import type { KeyObject } from "node:crypto";
 import { SealboxError } from "../errors.js";
 import type { KeySources } from "../keys/registry.js";
 import type { RecipientGroup, RecipientSpec } from "../keys/types.js";
-import { matchCreationRule, type CreationRule } from "../rules/config.js";
+import { emitOptionsFor, matchCreationRule, type CreationRule } from "../rules/config.js";
 import { newDataKey, recoverDataKey, wrapDataKey } from "../sops/datakey.js";
 import type { StoredKeyGroup } from "../sops/metadata.js";
 import { decryptWithKey, emitEncrypted, encryptWithKey } from "../sops/sops-file.js";
@@ -26,6 +26,8 @@ export interface RekeyContext {
   certs?: Map<string, Promise<SealingCert>>;
   /** rotate --add-age/--rm-age/--add-kms/--rm-kms: applied to the recipients each file gets. */
   keyChanges?: KeyChanges;
+  /** rotate --indent: in place of the rules file's `stores:` for every file written. */
+  indent?: number;
 }
 
 /** Recipients to add (to the first key group, as sops rotate does) and to remove (from every group). */
@@ -102,6 +104,7 @@ export interface UpdateKeysPlan {
 export async function planUpdateKeys(path: string, sops: SopsFile, ctx: RekeyContext): Promise<UpdateKeysPlan> {
   const rule = await ruleFor(path, ctx);
   const wanted = ruleRecipients(rule, "updatekeys");
+  const layout = await emitOptionsFor(sops.format, ctx.configPath, ctx.indent);
   const { metadata } = sops.file;
   const change = diffRecipients(metadata.keyGroups, wanted, metadata.shamirThreshold, rule!.shamirThreshold);
   return {
@@ -121,7 +124,7 @@ export async function planUpdateKeys(path: string, sops: SopsFile, ctx: RekeyCon
         // Shamir shares come from one random split: a changed group layout needs a fresh split of the same key.
         ({ keyGroups, shamirThreshold } = await wrapDataKey(wanted, dataKey, ctx.sources, rule!.shamirThreshold));
       }
-      return emitEncrypted(sops.codec, { docs: sops.file.docs, metadata: { ...metadata, keyGroups, shamirThreshold } });
+      return emitEncrypted(sops.codec, { docs: sops.file.docs, metadata: { ...metadata, keyGroups, shamirThreshold } }, layout);
     },
   };
 }
@@ -138,6 +141,7 @@ export interface RotateResult {
  */
 export async function rotateSops(path: string, sops: SopsFile, ctx: RekeyContext): Promise<RotateResult> {
   const rule = await ruleFor(path, ctx);
+  const layout = await emitOptionsFor(sops.format, ctx.configPath, ctx.indent);
   const { metadata } = sops.file;
   let wanted: RecipientGroup[];
   let threshold = metadata.shamirThreshold;
@@ -159,7 +163,7 @@ export async function rotateSops(path: string, sops: SopsFile, ctx: RekeyContext
   dataKey.fill(0);
   fresh.fill(0);
   const change = diffRecipients(metadata.keyGroups, wanted, metadata.shamirThreshold, threshold);
-  return { output: emitEncrypted(sops.codec, rotated), lines: describeChange(change), note };
+  return { output: emitEncrypted(sops.codec, rotated, layout), lines: describeChange(change), note };
 }
 
 /** Re-seals every SealedSecret in the file to the certificate its rule names now. */

@@ -9,7 +9,7 @@ import { parseIdentitySources, readIdentitySources, type ReadIdentitySource } fr
 import type { AgeIdentity } from "../keys/age-recipients.js";
 import { KeySources } from "../keys/registry.js";
 import { syncDirectory } from "../ops/atomic-write.js";
-import { loadRules, primeRules, type CreationRule } from "../rules/config.js";
+import { loadRules, loadStores, primeRules, type CreationRule, type StoreIndents } from "../rules/config.js";
 import { rotateFile } from "./commands.js";
 import { displayPath, type DiscoveredFile } from "./discover.js";
 import { answerRequest, askOncePerSource, type AskPassphrase, type PassphraseRequest } from "./passphrase-relay.js";
@@ -29,8 +29,11 @@ export interface WorkerSetup {
   privateKeys?: RekeyContext["privateKeys"];
   keyChanges?: RekeyContext["keyChanges"];
   identities: ReadIdentitySource[];
-  /** The rules file's rules, read once here (plain data), so workers need not parse YAML for them. */
+  /** The rules file's rules and `stores:`, read once here (plain data), so workers need not parse YAML for them. */
   rules?: CreationRule[];
+  stores?: StoreIndents;
+  /** rotate --indent. */
+  indent?: number;
   /** Whether this thread can ask for passphrases (workers then ask it: ./passphrase-relay.ts). */
   canAsk: boolean;
 }
@@ -51,7 +54,7 @@ const IN_FLIGHT = 4;
  * `passphrase` for locked ones), rules from the setup.
  */
 export function contextFor(setup: WorkerSetup, identities: AgeIdentity[] | { passphrase?: AskPassphrase }): RekeyContext {
-  if (setup.configPath && setup.rules) primeRules(setup.configPath, setup.rules);
+  if (setup.configPath && setup.rules && setup.stores) primeRules(setup.configPath, setup.rules, setup.stores);
   const age = Array.isArray(identities)
     ? { env: setup.env, identities }
     : { env: setup.env, readSources: setup.identities, passphrase: identities.passphrase, onWarning: () => {} };
@@ -62,6 +65,7 @@ export function contextFor(setup: WorkerSetup, identities: AgeIdentity[] | { pas
     env: setup.env,
     privateKeys: setup.privateKeys,
     keyChanges: setup.keyChanges,
+    indent: setup.indent,
   };
 }
 
@@ -73,7 +77,7 @@ export async function takeFiles(setup: WorkerSetup, ctx: RekeyContext, onResult:
 
 /**
  * Rotates the prepared files in `threads` threads, this one included; results in file order.
- * Undefined when the identities or the rules cannot be read: the caller rotates in this thread,
+ * Undefined when the identities or the rules file cannot be read: the caller rotates in this thread,
  * which reports a failure per file that needs them (and only those), as without threads, with the
  * identity sources as read here (a failing SOPS_AGE_KEY_CMD is not run again).
  */
@@ -89,11 +93,13 @@ export async function rotateInWorkers(
   let identities: ReadIdentitySource[];
   let parsed: AgeIdentity[];
   let rules: CreationRule[] | undefined;
+  let stores: StoreIndents | undefined;
   try {
     identities = await reading;
     // parsed here for this thread's keys and the warnings a skipped ~/.ssh key gives (the others stay quiet)
     parsed = parseIdentitySources(identities, { passphrase: ask, onWarning: (text) => process.stderr.write(`sealbox: warning: ${text}\n`) });
     rules = ctx.configPath ? await loadRules(ctx.configPath) : undefined;
+    stores = ctx.configPath ? await loadStores(ctx.configPath) : undefined;
   } catch {
     // warnings, if any, were given above
     ctx.sources = new KeySources({ age: { env, readSources: reading, passphrase: ask, onWarning: () => {} } });
@@ -110,6 +116,8 @@ export async function rotateInWorkers(
     keyChanges: ctx.keyChanges,
     identities,
     rules,
+    stores,
+    indent: ctx.indent,
     canAsk: !!ask,
   };
   const results: (FileResult | undefined)[] = new Array(files.length);

@@ -273,9 +273,10 @@ export function loadStores(configPath: string): Promise<StoreIndents> {
   return cached(storesCache, configPath, readStores);
 }
 
-/** Hands a rules file's rules, read elsewhere (the main thread), to this thread's cache. */
-export function primeRules(configPath: string, rules: CreationRule[]): void {
+/** Hands a rules file's rules and stores, read elsewhere (the main thread), to this thread's caches. */
+export function primeRules(configPath: string, rules: CreationRule[], stores: StoreIndents): void {
   rulesCache.set(configPath, Promise.resolve(rules));
+  storesCache.set(configPath, Promise.resolve(stores));
 }
 
 /** The rules file's top-level mapping (undefined when the file is empty) and a reader naming its lines. */

@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import type { RecipientSpec } from "../../keys/types.js";
 import type { KeyChanges } from "../../repo/rekey.js";
-import { terminalPassphrase } from "../sops-flags.js";
+import { indentOption, terminalPassphrase } from "../sops-flags.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -20,6 +20,7 @@ export function registerRotate(program: Command): void {
     .option("--add-kms <arns>", "also wrap it with these AWS KMS keys (first key group), comma-separated, ARN+ROLE_ARN to assume a role")
     .option("--rm-kms <arns>", "no longer wrap it with these AWS KMS keys (matched by ARN alone, as sops does)")
     .option("-i, --in-place", "accepted for sops compatibility: rotate always rewrites files in place")
+    .addOption(indentOption())
     .option("--dry-run", "say what would be rotated, write nothing")
     .option("--json", "print the report as JSON on stdout")
     .addHelpText(
@@ -27,7 +28,8 @@ export function registerRotate(program: Command): void {
       `
 Each file is written atomically (temp file, fsync, rename): a run that is killed leaves every file
 either as it was or fully rotated; run it again to finish. Files stand alone: one that fails is
-reported, the others are still rotated; the exit status is the first failure's.
+reported, the others are still rotated; the exit status is the first failure's. YAML and JSON
+files are indented as .sops.yaml's stores: says (as sops writes them), or by --indent.
 
 Recipients come from the file's creation rule (without one, the file keeps its own); --add-* and
 --rm-* change them for this run only, as sops rotate's flags do: to make a change last, change
@@ -47,7 +49,7 @@ Examples:
       const privateKeys = flags.privateKey.length ? (await (await import("../../sealed/keys.js")).loadPrivateKeys(flags.privateKey)).map((k) => k.key) : undefined;
       const keyChanges = flags.addAge || flags.rmAge || flags.addKms || flags.rmKms ? await parseKeyChanges(flags) : undefined;
       const quiet = Boolean(command.optsWithGlobals().quiet);
-      const report = await rotatePaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, privateKeys, dryRun: flags.dryRun, threads: true, passphrase: terminalPassphrase, keyChanges });
+      const report = await rotatePaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, privateKeys, dryRun: flags.dryRun, threads: true, passphrase: terminalPassphrase, keyChanges, indent: flags.indent });
       await printRunReport(report, { json: flags.json, quiet });
     });
 }
@@ -82,6 +84,7 @@ interface RotateFlags {
   rmKms?: string;
   config?: string;
   concurrency?: string;
+  indent?: number;
   dryRun?: boolean;
   json?: boolean;
 }
