@@ -231,16 +231,20 @@ class RuleReader {
 
   /** `stores:` as sops reads it into config.StoresConfig: other stores and keys are ignored, null is unset. */
   stores(root: YAMLMap): StoreIndents {
-    const node = this.node(root, "stores");
-    if (node === undefined || (isScalar(node) && node.value === null)) return {};
+    const set = (map: YAMLMap, key: string): Node | undefined => {
+      const node = this.node(map, key);
+      return isScalar(node) && node.value === null ? undefined : node;
+    };
+    const node = set(root, "stores");
+    if (node === undefined) return {};
     if (!isMap(node)) return this.fail("stores must be a mapping of store names (yaml, json, json_binary) to settings", node);
     const indents: StoreIndents = {};
     for (const store of ["yaml", "json", "json_binary"] as const) {
-      const settings = this.node(node, store);
-      if (settings === undefined || (isScalar(settings) && settings.value === null)) continue;
+      const settings = set(node, store);
+      if (settings === undefined) continue;
       if (!isMap(settings)) this.fail(`stores.${store} must be a mapping (e.g. indent: 2)`, settings);
-      const indentNode = this.node(settings, "indent");
-      if (indentNode === undefined || (isScalar(indentNode) && indentNode.value === null)) continue;
+      const indentNode = set(settings, "indent");
+      if (indentNode === undefined) continue;
       const indent = isScalar(indentNode) && typeof indentNode.value === "number" ? indentNode.value : NaN;
       if (!Number.isInteger(indent)) this.fail(`stores.${store}.indent must be a whole number`, indentNode);
       const problem = indentProblem(store, indent);
