@@ -70,8 +70,12 @@ async function codecsFor(options: FileOptions): Promise<Codecs> {
  * rules, whichever rule matches), or --indent. Loaded here, not at start-up: see planEncryption.
  */
 async function emitOptions(format: FormatName, options: FileOptions): Promise<EmitOptions> {
-  const { emitOptionsFor, findConfigFile } = await import("../rules/config.js");
-  return emitOptionsFor(format, await findConfigFile({ configPath: options.configPath, cwd: options.cwd, env: options.env }), options.indent);
+  const { findConfigFile, mayHaveStores } = await import("../rules/find.js");
+  const configPath = await findConfigFile({ configPath: options.configPath, cwd: options.cwd, env: options.env });
+  // the rules parser brings the yaml library: a decrypt loads it only when there is something to read
+  if (options.indent === undefined && !(configPath && (await mayHaveStores(configPath)))) return {};
+  const { emitOptionsFor } = await import("../rules/config.js");
+  return emitOptionsFor(format, configPath, options.indent);
 }
 
 function sourcesFor(options: FileOptions): KeySources {

@@ -2,11 +2,14 @@
 // directory), parsed with line numbers so a bad rule is reported as file:line, and matched by
 // path_regex against the file's path relative to the rules file's directory. Its `stores:` says how
 // sops indents the YAML and JSON it writes, whichever rule matched.
-import { readFile, stat } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import type { LineCounter, Node, YAMLMap } from "yaml";
 import { isMap, isScalar, isSeq, yamlLibrary } from "../formats/yaml-library.js";
 import { SealboxError } from "../errors.js";
+import { findConfigFile, type RuleLookupOptions } from "./find.js";
+
+export { CONFIG_FILE_NAME, findConfigFile, type RuleLookupOptions } from "./find.js";
 import { yamlProblem } from "../formats/yaml-errors.js";
 import type { AgeRecipientSpec, KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import { encryptionContextFromRule, parseKmsArns } from "../keys/kms.js";
@@ -14,8 +17,6 @@ import { parseRecipient } from "../keys/age-recipients.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
 import type { EmitOptions, FormatName } from "../formats/types.js";
 
-export const CONFIG_FILE_NAME = ".sops.yaml";
-const MAX_PARENT_DEPTH = 100;
 
 export type SealedScope = "strict" | "namespace-wide" | "cluster-wide";
 export const SEALED_SCOPES: SealedScope[] = ["strict", "namespace-wide", "cluster-wide"];
@@ -46,40 +47,6 @@ function indentProblem(store: IndentedStore, indent: number): string | undefined
   return indent < -1 ? "a JSON indent cannot be below -1 (-1 is a tab, 0 no indentation)" : undefined;
 }
 
-export interface RuleLookupOptions {
-  configPath?: string;
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** --config, then SOPS_CONFIG, then the nearest .sops.yaml from the working directory upward. */
-export async function findConfigFile(options: RuleLookupOptions = {}): Promise<string | undefined> {
-  const env = options.env ?? process.env;
-  const cwd = options.cwd ?? process.cwd();
-  const named = options.configPath ?? env.SOPS_CONFIG;
-  if (named) {
-    const path = resolve(cwd, named);
-    if (!(await isFile(path))) throw new SealboxError("ConfigFileNotFound", "rules file not found", { file: named });
-    return path;
-  }
-  let dir = resolve(cwd);
-  for (let i = 0; i < MAX_PARENT_DEPTH; i++) {
-    const candidate = join(dir, CONFIG_FILE_NAME);
-    if (await isFile(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return undefined;
-}
 
 class RuleReader {
   constructor(

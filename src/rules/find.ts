@@ -1,0 +1,48 @@
+// Where the rules file is, found as sops finds it. Kept apart from the rules parser (config.ts, which
+// brings the yaml library) so a decrypt can look for `stores:` without loading it.
+import { readFile, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { SealboxError } from "../errors.js";
+
+export const CONFIG_FILE_NAME = ".sops.yaml";
+const MAX_PARENT_DEPTH = 100;
+
+export interface RuleLookupOptions {
+  configPath?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** --config, then SOPS_CONFIG, then the nearest .sops.yaml from the working directory upward. */
+export async function findConfigFile(options: RuleLookupOptions = {}): Promise<string | undefined> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const named = options.configPath ?? env.SOPS_CONFIG;
+  if (named) {
+    const path = resolve(cwd, named);
+    if (!(await isFile(path))) throw new SealboxError("ConfigFileNotFound", "rules file not found", { file: named });
+    return path;
+  }
+  let dir = resolve(cwd);
+  for (let i = 0; i < MAX_PARENT_DEPTH; i++) {
+    const candidate = join(dir, CONFIG_FILE_NAME);
+    if (await isFile(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return undefined;
+}
+
+/** Whether a rules file could set output indentation at all: most never mention `stores:`. */
+export async function mayHaveStores(configPath: string): Promise<boolean> {
+  return (await readFile(configPath, "utf8")).includes("stores");
+}
