@@ -125,7 +125,7 @@ export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<K
   if (user) {
     const u = (user.entry.user ?? {}) as Record<string, unknown>;
     if (u.exec || u["auth-provider"]) {
-      throw new SealboxError("ClusterUnreachable", `user "${ctx.user}" authenticates with an exec or auth-provider plugin, which sealbox does not run; use a token or client certificate, or fetch the cert with kubeseal --fetch-cert`);
+      throw new SealboxError("ClusterUnreachable", `user "${ctx.user}" authenticates with an exec or auth-provider plugin, which sealbox does not run; use a kubeconfig user with a token or client certificate (for sealing alone, kubeseal --fetch-cert > cert.pem and --cert cert.pem also do)`);
     }
     target.cert = await material(u, "client-certificate", user.file.path);
     target.key = await material(u, "client-key", user.file.path);

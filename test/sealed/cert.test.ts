@@ -260,6 +260,10 @@ describe("cert fetch through the API server's service proxy", () => {
     expect(result.status).toBe(72);
     expect(result.stderr).toContain("no answer within 1s");
     expect(elapsed).toBeLessThan(5000);
+    // past Node's longest timer (24.8 days) a timeout would fire at once: refused, not a quick failure
+    const endless = await sealbox(["cert", "fetch", "--kubeconfig", kubeconfig("silent", { server: silentUrl, user: { token: TOKEN } }), "--timeout", "3000000"]);
+    expect(endless.status).toBe(8);
+    expect(endless.stderr).toContain("--timeout must be a positive number of seconds up to");
   });
 
   it("reports a refused connection", async () => {

@@ -50,11 +50,16 @@ export interface ControllerFlags {
   timeout: string;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The controller options as sealed/kube.ts takes them (--timeout checked). */
 export async function controllerOptions(flags: ControllerFlags): Promise<FetchCertOptions> {
   const { SealboxError } = await import("../../errors.js");
   const seconds = Number(flags.timeout);
-  if (!(seconds > 0)) throw new SealboxError("ConflictingParameters", `--timeout must be a positive number of seconds, not "${flags.timeout}"`);
+  // Node's timers fire at once past 2^31-1 ms (24.8 days): a longer wait would never wait at all
+  if (!(seconds > 0) || seconds * 1000 > MAX_TIMER_MS) {
+    throw new SealboxError("ConflictingParameters", `--timeout must be a positive number of seconds up to ${MAX_TIMER_MS / 1000}, not "${flags.timeout}"`);
+  }
   return { ...flags, timeoutMs: seconds * 1000 };
 }
 
