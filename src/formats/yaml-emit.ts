@@ -899,8 +899,9 @@ export function emitYamlDocuments(docs: Documents, indent = DEFAULT_YAML_INDENT)
 }
 
 /**
- * A single value as `--extract` prints a subtree (store.go EmitValue: yaml.Marshal of its node, which
- * is always indented by yaml.v3's default: the stores config does not reach it).
+ * A single value as `--extract` prints a list (store.go EmitValue: yaml.Marshal of its node, which
+ * is always indented by yaml.v3's default: the stores config does not reach it; a mapping is written
+ * as a whole file, by EmitPlainFile).
  */
 export function emitYamlValue(value: Value): string {
   const events: Event[] = [];

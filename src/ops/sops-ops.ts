@@ -174,13 +174,13 @@ export function sealOpened(opened: OpenedFile, docs: Documents = opened.docs): U
 }
 
 /**
- * How --extract prints a value: scalars raw, subtrees in the output format. sops's JSON store indents
- * them as configured; its YAML store writes them with yaml.Marshal, at go-yaml's default whatever the stores say.
+ * How --extract prints a value: scalars raw, subtrees in the output format. A mapping is a whole file
+ * to sops (EmitPlainFile, indented as configured); a list goes through EmitValue, which the JSON store
+ * indents as configured and the YAML store writes with yaml.Marshal, at go-yaml's default of 4.
  */
 function emitExtracted(value: Value, codec: Codec, options: EmitOptions): Uint8Array {
-  const layout = codec.name === "yaml" ? {} : options;
-  if (value instanceof Branch) return codec.emitPlain([value], layout);
-  if (Array.isArray(value)) return Buffer.from(codec.name === "json" ? emitJsonValue(value, jsonIndentUnit(layout)) + "\n" : emitYamlValue(value));
+  if (value instanceof Branch) return codec.emitPlain([value], options);
+  if (Array.isArray(value)) return Buffer.from(codec.name === "json" ? emitJsonValue(value, jsonIndentUnit(options)) + "\n" : emitYamlValue(value));
   if (value === null) return Buffer.from("null");
   if (value instanceof Uint8Array) return value;
   return Buffer.from(typeof value === "object" ? ("text" in value ? value.text : value.value) : String(value));

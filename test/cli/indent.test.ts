@@ -85,10 +85,12 @@ describe("stores: in .sops.yaml", () => {
     expect(run(dir, "decrypt", "s.json").stdout).toBe('{\n\t"a": {\n\t\t"b": [\n\t\t\t1,\n\t\t\t2\n\t\t]\n\t}\n}\n');
   });
 
-  it("--extract of a YAML subtree keeps 4 spaces whatever the stores say, as sops's yaml.Marshal does", () => {
-    const dir = workdir({ ".sops.yaml": `${RULE}stores:\n  yaml:\n    indent: 2\n`, "s.yaml": PLAIN });
+  it("--extract: a YAML mapping at the stores' indent (sops's EmitPlainFile), a YAML list at 4 (its yaml.Marshal)", () => {
+    const dir = workdir({ ".sops.yaml": `${RULE}stores:\n  yaml:\n    indent: 2\n`, "s.yaml": "db:\n    user: admin\n    hosts:\n        - a\n        - b:\n            c: d\n" });
     run(dir, "encrypt", "-i", "s.yaml");
-    expect(run(dir, "decrypt", "--extract", '["db"]', "s.yaml").stdout).toBe("user: admin\nhosts:\n    - a\n    - b\n");
+    expect(run(dir, "decrypt", "--extract", '["db"]', "s.yaml").stdout).toBe("user: admin\nhosts:\n  - a\n  - b:\n      c: d\n");
+    expect(run(dir, "decrypt", "--indent", "3", "--extract", '["db"]', "s.yaml").stdout).toBe("user: admin\nhosts:\n   - a\n   - b:\n      c: d\n");
+    expect(run(dir, "decrypt", "--extract", '["db"]["hosts"]', "s.yaml").stdout).toBe("- a\n- b:\n    c: d\n");
   });
 
   it("the binary store's envelope at stores.json_binary.indent, small and over several slices, to a file and to stdout", () => {
