@@ -49,8 +49,9 @@ export function addFileFlags(command: Command): Command {
 
 /** sops's --indent: whole numbers only; which store takes which value is checked against the output's format. */
 function parseIndent(text: string): number {
-  if (!/^[-+]?\d+$/.test(text)) throw new InvalidArgumentError("a whole number is needed");
-  return Number(text);
+  const indent = Number(text);
+  if (!/^[-+]?\d+$/.test(text) || !Number.isSafeInteger(indent)) throw new InvalidArgumentError("a whole number is needed");
+  return indent;
 }
 
 /** --indent (sops's global flag), for the commands that write YAML or JSON documents. */

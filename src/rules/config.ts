@@ -213,7 +213,8 @@ class RuleReader {
       const indentNode = set(settings, "indent");
       if (indentNode === undefined) continue;
       const indent = isScalar(indentNode) && typeof indentNode.value === "number" ? indentNode.value : NaN;
-      if (!Number.isInteger(indent)) this.fail(`stores.${store}.indent must be a whole number`, indentNode);
+      // past 2^53 the number is no longer exact (sops's int refuses it too)
+      if (!Number.isSafeInteger(indent)) this.fail(`stores.${store}.indent must be a whole number`, indentNode);
       const problem = indentProblem(store, indent);
       if (problem) this.fail(`stores.${store}.indent: ${problem}`, indentNode);
       indents[store] = indent;
@@ -287,6 +288,8 @@ async function readStores(configPath: string): Promise<StoreIndents> {
  * The stores are read whatever the format, as sops reads them: a bad one fails every file alike.
  */
 export async function emitOptionsFor(format: FormatName, configPath: string | undefined, indent?: number): Promise<EmitOptions> {
+  // the CLI parses a whole number; a library caller may pass anything (2.5, NaN, "2")
+  if (indent !== undefined && !Number.isSafeInteger(indent)) throw new SealboxError("ErrorDumpingTree", `--indent ${String(indent)}: a whole number is needed`);
   const stores = configPath ? await loadStores(configPath) : {};
   const store = STORE_OF_FORMAT[format];
   if (!store) return {};

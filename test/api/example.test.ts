@@ -38,6 +38,14 @@ describe("the library API", () => {
     expect(Buffer.from(await decrypt(Buffer.from(encrypted), { filename: "app.yaml", env: keys, configPath, indent: 3 })).toString()).toBe("db:\n   user: app\n");
     const json = await decrypt(Buffer.from(encrypted), { filename: "app.yaml", outputType: "json", env: keys, configPath, indent: 0 });
     expect(Buffer.from(json).toString()).toBe('{\n"db": {\n"user": "app"\n}\n}\n');
+    // what the CLI refuses as not a whole number, the library refuses too, for every format
+    for (const indent of [2.5, Number.NaN, Infinity, "2" as unknown as number, 2 ** 60]) {
+      for (const outputType of ["yaml", "json", "dotenv"] as const) {
+        const error = await decrypt(Buffer.from(encrypted), { filename: "app.yaml", outputType, env: keys, configPath, indent }).catch((e: unknown) => e);
+        expect(error, `${String(indent)} ${outputType}`).toBeInstanceOf(SealboxError);
+        expect((error as SealboxError).code).toBe("ErrorDumpingTree");
+      }
+    }
   });
 
   it("fails with a typed error, never the plaintext, when no key can open the file", async () => {

@@ -125,6 +125,7 @@ describe("stores: in .sops.yaml", () => {
     ["stores:\n  yaml:\n    indent: two\n", 5, "stores.yaml.indent must be a whole number"],
     ["stores:\n  json:\n    indent: 1.5\n", 5, "stores.json.indent must be a whole number"],
     ["stores:\n  json:\n    indent: '2'\n", 5, "stores.json.indent must be a whole number"],
+    ["stores:\n  json:\n    indent: 99999999999999999999\n", 5, "stores.json.indent must be a whole number"],
     ["stores:\n  yaml:\n    indent: -1\n", 5, "stores.yaml.indent: a YAML indent cannot be negative"],
     ["stores:\n  json:\n    indent: -2\n", 5, "stores.json.indent: a JSON indent cannot be below -1"],
     ["stores:\n  json_binary:\n    indent: -3\n", 5, "stores.json_binary.indent: a JSON indent cannot be below -1"],
@@ -175,6 +176,9 @@ describe("--indent", () => {
     const word = run(dir, "encrypt", "--age", RECIPIENT, "--indent", "two", "s.yaml");
     expect(word.status).toBe(1);
     expect(word.stderr).toContain("'--indent <n>' argument 'two' is invalid");
+    const huge = run(dir, "encrypt", "--age", RECIPIENT, "--indent", "99999999999999999999", "s.json");
+    expect(huge.status).toBe(1);
+    expect(huge.stderr).toContain("'--indent <n>' argument '99999999999999999999' is invalid");
   });
 
   it("works in sops's older command line: -e -i --indent, -d --indent", () => {
