@@ -8,8 +8,6 @@ import type { LineCounter, Node, YAMLMap } from "yaml";
 import { isMap, isScalar, isSeq, yamlLibrary } from "../formats/yaml-library.js";
 import { SealboxError } from "../errors.js";
 import { findConfigFile, type RuleLookupOptions } from "./find.js";
-
-export { CONFIG_FILE_NAME, findConfigFile, type RuleLookupOptions } from "./find.js";
 import { yamlProblem } from "../formats/yaml-errors.js";
 import type { AgeRecipientSpec, KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import { encryptionContextFromRule, parseKmsArns } from "../keys/kms.js";
@@ -17,6 +15,7 @@ import { parseRecipient } from "../keys/age-recipients.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
 import type { EmitOptions, FormatName } from "../formats/types.js";
 
+export { CONFIG_FILE_NAME, findConfigFile, type RuleLookupOptions } from "./find.js";
 
 export type SealedScope = "strict" | "namespace-wide" | "cluster-wide";
 export const SEALED_SCOPES: SealedScope[] = ["strict", "namespace-wide", "cluster-wide"];
@@ -46,7 +45,6 @@ function indentProblem(store: IndentedStore, indent: number): string | undefined
   if (store === "yaml") return indent < 0 ? "a YAML indent cannot be negative" : undefined;
   return indent < -1 ? "a JSON indent cannot be below -1 (-1 is a tab, 0 no indentation)" : undefined;
 }
-
 
 class RuleReader {
   constructor(
@@ -276,7 +274,8 @@ async function readRules(configPath: string): Promise<CreationRule[]> {
 
 async function readStores(configPath: string): Promise<StoreIndents> {
   const text = await readFile(configPath, "utf8");
-  // a rules file that never says "stores" configures none: decrypting then never loads the YAML library
+  // a rules file that never says "stores" configures none: not parsed for it (decrypt does not even get
+  // here: find.ts mayHaveStores spares it the YAML library)
   if (!text.includes("stores")) return {};
   const { root, reader } = parseRulesFile(configPath, text);
   return root ? reader.stores(root) : {};
