@@ -180,7 +180,8 @@ export function sealOpened(opened: OpenedFile, docs: Documents = opened.docs): U
  */
 function emitExtracted(value: Value, codec: Codec, options: EmitOptions): Uint8Array {
   if (value instanceof Branch) return codec.emitPlain([value], options);
-  if (Array.isArray(value)) return Buffer.from(codec.name === "json" ? emitJsonValue(value, jsonIndentUnit(options)) + "\n" : emitYamlValue(value));
+  // sops's JSON EmitValue is json.Indent alone: no newline after the list (its EmitPlainFile adds one)
+  if (Array.isArray(value)) return Buffer.from(codec.name === "json" ? emitJsonValue(value, jsonIndentUnit(options)) : emitYamlValue(value));
   if (value === null) return Buffer.from("null");
   if (value instanceof Uint8Array) return value;
   return Buffer.from(typeof value === "object" ? ("text" in value ? value.text : value.value) : String(value));

@@ -79,6 +79,8 @@ describe("stores: in .sops.yaml", () => {
     expect(run(dir, "decrypt", "s.json").stdout).toBe('{\n  "a": {\n    "b": [\n      1,\n      2\n    ]\n  }\n}\n');
     // --extract: sops's JSON store indents the subtree as configured
     expect(run(dir, "decrypt", "--extract", '["a"]', "s.json").stdout).toBe('{\n  "b": [\n    1,\n    2\n  ]\n}\n');
+    // a list is sops's EmitValue: indented the same, with no newline after it
+    expect(run(dir, "decrypt", "--extract", '["a"]["b"]', "s.json").stdout).toBe("[\n  1,\n  2\n]");
     writeFileSync(join(dir, ".sops.yaml"), `${RULE}stores:\n  json:\n    indent: 0\n`);
     expect(run(dir, "decrypt", "s.json").stdout).toBe('{\n"a": {\n"b": [\n1,\n2\n]\n}\n}\n');
     writeFileSync(join(dir, ".sops.yaml"), `${RULE}stores:\n  json:\n    indent: -1\n`);
