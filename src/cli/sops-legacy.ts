@@ -42,8 +42,9 @@ export function fromLegacySops(argv: string[], program: ProgramWords): string[] 
     }
     return [node!, script!, command, ...rest];
   }
-  // `sops FILE`: edit, when the word looks like a path (a mistyped command still gets commander's hint)
-  const word = args[first]!;
-  if (!word.startsWith("-") && /[./\\]/.test(word)) return [node!, script!, "edit", ...args];
+  // `sops [FLAGS] FILE`: edit, when the first word that is no flag or flag value looks like a path
+  // (a mistyped command still gets commander's hint)
+  const word = args.find((arg, i) => !arg.startsWith("-") && !program.takeValue.has(args[i - 1] ?? ""));
+  if (word && !program.commands.has(word) && /[./\\]/.test(word)) return [node!, script!, "edit", ...args];
   return argv;
 }

@@ -11,7 +11,7 @@ import { A, KEYS_A } from "../repo/helpers.js";
 const COMMANDS = {
   commands: new Set(["encrypt", "decrypt", "rotate", "edit", "help"]),
   options: new Set(["-V", "--version", "--debug", "-q", "--quiet", "--verbose", "--no-color"]),
-  takeValue: new Set(["--output", "--extract", "--add-age"]),
+  takeValue: new Set(["--output", "--extract", "--add-age", "--indent", "--config"]),
 };
 const argv = (...args: string[]): string[] => ["node", "sealbox", ...args];
 
@@ -21,6 +21,12 @@ describe("sops's legacy command line", () => {
     expect(fromLegacySops(argv("-q", "-i", "--encrypt", "s.yaml"), COMMANDS)).toEqual(argv("encrypt", "-q", "-i", "s.yaml"));
     expect(fromLegacySops(argv("-r", "-i", "--add-age", "age1x", "s.yaml"), COMMANDS)).toEqual(argv("rotate", "-i", "--add-age", "age1x", "s.yaml"));
     expect(fromLegacySops(argv("secrets/s.yaml"), COMMANDS)).toEqual(argv("edit", "secrets/s.yaml"));
+    // flags before the file are edit's, their values skipped: `sops --indent 2 s.yaml` edits s.yaml
+    expect(fromLegacySops(argv("--indent", "2", "--config", "c/.sops.yaml", "s.yaml"), COMMANDS)).toEqual(argv("edit", "--indent", "2", "--config", "c/.sops.yaml", "s.yaml"));
+    expect(fromLegacySops(argv("--ignore-mac", "s.yaml"), COMMANDS)).toEqual(argv("edit", "--ignore-mac", "s.yaml"));
+    for (const untouched of [argv("--indent", "2"), argv("--verbose", "rotate", "s.yaml"), argv("--output", "o.yaml")]) {
+      expect(fromLegacySops(untouched, COMMANDS)).toEqual(untouched);
+    }
     for (const untouched of [argv("decrypt", "-d"), argv("--verbose", "encrypt", "-e"), argv(), argv("--help"), argv("-V"), argv("decrpyt")]) {
       expect(fromLegacySops(untouched, COMMANDS)).toEqual(untouched);
     }
