@@ -45,6 +45,18 @@ describe("reference SealedSecrets", () => {
     expect(secret.type).toBe(sealed.spec.template.type);
   });
 
+  it("takes kubeseal's --recovery-unseal --recovery-private-key on seal: the same Secret, JSON by default as kubeseal prints it", async () => {
+    const file = join(VECTORS, "stringdata-strict.sealed.yaml");
+    const kubesealStyle = await sealbox(["seal", "--recovery-unseal", "--recovery-private-key", `${KEY},${KEY}`], { input: readFileSync(file) });
+    expect(kubesealStyle.status).toBe(0);
+    const unsealed = await sealbox(["unseal", file, "--private-key", KEY, "--format", "json"]);
+    expect(kubesealStyle.stdout).toBe(unsealed.stdout);
+    // keys without --recovery-unseal are a forgotten flag (kubeseal only warns), and sealing flags do not go with it
+    expect((await sealbox(["seal", "--recovery-private-key", KEY, file])).status).toBe(8);
+    expect((await sealbox(["seal", "--recovery-unseal", "--recovery-private-key", KEY, "--cert", CERT, file])).status).toBe(8);
+    expect((await sealbox(["seal", "--recovery-unseal", file])).status).toBe(8);
+  });
+
   it("prints the unsealed Secret as YAML by default", async () => {
     const result = await sealbox(["unseal", join(VECTORS, "dockerconfigjson.sealed.yaml"), "--private-key", KEY]);
     expect(result.status).toBe(0);

@@ -7,6 +7,8 @@ interface SealFlags extends ControllerFlags {
   fetchCert?: boolean;
   validate?: boolean;
   reEncrypt?: boolean;
+  recoveryUnseal?: boolean;
+  recoveryPrivateKey?: string[];
   secretFile?: string;
   sealedSecretFile?: string;
   cert?: string;
@@ -44,7 +46,9 @@ export function registerSeal(program: Command): void {
     .option("--config <path>", "rules file whose sealed_secrets entry gives the cert and scope when there is no --cert (default: SOPS_CONFIG, else the nearest .sops.yaml)")
     .option("--fetch-cert", "print the controller's certificate and stop (kubeseal --fetch-cert; also sealbox cert fetch)")
     .option("--validate", "ask the controller whether it can open the SealedSecrets in FILE or stdin (kubeseal --validate)")
-    .option("--re-encrypt", "have the controller re-seal the SealedSecrets in FILE or stdin to its newest key; only encryptedData changes (kubeseal --re-encrypt; offline: sealbox reencrypt)");
+    .option("--re-encrypt", "have the controller re-seal the SealedSecrets in FILE or stdin to its newest key; only encryptedData changes (kubeseal --re-encrypt; offline: sealbox reencrypt)")
+    .option("--recovery-unseal", "print the Secrets in FILE or stdin, opened with --recovery-private-key (kubeseal's name for sealbox unseal)")
+    .option("--recovery-private-key <keys>", "with --recovery-unseal: backed-up controller keys, comma-separated or repeated", (value: string, previous: string[] = []) => [...previous, ...value.split(",").filter(Boolean)]);
   addControllerOptions(command)
     .addHelpText(
       "after",
@@ -88,10 +92,12 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   if (flags.mergeInto && flags.output !== undefined) throw new SealboxError("ConflictingParameters", "--merge-into rewrites that file: -o/-w do not go with it");
   if (flags.fetchCert) {
     // kubeseal would validate or re-encrypt and not print the certificate: either way one is dropped
-    if (flags.validate || flags.reEncrypt) throw new SealboxError("ConflictingParameters", `--fetch-cert and ${flags.validate ? "--validate" : "--re-encrypt"} do not go together`);
+    const other = flags.validate ? "--validate" : flags.reEncrypt ? "--re-encrypt" : flags.recoveryUnseal ? "--recovery-unseal" : undefined;
+    if (other) throw new SealboxError("ConflictingParameters", `--fetch-cert and ${other} do not go together`);
     if (flags.cert) throw new SealboxError("ConflictingParameters", "--fetch-cert prints the controller's certificate; --cert names one already");
     return fetchCert(flags);
   }
+  if (flags.recoveryUnseal || flags.recoveryPrivateKey) return recoveryUnseal(file, flags);
   if (flags.validate || flags.reEncrypt) return askController(file, flags);
   const flagScope = flags.scope === undefined ? undefined : parseScope(flags.scope);
   const fromCluster = (): Promise<SealingCert> => certFromCluster(flags);
@@ -147,6 +153,21 @@ const SEALING_FLAGS: [keyof SealFlags, string][] = [
   ["mergeInto", "--merge-into"],
   ["config", "--config"],
 ];
+
+/** kubeseal's --recovery-unseal: `sealbox unseal`, in kubeseal's output format (json, or yaml for a -o/-w .yaml file). */
+async function recoveryUnseal(file: string | undefined, flags: SealFlags): Promise<void> {
+  const { SealboxError } = await import("../../errors.js");
+  // kubeseal only warns that it ignores keys without --recovery-unseal: a forgotten flag here is an error
+  if (!flags.recoveryUnseal) throw new SealboxError("ConflictingParameters", "--recovery-private-key goes with --recovery-unseal");
+  if (!flags.recoveryPrivateKey?.length) throw new SealboxError("ConflictingParameters", "--recovery-unseal needs the controller's keys: --recovery-private-key");
+  const given = SEALING_FLAGS.find(([key]) => key !== "namespace" && flags[key] !== undefined && flags[key] !== false);
+  if (given || flags.validate || flags.reEncrypt) {
+    throw new SealboxError("ConflictingParameters", `${given?.[1] ?? (flags.validate ? "--validate" : "--re-encrypt")} does not go with --recovery-unseal`);
+  }
+  const { unsealFile } = await import("./unseal.js");
+  const format = flags.format ?? (/\.ya?ml$/i.test(flags.output ?? "") ? "yaml" : "json");
+  return unsealFile(file, { privateKey: flags.recoveryPrivateKey, format, namespace: flags.namespace, output: flags.output });
+}
 
 /** --validate and --re-encrypt: the SealedSecrets in the input, one by one, through the controller's API. */
 async function askController(file: string | undefined, flags: SealFlags): Promise<void> {

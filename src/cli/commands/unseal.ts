@@ -20,10 +20,18 @@ Example:
   kubectl get secret -n kube-system -l sealedsecrets.bitnami.com/sealed-secrets-key -o yaml > keys-backup.yaml
   sealbox unseal sealed.yaml --private-key keys-backup.yaml`,
     )
-    .action(unseal);
+    .action(unsealFile);
 }
 
-async function unseal(file: string, flags: { privateKey: string[]; format: "yaml" | "json"; namespace?: string; output?: string }): Promise<void> {
+export interface UnsealFlags {
+  privateKey: string[];
+  format: "yaml" | "json";
+  namespace?: string;
+  output?: string;
+}
+
+/** `sealbox unseal`, and kubeseal's `--recovery-unseal` on seal. */
+export async function unsealFile(file: string | undefined, flags: UnsealFlags): Promise<void> {
   const { SealboxError, isSealboxError } = await import("../../errors.js");
   const { readInput, writeOutput } = await import("../../ops/file-io.js");
   const { loadPrivateKeys } = await import("../../sealed/keys.js");
