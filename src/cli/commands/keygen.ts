@@ -1,19 +1,46 @@
-// `sealbox keygen`: a new age identity, printed or written 0600, in age-keygen's layout.
-import type { Command } from "commander";
+// `sealbox keygen`: a new age identity, printed or written 0600, in age-keygen's layout; with --sealing,
+// a Sealed Secrets key pair made as the controller makes one, for offline use, tests, or to bring your
+// own key to the controller.
+import { Option, type Command } from "commander";
 
 interface KeygenFlags {
   output?: string;
   pq?: boolean;
+  sealing?: boolean;
+  cert?: string;
+  secret?: string;
+  days?: string;
+  bits?: string;
+  cn?: string;
 }
+
+/** The flags that only make sense for a sealing key pair. */
+const SEALING_ONLY = ["cert", "secret", "days", "bits", "cn"] as const;
 
 export function registerKeygen(program: Command): void {
   program
     .command("keygen")
-    .description("generate an age identity (like age-keygen); its public key is the recipient to encrypt to")
-    .option("-o, --output <file>", "write the identity to this file (mode 0600) and print the public key on stderr")
+    .description("generate an age identity (like age-keygen); its public key is the recipient to encrypt to. With --sealing, a Sealed Secrets key pair")
+    .option("-o, --output <file>", "write the identity (with --sealing: the RSA private key) to this file (mode 0600) and print the public key on stderr")
     .option("--pq", "a post-quantum hybrid identity (age1pq1… recipient)")
-    .addHelpText("after", `\nExample:\n  sealbox keygen -o ~/.config/sops/age/keys.txt`)
+    .option("--sealing", "a Sealed Secrets key pair instead: an RSA key and a self-signed certificate, as the controller makes them")
+    .option("--cert <file>", "with --sealing: write the certificate (PEM) here")
+    .option("--secret <file>", "with --sealing: also write the controller's key Secret (kube-system, labelled active; mode 0600)")
+    .option("--days <n>", "with --sealing: the certificate's lifetime in days (default 3650, as the controller's --key-ttl)")
+    .addOption(new Option("--bits <n>", "with --sealing: the RSA key size (default 4096)").choices(["2048", "3072", "4096"]))
+    .option("--cn <name>", "with --sealing: the certificate's common name (default sealed-secret, as the controller's --my-cn)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  sealbox keygen -o ~/.config/sops/age/keys.txt
+  sealbox keygen --sealing -o sealing.key --cert sealing.pem --secret sealing-key.yaml`,
+    )
     .action(async (flags: KeygenFlags) => {
+      if (flags.sealing) return sealingKeygen(flags);
+      const { SealboxError } = await import("../../errors.js");
+      const stray = SEALING_ONLY.find((flag) => flags[flag] !== undefined);
+      if (stray) throw new SealboxError("ConflictingParameters", `--${stray} goes only with --sealing`);
       const { generateX25519Identity, generateHybridIdentity, identityToRecipient } = await import("age-encryption");
       const { writeOutput } = await import("../../ops/file-io.js");
       const { identityFileText } = await import("../../init/keys.js");
@@ -21,14 +48,63 @@ export function registerKeygen(program: Command): void {
       const recipient = await identityToRecipient(identity);
       const text = identityFileText(identity, recipient);
       if (flags.output) {
-        const { access } = await import("node:fs/promises");
-        const { SealboxError } = await import("../../errors.js");
-        const exists = await access(flags.output).then(() => true, () => false);
-        if (exists) throw new SealboxError("CouldNotWriteOutputFile", "refusing to overwrite an existing identity file", { file: flags.output });
+        await refuseExisting([flags.output], "identity");
         await writeOutput(text, flags.output, { mode: 0o600, forceMode: true });
         process.stderr.write(`Public key: ${recipient}\n`);
       } else {
         await writeOutput(text, undefined);
       }
     });
+}
+
+async function sealingKeygen(flags: KeygenFlags): Promise<void> {
+  const { SealboxError } = await import("../../errors.js");
+  if (flags.pq) throw new SealboxError("ConflictingParameters", "--pq is for age identities; it does not go with --sealing");
+  // the private key never goes to stdout: it would end up in logs and terminals' scrollback
+  if (!flags.output || flags.output === "-" || !flags.cert || flags.cert === "-") {
+    throw new SealboxError("Generic", "--sealing needs -o KEY.pem and --cert CERT.pem (files)");
+  }
+  if (flags.secret === "-") throw new SealboxError("Generic", "--secret needs a file: the Secret holds the private key");
+  if (flags.days !== undefined && !/^[0-9]+$/.test(flags.days)) throw new SealboxError("ConflictingParameters", `--days must be a whole number of days, not "${flags.days}"`);
+  const outputs = [flags.output, flags.cert, ...(flags.secret ? [flags.secret] : [])];
+  if (new Set(outputs).size !== outputs.length) throw new SealboxError("ConflictingParameters", "-o, --cert and --secret must name different files");
+  // a new key beside an old certificate (or Secret) would seal to a key nobody has
+  await refuseExisting(outputs, "key, certificate or Secret");
+
+  const { generateSealingKeyPair, sealingKeySecret } = await import("../../sealed/self-signed.js");
+  const { parseCertificate } = await import("../../sealed/cert.js");
+  const { writeOutput } = await import("../../ops/file-io.js");
+  const pair = generateSealingKeyPair({
+    bits: flags.bits === undefined ? undefined : Number(flags.bits),
+    days: flags.days === undefined ? undefined : Number(flags.days),
+    commonName: flags.cn,
+  });
+  await writeOutput(pair.privateKeyPem, flags.output, { mode: 0o600, forceMode: true });
+  await writeOutput(pair.certificatePem, flags.cert, { mode: 0o644 });
+  if (flags.secret) {
+    const YAML = (await import("yaml")).default;
+    await writeOutput(YAML.stringify(sealingKeySecret(pair)), flags.secret, { mode: 0o600, forceMode: true });
+  }
+
+  const cert = parseCertificate(pair.certificatePem, flags.cert);
+  process.stderr.write(
+    [
+      `Certificate:  ${flags.cert} (RSA ${cert.modulusBits} bits, notAfter ${cert.notAfter.toISOString()})`,
+      `sha256:       ${cert.sha256}`,
+      `Seal with:    sealbox seal --cert ${flags.cert}`,
+      `Recover with: sealbox unseal --private-key ${flags.output}`,
+      flags.secret
+        ? `To bring your own key to the controller: kubectl apply -f ${flags.secret}, then restart the controller so it loads the key`
+        : `To bring your own key to the controller, write its key Secret too: --secret FILE`,
+    ].join("\n") + "\n",
+  );
+}
+
+async function refuseExisting(paths: readonly string[], what: string): Promise<void> {
+  const { access } = await import("node:fs/promises");
+  const { SealboxError } = await import("../../errors.js");
+  for (const path of paths) {
+    const exists = await access(path).then(() => true, () => false);
+    if (exists) throw new SealboxError("CouldNotWriteOutputFile", `refusing to overwrite an existing ${what} file`, { file: path });
+  }
 }
