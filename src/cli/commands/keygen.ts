@@ -21,7 +21,7 @@ export function registerKeygen(program: Command): void {
   program
     .command("keygen")
     .description("generate an age identity (like age-keygen); its public key is the recipient to encrypt to. With --sealing, a Sealed Secrets key pair")
-    .option("-o, --output <file>", "write the identity (with --sealing: the RSA private key) to this file (mode 0600) and print the public key on stderr")
+    .option("-o, --output <file>", "write the identity (with --sealing: the RSA private key) to this file, mode 0600, and print the public key (with --sealing: the certificate's fingerprint) on stderr")
     .option("--pq", "a post-quantum hybrid identity (age1pq1… recipient)")
     .option("--sealing", "a Sealed Secrets key pair instead: an RSA key and a self-signed certificate, as the controller makes them")
     .option("--cert <file>", "with --sealing: write the certificate (PEM) here")
