@@ -3,7 +3,7 @@
 // sealbox, opened by sealbox and by openssl, and loaded from the key Secret as the controller keeps it.
 import { execFileSync } from "node:child_process";
 import { createHash, X509Certificate } from "node:crypto";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
@@ -164,6 +164,27 @@ describe("keygen --sealing: refusals", () => {
     expect(run(["--sealing", "-o", "k", "--cert", "c", "--days", "4000000"]).status).toBe(8);
     expect(run(["--sealing", "-o", "k", "--cert", "c", "--bits", "1024"]).status).toBe(1);
     expect(run(["--sealing", "-o", "k", "--cert", "k"]).status).toBe(8);
+  });
+
+  it("refuses one file named two ways: the certificate would take the key's place", () => {
+    const out = tempDir();
+    const r = sealboxSync(["keygen", "--sealing", "-o", "k.pem", "--cert", "./k.pem", "--bits", "2048"], { cwd: out });
+    expect(r.status, r.stderr).toBe(8);
+    expect(r.stderr).toContain("must name different files");
+    expect(readdirSync(out)).toEqual([]);
+    const secret = sealboxSync(["keygen", "--sealing", "-o", "k.pem", "--cert", "c.pem", "--secret", join(out, "c.pem"), "--bits", "2048"], { cwd: out });
+    expect(secret.status, secret.stderr).toBe(8);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it("writes all or nothing: a certificate it cannot write leaves no key behind (nor temp files)", () => {
+    const out = tempDir();
+    for (const args of [["--cert", "missing/c.pem"], ["--cert", "c.pem", "--secret", "missing/s.yaml"]]) {
+      const r = sealboxSync(["keygen", "--sealing", "-o", "k.pem", ...args, "--bits", "2048"], { cwd: out });
+      expect(r.status, args.join(" ")).toBe(3);
+      expect(r.stderr).toContain("missing/");
+      expect(readdirSync(out), args.join(" ")).toEqual([]);
+    }
   });
 
   it("never overwrites a key, certificate or Secret, and writes nothing then", () => {

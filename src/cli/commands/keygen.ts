@@ -67,23 +67,47 @@ async function sealingKeygen(flags: KeygenFlags): Promise<void> {
   if (flags.secret === "-") throw new SealboxError("Generic", "--secret needs a file: the Secret holds the private key");
   if (flags.days !== undefined && !/^[0-9]+$/.test(flags.days)) throw new SealboxError("ConflictingParameters", `--days must be a whole number of days, not "${flags.days}"`);
   const outputs = [flags.output, flags.cert, ...(flags.secret ? [flags.secret] : [])];
-  if (new Set(outputs).size !== outputs.length) throw new SealboxError("ConflictingParameters", "-o, --cert and --secret must name different files");
+  // compared resolved: `-o k.pem --cert ./k.pem` would put the certificate in place of the key
+  const { resolve } = await import("node:path");
+  if (new Set(outputs.map((path) => resolve(path))).size !== outputs.length) throw new SealboxError("ConflictingParameters", "-o, --cert and --secret must name different files");
   // a new key beside an old certificate (or Secret) would seal to a key nobody has
   await refuseExisting(outputs, "key, certificate or Secret");
 
   const { generateSealingKeyPair, sealingKeySecret } = await import("../../sealed/self-signed.js");
   const { parseCertificate } = await import("../../sealed/cert.js");
-  const { writeOutput } = await import("../../ops/file-io.js");
+  const { openOutputFile } = await import("../../ops/file-io.js");
+  const { unlink } = await import("node:fs/promises");
   const pair = generateSealingKeyPair({
     bits: flags.bits === undefined ? undefined : Number(flags.bits),
     days: flags.days === undefined ? undefined : Number(flags.days),
     commonName: flags.cn,
   });
-  await writeOutput(pair.privateKeyPem, flags.output, { mode: 0o600, forceMode: true });
-  await writeOutput(pair.certificatePem, flags.cert, { mode: 0o644 });
-  if (flags.secret) {
-    const YAML = (await import("yaml")).default;
-    await writeOutput(YAML.stringify(sealingKeySecret(pair)), flags.secret, { mode: 0o600, forceMode: true });
+  const YAML = (await import("yaml")).default;
+  const files: [string, string, number][] = [
+    [flags.output, pair.privateKeyPem, 0o600],
+    [flags.cert, pair.certificatePem, 0o644],
+    ...(flags.secret ? [[flags.secret, YAML.stringify(sealingKeySecret(pair)), 0o600] as [string, string, number]] : []),
+  ];
+  // All or none: every file is written beside its target before any is put in place, so a
+  // certificate that cannot be written (a missing directory, say) leaves no key behind that a
+  // second run would refuse to overwrite; should putting one in place fail, those already in place
+  // (new files, made just now) are removed again.
+  const opened: Awaited<ReturnType<typeof openOutputFile>>[] = [];
+  const committed: string[] = [];
+  try {
+    for (const [path, text, mode] of files) {
+      const file = await openOutputFile(path, { mode, forceMode: true });
+      opened.push(file);
+      await file.write(text);
+    }
+    for (const [i, file] of opened.entries()) {
+      await file.commit();
+      committed.push(files[i]![0]);
+    }
+  } catch (error) {
+    await Promise.all(opened.slice(committed.length).map((file) => file.discard()));
+    await Promise.all(committed.map((path) => unlink(path).catch(() => undefined)));
+    throw error;
   }
 
   const cert = parseCertificate(pair.certificatePem, flags.cert);
