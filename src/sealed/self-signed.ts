@@ -40,7 +40,8 @@ export function generateSealingKeyPair(options: SealingKeyPairOptions = {}): Sea
   // Go's time encoding drops fractions of a second; so do we, so notAfter - notBefore is whole days
   const notBefore = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
   const notAfter = new Date(notBefore.getTime() + days * DAY_MS);
-  if (!Number.isInteger(days) || days < 1 || notAfter.getTime() > LAST_ENCODABLE_TIME) {
+  // (a lifetime past JavaScript's last date makes an invalid Date, whose getTime() is NaN)
+  if (!Number.isInteger(days) || days < 1 || !(notAfter.getTime() <= LAST_ENCODABLE_TIME)) {
     throw new SealboxError("ConflictingParameters", `the certificate's lifetime must be a whole number of days, at least 1 and ending by the year 9999, not ${days}`);
   }
   if (commonName === "") throw new SealboxError("ConflictingParameters", "the certificate's common name must not be empty");
@@ -108,11 +109,11 @@ function commonNameOnly(commonName: string): Buffer {
   return sequence(tlv(0x31, sequence(oid("2.5.4.3"), value)));
 }
 
-/** X.509's rule (RFC 5280 4.1.2.5): UTCTime through 2049, GeneralizedTime from 2050; whole seconds, Z. */
+/** X.509's rule (RFC 5280 4.1.2.5), as Go's asn1: UTCTime for 1950 through 2049, else GeneralizedTime; whole seconds, Z. */
 function time(date: Date): Buffer {
   const digits = date.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:T]/g, ""); // YYYYMMDDHHMMSSZ
   const year = date.getUTCFullYear();
-  return year < 2050 ? tlv(0x17, Buffer.from(digits.slice(2), "ascii")) : tlv(0x18, Buffer.from(digits, "ascii"));
+  return year >= 1950 && year < 2050 ? tlv(0x17, Buffer.from(digits.slice(2), "ascii")) : tlv(0x18, Buffer.from(digits, "ascii"));
 }
 
 function extension(id: string, critical: boolean, value: Buffer): Buffer {

@@ -164,6 +164,10 @@ describe("keygen --sealing: refusals", () => {
     expect(run(["--sealing", "-o", "k", "--cert", "c", "--days", "4000000"]).status).toBe(8);
     expect(run(["--sealing", "-o", "k", "--cert", "c", "--bits", "1024"]).status).toBe(1);
     expect(run(["--sealing", "-o", "k", "--cert", "k"]).status).toBe(8);
+    // a lifetime past JavaScript's last date is refused as any other too long, not a RangeError
+    const huge = run(["--sealing", "-o", "k", "--cert", "c", "--bits", "2048", "--days", "99999999999"]);
+    expect(huge.status, huge.stderr).toBe(8);
+    expect(huge.stderr).toContain("the certificate's lifetime must be");
   });
 
   it("refuses one file named two ways: the certificate would take the key's place", () => {
@@ -197,5 +201,15 @@ describe("keygen --sealing: refusals", () => {
       expect(readFileSync(join(out, existing), "utf8")).toBe("keep me\n");
       for (const other of ["k.pem", "c.pem", "s.yaml"].filter((name) => name !== existing)) expect(existsSync(join(out, other))).toBe(false);
     }
+  });
+});
+
+describe("generateSealingKeyPair: times as Go's asn1 writes them", () => {
+  it("writes a notBefore before 1950 as GeneralizedTime: a UTCTime there would read as 20xx", async () => {
+    const { generateSealingKeyPair } = await import("../../src/sealed/self-signed.js");
+    const pair = generateSealingKeyPair({ bits: 2048, days: 1, now: new Date("1949-06-01T00:00:00Z") });
+    const x509 = new X509Certificate(pair.certificatePem);
+    expect(new Date(x509.validFrom).toISOString()).toBe("1949-06-01T00:00:00.000Z");
+    expect(new Date(x509.validTo).toISOString()).toBe("1949-06-02T00:00:00.000Z");
   });
 });
