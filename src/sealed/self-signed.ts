@@ -75,9 +75,11 @@ export function selfSignedCertificate(fields: CertificateFields): Buffer {
     extension("2.5.29.15", true, bitString(Buffer.from([0x01]))),
     // cA TRUE, no pathLenConstraint (Go's MaxPathLen -1); critical, as Go writes it
     extension("2.5.29.19", true, sequence(tlv(0x01, Buffer.from([0xff])))),
-    // Go (1.15+) gives a CA certificate a subjectKeyIdentifier: SHA-1 of the public key BIT STRING's
-    // contents (RFC 5280 4.2.1.2, method 1). Self-signed, so no authorityKeyIdentifier.
-    extension("2.5.29.14", false, tlv(0x04, createHash("sha1").update(fields.rsaPublicKey).digest())),
+    // Go gives a CA certificate a subjectKeyIdentifier computed from the public key BIT STRING's
+    // contents: since Go 1.25 (the controller's go.mod says go 1.25, so GODEBUG x509sha256skid=1)
+    // the first 160 bits of its SHA-256 (RFC 7093 method 1), before that its SHA-1 (RFC 5280
+    // 4.2.1.2 method 1). Self-signed, so no authorityKeyIdentifier.
+    extension("2.5.29.14", false, tlv(0x04, createHash("sha256").update(fields.rsaPublicKey).digest().subarray(0, 20))),
   ];
   const tbsCertificate = sequence(
     tlv(0xa0, integer(Buffer.from([2]))), // [0] EXPLICIT version: v3

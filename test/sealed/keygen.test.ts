@@ -47,9 +47,10 @@ describe("keygen --sealing: the certificate, as openssl reads it", () => {
     expect(text).toMatch(/X509v3 Key Usage: critical\n\s+Encipher Only\n/);
     expect(text).toMatch(/X509v3 Basic Constraints: critical\n\s+CA:TRUE\n/);
     expect(text).not.toContain("Authority Key Identifier");
-    // RFC 5280 method 1, as Go: SHA-1 of the public key BIT STRING's contents (the PKCS#1 RSAPublicKey)
+    // as Go 1.25+ (the controller's go.mod): the first 160 bits of the SHA-256 of the public key BIT
+    // STRING's contents, the PKCS#1 RSAPublicKey (RFC 7093 method 1; Go before 1.25 took its SHA-1)
     const rsaPublicKey = execFileSync("openssl", ["rsa", "-in", key, "-RSAPublicKey_out", "-outform", "DER"], { stdio: ["pipe", "pipe", "pipe"] });
-    const expected = createHash("sha1").update(rsaPublicKey).digest("hex").toUpperCase().replace(/(..)(?=.)/g, "$1:");
+    const expected = createHash("sha256").update(rsaPublicKey).digest("hex").slice(0, 40).toUpperCase().replace(/(..)(?=.)/g, "$1:");
     expect(text).toMatch(new RegExp(`X509v3 Subject Key Identifier: ?\\n\\s+${expected}\\n`));
   });
 
