@@ -55,6 +55,10 @@ describe("reference SealedSecrets", () => {
     expect((await sealbox(["seal", "--recovery-private-key", KEY, file])).status).toBe(8);
     expect((await sealbox(["seal", "--recovery-unseal", "--recovery-private-key", KEY, "--cert", CERT, file])).status).toBe(8);
     expect((await sealbox(["seal", "--recovery-unseal", file])).status).toBe(8);
+    // nor --fetch-cert, which would go to the cluster and drop the keys unsaid
+    const fetch = await sealbox(["seal", "--fetch-cert", "--recovery-private-key", KEY]);
+    expect(fetch.status).toBe(8);
+    expect(fetch.stderr).toContain("--fetch-cert and --recovery-private-key do not go together");
   });
 
   it("prints the unsealed Secret as YAML by default", async () => {

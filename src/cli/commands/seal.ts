@@ -92,7 +92,7 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   if (flags.mergeInto && flags.output !== undefined) throw new SealboxError("ConflictingParameters", "--merge-into rewrites that file: -o/-w do not go with it");
   if (flags.fetchCert) {
     // kubeseal would validate or re-encrypt and not print the certificate: either way one is dropped
-    const other = flags.validate ? "--validate" : flags.reEncrypt ? "--re-encrypt" : flags.recoveryUnseal ? "--recovery-unseal" : undefined;
+    const other = flags.validate ? "--validate" : flags.reEncrypt ? "--re-encrypt" : flags.recoveryUnseal ? "--recovery-unseal" : flags.recoveryPrivateKey ? "--recovery-private-key" : undefined;
     if (other) throw new SealboxError("ConflictingParameters", `--fetch-cert and ${other} do not go together`);
     if (flags.cert) throw new SealboxError("ConflictingParameters", "--fetch-cert prints the controller's certificate; --cert names one already");
     return fetchCert(flags);
