@@ -157,9 +157,9 @@ describe("keygen --sealing: refusals", () => {
   });
 
   it("needs -o and --cert as files, and a whole number of days and a known key size", () => {
-    expect(run(["--sealing", "--cert", "c"]).status).toBe(1);
-    expect(run(["--sealing", "-o", "k"]).status).toBe(1);
-    expect(run(["--sealing", "-o", "-", "--cert", "c"]).status).toBe(1);
+    expect(run(["--sealing", "--cert", "c"]).status).toBe(8);
+    expect(run(["--sealing", "-o", "k"]).status).toBe(8);
+    expect(run(["--sealing", "-o", "-", "--cert", "c"]).status).toBe(8);
     expect(run(["--sealing", "-o", "k", "--cert", "c", "--days", "1.5"]).status).toBe(8);
     expect(run(["--sealing", "-o", "k", "--cert", "c", "--days", "0"]).status).toBe(8);
     expect(run(["--sealing", "-o", "k", "--cert", "c", "--days", "4000000"]).status).toBe(8);

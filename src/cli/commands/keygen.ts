@@ -62,9 +62,9 @@ async function sealingKeygen(flags: KeygenFlags): Promise<void> {
   if (flags.pq) throw new SealboxError("ConflictingParameters", "--pq is for age identities; it does not go with --sealing");
   // the private key never goes to stdout: it would end up in logs and terminals' scrollback
   if (!flags.output || flags.output === "-" || !flags.cert || flags.cert === "-") {
-    throw new SealboxError("Generic", "--sealing needs -o KEY.pem and --cert CERT.pem (files)");
+    throw new SealboxError("ConflictingParameters", "--sealing needs -o KEY.pem and --cert CERT.pem (files)");
   }
-  if (flags.secret === "-") throw new SealboxError("Generic", "--secret needs a file: the Secret holds the private key");
+  if (flags.secret === "-") throw new SealboxError("ConflictingParameters", "--secret needs a file: the Secret holds the private key");
   if (flags.days !== undefined && !/^[0-9]+$/.test(flags.days)) throw new SealboxError("ConflictingParameters", `--days must be a whole number of days, not "${flags.days}"`);
   const outputs = [flags.output, flags.cert, ...(flags.secret ? [flags.secret] : [])];
   // compared resolved: `-o k.pem --cert ./k.pem` would put the certificate in place of the key
