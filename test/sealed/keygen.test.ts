@@ -121,6 +121,16 @@ describe("keygen --sealing: the pair in use", () => {
     expect(Buffer.from(manifest.data["tls.key"], "base64").toString()).toBe(readFileSync(key, "utf8"));
   });
 
+  it("puts the key Secret in the controller's namespace when told (--controller-namespace), and only with --secret", () => {
+    const out = tempDir();
+    const r = sealboxSync(["keygen", "--sealing", "-o", "k.pem", "--cert", "c.pem", "--secret", "s.yaml", "--bits", "2048", "--controller-namespace", "sealed-secrets"], { cwd: out });
+    expect(r.status).toBe(0);
+    expect(YAML.parse(readFileSync(join(out, "s.yaml"), "utf8")).metadata.namespace).toBe("sealed-secrets");
+    const without = sealboxSync(["keygen", "--sealing", "-o", "k2.pem", "--cert", "c2.pem", "--bits", "2048", "--controller-namespace", "x"], { cwd: out });
+    expect(without.status).toBe(8);
+    expect(existsSync(join(out, "k2.pem"))).toBe(false);
+  });
+
   it("makes a 4096-bit key with the controller's defaults when not told otherwise", () => {
     const out = tempDir();
     const r = sealboxSync(["keygen", "--sealing", "-o", join(out, "k.pem"), "--cert", join(out, "c.pem")]);
@@ -149,7 +159,7 @@ describe("keygen --sealing: refusals", () => {
 
   it("refuses --pq with --sealing, and the sealing flags without it", () => {
     expect(run(["--sealing", "--pq", "-o", "k", "--cert", "c", "--bits", "2048"]).status).toBe(8);
-    for (const flag of [["--cert", "c"], ["--secret", "s"], ["--days", "3"], ["--bits", "2048"], ["--cn", "x"]]) {
+    for (const flag of [["--cert", "c"], ["--secret", "s"], ["--days", "3"], ["--bits", "2048"], ["--cn", "x"], ["--controller-namespace", "infra"]]) {
       const r = run(["-o", "id.txt", ...flag]);
       expect(r.status, flag.join(" ")).toBe(8);
       expect(r.stderr).toContain(`${flag[0]} goes only with --sealing`);

@@ -12,10 +12,18 @@ interface KeygenFlags {
   days?: string;
   bits?: string;
   cn?: string;
+  controllerNamespace?: string;
 }
 
 /** The flags that only make sense for a sealing key pair. */
-const SEALING_ONLY = ["cert", "secret", "days", "bits", "cn"] as const;
+const SEALING_ONLY: [keyof KeygenFlags, string][] = [
+  ["cert", "--cert"],
+  ["secret", "--secret"],
+  ["days", "--days"],
+  ["bits", "--bits"],
+  ["cn", "--cn"],
+  ["controllerNamespace", "--controller-namespace"],
+];
 
 export function registerKeygen(program: Command): void {
   program
@@ -25,7 +33,8 @@ export function registerKeygen(program: Command): void {
     .option("--pq", "a post-quantum hybrid identity (age1pq1… recipient)")
     .option("--sealing", "a Sealed Secrets key pair instead: an RSA key and a self-signed certificate, as the controller makes them")
     .option("--cert <file>", "with --sealing: write the certificate (PEM) here")
-    .option("--secret <file>", "with --sealing: also write the controller's key Secret (kube-system, labelled active; mode 0600)")
+    .option("--secret <file>", "with --sealing: also write the controller's key Secret (labelled active; mode 0600)")
+    .option("--controller-namespace <namespace>", "with --secret: the controller's namespace, where the Secret goes (default: SEALED_SECRETS_CONTROLLER_NAMESPACE, else kube-system)")
     .option("--days <n>", "with --sealing: the certificate's lifetime in days (default 3650, as the controller's --key-ttl)")
     .addOption(new Option("--bits <n>", "with --sealing: the RSA key size (default 4096)").choices(["2048", "3072", "4096"]))
     .option("--cn <name>", "with --sealing: the certificate's common name (default sealed-secret, as the controller's --my-cn)")
@@ -39,8 +48,8 @@ Examples:
     .action(async (flags: KeygenFlags) => {
       if (flags.sealing) return sealingKeygen(flags);
       const { SealboxError } = await import("../../errors.js");
-      const stray = SEALING_ONLY.find((flag) => flags[flag] !== undefined);
-      if (stray) throw new SealboxError("ConflictingParameters", `--${stray} goes only with --sealing`);
+      const stray = SEALING_ONLY.find(([key]) => flags[key] !== undefined);
+      if (stray) throw new SealboxError("ConflictingParameters", `${stray[1]} goes only with --sealing`);
       const { generateX25519Identity, generateHybridIdentity, identityToRecipient } = await import("age-encryption");
       const { writeOutput } = await import("../../ops/file-io.js");
       const { identityFileText } = await import("../../init/keys.js");
@@ -65,6 +74,7 @@ async function sealingKeygen(flags: KeygenFlags): Promise<void> {
     throw new SealboxError("ConflictingParameters", "--sealing needs -o KEY.pem and --cert CERT.pem (files)");
   }
   if (flags.secret === "-") throw new SealboxError("ConflictingParameters", "--secret needs a file: the Secret holds the private key");
+  if (flags.controllerNamespace !== undefined && !flags.secret) throw new SealboxError("ConflictingParameters", "--controller-namespace says where the key Secret goes: it goes with --secret");
   if (flags.days !== undefined && !/^[0-9]+$/.test(flags.days)) throw new SealboxError("ConflictingParameters", `--days must be a whole number of days, not "${flags.days}"`);
   const outputs = [flags.output, flags.cert, ...(flags.secret ? [flags.secret] : [])];
   // compared resolved: `-o k.pem --cert ./k.pem` would put the certificate in place of the key
@@ -86,7 +96,7 @@ async function sealingKeygen(flags: KeygenFlags): Promise<void> {
   const files: [string, string, number][] = [
     [flags.output, pair.privateKeyPem, 0o600],
     [flags.cert, pair.certificatePem, 0o644],
-    ...(flags.secret ? [[flags.secret, YAML.stringify(sealingKeySecret(pair)), 0o600] as [string, string, number]] : []),
+    ...(flags.secret ? [[flags.secret, YAML.stringify(sealingKeySecret(pair, flags.controllerNamespace ?? (process.env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system"))), 0o600] as [string, string, number]] : []),
   ];
   // All or none: every file is written beside its target before any is put in place, so a
   // certificate that cannot be written (a missing directory, say) leaves no key behind that a
