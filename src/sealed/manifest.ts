@@ -207,6 +207,19 @@ function checkedMeta(meta: unknown, file: string, line?: number): ObjectMeta {
   return meta as ObjectMeta;
 }
 
+/**
+ * The SealedSecrets of a file, a `v1 List` counting by its items as `kubectl get sealedsecrets -o yaml`
+ * writes them; `listed` ones have no document of their own (an edit cannot address them by document).
+ */
+export function sealedSecretsOf(file: ManifestFile): { value: unknown; line: number; doc: ManifestDoc; listed: boolean }[] {
+  return file.docs
+    .flatMap((doc) => {
+      const list = doc.value as { kind?: string; items?: unknown };
+      return list?.kind === "List" && Array.isArray(list.items) ? list.items.map((value) => ({ value, line: doc.line, doc, listed: true })) : [{ value: doc.value, line: doc.line, doc, listed: false }];
+    })
+    .filter((d) => isSealedSecret(d.value));
+}
+
 export function isSealedSecret(value: unknown): value is SealedSecretManifest {
   return isRecord(value) && value.kind === "SealedSecret";
 }

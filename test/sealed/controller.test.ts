@@ -138,6 +138,21 @@ describe("seal --validate", () => {
     expect(posted.spec.encryptedData).toEqual(YAML.parse(readFileSync(fixture("stringdata-strict.sealed.yaml"), "utf8")).spec.encryptedData);
   });
 
+  it("reads a v1 List of SealedSecrets (kubectl get sealedsecrets -o yaml) by its items; --re-encrypt refuses it", async () => {
+    const items = ["stringdata-strict.sealed.yaml", "cluster-wide.sealed.yaml"].map((f) => YAML.parse(readFileSync(fixture(f), "utf8")));
+    const list = join(dir, "list.yaml");
+    writeFileSync(list, YAML.stringify({ apiVersion: "v1", kind: "List", items }));
+    requests.length = 0;
+    const result = await sealbox(["seal", "--validate", list], { env: env() });
+    expect(result.stderr).toContain("all 2 SealedSecrets");
+    expect(result.status).toBe(0);
+    expect(requests.filter((r) => r.url === `${PROXY}/v1/verify`).map((r) => (JSON.parse(r.body) as SealedJson).metadata.name)).toEqual(items.map((i) => i.metadata.name));
+    const reencrypt = await sealbox(["seal", "--re-encrypt", list, "-o", join(dir, "list.out.yaml")], { env: env() });
+    expect(reencrypt.status).toBe(8);
+    expect(reencrypt.stderr).toContain("items of a v1 List");
+    expect(existsSync(join(dir, "list.out.yaml"))).toBe(false);
+  });
+
   it("reads stdin as kubeseal does, and JSON as well as YAML", async () => {
     const result = await sealbox(["seal", "--validate"], { env: env(), input: readFileSync(fixture("cluster-wide.sealed.json")) });
     expect(result.status).toBe(0);

@@ -173,7 +173,7 @@ async function recoveryUnseal(file: string | undefined, flags: SealFlags): Promi
 async function askController(file: string | undefined, flags: SealFlags): Promise<void> {
   const { SealboxError } = await import("../../errors.js");
   const { readInput, writeOutput } = await import("../../ops/file-io.js");
-  const { asSealedSecret, isSealedSecret, parseManifests, stringifyManifests } = await import("../../sealed/manifest.js");
+  const { asSealedSecret, parseManifests, sealedSecretsOf, stringifyManifests } = await import("../../sealed/manifest.js");
   const { sealedIdentity } = await import("../../sealed/unseal.js");
   const { info } = await import("../terminal.js");
   const operation = flags.validate ? "--validate" : "--re-encrypt";
@@ -185,8 +185,12 @@ async function askController(file: string | undefined, flags: SealFlags): Promis
   const options = await controllerOptions(flags);
   const input = await readInput(file);
   const manifests = parseManifests(input.bytes.toString("utf8"), input.name);
-  const docs = manifests.docs.filter((d) => isSealedSecret(d.value));
+  const docs = sealedSecretsOf(manifests);
   if (docs.length === 0) throw new SealboxError("NeedAtLeastOneDocument", `${operation} needs SealedSecrets, and there is none`, { file: input.name });
+  // a List's items (kubectl get sealedsecrets -o yaml) can be asked about, not rewritten in place
+  if (flags.reEncrypt && docs.some((d) => d.listed)) {
+    throw new SealboxError("ConflictingParameters", "--re-encrypt rewrites SealedSecret documents, and these are the items of a v1 List: give them as documents (--validate reads Lists)", { file: input.name });
+  }
   if (flags.format && flags.format !== manifests.format) {
     throw new SealboxError("ConflictingParameters", `${operation} keeps the input's format (${manifests.format}): --format ${flags.format} does not go with it`);
   }

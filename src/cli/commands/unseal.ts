@@ -35,17 +35,11 @@ export async function unsealFile(file: string | undefined, flags: UnsealFlags): 
   const { SealboxError, isSealboxError } = await import("../../errors.js");
   const { readInput, writeOutput } = await import("../../ops/file-io.js");
   const { loadPrivateKeys } = await import("../../sealed/keys.js");
-  const { asSealedSecret, formatManifest, isSealedSecret, parseManifests } = await import("../../sealed/manifest.js");
+  const { asSealedSecret, formatManifest, parseManifests, sealedSecretsOf } = await import("../../sealed/manifest.js");
   const { unsealSecret } = await import("../../sealed/unseal.js");
   const keys = (await loadPrivateKeys(flags.privateKey)).map((k) => k.key);
   const input = await readInput(file);
-  // A `kubectl get sealedsecrets -o yaml` List counts as its items.
-  const docs = parseManifests(input.bytes.toString("utf8"), input.name)
-    .docs.flatMap((d) => {
-      const list = d.value as { kind?: string; items?: unknown };
-      return list?.kind === "List" && Array.isArray(list.items) ? list.items.map((value) => ({ value, line: d.line })) : [d];
-    })
-    .filter((d) => isSealedSecret(d.value));
+  const docs = sealedSecretsOf(parseManifests(input.bytes.toString("utf8"), input.name));
   if (docs.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "no SealedSecret in this file", { file: input.name });
   // All or nothing: every document is opened before anything is printed.
   const out = docs.map((doc) => {
