@@ -7,7 +7,7 @@ import { SealboxError } from "../errors.js";
 import type { KeySources } from "../keys/registry.js";
 import type { RecipientGroup, RecipientSpec } from "../keys/types.js";
 import { emitOptionsFor, matchCreationRule, type CreationRule } from "../rules/config.js";
-import { newDataKey, recoverDataKey, wrapDataKey } from "../sops/datakey.js";
+import { newDataKey, recoverDataKey, storedRecipients, wrapDataKey } from "../sops/datakey.js";
 import type { StoredKeyGroup } from "../sops/metadata.js";
 import { decryptWithKey, emitEncrypted, encryptWithKey } from "../sops/sops-file.js";
 import type { SealingCert } from "../sealed/cert.js";
@@ -82,17 +82,6 @@ export function ruleRecipients(rule: CreationRule | undefined, command: string):
   return rule.recipientGroups;
 }
 
-/** The file's own recipients as specs (rotate without a rule keeps them); foreign key types cannot be re-wrapped. */
-function currentRecipients(groups: StoredKeyGroup[]): RecipientGroup[] {
-  return groups.map((group) =>
-    group.map((s): RecipientSpec => {
-      if (s.type === "foreign") throw new SealboxError("NoEncryptionKeyFound", `the file has a ${s.kind} key, which sealbox cannot wrap a new data key for; add a creation rule that names its recipients`);
-      if (s.type === "age") return { type: "age", recipient: s.recipient };
-      return { type: "kms", arn: s.arn, ...(s.role ? { role: s.role } : {}), ...(s.context ? { context: s.context } : {}), ...(s.aws_profile ? { awsProfile: s.aws_profile } : {}) };
-    }),
-  );
-}
-
 export interface UpdateKeysPlan {
   change: RecipientChange;
   /** "+ age:…" / "- kms:…" lines; empty when the file is up to date. */
@@ -150,7 +139,7 @@ export async function rotateSops(path: string, sops: SopsFile, ctx: RekeyContext
     wanted = rule.recipientGroups;
     threshold = rule.shamirThreshold;
   } else {
-    wanted = currentRecipients(metadata.keyGroups);
+    wanted = storedRecipients(metadata.keyGroups, "add a creation rule that names its recipients");
     note = rule ? `the rule at ${rule.configPath}:${rule.line} names no keys: recipients kept` : "no creation rule matches: recipients kept";
   }
   wanted = applyKeyChanges(wanted, ctx.keyChanges);

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { SealboxError } from "../errors.js";
 import { splitSecret, combineShares } from "../core/shamir.js";
-import { describeStanza, type KeyStanza, type RecipientGroup } from "../keys/types.js";
+import { describeStanza, type KeyStanza, type RecipientGroup, type RecipientSpec } from "../keys/types.js";
 import type { KeySources } from "../keys/registry.js";
 import type { StoredKeyGroup, StoredStanza } from "./metadata.js";
 
@@ -18,6 +18,20 @@ export function newDataKey(): Uint8Array {
 export interface WrappedKeys {
   keyGroups: StoredKeyGroup[];
   shamirThreshold?: number;
+}
+
+/**
+ * A file's own recipients as specs, to wrap a data key for them again; a foreign key type (pgp,
+ * gcp_kms, …) cannot be wrapped for, and `hint` says what to do instead.
+ */
+export function storedRecipients(groups: StoredKeyGroup[], hint: string): RecipientGroup[] {
+  return groups.map((group) =>
+    group.map((s): RecipientSpec => {
+      if (s.type === "foreign") throw new SealboxError("NoEncryptionKeyFound", `the file has a ${s.kind} key, which sealbox cannot wrap a data key for; ${hint}`);
+      if (s.type === "age") return { type: "age", recipient: s.recipient };
+      return { type: "kms", arn: s.arn, ...(s.role ? { role: s.role } : {}), ...(s.context ? { context: s.context } : {}), ...(s.aws_profile ? { awsProfile: s.aws_profile } : {}) };
+    }),
+  );
 }
 
 /** Wraps `dataKey` (or one Shamir share of it per group) for every recipient of every group. */

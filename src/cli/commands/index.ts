@@ -15,6 +15,7 @@ import { registerExecEnv, registerExecFile } from "./exec.js";
 import { registerKeygen } from "./keygen.js";
 import { registerRotate } from "./rotate.js";
 import { registerUpdatekeys } from "./updatekeys.js";
+import { registerGroups } from "./groups.js";
 import { registerAudit } from "./audit.js";
 import { registerGit } from "./git.js";
 import { registerCompletion } from "./completion.js";
@@ -34,7 +35,7 @@ const registrations: Register[] = [
   registerKeygen,
   registerSeal, registerUnseal, registerReencrypt, registerScope, registerCert,
   registerCompletion, registerInit,
-  registerUpdatekeys, registerRotate, registerAudit, registerGit];
+  registerUpdatekeys, registerGroups, registerRotate, registerAudit, registerGit];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
