@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { cliEnv, sealboxSync } from "../helpers/cli.js";
+import { groupsWithAdded } from "../../src/ops/key-groups.js";
+import type { OpenedFile } from "../../src/ops/sops-ops.js";
 import { A, B, KEYS_A, KEYS_B, identityFile, newIdentity, tempDir } from "../repo/helpers.js";
 
 const PLAIN = "password: hunter2\nuser: admin\n";
@@ -104,5 +106,22 @@ describe("sealbox groups", () => {
       expect(impossible.stderr.toString()).toContain("lower it with --shamir-secret-sharing-threshold");
       expect(readFileSync(file, "utf8")).toBe(twoGroups);
     }
+  });
+});
+
+describe("groupsWithAdded", () => {
+  const ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const opened = (stanza: Record<string, unknown>) =>
+    ({ metadata: { keyGroups: [[{ type: "kms", arn: ARN, enc: "x", created_at: "2026-01-01T00:00:00Z", ...stanza }]] } }) as unknown as OpenedFile;
+
+  it("refuses a KMS key another group holds, whatever its encryption context, role or profile: the context is in the file", () => {
+    for (const spec of [
+      { type: "kms" as const, arn: ARN, context: { app: "other" } },
+      { type: "kms" as const, arn: ARN, role: "arn:aws:iam::111122223333:role/other" },
+      { type: "kms" as const, arn: ARN, awsProfile: "other" },
+    ]) {
+      expect(() => groupsWithAdded(opened({ context: { app: "billing" } }), [spec])).toThrow(/already in key group 0/);
+    }
+    expect(groupsWithAdded(opened({}), [{ type: "kms", arn: ARN.replace("1234abcd", "9999abcd") }])).toHaveLength(2);
   });
 });
