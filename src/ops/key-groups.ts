@@ -45,12 +45,12 @@ export function groupsWithout(opened: OpenedFile, index: number): RecipientGroup
 
 /**
  * The file re-written with `groups`: the same data key, split again when there are several groups.
- * The threshold is `threshold`, else the file's own; as sops, one the groups cannot meet is refused,
- * so going down to a single group takes an explicit threshold of 1.
+ * The threshold is `threshold`, else the file's own, else all the groups; as sops, one the groups
+ * cannot meet is refused, so going down to a single group takes an explicit threshold of 1.
  */
 export async function withKeyGroups(opened: OpenedFile, groups: RecipientGroup[], sources: KeySources, threshold?: number): Promise<Uint8Array> {
-  const before = opened.metadata.keyGroups.length;
-  const required = threshold ?? opened.metadata.shamirThreshold ?? (before > 1 ? before : undefined);
+  // no threshold anywhere is sops's 0: every group of the new set is needed (wrapDataKey's default)
+  const required = threshold ?? opened.metadata.shamirThreshold;
   if (required !== undefined && required > groups.length) {
     throw new SealboxError("ConflictingParameters", `the Shamir threshold is ${required}, but there would be only ${groups.length} key group${groups.length === 1 ? "" : "s"}: lower it with --shamir-secret-sharing-threshold (to ${groups.length} at most) if that is meant`);
   }

@@ -107,6 +107,16 @@ describe("sealbox groups", () => {
       expect(readFileSync(file, "utf8")).toBe(twoGroups);
     }
   });
+  it("a file with several groups and no shamir_threshold needs them all: so does the file with a group more, as in sops", () => {
+    const { c, file, keys, decrypt, groups, metadata } = setup();
+    expect(groups("add", "--age", B, "-i").status).toBe(0);
+    writeFileSync(file, readFileSync(file, "utf8").replace(/^ {4}shamir_threshold: 2\n/m, ""));
+    expect(metadata().shamir_threshold).toBeUndefined();
+    expect(groups("add", "--age", c.recipient, "-i").status).toBe(0);
+    expect(metadata().shamir_threshold).toBe(3);
+    expect(decrypt(keys("a", "c")).status).toBe(128);
+    expect(decrypt(keys("a", "b", "c")).stdout.toString()).toBe(PLAIN);
+  });
 });
 
 describe("groupsWithAdded", () => {
