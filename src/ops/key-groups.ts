@@ -6,6 +6,7 @@ import type { KeySources } from "../keys/registry.js";
 import type { RecipientGroup, RecipientSpec } from "../keys/types.js";
 import { recipientId } from "../repo/recipients.js";
 import { storedRecipients, wrapDataKey } from "../sops/datakey.js";
+import { emitEncrypted } from "../sops/sops-file.js";
 import { sealOpened, type OpenedFile } from "./sops-ops.js";
 
 const CANNOT_REWRAP = "sops itself can change the groups of such a file";
@@ -59,5 +60,9 @@ export async function withKeyGroups(opened: OpenedFile, groups: RecipientGroup[]
   // would be several copies of the key, which is one group with all the keys in it
   if (wanted !== undefined && wanted < 2) throw new SealboxError("ConflictingParameters", `a Shamir threshold is at least 2, not ${wanted}: for keys that each open the file alone, put them in one group`);
   const { keyGroups, shamirThreshold } = await wrapDataKey(groups, opened.dataKey, sources, wanted);
-  return sealOpened({ ...opened, metadata: { ...opened.metadata, keyGroups, shamirThreshold } });
+  const metadata = { ...opened.metadata, keyGroups, shamirThreshold };
+  // As sops: the values, their MAC and lastmodified stay as they are, so a diff shows the keys alone.
+  // Into another format the values are encrypted again (dotenv and INI paths are not YAML's).
+  if (opened.codecs.output === opened.codecs.input) return emitEncrypted(opened.codecs.output, { docs: opened.encrypted.docs, metadata }, opened.emitOptions);
+  return sealOpened({ ...opened, metadata });
 }

@@ -152,6 +152,8 @@ export interface OpenedFile {
   codecs: Codecs;
   /** How the output codec writes (the rules file's `stores:` or --indent), for sealOpened and the plaintext. */
   emitOptions: EmitOptions;
+  /** The file as it was read, values still encrypted: for changes to the keys alone. */
+  encrypted: EncryptedFile;
 }
 
 /** Decrypts a file and keeps what is needed to encrypt it again with the same data key. */
@@ -162,7 +164,7 @@ export async function openEncrypted(input: Uint8Array, options: DecryptOptions =
   const layout = await emitOptions(codecs.output.name, options);
   try {
     const { docs, metadata, dataKey } = await decryptFile(loaded, { sources: sourcesFor(options), ignoreMac: options.ignoreMac, decryptionOrder: options.decryptionOrder });
-    return { docs, metadata, dataKey, codecs, emitOptions: layout };
+    return { docs, metadata, dataKey, codecs, emitOptions: layout, encrypted: loaded };
   } catch (error) {
     throw error instanceof SealboxError ? error.inFile(file) : error;
   }

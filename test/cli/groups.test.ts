@@ -40,6 +40,19 @@ describe("sealbox groups", () => {
     expect(readFileSync(file, "utf8")).not.toContain("hunter2");
   });
 
+  it("keeps the values, their MAC and lastmodified as they were, as sops does: a diff shows the keys alone", () => {
+    const { file, keys, decrypt, groups, metadata } = setup();
+    const values = (text: string) => text.split("\n").filter((line) => /^\w+: ENC\[/.test(line));
+    const before = readFileSync(file, "utf8");
+    const { lastmodified, mac } = metadata();
+    expect(groups("add", "--age", B, "-i").status).toBe(0);
+    expect(values(readFileSync(file, "utf8"))).toEqual(values(before));
+    expect(values(before)).toHaveLength(2);
+    expect(metadata().lastmodified).toBe(lastmodified);
+    expect(metadata().mac).toBe(mac);
+    expect(decrypt(keys("a", "b")).stdout.toString()).toBe(PLAIN);
+  });
+
   it("add with --shamir-secret-sharing-threshold 1 is refused, as sops's split refuses it: one group is for that", () => {
     const { file, groups } = setup();
     const before = readFileSync(file, "utf8");
