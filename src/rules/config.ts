@@ -7,7 +7,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import type { LineCounter, Node, YAMLMap } from "yaml";
 import { isMap, isScalar, isSeq, yamlLibrary } from "../formats/yaml-library.js";
 import { SealboxError } from "../errors.js";
-import { findConfigFile, type RuleLookupOptions } from "./find.js";
+import { findConfigFile, mentionsStores, type RuleLookupOptions } from "./find.js";
 import { yamlProblem } from "../formats/yaml-errors.js";
 import type { AgeRecipientSpec, KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import { encryptionContextFromRule, parseKmsArns } from "../keys/kms.js";
@@ -276,7 +276,7 @@ async function readStores(configPath: string): Promise<StoreIndents> {
   const text = await readFile(configPath, "utf8");
   // a rules file that never says "stores" configures none: not parsed for it (decrypt does not even get
   // here: find.ts mayHaveStores spares it the YAML library)
-  if (!text.includes("stores")) return {};
+  if (!mentionsStores(text)) return {};
   const { root, reader } = parseRulesFile(configPath, text);
   return root ? reader.stores(root) : {};
 }

@@ -42,7 +42,12 @@ export async function findConfigFile(options: RuleLookupOptions = {}): Promise<s
   return undefined;
 }
 
-/** Whether a rules file could set output indentation at all: most never mention `stores:`. */
+/** Whether a rules file's text could set output indentation at all: most never mention `stores:`. */
+export function mentionsStores(text: string): boolean {
+  return text.includes("stores");
+}
+
+/** mentionsStores of the file itself. */
 export async function mayHaveStores(configPath: string): Promise<boolean> {
-  return (await readFile(configPath, "utf8")).includes("stores");
+  return mentionsStores(await readFile(configPath, "utf8"));
 }

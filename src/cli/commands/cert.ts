@@ -32,11 +32,16 @@ Example:
     .action(verifyCert);
 }
 
+/** Where the controller runs unless told: kubeseal's SEALED_SECRETS_CONTROLLER_NAMESPACE, else kube-system. */
+export function defaultControllerNamespace(): string {
+  return process.env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system";
+}
+
 /** How to reach the controller: `cert fetch`, `seal --validate/--re-encrypt`, and `seal` when nothing names a certificate. */
 export function addControllerOptions(command: Command): Command {
   return command
     .option("--controller-name <name>", "the controller's Service (env SEALED_SECRETS_CONTROLLER_NAME)", process.env.SEALED_SECRETS_CONTROLLER_NAME || "sealed-secrets-controller")
-    .option("--controller-namespace <namespace>", "the controller's namespace (env SEALED_SECRETS_CONTROLLER_NAMESPACE)", process.env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system")
+    .option("--controller-namespace <namespace>", "the controller's namespace (env SEALED_SECRETS_CONTROLLER_NAMESPACE)", defaultControllerNamespace())
     .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, else ~/.kube/config)")
     .option("--context <name>", "kubeconfig context (default: the current context)")
     .option("--timeout <seconds>", "give up on the cluster after this long", "30");

@@ -84,6 +84,7 @@ async function sealingKeygen(flags: KeygenFlags): Promise<void> {
   await refuseExisting(outputs, "key, certificate or Secret");
 
   const { generateSealingKeyPair, sealingKeySecret } = await import("../../sealed/self-signed.js");
+  const { defaultControllerNamespace } = await import("./cert.js");
   const { parseCertificate } = await import("../../sealed/cert.js");
   const { openOutputFile } = await import("../../ops/file-io.js");
   const { unlink } = await import("node:fs/promises");
@@ -96,7 +97,7 @@ async function sealingKeygen(flags: KeygenFlags): Promise<void> {
   const files: [string, string, number][] = [
     [flags.output, pair.privateKeyPem, 0o600],
     [flags.cert, pair.certificatePem, 0o644],
-    ...(flags.secret ? [[flags.secret, YAML.stringify(sealingKeySecret(pair, flags.controllerNamespace ?? (process.env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system"))), 0o600] as [string, string, number]] : []),
+    ...(flags.secret ? [[flags.secret, YAML.stringify(sealingKeySecret(pair, flags.controllerNamespace ?? defaultControllerNamespace())), 0o600] as [string, string, number]] : []),
   ];
   // All or none: every file is written beside its target before any is put in place, so a
   // certificate that cannot be written (a missing directory, say) leaves no key behind that a

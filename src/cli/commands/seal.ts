@@ -135,9 +135,14 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
     name: flags.name,
     defaultNamespace,
     allowEmptyData: flags.allowEmptyData,
-    format: flags.format ?? (/\.ya?ml$/i.test(flags.output ?? "") ? "yaml" : "json"),
+    format: outputFormat(flags),
   });
   await writeOutput(text, flags.output);
+}
+
+/** kubeseal's output format: --format, else yaml for an -o/-w file ending .yaml/.yml, else json. */
+function outputFormat(flags: SealFlags): "yaml" | "json" {
+  return flags.format ?? (/\.ya?ml$/i.test(flags.output ?? "") ? "yaml" : "json");
 }
 
 // seal's sealing flags mean nothing to the controller's own operations: refused, not ignored.
@@ -165,8 +170,7 @@ async function recoveryUnseal(file: string | undefined, flags: SealFlags): Promi
     throw new SealboxError("ConflictingParameters", `${given?.[1] ?? (flags.validate ? "--validate" : "--re-encrypt")} does not go with --recovery-unseal`);
   }
   const { unsealFile } = await import("./unseal.js");
-  const format = flags.format ?? (/\.ya?ml$/i.test(flags.output ?? "") ? "yaml" : "json");
-  return unsealFile(file, { privateKey: flags.recoveryPrivateKey, format, namespace: flags.namespace, output: flags.output });
+  return unsealFile(file, { privateKey: flags.recoveryPrivateKey, format: outputFormat(flags), namespace: flags.namespace, output: flags.output });
 }
 
 /** --validate and --re-encrypt: the SealedSecrets in the input, one by one, through the controller's API. */
