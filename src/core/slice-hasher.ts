@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 
 /** Below this many bytes the hash runs inline: the worker's start-up would cost more than it saves. */
 const WORKER_MIN_BYTES = 16 * 1024 * 1024;
-const SLOTS = 8;
+const SLOTS = 4;
 
 export interface SliceHasher {
   /**

@@ -26,12 +26,14 @@ const AAD = Buffer.from("data:");
 const IV_BYTES = 32;
 const TAG_BYTES = 16;
 const ENC_DATA = Buffer.from("ENC[AES256_GCM,data:");
-// The file is read, hashed and written in slices of SLICE bytes (few system calls and messages), and
-// encrypted and encoded STEP bytes at a time: each step's buffer and string stay under malloc's mmap
-// threshold and V8's young generation, so they are reused at once instead of faulting in new pages
-// (3 MB steps cost twice the CPU). Both are multiples of 3, so each step's base64 is whole quanta.
-const SLICE = 3 * 1024 * 1024;
+// The file is read, hashed and written in slices of SLICE bytes, and encrypted and encoded STEP bytes
+// at a time: each step's buffer and string stay under malloc's mmap threshold and V8's young
+// generation, so they are reused at once instead of faulting in new pages (3 MB steps cost twice the
+// CPU). Slices of ~1 MB keep the buffers that pass between threads small too: every page first
+// touched costs a page fault, and 3 MB slices spent ~80 ms of a 100 MB encrypt faulting in their 24 MB
+// (docs/performance.md). Both are multiples of 3, so each step's base64 is whole quanta.
 const STEP = 48 * 1024;
+const SLICE = 21 * STEP;
 const B64_SLICE = (SLICE / 3) * 4;
 const B64_STEP = (STEP / 3) * 4;
 const MARK = "SEALBOX-DATA-MARK";
