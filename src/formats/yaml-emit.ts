@@ -77,7 +77,7 @@ function mappingNode(branch: Branch): YNode {
       head = [];
       beginning = false;
     }
-    const key = scalarNode(item.key);
+    const key = keyNode(item.key);
     addHead(key, head);
     head = [];
     const value = treeValueToNode(item.value);
@@ -143,15 +143,44 @@ function scalarNode(value: Value): YNode {
   return stringNode(String(value));
 }
 
-function stringNode(s: string): YNode {
+interface ScalarStyle {
+  style: Style;
+  analysis: Analysis;
+}
+
+function styleOf(s: string): ScalarStyle {
+  // sops's own values, most of what an encrypted file holds, are plain: no need to analyse them
+  if (SOPS_VALUE.test(s)) return { style: Style.Plain, analysis: simpleAnalysis(s.length) };
   const analysis = analyze(s);
   let style = s.includes("\n") ? Style.Literal : canBePlainString(s) ? Style.Plain : Style.Double;
   if (style === Style.Plain && !analysis.blockPlainAllowed) style = Style.Single;
   if (style === Style.Single && !analysis.singleQuotedAllowed) style = Style.Double;
   if (style === Style.Literal && !analysis.blockAllowed) style = Style.Double;
+  return { style, analysis };
+}
+
+function styledNode(s: string, { style, analysis }: ScalarStyle): YNode {
   const node = newNode("scalar", s, style);
   node.analysis = analysis;
   return node;
+}
+
+function stringNode(s: string): YNode {
+  return styledNode(s, styleOf(s));
+}
+
+// Keys repeat from file to file (apiVersion, data, sops, enc…): a bulk run works out each one's style
+// once. Keys only, never values: no secret is kept here.
+const keyStyles = new Map<string, ScalarStyle>();
+const KEY_STYLES_KEPT = 4096;
+
+function keyNode(key: string): YNode {
+  let known = keyStyles.get(key);
+  if (!known) {
+    known = styleOf(key);
+    if (keyStyles.size < KEY_STYLES_KEPT) keyStyles.set(key, known);
+  }
+  return styledNode(key, known);
 }
 
 /** go-yaml's FormatFloat(f, 'g', -1, 64) with .inf/.nan: shortest digits, exponent below 1e-4 or from 1e6. */
@@ -191,6 +220,12 @@ interface Analysis {
 // Inside a block scalar ",[]:" only matter to flow context, and ":" to block context only before a
 // space or at the end, so ENC[AES256_GCM,data:…] values take the fast path too.
 const SIMPLE_ASCII = /^[A-Za-z0-9_./=+-][A-Za-z0-9_./=+,:[\] -]*$/;
+/** An ENC[AES256_GCM,…] value as sops writes it: SIMPLE_ASCII's fast path, and never read back as another type. */
+const SOPS_VALUE = /^ENC\[AES256_GCM,data:[A-Za-z0-9+/]*={0,2},iv:[A-Za-z0-9+/]+={0,2},tag:[A-Za-z0-9+/]+={0,2},type:[a-z]+\]$/;
+
+function simpleAnalysis(bytes: number): Analysis {
+  return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true, bytes };
+}
 
 /** emitterc.go yaml_emitter_analyze_scalar, in block context (sops never writes flow scalars). */
 function analyze(value: string): Analysis {
@@ -206,7 +241,7 @@ function analyze(value: string): Analysis {
     !value.startsWith("---") &&
     !value.startsWith("...")
   ) {
-    return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true, bytes: value.length };
+    return simpleAnalysis(value.length);
   }
   let blockIndicators = value.startsWith("---") || value.startsWith("...");
   let lineBreaks = false,
