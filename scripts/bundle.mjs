@@ -2,7 +2,24 @@
 // per lazily imported command, so `sealbox --version` reads a handful of files instead of ~90.
 // Measured in docs/performance.md. Heavy dependencies stay external and load only when used.
 import { rmSync } from "node:fs";
+import { sep } from "node:path";
 import { build } from "esbuild";
+
+// commander requires node:child_process as it loads, for executable subcommands sealbox never has:
+// ~6 ms of every start (child_process brings net, dgram and the stream classes). Its copy is a
+// proxy that loads the real module on first use.
+const lazyChildProcessForCommander = {
+  name: "lazy-child-process-for-commander",
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes(`${sep}node_modules${sep}commander${sep}`) ? { path: "child_process", namespace: "lazy" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "lazy" }, () => ({
+      contents: 'module.exports = new Proxy({}, { get: (_, key) => require("node:child_process")[key] });',
+      loader: "js",
+    }));
+  },
+};
 
 // chunk names carry content hashes: start empty so no stale chunk of an older build lingers
 rmSync("dist/bundle", { recursive: true, force: true });
@@ -17,9 +34,10 @@ await build({
   platform: "node",
   target: "node20",
   // yaml stays external: src/formats/yaml.ts requires it lazily and must share the instance
-  external: ["@aws-sdk/*", "age-encryption", "inquirer", "@inquirer/*", "@noble/*", "@scure/*", "yaml"],
+  external: ["@aws-sdk/*", "age-encryption", "inquirer", "@inquirer/*", "@noble/*", "yaml"],
   // CommonJS dependencies bundled into ES modules still call require() for Node's built-ins.
   banner: { js: 'import { createRequire as __sealboxRequire } from "node:module"; const require = __sealboxRequire(import.meta.url);' },
+  plugins: [lazyChildProcessForCommander],
   minify: true,
   logLevel: "warning",
 });
