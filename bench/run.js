@@ -49,6 +49,12 @@ if (!existsSync(join(BUILD, "dist", "cli", "main.js"))) {
   execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
 }
 
+// NODE_EXTRA_CA_CERTS makes every Node process parse the bundled root certificates and the named file
+// as it starts (~40 ms here, before any of sealbox's code runs): set on some machines for a proxy, not
+// on a default one, so the measured processes run without it (the header says when it was set).
+const extraCaCerts = process.env.NODE_EXTRA_CA_CERTS !== undefined;
+delete process.env.NODE_EXTRA_CA_CERTS;
+
 const tmp = mkdtempSync(join(tmpdir(), "sealbox-bench-"));
 const rows = [];
 const host = machine();
@@ -102,7 +108,7 @@ Measured ${started.toISOString().slice(0, 16).replace("T", " ")} UTC with \`node
 (commit ${gitHead()}${process.env.SEALBOX_BENCH_BUILD ? `; the tree built in \`SEALBOX_BENCH_BUILD=${process.env.SEALBOX_BENCH_BUILD}\`` : ""}).
 
 Machine: ${host.nproc} cores (\`nproc\`), ${host.cpu}, Node ${host.node}, ${host.os}${host.age ? `, age ${host.age}` : ""}.
-Load average before / after the run: ${host.load} / ${host.loadAfter} (other work on the machine slows every row alike).
+Load average before / after the run: ${host.load} / ${host.loadAfter} (other work on the machine slows every row alike).${extraCaCerts ? "\nNODE_EXTRA_CA_CERTS was set: the measured processes ran without it (it adds ~40 ms to every Node start)." : ""}
 
 Wall times are medians: start-up of ${config.startupRuns} interleaved rounds; bulk and seal of ${config.runs} runs
 (at most 3 for 10,000 files); the binary store of ${config.binaryRuns} runs. Peak RSS is GNU time's maximum resident set size.
