@@ -65,8 +65,8 @@ export async function gitTopLevel(dir: string): Promise<string | undefined> {
 
 /** Files under `dir` (relative to it) that git tracks or would track; undefined outside a work tree. */
 async function gitFiles(dir: string): Promise<string[] | undefined> {
-  if (!(await gitTopLevel(dir))) return undefined;
   // -c: tracked, -o --exclude-standard: untracked but not ignored; paths come relative to `dir`.
+  // Outside a work tree (or inside .git) git says no, as rev-parse would: one git process, not two.
   const out = await git(["-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z", "--", "."], dir);
   if (!out) return undefined;
   return [...new Set(out.toString("utf8").split("\0").filter(Boolean))];
