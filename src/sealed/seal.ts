@@ -10,7 +10,7 @@ import {
   SEALED_API_VERSION,
   asSecret,
   formatManifest,
-  manifestDocs,
+  manifestValues,
   setEntry,
   templateMetadata,
   type ManifestFormat,
@@ -156,7 +156,7 @@ const HELPER_TEXT = 32 * 1024;
 
 /** The Secrets of a manifest text, prepared one document at a time as it is parsed. */
 function* secretsOf(text: string, file: string, options: SealOptions): Generator<Prepared> {
-  for (const doc of manifestDocs(text, file)) {
+  for (const doc of manifestValues(text, file)) {
     if (doc.value === null) continue;
     const items = (doc.value as { kind?: string }).kind === "List" ? ((doc.value as { items?: unknown[] }).items ?? []) : [doc.value];
     for (const item of items) {
