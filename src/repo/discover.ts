@@ -2,9 +2,9 @@
 // is walked: inside a git work tree only the files git tracks or would track (`git ls-files -co
 // --exclude-standard`, so .gitignore is honoured), elsewhere every file. Never `.git`, `node_modules`,
 // a temp file a killed run left behind, or a symlink that leads outside the directory walked.
-import { lstatSync, realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, realpathSync, statSync } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { SealboxError } from "../errors.js";
 
 export interface DiscoveredFile {
@@ -35,8 +35,23 @@ function inside(root: string, target: string): boolean {
   return target === root || target.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
+/**
+ * Whether git could find a repository from `dir`: GIT_DIR is set, or there is a .git (a directory, or
+ * the file of a worktree or submodule) in `dir` or above it. Where there is none, git would only say
+ * so, and starting it costs a Node process ~15 ms of CPU (decrypt -o outside a repository paid it).
+ */
+export function mayBeInRepository(dir: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.GIT_DIR) return true;
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    if (existsSync(join(at, ".git"))) return true;
+    if (dirname(at) === at) return false;
+  }
+}
+
 /** Runs git and returns stdout, or undefined when git is missing or says no (not a work tree). */
 export async function git(args: string[], cwd: string, input?: string | Buffer): Promise<Buffer | undefined> {
+  // every call asks about a repository: outside one, the answer is known without running git
+  if (!mayBeInRepository(cwd)) return undefined;
   // imported here: rotate's worker threads load this module but never run git
   const { spawn } = await import("node:child_process");
   return new Promise((done) => {

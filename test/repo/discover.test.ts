@@ -4,7 +4,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { discoverFiles } from "../../src/repo/discover.js";
+import { discoverFiles, gitTopLevel, mayBeInRepository } from "../../src/repo/discover.js";
 import { git, gitInit, tempDir } from "./helpers.js";
 
 function tree(dir: string): void {
@@ -51,6 +51,22 @@ describe("file discovery", () => {
     tree(dir);
     const found = await discoverFiles([dir], { accept: (p) => p.endsWith(".yaml") });
     expect(found.map((f) => f.path.slice(dir.length + 1))).toEqual(["a/one.yaml", "a/two.yaml", "ignored/secret.yaml"]);
+  });
+
+  it("knows without running git where no repository can be: no .git here or above, no GIT_DIR", async () => {
+    const bare = tempDir("sealbox-norepo-");
+    mkdirSync(join(bare, "sub/deeper"), { recursive: true });
+    expect(mayBeInRepository(join(bare, "sub/deeper"), {})).toBe(false);
+    expect(mayBeInRepository(join(bare, "sub/deeper"), { GIT_DIR: "/elsewhere/.git" })).toBe(true);
+    // a worktree's or submodule's .git is a file
+    writeFileSync(join(bare, "sub/.git"), "gitdir: /elsewhere/.git/worktrees/x\n");
+    expect(mayBeInRepository(join(bare, "sub/deeper"), {})).toBe(true);
+    const repo = tempDir("sealbox-repo-");
+    gitInit(repo);
+    mkdirSync(join(repo, "x"));
+    expect(mayBeInRepository(join(repo, "x"), {})).toBe(true);
+    expect(await gitTopLevel(join(repo, "x"))).toBeDefined();
+    expect(await gitTopLevel(join(bare, "sub/deeper").replace("/sub/deeper", ""))).toBeUndefined();
   });
 
   it("says which path does not exist", async () => {
