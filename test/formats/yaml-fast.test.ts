@@ -2,23 +2,15 @@
 // up: checked on every YAML file in fixtures/ (sops's own files, the malformed corpus), on random
 // trees written by our emitter, and on the constructs at the edge of its layout. It must also really
 // be taken for the files sops and sealbox write, or it would speed nothing up.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { yamlFiles } from "../helpers/fixtures.js";
 import { parseFastYaml } from "../../src/formats/yaml-fast.js";
 import { parseWithLibrary, yamlCodec } from "../../src/formats/yaml.js";
 import { emitYamlDocuments } from "../../src/formats/yaml-emit.js";
 import { canBePlainString } from "../../src/formats/yaml-resolve.js";
 import { Branch, type Value } from "../../src/tree/tree.js";
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return yamlFiles(path);
-    return /\.ya?ml$/.test(name) ? [path] : [];
-  });
-}
 
 /** The full reader's answer: a tree, or the error it reports. */
 function full(text: string): { docs?: Branch[]; error?: string } {

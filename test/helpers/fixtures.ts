@@ -1,5 +1,5 @@
 // Paths and small helpers shared by tests: the interop vectors live in fixtures/interop/.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -13,4 +13,13 @@ export function sopsVector(name: string): Buffer {
 /** The env a decrypting child process or key source sees: only the named age key file. */
 export function ageKeyEnv(keyFile = join(SOPS_VECTORS, "keys.txt")): NodeJS.ProcessEnv {
   return { SOPS_AGE_KEY_FILE: keyFile, HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
+}
+
+/** Every YAML file under `dir` (fixtures/ holds several hundred: vectors, examples, the malformed corpus). */
+export function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return yamlFiles(path);
+    return /\.ya?ml$/.test(name) ? [path] : [];
+  });
 }

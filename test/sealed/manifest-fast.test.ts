@@ -3,19 +3,11 @@
 // yaml library gives (manifestDocs), or give up and let the library read them. Checked on every YAML
 // file in fixtures/, on random multi-document manifests, and on scalars the core schema reads as
 // something other than a string. It must also really be taken for ordinary manifests.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { yamlFiles } from "../helpers/fixtures.js";
 import { manifestDocs, manifestValues, type ManifestDoc } from "../../src/sealed/manifest.js";
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return yamlFiles(path);
-    return /\.ya?ml$/.test(name) ? [path] : [];
-  });
-}
 
 type Read = { docs?: { value: unknown; line: number }[]; error?: string; fast?: boolean };
 
