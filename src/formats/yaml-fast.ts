@@ -27,7 +27,7 @@ const SOPS_VALUES: FastValues<Value> = {
   key: (source) => keyText(plainScalarValue(source)),
 };
 
-/** Thrown inside the reader to give up; never leaves this module. */
+/** Thrown inside the reader (or a FastValues hook) to give up; never leaves parseFastYaml or parseFastYamlStream. */
 const OUTSIDE = Symbol("outside the fast layout");
 
 // Characters whose meaning the fast reader does not model anywhere in a file: comments, tabs, CR,
@@ -106,6 +106,7 @@ function attempt<R>(read: () => R): R | undefined {
   }
 }
 
+/** Gives up on the text: the caller's full reader takes it. */
 export function outside(): never {
   throw OUTSIDE;
 }

@@ -109,7 +109,7 @@ export function* manifestDocs(text: string, file: string): Generator<ManifestDoc
 
 /**
  * The documents' values and lines only, for reading Secrets to seal (nothing is edited, so no
- * yaml.Document is kept): manifests in the plain block layout are read ~10 times faster by the fast
+ * yaml.Document is kept): manifests in the plain block layout are read ~6 times faster by the fast
  * reader, with plain scalars resolved by the yaml library's own core schema tags, exactly as
  * manifestDocs reads them (test/sealed/manifest-fast.test.ts); anything else goes to manifestDocs.
  */
