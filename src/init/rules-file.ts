@@ -1,6 +1,6 @@
 // The .sops.yaml that `sealbox init` writes: a Sealed Secrets rule first (first match wins), then
 // the SOPS rule. Keys are written as sops 3.x reads them everywhere: one comma-separated string.
-import { Document } from "yaml";
+import { yamlLibrary } from "../formats/yaml-library.js";
 import type { SealedScope } from "../rules/config.js";
 
 export interface InitRules {
@@ -38,7 +38,7 @@ export function renderRulesFile(rules: InitRules): string {
     if (rules.kms.length) rule.kms = rules.kms.join(",");
     creationRules.push(rule);
   }
-  const doc = new Document({ creation_rules: creationRules });
+  const doc = new (yamlLibrary().Document)({ creation_rules: creationRules });
   doc.commentBefore = [
     " Written by `sealbox init`. sops reads this file too; it ignores sealed_secrets.",
     " The first rule whose path_regex matches a file's path (relative to this file) is used.",

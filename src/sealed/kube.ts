@@ -7,9 +7,9 @@ import { request as httpsRequest } from "node:https";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
-import YAML from "yaml";
 import { SealboxError } from "../errors.js";
 import { yamlProblem, yamlValueProblem } from "../formats/yaml-errors.js";
+import { yamlLibrary } from "../formats/yaml-library.js";
 import { looksLikeData, shownInMessage } from "../core/redact.js";
 
 export interface KubeTarget {
@@ -66,7 +66,7 @@ async function loadKubeContext(options: KubeconfigOptions): Promise<{ files: Kub
     let parsed: unknown;
     try {
       // logLevel error: warnings would go to process.emitWarning, quoting the line (a token, say)
-      parsed = YAML.parse(text, { logLevel: "error" });
+      parsed = yamlLibrary().parse(text, { logLevel: "error" });
     } catch (error) {
       const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
       const code = (error as { code?: string }).code;

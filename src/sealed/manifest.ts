@@ -2,11 +2,15 @@
 // YAML (multi-document) or JSON (one object or a stream), written with kubeseal's exact layout:
 // JSON in Go struct field order with sorted maps and Go's escaping; YAML as sigs.k8s.io/yaml writes it
 // (`---` first, keys in go-yaml's natural order, YAML 1.1 quoting, sequences not indented).
-import YAML from "yaml";
+import type { Document as YamlDocument, DocumentOptions, ParseOptions, SchemaOptions, ScalarTag } from "yaml";
 import { SealboxError } from "../errors.js";
 import { parseJson } from "../formats/json.js";
 import { yamlProblem, yamlValueProblem } from "../formats/yaml-errors.js";
 import { outside, parseFastYamlStream, type FastValues } from "../formats/yaml-fast.js";
+import { yamlLibrary } from "../formats/yaml-library.js";
+
+// through yaml-library.ts, as every use of the library: one instance, and the CLI bundle's fast copy
+const YAML = yamlLibrary();
 
 export type ManifestFormat = "yaml" | "json";
 
@@ -51,7 +55,7 @@ export interface ManifestDoc {
   value: unknown;
   /** 1-based line where the document starts. */
   line: number;
-  yaml?: YAML.Document;
+  yaml?: YamlDocument;
 }
 
 export interface ManifestFile {
@@ -120,15 +124,15 @@ export function* manifestValues(text: string, file: string): Generator<ManifestD
 }
 
 // The core schema's tags that plain scalars are tested against, in the order the composer tries them.
-let coreTags: YAML.ScalarTag[] | undefined;
+let coreTags: ScalarTag[] | undefined;
 
 /** A plain scalar as the yaml library's composer resolves it (compose-scalar.js findScalarTagByTest), then toJS. */
 function corePlain(source: string): unknown {
-  coreTags ??= new YAML.Schema({}).tags.filter((tag): tag is YAML.ScalarTag => tag.default === true && "test" in tag && !!tag.test);
+  coreTags ??= new YAML.Schema({}).tags.filter((tag): tag is ScalarTag => tag.default === true && "test" in tag && !!tag.test);
   const tag = coreTags.find((t) => t.test!.test(source));
   if (!tag) return source;
   // a resolver that would report a problem (an integer past its range…) is the full reader's to judge
-  const resolved: unknown = tag.resolve(source, () => outside(), { intAsBigInt: false } as YAML.ParseOptions & YAML.DocumentOptions & YAML.SchemaOptions);
+  const resolved: unknown = tag.resolve(source, () => outside(), { intAsBigInt: false } as ParseOptions & DocumentOptions & SchemaOptions);
   return YAML.isScalar(resolved) ? resolved.value : resolved;
 }
 

@@ -93,7 +93,7 @@ async function sealingKeygen(flags: KeygenFlags): Promise<void> {
     days: flags.days === undefined ? undefined : Number(flags.days),
     commonName: flags.cn,
   });
-  const YAML = (await import("yaml")).default;
+  const YAML = (await import("../../formats/yaml-library.js")).yamlLibrary();
   const files: [string, string, number][] = [
     [flags.output, pair.privateKeyPem, 0o600],
     [flags.cert, pair.certificatePem, 0o644],
