@@ -37,12 +37,25 @@ function inside(root: string, target: string): boolean {
 
 /**
  * Whether git could find a repository from `dir`: GIT_DIR is set, or there is a .git (a directory, or
- * the file of a worktree or submodule) in `dir` or above it. Where there is none, git would only say
- * so, and starting it costs a Node process ~15 ms of CPU (decrypt -o outside a repository paid it).
+ * the file of a worktree or submodule) in `dir` or above it, on the path as given or on its real path
+ * (git looks from the real one: a symlink from elsewhere into a work tree is inside it). Where there
+ * is none, git would only say so, and starting it costs a Node process ~15 ms of CPU (decrypt -o
+ * outside a repository paid it).
  */
 export function mayBeInRepository(dir: string, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.GIT_DIR) return true;
-  for (let at = resolve(dir); ; at = dirname(at)) {
+  const given = resolve(dir);
+  let real = given;
+  try {
+    real = realpathSync(given);
+  } catch {
+    // git cannot run in a directory that is not there either; the path as given is looked at
+  }
+  return [...new Set([given, real])].some(hasGitAbove);
+}
+
+function hasGitAbove(dir: string): boolean {
+  for (let at = dir; ; at = dirname(at)) {
     if (existsSync(join(at, ".git"))) return true;
     if (dirname(at) === at) return false;
   }

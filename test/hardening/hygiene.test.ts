@@ -4,7 +4,7 @@
 // 0700 directory and is gone after success, error, SIGINT, SIGTERM and an editor crash; decrypted
 // output is never written over a file git tracks without --force.
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encrypt } from "../../src/ops/sops-ops.js";
@@ -281,6 +281,8 @@ describe("decrypted output over a git-tracked file", () => {
     g("init", "-q");
     writeFileSync(join(repo, "secrets.enc.yaml"), readFileSync(join(dir, "enc-app.yaml")));
     writeFileSync(join(repo, "tracked.yaml"), "placeholder: true\n");
+    mkdirSync(join(repo, "sub"));
+    writeFileSync(join(repo, "sub", "tracked.yaml"), "placeholder: true\n");
     g("add", ".");
     g("commit", "-q", "-m", "x");
   });
@@ -306,5 +308,15 @@ describe("decrypted output over a git-tracked file", () => {
     expect(readFileSync(join(repo, "tracked.yaml"), "utf8")).toBe("placeholder: true\n");
     const ok = await sealbox(["decrypt", "-o", join(repo, "untracked.yaml"), src], { env, cwd: repo });
     expect(ok.status, ok.stderr).toBe(0);
+  });
+
+  it("decrypt -o over a tracked file reached through a symlink from outside the repository is refused too", async () => {
+    // the link leads to a subdirectory: no .git beside it or above its own path, yet git finds the
+    // repository from the real path (found in review)
+    const outside = tempDir("sealbox-outside-");
+    symlinkSync(join(repo, "sub"), join(outside, "link"));
+    const refused = await sealbox(["decrypt", "-o", join(outside, "link", "tracked.yaml"), join(dir, "enc-app.yaml")], { env, cwd: outside });
+    expect(refused.status).toBe(3);
+    expect(readFileSync(join(repo, "sub", "tracked.yaml"), "utf8")).toBe("placeholder: true\n");
   });
 });

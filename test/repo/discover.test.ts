@@ -66,6 +66,9 @@ describe("file discovery", () => {
     mkdirSync(join(repo, "x"));
     expect(mayBeInRepository(join(repo, "x"), {})).toBe(true);
     expect(await gitTopLevel(join(repo, "x"))).toBeDefined();
+    // a symlink from outside into the work tree: git looks from the real path
+    symlinkSync(join(repo, "x"), join(bare, "into-repo"));
+    expect(mayBeInRepository(join(bare, "into-repo"), {})).toBe(true);
     expect(await gitTopLevel(join(bare, "sub/deeper").replace("/sub/deeper", ""))).toBeUndefined();
   });
 
