@@ -81,8 +81,7 @@ export function parseManifests(text: string, file: string): ManifestFile {
  * before the next is read.
  */
 export function* manifestDocs(text: string, file: string): Generator<ManifestDoc> {
-  // as in the YAML codec: past this the yaml library would exhaust memory and abort the process
-  if (text.length > 16 * 1024 * 1024) throw new SealboxError("CouldNotReadInputFile", "manifest larger than 16 MiB (Kubernetes objects are at most 1.5 MiB)", { file });
+  refuseHuge(text, file);
   if (isJsonText(text)) {
     yield* parseJsonStream(text, file);
     return;
@@ -118,6 +117,7 @@ export function* manifestDocs(text: string, file: string): Generator<ManifestDoc
  * manifestDocs reads them (test/sealed/manifest-fast.test.ts); anything else goes to manifestDocs.
  */
 export function* manifestValues(text: string, file: string): Generator<ManifestDoc> {
+  refuseHuge(text, file);
   const fast = isJsonText(text) ? undefined : parseFastYamlStream(text, MANIFEST_VALUES);
   if (fast) yield* fast;
   else yield* manifestDocs(text, file);
@@ -145,6 +145,11 @@ const MANIFEST_VALUES: FastValues<unknown> = {
     return typeof key === "string" ? key : outside();
   },
 };
+
+/** As in the YAML codec: past this the yaml library would exhaust memory and abort the process. */
+function refuseHuge(text: string, file: string): void {
+  if (text.length > 16 * 1024 * 1024) throw new SealboxError("CouldNotReadInputFile", "manifest larger than 16 MiB (Kubernetes objects are at most 1.5 MiB)", { file });
+}
 
 function isJsonText(text: string): boolean {
   const trimmed = text.trimStart();

@@ -93,6 +93,12 @@ describe("reading the Secrets to seal", () => {
     expect(taken).toBeGreaterThan(100);
   });
 
+  it("refuses a manifest over 16 MiB whichever reader would take it", () => {
+    const huge = "kind: Secret\nstringData:\n" + Array.from({ length: 400_000 }, (_, i) => `  k${i}: ${"v".repeat(40)}\n`).join("");
+    expect(huge.length).toBeGreaterThan(16 * 1024 * 1024);
+    expect(() => [...manifestValues(huge, "m.yaml")]).toThrow(/larger than 16 MiB/);
+  });
+
   it("leaves to the yaml library what the fast layout does not model", () => {
     const outside = ["kind: Secret # note\n", "--- \nkind: Secret\n", "kind: Secret\n...\n", "a: 'single'\n", "a: -1\n", "a: [1]\n", "a: &x 1\nb: *x\n", "a: 1\na: 2\n", "kind: Secret"];
     for (const text of outside) expect(agrees(text), text).toBe(false);
