@@ -22,7 +22,7 @@ const lazyChildProcessForCommander = {
 };
 
 // The yaml library as one CommonJS file beside the chunks: a require loads it in ~11 ms, the package's
-// ~60 files took ~35 ms. src/formats/yaml-library.ts requires it (__SEALBOX_YAML__); an import of
+// ~70 files took ~35 ms. src/formats/yaml-library.ts requires it (__SEALBOX_YAML__); an import of
 // `yaml` anywhere in the bundle is pointed at the same file, so there is only ever one instance.
 const YAML_COPY = "./yaml.cjs";
 const yamlCopy = {

@@ -12,6 +12,7 @@ const SHORT_RUN_FILES = 5000;
 
 /** Tiers code up later, for the rest of this process and the worker threads it starts after, when a run of `files` is short. */
 export function tuneForRunOf(files: number): void {
-  if (files >= SHORT_RUN_FILES || process.execArgv.some((arg) => arg.startsWith("--interrupt-budget"))) return;
+  // V8 takes either spelling of a flag
+  if (files >= SHORT_RUN_FILES || process.execArgv.some((arg) => /^--interrupt[-_]budget/.test(arg))) return;
   setFlagsFromString(`--interrupt-budget=${8 * DEFAULT_INTERRUPT_BUDGET}`);
 }
