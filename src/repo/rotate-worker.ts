@@ -16,8 +16,9 @@ function flush(): void {
   batch = [];
 }
 
-await takeFiles(setup, contextFor(setup, { passphrase: setup.canAsk ? askOverPort(parentPort!) : undefined }), (index: number, result: FileResult | undefined) => {
+// No top-level await: the CLI bundle is CommonJS (scripts/bundle.mjs). A failure is an unhandled
+// rejection, which ends the thread with an error event that the main thread reports.
+void takeFiles(setup, contextFor(setup, { passphrase: setup.canAsk ? askOverPort(parentPort!) : undefined }), (index: number, result: FileResult | undefined) => {
   batch.push({ index, result });
   if (batch.length >= BATCH) flush();
-});
-flush();
+}).then(flush);
