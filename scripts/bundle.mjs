@@ -5,6 +5,7 @@
 // The files are CommonJS. esbuild splits only ES modules, so the chunks are made as ES modules and
 // each is then turned into CommonJS: Node 20's ES module loader costs ~7 ms to start and ~0.5 ms a
 // module to resolve and link, where require() costs a fraction (one-file decrypt 160 -> 147 ms).
+import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, sep } from "node:path";
 import { build, transformSync } from "esbuild";
@@ -55,6 +56,8 @@ const { outputFiles } = await build({
     sealbox: "dist/cli/main.js",
     "rotate-worker": "dist/repo/rotate-worker.js",
     "oaep-wrap-worker": "dist/core/oaep-wrap-worker.js",
+    // installed by bin/sealbox.js before the CLI loads
+    "code-cache": "dist/cli/code-cache.js",
   },
   outdir: "dist/bundle",
   bundle: true,
@@ -71,12 +74,18 @@ const { outputFiles } = await build({
 });
 
 // import() of another chunk or of a Node built-in becomes a require, so the ES module loader is never
-// started for them; import() of an ES module package (age-encryption, inquirer, the AWS SDK) stays.
-// esbuild prints these specifiers exactly this way.
+// started for them. The ES module packages (age-encryption, inquirer, the AWS SDK) are imported through
+// one small file that Node compiles itself: a chunk compiled with its code cache (src/cli/code-cache.ts)
+// cannot import() without an experimental flag. esbuild prints these specifiers exactly this way.
 const INTERNAL_IMPORT = /\bimport\("(\.\/[\w.-]+\.js|node:[\w/]+)"\)/g;
+const PACKAGE_IMPORT = /\bimport\(("[\w@][\w@/.-]*")\)/g;
+const IMPORT_ESM = "import-esm.js";
 
-function asCommonJs(code) {
-  const withRequires = code.replace(INTERNAL_IMPORT, 'Promise.resolve().then(()=>require("$1"))');
+function asCommonJs(code, path) {
+  const withRequires = code
+    .replace(INTERNAL_IMPORT, 'Promise.resolve().then(()=>require("$1"))')
+    .replace(PACKAGE_IMPORT, `require("./${IMPORT_ESM}")($1)`);
+  if (/\bimport\s*\(/.test(withRequires)) throw new Error(`${path}: an import() the bundle cannot convert`);
   const usesMeta = withRequires.includes("import.meta");
   return transformSync(withRequires, {
     format: "cjs",
@@ -93,7 +102,12 @@ function asCommonJs(code) {
 
 for (const file of outputFiles) {
   mkdirSync(dirname(file.path), { recursive: true });
-  writeFileSync(file.path, file.path.endsWith(".js") ? asCommonJs(file.text) : file.contents);
+  writeFileSync(file.path, file.path.endsWith(".js") ? asCommonJs(file.text, file.path) : file.contents);
 }
+writeFileSync(`dist/bundle/${IMPORT_ESM}`, '"use strict";module.exports=(specifier)=>import(specifier);\n');
 // bin/sealbox.js and these files are CommonJS though the package is "type": "module"
 writeFileSync("dist/bundle/package.json", '{ "type": "commonjs" }\n');
+
+// the V8 code cache beside each chunk (src/cli/code-cache.ts), made without NODE_OPTIONS' flags
+const training = spawnSync(process.execPath, ["scripts/code-cache.mjs"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_OPTIONS: "" } });
+if (training.status !== 0) throw new Error("scripts/code-cache.mjs failed");

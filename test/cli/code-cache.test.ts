@@ -1,0 +1,100 @@
+// The V8 code cache of the CLI bundle (src/cli/code-cache.ts), in fresh node processes: the hook
+// patches the process's CommonJS loader, so it is never installed in the test runner itself.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cleanEnv } from "../helpers/cli.js";
+import { ROOT } from "../helpers/fixtures.js";
+
+const HOOK = join(ROOT, "dist/bundle/code-cache.js");
+const BUNDLE = join(ROOT, "dist/bundle");
+
+/** Runs `script` (CommonJS) in a fresh node; its last stdout line is JSON. */
+function runNode(script: string, args: string[] = [], nodeFlags: string[] = []): unknown {
+  const r = spawnSync(process.execPath, [...nodeFlags, "-e", script, "--", ...args], { encoding: "utf8", env: cleanEnv() });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+}
+
+describe("the built bundle's cache", () => {
+  const runCli = (argv: string[], nodeFlags: string[] = []) =>
+    runNode(
+      `const c = require(${JSON.stringify(HOOK)}).useCodeCache(${JSON.stringify(BUNDLE)});
+       require(${JSON.stringify(join(BUNDLE, "sealbox.js"))}).main(process.argv.slice(0, 1).concat("sealbox", process.argv.slice(1)))
+         .then(() => console.log("\\n" + JSON.stringify(c.stats)));`,
+      argv,
+      nodeFlags,
+    );
+
+  it("is made by the build for this Node and taken for every chunk a command loads", () => {
+    const stats = runCli(["--version"]) as { accepted: number; rejected: number; missing: number };
+    expect(stats.rejected).toBe(0);
+    expect(stats.missing).toBe(0);
+    expect(stats.accepted).toBeGreaterThan(3);
+  });
+
+  it("is refused by V8 under other V8 flags, and the command still runs", () => {
+    const stats = runCli(["--version"], ["--max-old-space-size=200"]) as { accepted: number; rejected: number };
+    expect(stats.accepted).toBe(0);
+    expect(stats.rejected).toBeGreaterThan(3);
+  });
+});
+
+describe("useCodeCache", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "sealbox-code-cache-"));
+    writeFileSync(join(dir, "a.js"), 'exports.answer = () => require("./b.js").value * 2; exports.named = () => require("./esm.js")("node:path").then((m) => typeof m.join);');
+    // Node 20 lets a script compiled with a cache import() only under a flag: such a script is Node's
+    writeFileSync(join(dir, "esm.js"), "module.exports = (specifier) => import(specifier);");
+    writeFileSync(join(dir, "b.js"), "exports.value = 21; exports.file = __filename; exports.dir = __dirname;");
+    writeFileSync(join(dir, "outside.txt"), "not a script");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const hook = (record: boolean) => `const c = require(${JSON.stringify(HOOK)}).useCodeCache(${JSON.stringify(dir)}, { record: ${record} });`;
+  const load = () => `const a = require(${JSON.stringify(join(dir, "a.js"))}); const b = require(${JSON.stringify(join(dir, "b.js"))});`;
+  const report = `a.named().then((named) => console.log(JSON.stringify({ answer: a.answer(), file: b.file, dir: b.dir, named, stats: c.stats })));`;
+  const record = () => runNode(`${hook(true)} ${load()} a.answer(); console.log(JSON.stringify(c.write()));`);
+
+  it("records what ran, writes a cache beside each script, and a later process takes them", () => {
+    expect(record()).toEqual(["a.js", "b.js"]);
+    expect(existsSync(join(dir, "esm.js.cache"))).toBe(false);
+    expect(readFileSync(join(dir, "a.js.cache")).length).toBeGreaterThan(0);
+    const result = runNode(`${hook(false)} ${load()} ${report}`);
+    expect(result).toEqual({ answer: 42, file: join(dir, "b.js"), dir, named: "function", stats: { accepted: 2, rejected: 0, missing: 0 } });
+  });
+
+  it("does not offer a cache older than its script (a hand edit), and runs the edited script", () => {
+    record();
+    writeFileSync(join(dir, "b.js"), "exports.value = 20; exports.file = __filename; exports.dir = __dirname;");
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, "a.js.cache"), past, past);
+    utimesSync(join(dir, "b.js.cache"), past, past);
+    utimesSync(join(dir, "a.js"), past, past);
+    const result = runNode(`${hook(false)} ${load()} ${report}`) as { answer: number; stats: unknown };
+    expect(result.answer).toBe(40);
+    expect(result.stats).toEqual({ accepted: 1, rejected: 0, missing: 1 });
+  });
+
+  it("falls back to compiling when V8 refuses a damaged cache", () => {
+    record();
+    writeFileSync(join(dir, "a.js.cache"), Buffer.alloc(64, 7));
+    const result = runNode(`${hook(false)} ${load()} ${report}`) as { answer: number; stats: unknown };
+    expect(result.answer).toBe(42);
+    expect(result.stats).toEqual({ accepted: 1, rejected: 1, missing: 0 });
+  });
+
+  it("leaves scripts outside its directory to Node", () => {
+    const sub = join(dir, "sub");
+    rmSync(sub, { recursive: true, force: true });
+    const result = runNode(
+      `${hook(false)} require("node:fs").mkdirSync(${JSON.stringify(sub)}); require("node:fs").writeFileSync(${JSON.stringify(join(sub, "c.js"))}, "exports.x = 1");
+       const x = require(${JSON.stringify(join(sub, "c.js"))}).x; console.log(JSON.stringify({ x, stats: c.stats }));`,
+    );
+    expect(result).toEqual({ x: 1, stats: { accepted: 0, rejected: 0, missing: 0 } });
+  });
+});
