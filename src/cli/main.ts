@@ -4,7 +4,8 @@ import { Command, CommanderError, type Option } from "commander";
 import { registerCommands } from "./commands/index.js";
 import { reportError } from "./report.js";
 import { fromLegacySops } from "./sops-legacy.js";
-import { configureTerminal, quietOnBrokenPipe } from "./terminal.js";
+import { configureTerminal } from "./terminal.js";
+import { writeStdoutSync } from "../ops/stdout.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -18,6 +19,8 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run `sealbox help <command>` for usage)")
     .addHelpText("after", `\nExamples:\n  sealbox init                                   # set up .sops.yaml in this repository\n  sealbox encrypt -i secrets.yaml                # SOPS: values encrypted in place\n  sealbox seal secret.yaml -o app.sealed.yaml    # Sealed Secrets: like kubeseal\n  sealbox help seal\n\nsops's older form works too: sealbox -d FILE, -e [-i] FILE, -r -i FILE, and sealbox FILE to edit.`)
     .exitOverride()
+    // help and --version straight to the descriptor, as all data (src/ops/file-io.ts writeStdout)
+    .configureOutput({ writeOut: writeStdoutSync })
     // --quiet/--verbose/--no-color are read once, wherever on the line they were given.
     .hook("preAction", (_program, action) => configureTerminal(action.optsWithGlobals()));
   registerCommands(program);
@@ -27,7 +30,6 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   const debug = argv.includes("--debug");
-  quietOnBrokenPipe();
   try {
     const commands = new Set(["help", ...program.commands.map((c) => c.name())]);
     const flags = (list: readonly Option[]): Set<string> => new Set(list.flatMap((o) => [o.short, o.long]).filter((flag): flag is string => !!flag));

@@ -5,6 +5,8 @@
 // Colour only when stderr is a TTY, never with NO_COLOR (no-color.org: set and not empty) or
 // --no-color; FORCE_COLOR is chalk's own override. chalk is imported only when colour is on.
 
+import { fstatSync } from "node:fs";
+
 export type Verbosity = "quiet" | "normal" | "verbose";
 
 export interface TerminalOptions {
@@ -22,12 +24,26 @@ export const style = { bold: plain, dim: plain, red: plain, yellow: plain, green
 
 let verbosity: Verbosity = "normal";
 
-/** Whether messages to `stream` may be coloured, by the rules above. */
-export function colorWanted(options: TerminalOptions, stream: { isTTY?: boolean } = process.stderr, env: NodeJS.ProcessEnv = process.env): boolean {
+/** Whether messages to stderr may be coloured, by the rules above. */
+export function colorWanted(options: TerminalOptions, env: NodeJS.ProcessEnv = process.env): boolean {
   if (options.color === false) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false") return true;
-  return stream.isTTY === true;
+  return stderrIsTerminal();
+}
+
+/**
+ * Whether stderr is a terminal. A pipe, file or socket is not, and fstat says so cheaply; only a
+ * character device is asked of process.stderr, a stream Node builds on first use, which loads net
+ * and the stream classes (~5 ms of every start where stderr is never written, docs/performance.md).
+ */
+function stderrIsTerminal(): boolean {
+  try {
+    if (!fstatSync(2).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return process.stderr.isTTY === true;
 }
 
 /** Called once per run, before the command's action, with the global options. */
@@ -73,15 +89,4 @@ export function detail(text: string): void {
 /** Prompts are allowed only when a person can answer: stdin and stderr both terminals. */
 export function canPrompt(): boolean {
   return process.stdin.isTTY === true && process.stderr.isTTY === true;
-}
-
-/**
- * `sealbox … | head` closes stdout early: stop quietly (status 0 like most Unix tools would
- * report via SIGPIPE) instead of crashing with an EPIPE stack trace.
- */
-export function quietOnBrokenPipe(): void {
-  // Other write errors reach the write's own callback, and from there the one error report.
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(0);
-  });
 }

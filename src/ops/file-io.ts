@@ -4,6 +4,9 @@ import { readFile } from "node:fs/promises";
 import { SealboxError } from "../errors.js";
 import type { ByteSource } from "../core/byte-stream.js";
 import { openAtomic, writeFileAtomic, type AtomicFile, type AtomicWriteOptions } from "./atomic-write.js";
+import { writeStdout } from "./stdout.js";
+
+export { writeStdout };
 
 export interface Input {
   /** The path, or "(stdin)". */
@@ -64,9 +67,6 @@ export function openInputFile(path: string): ByteSource & { close(): void } {
   };
 }
 
-export async function writeStdout(data: string | Uint8Array): Promise<void> {
-  await new Promise<void>((resolve, reject) => process.stdout.write(data, (e) => (e ? reject(e) : resolve())));
-}
 
 /**
  * Writes to `outPath` atomically, else to stdout. `mode` applies to a new file (existing files keep

@@ -87,4 +87,39 @@ describe("a reader that stops early", () => {
     expect(run.status).toBe(0);
     expect(run.stderr).toBe("");
   });
+
+  it("decrypted data to a closed pipe: the same, and nothing of it on stderr", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const dir = join(ROOT, "fixtures/interop/sops");
+    const run = spawnSync("sh", ["-c", `node '${BIN}' decrypt '${join(dir, "k8s_secret.enc.yaml")}' | (exec 0<&-; true)`], {
+      encoding: "utf8",
+      env: cleanEnv({ SOPS_AGE_KEY_FILE: join(dir, "keys.txt") }),
+    });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe("");
+  });
+});
+
+describe("stdout left non-blocking by another process", () => {
+  it("gets every byte in order when the pipe fills (the write is refused, EAGAIN, and Node's stream takes over)", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { randomBytes } = await import("node:crypto");
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const sops = join(ROOT, "fixtures/interop/sops");
+    const env = cleanEnv({ SOPS_AGE_KEY_FILE: join(sops, "keys.txt") });
+    const recipient = /^# public key: (\S+)$/m.exec(readFileSync(join(sops, "keys.txt"), "utf8"))![1]!;
+    const dir = tempDir();
+    // 3 MB: far more than a pipe holds, so a non-blocking write must be refused partway
+    const plain = randomBytes(3 * 1024 * 1024);
+    writeFileSync(join(dir, "blob.bin"), plain);
+    const binary = ["--input-type", "binary", "--output-type", "binary"];
+    expect((await sealbox(["encrypt", ...binary, "--age", recipient, "-o", join(dir, "blob.enc"), join(dir, "blob.bin")], { env })).status).toBe(0);
+    // perl (part of every Debian) sets O_NONBLOCK on the pipe, as a Node parent sharing it would, then
+    // runs sealbox on it; the reader starts late, so the pipe is full when sealbox writes
+    const nonBlocking = `perl -e 'use Fcntl; fcntl(STDOUT, F_SETFL, fcntl(STDOUT, F_GETFL, 0) | O_NONBLOCK) or die; exec @ARGV'`;
+    const run = spawnSync("sh", ["-c", `${nonBlocking} node '${BIN}' decrypt ${binary.join(" ")} '${join(dir, "blob.enc")}' | (sleep 1; cat)`], { env, maxBuffer: 16 * 1024 * 1024 });
+    expect(run.stderr.toString()).toBe("");
+    expect(run.status).toBe(0);
+    expect(Buffer.compare(run.stdout, plain)).toBe(0);
+  });
 });

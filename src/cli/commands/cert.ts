@@ -1,6 +1,7 @@
 // `sealbox cert fetch|verify`: the controller's sealing certificate.
 import type { Command } from "commander";
 import type { FetchCertOptions } from "../../sealed/kube.js";
+import { writeStdoutSync } from "../../ops/stdout.js";
 
 export function registerCert(program: Command): void {
   const cert = program
@@ -105,10 +106,10 @@ function printFacts(
 ): void {
   if (json) {
     const facts = { file: cert.source, sha256: cert.sha256, notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString(), rsaBits: cert.modulusBits, ageDays: check.ageDays, expired: check.expired, warnings: check.warnings };
-    process.stdout.write(JSON.stringify(facts, null, 2) + "\n");
+    writeStdoutSync(JSON.stringify(facts, null, 2) + "\n");
     return;
   }
-  process.stdout.write(
+  writeStdoutSync(
     [
       `file:      ${cert.source}`,
       `sha256:    ${cert.sha256}`,

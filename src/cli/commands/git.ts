@@ -1,6 +1,7 @@
 // `sealbox git install`: decrypted diffs (a textconv diff driver) and a pre-commit guard, set up in
 // this clone. `git textconv` and `git pre-commit` are what git runs; they are hidden from the help.
 import { Command } from "commander";
+import { writeStdout } from "../../ops/stdout.js";
 
 export function registerGit(program: Command): void {
   const gitCommand = program
@@ -20,7 +21,7 @@ export function registerGit(program: Command): void {
     .action(async (flags: InstallFlags, command: Command) => {
       const { installGit } = await import("../../repo/git.js");
       const result = await installGit({ command: flags.command, patterns: flags.pattern, sharedAttributes: flags.gitattributes, diff: flags.diff, hook: flags.hook, force: flags.force });
-      if (!command.optsWithGlobals().quiet) process.stdout.write(result.actions.map((a) => `installed: ${a}\n`).join(""));
+      if (!command.optsWithGlobals().quiet) await writeStdout(result.actions.map((a) => `installed: ${a}\n`).join(""));
     });
   gitCommand.addCommand(
     new Command("textconv")
@@ -28,7 +29,6 @@ export function registerGit(program: Command): void {
       .argument("<file>")
       .action(async (file: string) => {
         const { textconv } = await import("../../repo/git.js");
-        const { writeStdout } = await import("../../ops/file-io.js");
         await writeStdout(await textconv(file));
       }),
     { hidden: true },
