@@ -11,29 +11,44 @@ import { ROOT } from "../helpers/fixtures.js";
 const HOOK = join(ROOT, "dist/bundle/code-cache.js");
 const BUNDLE = join(ROOT, "dist/bundle");
 
-/** Runs `script` (CommonJS) in a fresh node; its last stdout line is JSON. */
-function runNode(script: string, args: string[] = [], nodeFlags: string[] = []): unknown {
-  const r = spawnSync(process.execPath, [...nodeFlags, "-e", script, "--", ...args], { encoding: "utf8", env: cleanEnv() });
+/** Runs `script` (CommonJS) in a fresh node; its last stdout line is JSON, what came before it `output`. */
+function runNodeWithOutput(script: string, args: string[] = [], nodeFlags: string[] = [], env: NodeJS.ProcessEnv = {}): { result: unknown; output: string } {
+  const r = spawnSync(process.execPath, [...nodeFlags, "-e", script, "--", ...args], { encoding: "utf8", env: cleanEnv(env) });
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
-  return JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+  const last = r.stdout.trimEnd().lastIndexOf("\n");
+  return { result: JSON.parse(r.stdout.slice(last + 1)), output: r.stdout.slice(0, last) };
+}
+
+function runNode(script: string, args: string[] = [], nodeFlags: string[] = []): unknown {
+  return runNodeWithOutput(script, args, nodeFlags).result;
 }
 
 describe("the built bundle's cache", () => {
-  const runCli = (argv: string[], nodeFlags: string[] = []) =>
-    runNode(
+  const runCliWithOutput = (argv: string[], nodeFlags: string[] = [], env: NodeJS.ProcessEnv = {}) =>
+    runNodeWithOutput(
       `const c = require(${JSON.stringify(HOOK)}).useCodeCache(${JSON.stringify(BUNDLE)});
        require(${JSON.stringify(join(BUNDLE, "sealbox.js"))}).main(process.argv.slice(0, 1).concat("sealbox", process.argv.slice(1)))
          .then(() => console.log("\\n" + JSON.stringify(c.stats)));`,
       argv,
       nodeFlags,
+      env,
     );
+  const runCli = (argv: string[], nodeFlags: string[] = []) => runCliWithOutput(argv, nodeFlags).result;
 
   it("is made by the build for this Node and taken for every chunk a command loads", () => {
     const stats = runCli(["--version"]) as { accepted: number; rejected: number; missing: number };
     expect(stats.rejected).toBe(0);
     expect(stats.missing).toBe(0);
     expect(stats.accepted).toBeGreaterThan(3);
+  });
+
+  it("runs decrypt from cached code, byte for byte what sops wrote", () => {
+    const sops = join(ROOT, "fixtures/interop/sops");
+    const { result, output } = runCliWithOutput(["decrypt", join(sops, "k8s_secret.enc.yaml")], [], { SOPS_AGE_KEY_FILE: join(sops, "keys.txt") });
+    expect(result).toMatchObject({ rejected: 0, missing: 0 });
+    expect((result as { accepted: number }).accepted).toBeGreaterThan(10);
+    expect(output).toBe(readFileSync(join(sops, "k8s_secret.dec.yaml"), "utf8"));
   });
 
   it("is refused by V8 under other V8 flags, and the command still runs", () => {
