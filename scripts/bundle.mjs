@@ -77,8 +77,8 @@ const { outputFiles } = await build({
 // started for them. The ES module packages (age-encryption, inquirer, the AWS SDK) are imported through
 // one small file that Node compiles itself: a chunk compiled with its code cache (src/cli/code-cache.ts)
 // cannot import() without an experimental flag. esbuild prints these specifiers exactly this way.
-const INTERNAL_IMPORT = /\bimport\("(\.\/[\w.-]+\.js|node:[\w/]+)"\)/g;
-const PACKAGE_IMPORT = /\bimport\(("[\w@][\w@/.-]*")\)/g;
+const INTERNAL_IMPORT = /(?<![\w$.])import\("(\.\/[\w.-]+\.js|node:[\w/]+)"\)/g;
+const PACKAGE_IMPORT = /(?<![\w$.])import\(("[\w@][\w@/.-]*")\)/g;
 const IMPORT_ESM = "import-esm.js";
 
 function asCommonJs(code, path) {
@@ -95,7 +95,8 @@ function asCommonJs(code, path) {
     minify: true,
     // import.meta.url locates the worker files and yaml.cjs beside the chunk
     define: usesMeta ? { "import.meta.url": "__sealboxUrl" } : {},
-    banner: usesMeta ? 'var __sealboxUrl=require("node:url").pathToFileURL(__filename).href;' : "",
+    // strict, as the ES module it was
+    banner: '"use strict";' + (usesMeta ? 'var __sealboxUrl=require("node:url").pathToFileURL(__filename).href;' : ""),
     logLevel: "warning",
   }).code;
 }
@@ -108,6 +109,8 @@ writeFileSync(`dist/bundle/${IMPORT_ESM}`, '"use strict";module.exports=(specifi
 // bin/sealbox.js and these files are CommonJS though the package is "type": "module"
 writeFileSync("dist/bundle/package.json", '{ "type": "commonjs" }\n');
 
-// the V8 code cache beside each chunk (src/cli/code-cache.ts), made without NODE_OPTIONS' flags
-const training = spawnSync(process.execPath, ["scripts/code-cache.mjs"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_OPTIONS: "" } });
+// the V8 code cache beside each chunk (src/cli/code-cache.ts): made without NODE_OPTIONS' flags, and
+// without the keys and settings of whoever builds
+const trainingEnv = { PATH: process.env.PATH, HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent", NO_COLOR: "1", ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}) };
+const training = spawnSync(process.execPath, ["scripts/code-cache.mjs"], { stdio: ["ignore", "ignore", "inherit"], env: trainingEnv });
 if (training.status !== 0) throw new Error("scripts/code-cache.mjs failed");

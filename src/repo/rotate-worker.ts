@@ -16,9 +16,15 @@ function flush(): void {
   batch = [];
 }
 
-// No top-level await: the CLI bundle is CommonJS (scripts/bundle.mjs). A failure is an unhandled
-// rejection, which ends the thread with an error event that the main thread reports.
-void takeFiles(setup, contextFor(setup, { passphrase: setup.canAsk ? askOverPort(parentPort!) : undefined }), (index: number, result: FileResult | undefined) => {
+// No top-level await: the CLI bundle is CommonJS (scripts/bundle.mjs). A failure is thrown outside
+// the promise, so it ends the thread with an error event the main thread reports, whatever
+// --unhandled-rejections says; the files finished before it are reported first.
+takeFiles(setup, contextFor(setup, { passphrase: setup.canAsk ? askOverPort(parentPort!) : undefined }), (index: number, result: FileResult | undefined) => {
   batch.push({ index, result });
   if (batch.length >= BATCH) flush();
-}).then(flush);
+}).then(flush, (error: unknown) => {
+  flush();
+  setImmediate(() => {
+    throw error;
+  });
+});

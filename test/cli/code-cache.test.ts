@@ -83,16 +83,51 @@ describe("useCodeCache", () => {
     expect(result).toEqual({ answer: 42, file: join(dir, "b.js"), dir, named: "function", stats: { accepted: 2, rejected: 0, missing: 0 } });
   });
 
+  // the same length, so V8's own check (the source's length) would take the old cache
+  const editB = () => writeFileSync(join(dir, "b.js"), "exports.value = 20; exports.file = __filename; exports.dir = __dirname;");
+  const sameTime = (...names: string[]) => {
+    const when = new Date("1985-10-26T08:15:00Z"); // what npm gives every file it packs
+    for (const name of names) utimesSync(join(dir, name), when, when);
+  };
+
   it("does not offer a cache older than its script (a hand edit), and runs the edited script", () => {
     record();
-    writeFileSync(join(dir, "b.js"), "exports.value = 20; exports.file = __filename; exports.dir = __dirname;");
+    editB();
     const past = new Date(Date.now() - 60_000);
-    utimesSync(join(dir, "a.js.cache"), past, past);
     utimesSync(join(dir, "b.js.cache"), past, past);
-    utimesSync(join(dir, "a.js"), past, past);
     const result = runNode(`${hook(false)} ${load()} ${report}`) as { answer: number; stats: unknown };
     expect(result.answer).toBe(40);
     expect(result.stats).toEqual({ accepted: 1, rejected: 0, missing: 1 });
+  });
+
+  it("with every file given one date (npm pack), takes a cache only if the script's CRC-32 is the recorded one", () => {
+    record();
+    sameTime("a.js", "a.js.cache", "b.js.cache");
+    editB();
+    sameTime("b.js");
+    const result = runNode(`${hook(false)} ${load()} ${report}`) as { answer: number; stats: unknown };
+    expect(result.answer).toBe(40);
+    expect(result.stats).toEqual({ accepted: 1, rejected: 0, missing: 1 });
+  });
+
+  it("is not used by another Node than the one that made it", () => {
+    record();
+    const manifest = JSON.parse(readFileSync(join(dir, "code-cache.json"), "utf8")) as { node: string };
+    expect(manifest.node).toBe(process.version);
+    writeFileSync(join(dir, "code-cache.json"), JSON.stringify({ ...manifest, node: "v20.0.0" }));
+    const result = runNode(`${hook(false)} ${load()} ${report}`) as { answer: number; stats: unknown };
+    expect(result.answer).toBe(42);
+    expect(result.stats).toEqual({ accepted: 0, rejected: 0, missing: 0 });
+  });
+
+  it("keeps stack traces' columns on a chunk's first line", () => {
+    writeFileSync(join(dir, "thrower.js"), 'exports.fail = () => { throw new Error("here"); };');
+    const where = () =>
+      runNode(`${hook(false)} try { require(${JSON.stringify(join(dir, "thrower.js"))}).fail(); } catch (e) { console.log(JSON.stringify(/thrower\\.js:(\\d+:\\d+)/.exec(e.stack)[1])); }`);
+    const plain = where();
+    runNode(`${hook(true)} require(${JSON.stringify(join(dir, "thrower.js"))}); c.write(); console.log("0");`);
+    expect(plain).toBe("1:30");
+    expect(where()).toBe(plain);
   });
 
   it("falls back to compiling when V8 refuses a damaged cache", () => {
@@ -104,6 +139,7 @@ describe("useCodeCache", () => {
   });
 
   it("leaves scripts outside its directory to Node", () => {
+    record();
     const sub = join(dir, "sub");
     rmSync(sub, { recursive: true, force: true });
     const result = runNode(

@@ -83,7 +83,8 @@ describe("a reader that stops early", () => {
   it("sealbox … | head stops quietly, without an EPIPE stack trace", async () => {
     const { spawnSync } = await import("node:child_process");
     // the reader closes its end before sealbox writes: the write fails with EPIPE
-    const run = spawnSync("sh", ["-c", `node '${BIN}' --help | (exec 0<&-; true)`], { encoding: "utf8" });
+    // bash's PIPESTATUS: the pipeline's own status is the reader's
+    const run = spawnSync("bash", ["-c", `node '${BIN}' --help | (exec 0<&-; true); exit \${PIPESTATUS[0]}`], { encoding: "utf8" });
     expect(run.status).toBe(0);
     expect(run.stderr).toBe("");
   });
@@ -91,7 +92,7 @@ describe("a reader that stops early", () => {
   it("decrypted data to a closed pipe: the same, and nothing of it on stderr", async () => {
     const { spawnSync } = await import("node:child_process");
     const dir = join(ROOT, "fixtures/interop/sops");
-    const run = spawnSync("sh", ["-c", `node '${BIN}' decrypt '${join(dir, "k8s_secret.enc.yaml")}' | (exec 0<&-; true)`], {
+    const run = spawnSync("bash", ["-c", `node '${BIN}' decrypt '${join(dir, "k8s_secret.enc.yaml")}' | (exec 0<&-; true); exit \${PIPESTATUS[0]}`], {
       encoding: "utf8",
       env: cleanEnv({ SOPS_AGE_KEY_FILE: join(dir, "keys.txt") }),
     });
@@ -117,7 +118,7 @@ describe("stdout left non-blocking by another process", () => {
     // perl (part of every Debian) sets O_NONBLOCK on the pipe, as a Node parent sharing it would, then
     // runs sealbox on it; the reader starts late, so the pipe is full when sealbox writes
     const nonBlocking = `perl -e 'use Fcntl; fcntl(STDOUT, F_SETFL, fcntl(STDOUT, F_GETFL, 0) | O_NONBLOCK) or die; exec @ARGV'`;
-    const run = spawnSync("sh", ["-c", `${nonBlocking} node '${BIN}' decrypt ${binary.join(" ")} '${join(dir, "blob.enc")}' | (sleep 1; cat)`], { env, maxBuffer: 16 * 1024 * 1024 });
+    const run = spawnSync("bash", ["-c", `${nonBlocking} node '${BIN}' decrypt ${binary.join(" ")} '${join(dir, "blob.enc")}' | (sleep 1; cat); exit \${PIPESTATUS[0]}`], { env, maxBuffer: 16 * 1024 * 1024 });
     expect(run.stderr.toString()).toBe("");
     expect(run.status).toBe(0);
     expect(Buffer.compare(run.stdout, plain)).toBe(0);
