@@ -76,7 +76,8 @@ const { outputFiles } = await build({
 // import() of another chunk or of a Node built-in becomes a require, so the ES module loader is never
 // started for them. The ES module packages (age-encryption, inquirer, the AWS SDK) are imported through
 // one small file that Node compiles itself: a chunk compiled with its code cache (src/cli/code-cache.ts)
-// cannot import() without an experimental flag. esbuild prints these specifiers exactly this way.
+// cannot import() in Node 20 without an experimental flag or warning. esbuild prints these specifiers
+// exactly this way.
 const INTERNAL_IMPORT = /(?<![\w$.])import\("(\.\/[\w.-]+\.js|node:[\w/]+)"\)/g;
 const PACKAGE_IMPORT = /(?<![\w$.])import\(("[\w@][\w@/.-]*")\)/g;
 const IMPORT_ESM = "import-esm.js";
