@@ -74,28 +74,29 @@ describe("useCodeCache", () => {
   const load = () => `const a = require(${JSON.stringify(join(dir, "a.js"))}); const b = require(${JSON.stringify(join(dir, "b.js"))});`;
   const report = `a.named().then((named) => console.log(JSON.stringify({ answer: a.answer(), file: b.file, dir: b.dir, named, stats: c.stats })));`;
   const record = () => runNode(`${hook(true)} ${load()} a.answer(); console.log(JSON.stringify(c.write()));`);
+  /** a.js and b.js loaded in a fresh node with the caches offered */
+  const loadWithCache = () => runNode(`${hook(false)} ${load()} ${report}`) as { answer: number; stats: unknown };
 
   it("records what ran, writes a cache beside each script, and a later process takes them", () => {
     expect(record()).toEqual(["a.js", "b.js"]);
     expect(existsSync(join(dir, "esm.js.cache"))).toBe(false);
     expect(readFileSync(join(dir, "a.js.cache")).length).toBeGreaterThan(0);
-    const result = runNode(`${hook(false)} ${load()} ${report}`);
+    const result = loadWithCache();
     expect(result).toEqual({ answer: 42, file: join(dir, "b.js"), dir, named: "function", stats: { accepted: 2, rejected: 0, missing: 0 } });
   });
 
   // the same length, so V8's own check (the source's length) would take the old cache
   const editB = () => writeFileSync(join(dir, "b.js"), "exports.value = 20; exports.file = __filename; exports.dir = __dirname;");
-  const sameTime = (...names: string[]) => {
-    const when = new Date("1985-10-26T08:15:00Z"); // what npm gives every file it packs
+  const dated = (when: Date, ...names: string[]) => {
     for (const name of names) utimesSync(join(dir, name), when, when);
   };
+  const sameTime = (...names: string[]) => dated(new Date("1985-10-26T08:15:00Z"), ...names); // what npm pack gives every file
+  const aMinuteAgo = (...names: string[]) => dated(new Date(Date.now() - 60_000), ...names);
 
   it("takes a cache older than its script when the script is the one recorded (npm unpacks in any order)", () => {
     record();
-    const past = new Date(Date.now() - 60_000);
-    utimesSync(join(dir, "a.js.cache"), past, past);
-    utimesSync(join(dir, "b.js.cache"), past, past);
-    const result = runNode(`${hook(false)} ${load()} ${report}`) as { answer: number; stats: unknown };
+    aMinuteAgo("a.js.cache", "b.js.cache");
+    const result = loadWithCache();
     expect(result.answer).toBe(42);
     expect(result.stats).toEqual({ accepted: 2, rejected: 0, missing: 0 });
   });
@@ -103,9 +104,8 @@ describe("useCodeCache", () => {
   it("does not offer a cache older than its script once the script is edited by hand, and runs the edited script", () => {
     record();
     editB();
-    const past = new Date(Date.now() - 60_000);
-    utimesSync(join(dir, "b.js.cache"), past, past);
-    const result = runNode(`${hook(false)} ${load()} ${report}`) as { answer: number; stats: unknown };
+    aMinuteAgo("b.js.cache");
+    const result = loadWithCache();
     expect(result.answer).toBe(40);
     expect(result.stats).toEqual({ accepted: 1, rejected: 0, missing: 1 });
   });
@@ -115,7 +115,7 @@ describe("useCodeCache", () => {
     sameTime("a.js", "a.js.cache", "b.js.cache");
     editB();
     sameTime("b.js");
-    const result = runNode(`${hook(false)} ${load()} ${report}`) as { answer: number; stats: unknown };
+    const result = loadWithCache();
     expect(result.answer).toBe(40);
     expect(result.stats).toEqual({ accepted: 1, rejected: 0, missing: 1 });
   });
@@ -125,7 +125,7 @@ describe("useCodeCache", () => {
     const manifest = JSON.parse(readFileSync(join(dir, "code-cache.json"), "utf8")) as { node: string };
     expect(manifest.node).toBe(process.version);
     writeFileSync(join(dir, "code-cache.json"), JSON.stringify({ ...manifest, node: "v20.0.0" }));
-    const result = runNode(`${hook(false)} ${load()} ${report}`) as { answer: number; stats: unknown };
+    const result = loadWithCache();
     expect(result.answer).toBe(42);
     expect(result.stats).toEqual({ accepted: 0, rejected: 0, missing: 0 });
   });
@@ -143,7 +143,7 @@ describe("useCodeCache", () => {
   it("falls back to compiling when V8 refuses a damaged cache", () => {
     record();
     writeFileSync(join(dir, "a.js.cache"), Buffer.alloc(64, 7));
-    const result = runNode(`${hook(false)} ${load()} ${report}`) as { answer: number; stats: unknown };
+    const result = loadWithCache();
     expect(result.answer).toBe(42);
     expect(result.stats).toEqual({ accepted: 1, rejected: 1, missing: 0 });
   });
