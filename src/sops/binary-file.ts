@@ -12,6 +12,7 @@ import { SealboxError } from "../errors.js";
 import { macPrefix } from "../core/mac.js";
 import { readAt, readFully, WriteBehind, type ByteSource, type OpenSink } from "../core/byte-stream.js";
 import { sliceHasher } from "../core/slice-hasher.js";
+import { keepFreedHeapPages } from "../core/heap-pages.js";
 import type { Codec, EmitOptions } from "../formats/types.js";
 import type { KeySources } from "../keys/registry.js";
 import type { RecipientGroup } from "../keys/types.js";
@@ -61,6 +62,7 @@ export interface BinaryEncryptOptions {
 export async function encryptBinary(source: ByteSource, open: OpenSink, options: BinaryEncryptOptions): Promise<boolean> {
   const size = source.size;
   if (size === 0 || !encryptsData(options.selectors)) return false;
+  keepFreedHeapPages();
   // started first: the worker boots while the data key is wrapped
   const hasher = sliceHasher(size, Math.min(SLICE, size), macPrefix(!!options.selectors.macOnlyEncrypted));
   const dataKey = newDataKey();
@@ -145,6 +147,7 @@ export async function decryptBinary(source: ByteSource, open: OpenSink, options:
   if (Buffer.from(lastQuantum, "base64").toString("base64") !== lastQuantum) return false;
   const padding = lastQuantum.endsWith("==") ? 2 : lastQuantum.endsWith("=") ? 1 : 0;
   const plainLength = (b64Length / 4) * 3 - padding;
+  keepFreedHeapPages();
   // started first: the worker boots while the data key is recovered
   const hasher = sliceHasher(plainLength, Math.min(SLICE, plainLength), macPrefix(!!metadata.selectors.macOnlyEncrypted));
   let dataKey: Uint8Array | undefined;
