@@ -28,7 +28,7 @@ export interface AtomicWriteOptions {
 }
 
 /** Output written in slices is flushed to disk every this many bytes (see openAtomic). */
-const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
+const EARLY_SYNC_BYTES = 8 * 1024 * 1024;
 
 /** A file being written beside its target: `commit` puts it in place, `discard` removes it. */
 export interface AtomicFile {
