@@ -4,12 +4,15 @@
 // The quick system calls are synchronous (a few µs each; through the thread pool they cost more
 // CPU than the call itself, docs/performance.md); fsync, rename and the writes of a file made in
 // slices can wait on the disk, so they run in the pool and a bulk run keeps working meanwhile.
-import { accessSync, closeSync, constants, fchmodSync, fdatasync, fsync, openSync, rename, statSync, unlinkSync, write, writeSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { accessSync, closeSync, constants, fchmodSync, fdatasync, fsync, open, openSync, rename, statSync, unlinkSync, write, writeSync } from "node:fs";
+import { release } from "node:os";
 import { promisify } from "node:util";
 import { basename, dirname, join } from "node:path";
 import { randomIv } from "../core/random.js";
 
 const fsyncAsync = promisify(fsync);
+const openAsync = promisify(open);
 const fdatasyncAsync = promisify(fdatasync);
 const renameAsync = promisify(rename);
 const writeAsync = promisify(write);
@@ -86,7 +89,8 @@ async function putInPlace(temp: Temp, path: string, options: AtomicWriteOptions)
   if (options.syncDirectory ?? true) await syncDirectory(dirname(path));
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+/** A temp file beside `path` holding all of `data` (removed again if writing fails). */
+function writeTemp(path: string, data: string | Uint8Array, options: AtomicWriteOptions): Temp {
   const temp = createTemp(path, options);
   try {
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
@@ -95,7 +99,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     removeTemp(temp);
     throw error;
   }
-  await putInPlace(temp, path, options);
+  return temp;
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  await putInPlace(writeTemp(path, data, options), path, options);
 }
 
 /** Opens the private temp file that becomes `path` on commit (nothing else sees it before). */
@@ -151,4 +159,118 @@ export async function syncDirectory(dir: string): Promise<void> {
   } finally {
     closeSync(fd);
   }
+}
+
+// A bulk run replaces its files in batches: each file is written to its temp file when staged, a
+// batch is made durable at once, and only then is each temp file renamed over its target. One
+// syncfs(2) per batch instead of an fsync per file: 1,000 small files wrote with ~3x less CPU, and a
+// 1,000-file rotate ran ~17% faster (docs/performance.md). Node has no syncfs, so coreutils'
+// `sync -f` makes the call; where that cannot be trusted to report a failed write-back (not Linux,
+// Linux before 5.8) or does not succeed, each temp file of the batch is fsynced instead.
+
+/** Files in a batch: each batch costs a process start (~5 ms of CPU here). */
+const BATCH_FILES = 512;
+/** A batch is put in place within this long of its first file, however few it has (slow key services). */
+const BATCH_MS = 1000;
+/** Below this many files, fsyncing each costs less than starting `sync`. */
+const SYNCFS_MIN_FILES = 16;
+
+const execFileAsync = promisify(execFile);
+
+/** Whether the kernel's syncfs(2) reports write-back errors (Linux 5.8 and later). */
+function syncfsReportsErrors(): boolean {
+  if (process.platform !== "linux") return false;
+  const [major = 0, minor = 0] = release().split(".").map((part) => parseInt(part, 10));
+  return major > 5 || (major === 5 && minor >= 8);
+}
+
+let syncfsUsable: boolean | undefined;
+
+/** Makes everything written to the file systems holding `dirs` durable; false if that could not be done. */
+async function syncFileSystems(dirs: string[]): Promise<boolean> {
+  syncfsUsable ??= syncfsReportsErrors();
+  if (!syncfsUsable) return false;
+  const byDevice = new Map<number, string>();
+  try {
+    for (const dir of dirs) {
+      const { dev } = statSync(dir);
+      if (!byDevice.has(dev)) byDevice.set(dev, dir);
+    }
+    await execFileAsync("sync", ["-f", "--", ...byDevice.values()], { windowsHide: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** fsync of a closed file, by path (Linux flushes the file, whichever descriptor asks). */
+async function fsyncPath(path: string): Promise<void> {
+  const fd = await openAsync(path, "r+");
+  try {
+    await fsyncAsync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface StagedFile {
+  temp: Temp;
+  path: string;
+  placed(): void;
+  failed(error: unknown): void;
+}
+
+/**
+ * Replaces files atomically in batches (see above). `stage` writes a file's temp file at once and
+ * resolves when the file is in place; a failure removes its temp file and leaves the file as it was.
+ * Directories are not synced: a caller syncs each once, after the last batch.
+ */
+export class BatchedReplace {
+  private staged: StagedFile[] = [];
+  private committing: Promise<void> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
+
+  stage(path: string, data: Uint8Array): Promise<void> {
+    const temp = writeTemp(path, data, {});
+    try {
+      fchmodSync(temp.fd, temp.mode);
+      temp.open = false;
+      closeSync(temp.fd);
+    } catch (error) {
+      removeTemp(temp);
+      throw error;
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.staged.push({ temp, path, placed: resolve, failed: reject });
+      if (this.staged.length >= BATCH_FILES) void this.commit();
+      else this.timer ??= setTimeout(() => void this.commit(), BATCH_MS);
+    });
+  }
+
+  /** Puts every file staged so far in place; resolves when all of them have settled. */
+  commit(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.staged;
+    this.staged = [];
+    this.committing = this.committing.then(() => commitBatch(batch));
+    return this.committing;
+  }
+}
+
+async function commitBatch(batch: StagedFile[]): Promise<void> {
+  if (!batch.length) return;
+  const durable = batch.length >= SYNCFS_MIN_FILES && (await syncFileSystems([...new Set(batch.map((file) => dirname(file.path)))]));
+  await Promise.all(
+    batch.map(async (file) => {
+      try {
+        if (!durable) await fsyncPath(file.temp.path);
+        await renameAsync(file.temp.path, file.path);
+        file.placed();
+      } catch (error) {
+        removeTemp(file.temp);
+        file.failed(error);
+      }
+    }),
+  );
 }

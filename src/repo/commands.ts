@@ -1,6 +1,6 @@
 // rotate and updatekeys over many paths: the library functions the CLI commands call.
 import type { KeyObject } from "node:crypto";
-import { errorResult, forEachFile, prepareRun, replaceFile, summarise, syncWrittenDirectories, type FileResult, type FileWork, type RunOptions, type RunReport } from "./run.js";
+import { errorResult, forEachFile, prepareRun, replaceFile, stageReplacement, summarise, syncWrittenDirectories, type FileResult, type FileWork, type RunOptions, type RunReport } from "./run.js";
 import { planUpdateKeys, resealFile, rotateSops, type KeyChanges, type RekeyContext, type UpdateKeysPlan } from "./rekey.js";
 import { defaultConcurrency, runPool } from "./pool.js";
 import { progressBar } from "./progress.js";
@@ -42,7 +42,7 @@ export function rotateFile(ctx: RekeyContext, dryRun: boolean): FileWork {
     const { classified } = loaded;
     if (classified.kind === "sops") {
       const result = await rotateSops(path, classified, ctx);
-      if (!dryRun) await replaceFile(loaded.absolute, result.output);
+      if (!dryRun) await stageReplacement(loaded.absolute, result.output);
       return { path, kind: "sops", status: dryRun ? "would-rotate" : "rotated", changes: result.lines, ...(result.note ? { note: result.note } : {}) };
     }
     if (classified.kind === "sealed") {
@@ -51,7 +51,7 @@ export function rotateFile(ctx: RekeyContext, dryRun: boolean): FileWork {
         return { path, kind: "SealedSecret", status: "skipped", changes: [], note: "needs --private-key to re-seal" };
       }
       const result = await resealFile(path, classified, ctx);
-      if (!dryRun) await replaceFile(loaded.absolute, result.output);
+      if (!dryRun) await stageReplacement(loaded.absolute, result.output);
       return { path, kind: "SealedSecret", status: dryRun ? "would-rotate" : "rotated", changes: result.lines };
     }
     return undefined;

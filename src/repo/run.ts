@@ -7,7 +7,7 @@ import { readdir, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { SealboxError } from "../errors.js";
 import { KeySources } from "../keys/registry.js";
-import { syncDirectory, writeFileAtomic } from "../ops/atomic-write.js";
+import { BatchedReplace, syncDirectory, writeFileAtomic } from "../ops/atomic-write.js";
 import { findConfigFile, matchCreationRule } from "../rules/config.js";
 import { classify, type Classified } from "./classify.js";
 import { discoverFiles, displayPath, TEMP_FILE, type DiscoveredFile } from "./discover.js";
@@ -140,7 +140,8 @@ export async function forEachFile(prepared: Prepared, options: { concurrency?: n
 
 /**
  * processFile for each file claimed (see runPool), `inFlight` at a time, each result handed to
- * `onResult` as it comes; then the directories written in are synced.
+ * `onResult` as it comes (a file staged with stageReplacement once it is in place); then the
+ * directories written in are synced.
  */
 export async function processFiles(
   files: readonly DiscoveredFile[],
@@ -150,13 +151,30 @@ export async function processFiles(
   onResult: (index: number, result: FileResult | undefined) => void,
   claim?: () => number,
 ): Promise<void> {
+  // files waiting for their batch, and a wake-up for when the last of them is placed
+  let placing = 0;
+  let allPlaced = (): void => {};
   await runPool(
     files,
     inFlight,
     (file) => processFile(file, ctx, work),
-    (index, settled) => onResult(index, settled.ok ? settled.value : errorResult(displayPath(files[index].path, ctx.cwd), settled.error)),
+    (index, settled) => {
+      const display = displayPath(files[index].path, ctx.cwd);
+      const result = settled.ok ? settled.value : errorResult(display, settled.error);
+      const placed = staged.get(files[index].real);
+      if (!placed) return onResult(index, result);
+      staged.delete(files[index].real);
+      placing++;
+      void placed.then((failure) => {
+        onResult(index, failure && result?.status !== "failed" ? errorResult(display, failure) : result);
+        if (--placing === 0) allPlaced();
+      });
+    },
     claim,
   );
+  const placed = new Promise<void>((resolve) => (allPlaced = resolve));
+  await replacements.commit();
+  if (placing > 0) await placed;
   await syncWrittenDirectories();
 }
 
@@ -165,17 +183,45 @@ export async function processFiles(
  * The directory's own fsync waits for syncWrittenDirectories, once per directory at the run's end.
  */
 export async function replaceFile(absolute: string, data: Uint8Array): Promise<void> {
-  const dir = dirname(absolute);
   try {
     await writeFileAtomic(absolute, data, { syncDirectory: false });
   } catch (error) {
-    throw new SealboxError("CouldNotWriteOutputFile", `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw writeFailure(error);
   }
-  written.add(dir);
+  written.add(dirname(absolute));
+  await removeLeftovers(absolute);
+}
+
+/**
+ * replaceFile for processFiles' work: the new content goes to a temp file now, and the file is put
+ * in place with its batch (BatchedReplace); processFiles reports the file once it is. Temp files a
+ * killed run left beside it are removed first.
+ */
+export async function stageReplacement(absolute: string, data: Uint8Array): Promise<void> {
+  await removeLeftovers(absolute);
+  let placed: Promise<void>;
+  try {
+    placed = replacements.stage(absolute, data);
+  } catch (error) {
+    throw writeFailure(error);
+  }
+  written.add(dirname(absolute));
+  staged.set(absolute, placed.then(() => undefined, writeFailure));
+}
+
+function writeFailure(error: unknown): SealboxError {
+  return new SealboxError("CouldNotWriteOutputFile", `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+}
+
+async function removeLeftovers(absolute: string): Promise<void> {
+  const dir = dirname(absolute);
   const prefix = `.${basename(absolute)}.sealbox-tmp-`;
   for (const name of await leftoverTemps(dir)) if (name.startsWith(prefix)) await unlink(join(dir, name)).catch(() => {});
 }
 
+/** This thread's batches, and each staged file's outcome (a write failure, or undefined once in place). */
+const replacements = new BatchedReplace();
+const staged = new Map<string, Promise<SealboxError | undefined>>();
 const written = new Set<string>();
 
 /** Makes every rename replaceFile did durable: one directory fsync each, not one per file. */

@@ -67,17 +67,20 @@ describe("kill -9 during rotate", () => {
     const outcomes: number[] = [];
     for (let i = 0; i < KILLS; i++) {
       restore();
-      // Odd kills at any moment of the run (start-up, reading, writing); even ones a few ms after
-      // the first file write is seen, so some surely land among the writes.
+      // Odd kills at any moment of the run (start-up, reading, writing temp files, putting them in
+      // place); even ones within 2 ms of the first file put in place (an event naming a file, not a
+      // temp file), so some surely land among the renames of a batch.
       const watchers: FSWatcher[] = [];
-      const firstWrite = new Promise<void>((done) => {
-        for (const d of new Set(files.map((f) => dirname(join(dir, f.path))))) watchers.push(watch(d, () => done()));
+      const firstPlaced = new Promise<void>((done) => {
+        for (const d of new Set(files.map((f) => dirname(join(dir, f.path))))) {
+          watchers.push(watch(d, (_event, name) => name && !String(name).includes(".sealbox-tmp-") && done()));
+        }
       });
       const child = spawnSealbox(["rotate", "-q", "-j", "2", "."], { cwd: dir, env });
       const exited = new Promise<void>((done) => child.on("close", () => done()));
-      if (i % 2 === 0) await Promise.race([firstWrite, exited]);
+      if (i % 2 === 0) await Promise.race([firstPlaced, exited]);
       watchers.forEach((w) => w.close());
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * (i % 2 === 0 ? 20 : duration))));
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * (i % 2 === 0 ? 2 : duration))));
       child.kill("SIGKILL");
       await exited;
       outcomes.push(await checkAll());
