@@ -4,9 +4,7 @@
 // The quick system calls are synchronous (a few µs each; through the thread pool they cost more
 // CPU than the call itself, docs/performance.md); fsync, rename and the writes of a file made in
 // slices can wait on the disk, so they run in the pool and a bulk run keeps working meanwhile.
-import { execFile } from "node:child_process";
 import { accessSync, closeSync, constants, fchmodSync, fdatasync, fsync, open, openSync, rename, statSync, unlinkSync, write, writeSync } from "node:fs";
-import { release } from "node:os";
 import { promisify } from "node:util";
 import { basename, dirname, join } from "node:path";
 import { randomIv } from "../core/random.js";
@@ -175,11 +173,10 @@ const BATCH_MS = 1000;
 /** Below this many files, fsyncing each costs less than starting `sync`. */
 const SYNCFS_MIN_FILES = 16;
 
-const execFileAsync = promisify(execFile);
-
 /** Whether the kernel's syncfs(2) reports write-back errors (Linux 5.8 and later). */
-function syncfsReportsErrors(): boolean {
+async function syncfsReportsErrors(): Promise<boolean> {
   if (process.platform !== "linux") return false;
+  const { release } = await import("node:os");
   const [major = 0, minor = 0] = release().split(".").map((part) => parseInt(part, 10));
   return major > 5 || (major === 5 && minor >= 8);
 }
@@ -188,7 +185,7 @@ let syncfsUsable: boolean | undefined;
 
 /** Makes everything written to the file systems holding `dirs` durable; false if that could not be done. */
 async function syncFileSystems(dirs: string[]): Promise<boolean> {
-  syncfsUsable ??= syncfsReportsErrors();
+  syncfsUsable ??= await syncfsReportsErrors();
   if (!syncfsUsable) return false;
   const byDevice = new Map<number, string>();
   try {
@@ -196,7 +193,9 @@ async function syncFileSystems(dirs: string[]): Promise<boolean> {
       const { dev } = statSync(dir);
       if (!byDevice.has(dev)) byDevice.set(dev, dir);
     }
-    await execFileAsync("sync", ["-f", "--", ...byDevice.values()], { windowsHide: true });
+    // loaded here, not with this module: every command that writes a file loads it, and child_process is heavy
+    const { execFile } = await import("node:child_process");
+    await promisify(execFile)("sync", ["-f", "--", ...byDevice.values()], { windowsHide: true });
     return true;
   } catch {
     return false;
