@@ -161,8 +161,9 @@ export async function syncDirectory(dir: string): Promise<void> {
 
 // A bulk run replaces its files in batches: each file is written to its temp file when staged, a
 // batch is made durable at once, and only then is each temp file renamed over its target. One
-// syncfs(2) per batch instead of an fsync per file: 1,000 small files wrote with ~3x less CPU, and a
-// 1,000-file rotate ran ~17% faster (docs/performance.md). Node has no syncfs, so coreutils'
+// syncfs(2) per batch instead of an fsync per file: 1,000 small files wrote in 0.28-0.39 s instead of
+// 0.45-0.49 s (bench/write-floor.js), and a 1,000-file rotate ran ~18% faster (docs/performance.md,
+// eighth round). Node has no syncfs, so coreutils'
 // `sync -f` makes the call; where that cannot be trusted to report a failed write-back (not Linux,
 // Linux before 5.8) or does not succeed, each temp file of the batch is fsynced instead.
 
