@@ -172,9 +172,9 @@ export async function processFiles(
     },
     claim,
   );
-  const placed = new Promise<void>((resolve) => (allPlaced = resolve));
+  const lastPlaced = new Promise<void>((resolve) => (allPlaced = resolve));
   await replacements.commit();
-  if (placing > 0) await placed;
+  if (placing > 0) await lastPlaced;
   await syncWrittenDirectories();
 }
 
@@ -224,7 +224,7 @@ const replacements = new BatchedReplace();
 const staged = new Map<string, Promise<SealboxError | undefined>>();
 const written = new Set<string>();
 
-/** Makes every rename replaceFile did durable: one directory fsync each, not one per file. */
+/** Makes every rename replaceFile and the batches did durable: one directory fsync each, not one per file. */
 export async function syncWrittenDirectories(): Promise<void> {
   const dirs = [...written];
   written.clear();
