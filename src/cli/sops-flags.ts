@@ -20,7 +20,7 @@ export interface EncryptFlags extends FileFlags, EncryptionSelectors {
   kms?: string;
   awsProfile?: string;
   encryptionContext?: string;
-  shamirSecretSharingThreshold?: string;
+  shamirSecretSharingThreshold?: number;
 }
 
 const SELECTOR_FLAGS: (keyof EncryptionSelectors)[] = [
@@ -54,6 +54,22 @@ function parseIndent(text: string): number {
   return indent;
 }
 
+/** sops's --shamir-secret-sharing-threshold: a whole number, where 0 (sops's default) means not given. */
+function parseShamirThreshold(text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new InvalidArgumentError("a whole number is needed (0: not given)");
+  return Number(text);
+}
+
+/** The option; its value is a number, and 0 is to be read as not given (see shamirThreshold). */
+export function shamirThresholdOption(description: string): Option {
+  return new Option("--shamir-secret-sharing-threshold <n>", description).argParser(parseShamirThreshold);
+}
+
+/** The threshold the option asks for: undefined when not given or 0, as in sops. */
+export function shamirThreshold(flags: { shamirSecretSharingThreshold?: number }): number | undefined {
+  return flags.shamirSecretSharingThreshold || undefined;
+}
+
 /** --indent (sops's global flag), for the commands that write YAML or JSON documents. */
 export function indentOption(): Option {
   return new Option("--indent <n>", "indent YAML/JSON output by n spaces, in place of .sops.yaml's stores: (YAML 2-9; JSON 0 none, -1 a tab)").argParser(parseIndent);
@@ -65,7 +81,7 @@ export function addEncryptFlags(command: Command): Command {
     .option("-k, --kms <arns>", "AWS KMS key ARNs, comma-separated, ARN+ROLE_ARN to assume a role (also SOPS_KMS_ARN)")
     .option("--aws-profile <profile>", "the AWS profile for the KMS keys")
     .option("--encryption-context <pairs>", "KMS encryption context, key:value,key2:value2")
-    .option("--shamir-secret-sharing-threshold <n>", "how many key groups are needed to decrypt")
+    .addOption(shamirThresholdOption("how many key groups are needed to decrypt"))
     .option("--unencrypted-suffix <suffix>", "leave values of keys ending with this in clear (default _unencrypted)")
     .option("--encrypted-suffix <suffix>", "encrypt only values of keys ending with this")
     .option("--unencrypted-regex <regex>", "leave values of keys matching this in clear")
@@ -102,7 +118,7 @@ export async function encryptOptions(flags: EncryptFlags, filename: string | und
   const options: EncryptOptions = {
     ...fileOptions(flags, filename),
     age: flags.age?.split(",").map((s) => s.trim()).filter(Boolean),
-    shamirThreshold: flags.shamirSecretSharingThreshold ? Number(flags.shamirSecretSharingThreshold) : undefined,
+    shamirThreshold: shamirThreshold(flags),
     selectors: Object.fromEntries(SELECTOR_FLAGS.map((name) => [name, flags[name]])) as EncryptionSelectors,
   };
   const { parseKmsArns, parseEncryptionContext } = await import("../keys/kms.js");

@@ -62,6 +62,21 @@ describe("sealbox groups", () => {
     expect(readFileSync(file, "utf8")).toBe(before);
   });
 
+  it("--shamir-secret-sharing-threshold 0 is sops's default, not given: both groups needed; a non-number is refused, the file untouched", () => {
+    const { file, keys, decrypt, groups, metadata } = setup();
+    expect(groups("add", "--age", B, "--shamir-secret-sharing-threshold", "0", "-i").status).toBe(0);
+    expect(metadata().shamir_threshold).toBe(2);
+    expect(decrypt(keys("a")).status).toBe(128);
+    expect(decrypt(keys("a", "b")).stdout.toString()).toBe(PLAIN);
+    const before = readFileSync(file, "utf8");
+    for (const bad of ["two", "-1", "1.5"]) {
+      const r = groups("add", "--age", B, "--shamir-secret-sharing-threshold", bad, "-i");
+      expect(r.status).not.toBe(0);
+      expect(r.stderr.toString()).toContain(`argument '${bad}' is invalid. a whole number is needed`);
+    }
+    expect(readFileSync(file, "utf8")).toBe(before);
+  });
+
   it("delete: back to one group, whose keys alone open it; the deleted group's keys no longer do", () => {
     const { c, keys, decrypt, groups, metadata } = setup();
     expect(groups("add", "--age", B, "-i").status).toBe(0);

@@ -37,6 +37,20 @@ describe("encrypt and the rules file", () => {
     expect(out).not.toContain(RECIPIENT_B);
   });
 
+  it("--shamir-secret-sharing-threshold 0 is sops's default (every key group of the rule); a non-number is refused, writing nothing", () => {
+    const dir = workdir({
+      ".sops.yaml": `creation_rules:\n  - key_groups:\n      - age: [${RECIPIENT}]\n      - age: [${RECIPIENT_B}]\n`,
+      "plain.yaml": "a: 1\n",
+    });
+    const r = sealboxSync(["encrypt", "--shamir-secret-sharing-threshold", "0", "plain.yaml"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.toString()).toContain("shamir_threshold: 2");
+    const refused = sealboxSync(["encrypt", "-i", "--shamir-secret-sharing-threshold", "2x", "plain.yaml"], { cwd: dir });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain("argument '2x' is invalid. a whole number is needed");
+    expect(readFileSync(join(dir, "plain.yaml"), "utf8")).toBe("a: 1\n");
+  });
+
   it("refuses a top-level sops key (sops's metadata goes there), in encrypt and in set, writing nothing", () => {
     const dir = workdir({ "plain.yaml": "a: 1\nsops: mine\n" });
     const refused = sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "plain.yaml"], { cwd: dir });

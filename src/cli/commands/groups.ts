@@ -1,12 +1,12 @@
 // `sealbox groups add|delete`: sops's commands for a file's key groups (Shamir secret sharing). The
 // data key and the values stay; the key groups, and so the shares, are made again.
 import type { Command } from "commander";
-import { addFileFlags, indentOption, type FileFlags } from "../sops-flags.js";
+import { addFileFlags, indentOption, shamirThresholdOption, type FileFlags } from "../sops-flags.js";
 
 interface GroupsFlags extends FileFlags {
   file: string;
   inPlace?: boolean;
-  shamirSecretSharingThreshold?: string;
+  shamirSecretSharingThreshold?: number;
 }
 
 interface AddFlags extends GroupsFlags {
@@ -20,7 +20,7 @@ function addGroupsFlags(command: Command): Command {
   return addFileFlags(command)
     .requiredOption("--file <file>", "the encrypted file")
     .option("-i, --in-place", "rewrite the file (atomically) instead of printing it")
-    .option("--shamir-secret-sharing-threshold <n>", "how many key groups are needed to decrypt from now on (default: the file's, else all)")
+    .addOption(shamirThresholdOption("how many key groups are needed to decrypt from now on (default, or 0: the file's, else all)"))
     .addOption(indentOption());
 }
 
@@ -64,17 +64,15 @@ async function regroup(
   const { openEncrypted } = await import("../../ops/sops-ops.js");
   const { withKeyGroups } = await import("../../ops/key-groups.js");
   const { KeySources } = await import("../../keys/registry.js");
-  const { decryptOptions } = await import("../sops-flags.js");
+  const { decryptOptions, shamirThreshold } = await import("../sops-flags.js");
   const { readInput, writeOutput } = await import("../../ops/file-io.js");
-  const threshold = flags.shamirSecretSharingThreshold;
-  if (threshold !== undefined && !/^[1-9]\d*$/.test(threshold)) throw new SealboxError("ConflictingParameters", `--shamir-secret-sharing-threshold is a whole number from 1, not "${threshold}"`);
   const options = decryptOptions(flags, flags.file);
   // one set of key sources opens the file and wraps the data key again (a passphrase asked once)
   const sources = new KeySources({ age: { passphrase: options.passphrase } });
   const input = await readInput(flags.file);
   const opened = await openEncrypted(input.bytes, { ...options, sources });
   try {
-    const output = await withKeyGroups(opened, change(opened), sources, threshold === undefined ? undefined : Number(threshold));
+    const output = await withKeyGroups(opened, change(opened), sources, shamirThreshold(flags));
     await writeOutput(output, flags.inPlace ? flags.file : undefined);
   } catch (error) {
     throw error instanceof SealboxError ? error.inFile(flags.file) : error;
