@@ -4,8 +4,8 @@
 // sops indents the YAML and JSON it writes, whichever rule matched.
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import type { LineCounter, Node, YAMLMap } from "yaml";
-import { isMap, isScalar, isSeq, yamlLibrary } from "../formats/yaml-library.js";
+import type { Document, LineCounter, Node, YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, yamlLibrary } from "../formats/yaml-library.js";
 import { SealboxError } from "../errors.js";
 import { findConfigFile, mentionsStores, type RuleLookupOptions } from "./find.js";
 import { yamlProblem } from "../formats/yaml-errors.js";
@@ -258,10 +258,48 @@ function parseRulesFile(configPath: string, text: string): { root?: YAMLMap; rea
     const e = doc.errors[0];
     throw new SealboxError("ErrorReadingConfig", `invalid YAML: ${yamlProblem(e)}`, { file: configPath, line: lines.linePos(e.pos[0]).line });
   }
-  const root = doc.contents as Node | null;
+  const root = withMergesApplied(doc, doc.contents as Node | null, reader);
   if (!root || (isScalar(root) && root.value === null)) return { reader };
   if (!isMap(root)) return reader.fail("the rules file must be a mapping with creation_rules", root);
   return { root, reader };
+}
+
+/**
+ * The rules file as sops's YAML reader (yaml.v3) sees it: every alias replaced by the node its anchor
+ * names (a rule's line is then the anchor's), and each `<<: *anchor` (or `<<: [*a, *b]`) merged
+ * into its mapping: keys of its own win, then earlier merged mappings over later ones. Each node is
+ * visited once, so aliases of aliases cost no more than the document.
+ */
+function withMergesApplied(doc: Document, root: Node | null, reader: RuleReader): Node | null {
+  const done = new Set<Node>();
+  const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
+  const walk = (node: unknown): void => {
+    if (!(isMap(node) || isSeq(node)) || done.has(node)) return;
+    done.add(node);
+    if (isSeq(node)) {
+      node.items = node.items.map(resolve);
+      node.items.forEach(walk);
+      return;
+    }
+    const merged: unknown[] = [];
+    for (const pair of node.items) {
+      pair.value = resolve(pair.value);
+      walk(pair.value);
+      if (isScalar(pair.key) && pair.key.value === "<<") merged.push(...(isSeq(pair.value) ? pair.value.items : [pair.value]));
+    }
+    if (!merged.length) return;
+    const own = node.items.filter((pair) => !(isScalar(pair.key) && pair.key.value === "<<"));
+    const has = (key: unknown) => own.some((pair) => isScalar(pair.key) && pair.key.value === key);
+    for (const source of merged) {
+      if (!isMap(source)) reader.fail("<< must merge a mapping, or a list of mappings", source as Node);
+      walk(source);
+      for (const pair of source.items) if (isScalar(pair.key) && !has(pair.key.value)) own.push(pair);
+    }
+    node.items = own;
+  };
+  const top = resolve(root) as Node | null;
+  walk(top);
+  return top;
 }
 
 async function readRules(configPath: string): Promise<CreationRule[]> {

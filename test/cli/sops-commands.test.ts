@@ -37,6 +37,50 @@ describe("encrypt and the rules file", () => {
     expect(out).not.toContain(RECIPIENT_B);
   });
 
+  it("reads anchors, aliases and << merge keys in the rules file as sops does: a rule's own keys win, then the first merged mapping", () => {
+    const dir = workdir({
+      ".sops.yaml": [
+        "shared: &shared",
+        `  age: ${RECIPIENT}`,
+        "  encrypted_regex: ^password$",
+        "other: &other",
+        `  age: ${RECIPIENT_B}`,
+        "creation_rules:",
+        "  - path_regex: ^db/",
+        "    <<: [*shared, *other]",
+        "  - path_regex: ^web/",
+        "    <<: *other",
+        "    encrypted_regex: ^token$",
+        "  - *shared",
+        "",
+      ].join("\n"),
+      "db/s.yaml": "user: admin\npassword: hunter2\n",
+      "web/s.yaml": "token: t0k\nurl: x\n",
+      "any.yaml": "password: p\nuser: u\n",
+    });
+    const db = sealboxSync(["encrypt", "db/s.yaml"], { cwd: dir });
+    expect(db.stderr).toBe("");
+    expect(db.stdout.toString()).toContain(`recipient: ${RECIPIENT}`);
+    expect(db.stdout.toString()).not.toContain(RECIPIENT_B);
+    expect(db.stdout.toString()).toContain("user: admin\n");
+    expect(db.stdout.toString()).toContain("encrypted_regex: ^password$");
+    const web = sealboxSync(["encrypt", "web/s.yaml"], { cwd: dir });
+    expect(web.stdout.toString()).toContain(`recipient: ${RECIPIENT_B}`);
+    expect(web.stdout.toString()).toMatch(/token: ENC\[/);
+    expect(web.stdout.toString()).toContain("url: x\n");
+    const any = sealboxSync(["encrypt", "any.yaml"], { cwd: dir });
+    expect(any.stdout.toString()).toContain(`recipient: ${RECIPIENT}`);
+    expect(any.stdout.toString()).toMatch(/password: ENC\[/);
+  });
+
+  it("a << that does not merge a mapping is a bad rule, named with its file and line", () => {
+    const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: .*\n    age: ${RECIPIENT}\n    <<: 5\n`, "a.yaml": "a: 1\n" });
+    const r = sealboxSync(["encrypt", "a.yaml"], { cwd: dir });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(".sops.yaml:4: << must merge a mapping, or a list of mappings");
+    expect(readdirSync(dir).sort()).toEqual([".sops.yaml", "a.yaml"]);
+  });
+
   it("--shamir-secret-sharing-threshold 0 is sops's default (every key group of the rule); a non-number is refused, writing nothing", () => {
     const dir = workdir({
       ".sops.yaml": `creation_rules:\n  - key_groups:\n      - age: [${RECIPIENT}]\n      - age: [${RECIPIENT_B}]\n`,
