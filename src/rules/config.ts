@@ -272,6 +272,7 @@ function parseRulesFile(configPath: string, text: string): { root?: YAMLMap; rea
  */
 function withMergesApplied(doc: Document, root: Node | null, reader: RuleReader): Node | null {
   const done = new Set<Node>();
+  const keyOf = (pair: { key: unknown }): unknown => (isScalar(pair.key) ? pair.key.value : undefined);
   const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
   const walk = (node: unknown): void => {
     if (!(isMap(node) || isSeq(node)) || done.has(node)) return;
@@ -281,19 +282,18 @@ function withMergesApplied(doc: Document, root: Node | null, reader: RuleReader)
       node.items.forEach(walk);
       return;
     }
+    // a merged mapping is walked (its own merges applied) as the value of its << pair, or as an item of its list
     const merged: unknown[] = [];
     for (const pair of node.items) {
       pair.value = resolve(pair.value);
       walk(pair.value);
-      if (isScalar(pair.key) && pair.key.value === "<<") merged.push(...(isSeq(pair.value) ? pair.value.items : [pair.value]));
+      if (keyOf(pair) === "<<") merged.push(...(isSeq(pair.value) ? pair.value.items : [pair.value]));
     }
     if (!merged.length) return;
-    const own = node.items.filter((pair) => !(isScalar(pair.key) && pair.key.value === "<<"));
-    const has = (key: unknown) => own.some((pair) => isScalar(pair.key) && pair.key.value === key);
+    const own = node.items.filter((pair) => keyOf(pair) !== "<<");
     for (const source of merged) {
       if (!isMap(source)) reader.fail("<< must merge a mapping, or a list of mappings", source as Node);
-      walk(source);
-      for (const pair of source.items) if (isScalar(pair.key) && !has(pair.key.value)) own.push(pair);
+      for (const pair of source.items) if (isScalar(pair.key) && !own.some((mine) => keyOf(mine) === keyOf(pair))) own.push(pair);
     }
     node.items = own;
   };
