@@ -9,6 +9,7 @@ import { isAlias, isMap, isScalar, isSeq, yamlLibrary } from "../formats/yaml-li
 import { SealboxError } from "../errors.js";
 import { findConfigFile, mentionsStores, type RuleLookupOptions } from "./find.js";
 import { yamlProblem } from "../formats/yaml-errors.js";
+import { goResolve } from "../formats/yaml-resolve.js";
 import type { AgeRecipientSpec, KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import { encryptionContextFromRule, parseKmsArns } from "../keys/kms.js";
 import { parseRecipient } from "../keys/age-recipients.js";
@@ -142,6 +143,19 @@ class RuleReader {
     });
   }
 
+  /**
+   * shamir_threshold as sops's yaml.v3 reads it into a Go int: 010 is octal, 1_0 is 10, a quoted
+   * number is a string it refuses, and 0 means not set (sops then uses the number of key groups).
+   */
+  private shamirThreshold(map: YAMLMap): number | undefined {
+    const node = this.node(map, "shamir_threshold");
+    if (node === undefined) return undefined;
+    const read = isScalar(node) && node.type === "PLAIN" ? goResolve(String(node.source ?? node.value)) : undefined;
+    const value = read?.tag === "int" || read?.tag === "float" ? Number(read.value) : NaN;
+    if (!Number.isSafeInteger(value) || value < 0) this.fail("shamir_threshold must be a whole number (unquoted), at least 1", node);
+    return value || undefined;
+  }
+
   rule(node: Node, configPath: string): CreationRule {
     if (!isMap(node)) this.fail("each creation rule must be a mapping", node);
     const awsProfile = this.string(node, "aws_profile");
@@ -159,13 +173,7 @@ class RuleReader {
       const keys: RecipientSpec[] = [...this.kmsKeys(node, awsProfile), ...this.ageRecipients(node)];
       recipientGroups = keys.length ? [keys] : [];
     }
-    const thresholdNode = this.node(node, "shamir_threshold");
-    let shamirThreshold: number | undefined;
-    if (thresholdNode !== undefined) {
-      const value = isScalar(thresholdNode) ? Number(thresholdNode.value) : NaN;
-      if (!Number.isInteger(value) || value < 1) this.fail("shamir_threshold must be a positive whole number", thresholdNode);
-      shamirThreshold = value;
-    }
+    const shamirThreshold = this.shamirThreshold(node);
     const selectors: EncryptionSelectors = {
       encryptedRegex: this.regex(node, "encrypted_regex"),
       unencryptedRegex: this.regex(node, "unencrypted_regex"),
