@@ -47,6 +47,16 @@ function indentProblem(store: IndentedStore, indent: number): string | undefined
   return indent < -1 ? "a JSON indent cannot be below -1 (-1 is a tab, 0 no indentation)" : undefined;
 }
 
+/**
+ * A number as sops's yaml.v3 decodes it into a Go int: 010 is octal 8, 1_0 is 10, 2.0 is 2, and a
+ * quoted number is a string it refuses. NaN for anything else, and for a fraction.
+ */
+function goInt(node: Node): number {
+  const read = isScalar(node) && node.type === "PLAIN" ? goResolve(String(node.source ?? node.value)) : undefined;
+  const value = read?.tag === "int" || read?.tag === "float" ? Number(read.value) : NaN;
+  return Number.isInteger(value) ? value : NaN;
+}
+
 class RuleReader {
   constructor(
     private readonly file: string,
@@ -143,15 +153,11 @@ class RuleReader {
     });
   }
 
-  /**
-   * shamir_threshold as sops's yaml.v3 reads it into a Go int: 010 is octal, 1_0 is 10, a quoted
-   * number is a string it refuses, and 0 means not set (sops then uses the number of key groups).
-   */
+  /** 0 means not set, as in sops: it then uses the number of key groups. */
   private shamirThreshold(map: YAMLMap): number | undefined {
     const node = this.node(map, "shamir_threshold");
     if (node === undefined) return undefined;
-    const read = isScalar(node) && node.type === "PLAIN" ? goResolve(String(node.source ?? node.value)) : undefined;
-    const value = read?.tag === "int" || read?.tag === "float" ? Number(read.value) : NaN;
+    const value = goInt(node);
     if (!Number.isSafeInteger(value) || value < 0) this.fail("shamir_threshold must be a whole number (unquoted), at least 1", node);
     return value || undefined;
   }
@@ -218,7 +224,7 @@ class RuleReader {
       if (!isMap(settings)) this.fail(`stores.${store} must be a mapping (e.g. indent: 2)`, settings);
       const indentNode = set(settings, "indent");
       if (indentNode === undefined) continue;
-      const indent = isScalar(indentNode) && typeof indentNode.value === "number" ? indentNode.value : NaN;
+      const indent = goInt(indentNode);
       // past 2^53 the number is no longer exact (sops's int refuses it too)
       if (!Number.isSafeInteger(indent)) this.fail(`stores.${store}.indent must be a whole number`, indentNode);
       const problem = indentProblem(store, indent);
