@@ -12,8 +12,8 @@ const WORKER = join(ROOT, "bench", "bulk-worker.js");
 async function runRotateCli(dir, keyFile, nodeArgs = []) {
   const env = { ...process.env, SOPS_AGE_KEY_FILE: keyFile };
   delete env.SOPS_AGE_KEY;
-  const { ms, maxRssKb, cpuMs } = await measureProcess(process.execPath, [...nodeArgs, BIN, "rotate", "--quiet", "enc"], { cwd: dir, env });
-  return { wallMs: ms, maxRssKb, cpuMs };
+  const { ms, maxRssKb, cpuMs, systemMs } = await measureProcess(process.execPath, [...nodeArgs, BIN, "rotate", "--quiet", "enc"], { cwd: dir, env });
+  return { wallMs: ms, maxRssKb, cpuMs, systemMs };
 }
 
 // Peak RSS also holds garbage the heap has not returned; a run under a small old-space limit shows
@@ -23,7 +23,7 @@ const OLD_SPACE_MB = 48;
 async function runWorker(args) {
   const { ms, maxRssKb, stdout } = await measureProcess(process.execPath, [WORKER, ...args]);
   const result = JSON.parse(stdout.trim().split("\n").pop());
-  return { wallMs: ms, inMs: result.ms, cpuMs: result.cpuMs, maxRssKb: maxRssKb ?? result.maxRssKb };
+  return { wallMs: ms, inMs: result.ms, cpuMs: result.cpuMs, systemMs: result.systemMs, maxRssKb: maxRssKb ?? result.maxRssKb };
 }
 
 function summarise(section, name, results, extra = {}) {
@@ -33,6 +33,7 @@ function summarise(section, name, results, extra = {}) {
     ms: median(results.map((r) => r.wallMs)),
     inMs: results[0].inMs === undefined ? undefined : median(results.map((r) => r.inMs)),
     cpuMs: results[0].cpuMs === undefined ? undefined : median(results.map((r) => r.cpuMs)),
+    systemMs: results[0].systemMs === undefined ? undefined : median(results.map((r) => r.systemMs)),
     maxRssKb: Math.max(...results.map((r) => r.maxRssKb)),
     runs: results.length,
     ...extra,

@@ -66,7 +66,7 @@ export async function measureProcess(command, args, options = {}) {
       const cpu = /__CPU__([\d.]+) ([\d.]+)/.exec(stderr);
       if (signal || (timeout && ms >= timeout)) return reject(new Error(`${command} killed by ${signal} after ${(ms / 1000).toFixed(0)} s (time limit)`));
       if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.replace(/__RSS__\d+/, "").slice(0, 800)}`));
-      resolve({ ms, maxRssKb: rss ? Number(rss[1]) : undefined, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined, stdout });
+      resolve({ ms, maxRssKb: rss ? Number(rss[1]) : undefined, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined, systemMs: cpu ? Number(cpu[2]) * 1000 : undefined, stdout });
     });
   });
 }

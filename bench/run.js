@@ -81,7 +81,7 @@ if (quick) for (const row of rows) delete row.ok;
 
 function cells(row) {
   const ratio = row.ratio === undefined ? "" : row.tool ? `${(row.ratio * 100).toFixed(0)}% of age` : `${row.ratio.toFixed(2)}×`;
-  const extra = [row.inMs !== undefined ? `in-process ${fmtMs(row.inMs)}` : "", row.cpuMs !== undefined ? `CPU ${fmtMs(row.cpuMs)}` : "", row.mbps !== undefined ? `${row.mbps.toFixed(0)} MB/s` : "", row.rssRatio !== undefined ? `RSS ${row.rssRatio.toFixed(2)}× file` : "", row.note ?? ""]
+  const extra = [row.inMs !== undefined ? `in-process ${fmtMs(row.inMs)}` : "", row.cpuMs !== undefined ? `CPU ${fmtMs(row.cpuMs)}${row.systemMs !== undefined ? ` (kernel ${fmtMs(row.systemMs)})` : ""}` : "", row.mbps !== undefined ? `${row.mbps.toFixed(0)} MB/s` : "", row.rssRatio !== undefined ? `RSS ${row.rssRatio.toFixed(2)}× file` : "", row.note ?? ""]
     .filter(Boolean)
     .join("; ");
   const verdict = row.ok === undefined ? "" : row.ok ? "met" : "**missed**";
