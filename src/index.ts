@@ -63,7 +63,7 @@ export type { NamedPrivateKey } from "./sealed/keys.js";
 export { parseManifests, formatManifest, stringifyManifests, asSecret, asSealedSecret, isSealedSecret, readSecrets } from "./sealed/manifest.js";
 export type { ManifestFormat, ManifestFile, ManifestDoc, SecretManifest, SealedSecretManifest, ObjectMeta } from "./sealed/manifest.js";
 export { reencrypt as reencryptSealed, reencryptThrough, rescope, mergeInto } from "./sealed/rewrite.js";
-export type { ReencryptOptions, RescopeOptions } from "./sealed/rewrite.js";
+export type { MergeOptions, ReencryptOptions, RescopeOptions } from "./sealed/rewrite.js";
 export { SCOPES, parseScope, scopeLabel } from "./sealed/scope.js";
 export type { Scope } from "./sealed/scope.js";
 

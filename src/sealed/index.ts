@@ -13,7 +13,7 @@ export {
   type SealedSecretManifest,
   type SecretManifest,
 } from "./manifest.js";
-export { mergeInto, reencrypt, reencryptThrough, rescope, type ReencryptOptions, type RescopeOptions } from "./rewrite.js";
+export { mergeInto, reencrypt, reencryptThrough, rescope, type MergeOptions, type ReencryptOptions, type RescopeOptions } from "./rewrite.js";
 export { SCOPES, describeWidening, parseScope, scopeFromAnnotations, scopeLabel, type Scope } from "./scope.js";
 export { sealManifests, sealRaw, sealSecret, sealValue, type RawOptions, type SealOptions } from "./seal.js";
 export { sealedIdentity, unsealSecret, unsealValues, type SealedIdentity } from "./unseal.js";

@@ -230,11 +230,15 @@ export function asSecret(value: unknown, file: string, line?: number): SecretMan
     const map = value[field];
     if (map === undefined || map === null) continue;
     if (!isRecord(map)) throw new SealboxError("CouldNotReadInputFile", `${field} must be a map`, { file, line });
-    for (const [key, v] of Object.entries(map)) {
+    const entries = Object.entries(map).map(([key, v]) => {
       if (typeof v !== "string") throw new SealboxError("CouldNotReadInputFile", `${field}.${key} must be a string (quote it)`, { file, line });
-      if (field === "data" && !isBase64(v)) throw new SealboxError("CouldNotReadInputFile", `data.${key} is not valid base64 (use stringData for plain text)`, { file, line });
-    }
-    secret[field] = map as Record<string, string>;
+      if (field === "stringData") return [key, v];
+      // Go's base64 (kubectl's, kubeseal's) skips line breaks: a certificate's data is often wrapped
+      const base64 = v.replace(/[\r\n]/g, "");
+      if (!isBase64(base64)) throw new SealboxError("CouldNotReadInputFile", `data.${key} is not valid base64 (use stringData for plain text)`, { file, line });
+      return [key, base64];
+    });
+    secret[field] = Object.fromEntries(entries);
   }
   if (typeof value.type === "string") secret.type = value.type;
   if (typeof value.immutable === "boolean") secret.immutable = value.immutable;

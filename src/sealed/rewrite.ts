@@ -1,10 +1,11 @@
 // Edits of existing SealedSecret files: merge new values in, re-encrypt to a new certificate, change
-// scope. Only spec.encryptedData values and scope annotations change; the rest of the file (template
-// metadata, comments, other documents, key order) stays as it was, in the file's own format.
+// scope. Only spec.encryptedData values, scope annotations and (in a merge) the template's labels and
+// annotations change; the rest of the file (comments, other documents, key order) stays as it was,
+// in the file's own format.
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { SealboxError, isSealboxError } from "../errors.js";
-import { asSealedSecret, isBase64, isRecord, isSealedSecret, setField, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
-import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, describeWidening, scopeLabel, type Scope } from "./scope.js";
+import { asSealedSecret, isBase64, isRecord, isSealedSecret, setField, templateMetadata, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
+import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, describeWidening, scopeFromAnnotations, scopeLabel, type Scope } from "./scope.js";
 import { sealValue } from "./seal.js";
 import { sealedIdentity, unsealValues } from "./unseal.js";
 
@@ -19,16 +20,43 @@ function writeValues(doc: ManifestDoc, values: Map<string, Uint8Array>, publicKe
   }
 }
 
-/** `--merge-into`: adds or replaces the Secret's values in the file's one SealedSecret, under its name, namespace and scope. */
-export function mergeInto(file: ManifestFile, path: string, secret: SecretManifest, publicKey: KeyObject): string[] {
+export interface MergeOptions {
+  publicKey: KeyObject;
+  /** --scope: must be the file's own (a merge does not change the scope: `sealbox scope` does). */
+  scope?: Scope;
+  allowEmptyData?: boolean;
+}
+
+/**
+ * `--merge-into`: adds or replaces the Secret's values in the file's one SealedSecret, under its
+ * name, namespace and scope, and merges the Secret's labels and annotations into the template, as
+ * kubeseal does (not the scope annotations, nor last-applied copies, which hold plaintext).
+ */
+export function mergeInto(file: ManifestFile, path: string, secret: SecretManifest, options: MergeOptions): string[] {
   const docs = sealedDocs(file);
   if (docs.length !== 1) throw new SealboxError("CouldNotReadInputFile", `--merge-into needs a file with exactly one SealedSecret, found ${docs.length}`, { file: path });
   const id = sealedIdentity(asSealedSecret(docs[0].value, path, docs[0].line));
+  const annotations = secret.metadata.annotations;
+  const named = annotations?.[NAMESPACE_WIDE_ANNOTATION] !== undefined || annotations?.[CLUSTER_WIDE_ANNOTATION] !== undefined;
+  const asked = options.scope ?? (named ? scopeFromAnnotations(annotations) : undefined);
+  if (asked !== undefined && asked !== id.scope) {
+    const by = options.scope !== undefined ? `--scope ${asked}` : `the Secret's annotations ask for ${asked}`;
+    throw new SealboxError("ConflictingParameters", `the SealedSecret is sealed ${id.scope}, and ${by}: a merge keeps the file's scope (change it with \`sealbox scope\`)`, { file: path, line: docs[0].line });
+  }
   const values = new Map<string, Uint8Array>();
   for (const [key, value] of Object.entries(secret.data ?? {})) values.set(key, Buffer.from(value, "base64"));
   for (const [key, value] of Object.entries(secret.stringData ?? {})) values.set(key, Buffer.from(value, "utf8"));
+  if (values.size === 0 && !options.allowEmptyData) throw new SealboxError("Generic", "the Secret has no data or stringData to merge; to merge its labels and annotations only, use --allow-empty-data");
+  const template = templateMetadata(secret.metadata);
+  for (const field of ["labels", "annotations"] as const) {
+    for (const [key, value] of Object.entries(template[field] ?? {})) {
+      if (key === NAMESPACE_WIDE_ANNOTATION || key === CLUSTER_WIDE_ANNOTATION) continue;
+      if (typeof value !== "string") throw new SealboxError("CouldNotReadInputFile", `the Secret's metadata.${field}.${key} must be a string (quote it)`);
+      setField(docs[0], ["spec", "template", "metadata", field, key], value);
+    }
+  }
   const keys = [...values.keys()];
-  writeValues(docs[0], values, publicKey, id.label);
+  writeValues(docs[0], values, options.publicKey, id.label);
   return keys;
 }
 

@@ -119,6 +119,17 @@ describe("input checks", () => {
     expect(JSON.parse(json).spec.encryptedData).toEqual({});
   });
 
+  it("reads data whose base64 is wrapped over lines, as Go's decoder (kubectl, kubeseal) does", () => {
+    const wrapped = Buffer.from("x".repeat(100)).toString("base64").replace(/(.{76})/, "$1\n");
+    const block = secretFrom(base + `data:\n  crt: |\n    ${wrapped.replace("\n", "\n    ")}\n`);
+    expect(block.data).toEqual({ crt: wrapped.replace("\n", "") });
+    const json = readSecrets(parseManifests(JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "a" }, data: { crt: wrapped.replace("\n", "\r\n") } }), "in.json"), "in.json")[0];
+    const unsealed = unsealSecret(sealSecret(json, { publicKey }), [privateKey]);
+    expect(Buffer.from(unsealed.data!.crt, "base64").toString()).toBe("x".repeat(100));
+    // a line break is all that is skipped: a space is still not base64
+    expect(() => secretFrom(base + "data:\n  crt: eHh4 eHh4\n")).toThrow(/data\.crt is not valid base64/);
+  });
+
   it("refuses non-base64 data and non-string stringData, naming the key", () => {
     expect(() => secretFrom(base + "data:\n  token: not base64!\n")).toThrow(/data\.token is not valid base64/);
     expect(() => secretFrom(base + "stringData:\n  port: 5432\n")).toThrow(/stringData\.port must be a string/);

@@ -34,6 +34,28 @@ describe("seal --raw", () => {
     expect(opensslOpen(result.stdout, "ns/n")).toEqual(bytes);
   });
 
+  it("takes kubectl's --from-file key=path (the path is read), and refuses two --from-file", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "value.txt"), "from key=path");
+    const keyed = await sealbox(["seal", "--raw", "--cert", CERT, "--from-file", "password=value.txt", "--namespace", "ns", "--name", "n"], { cwd: dir });
+    expect(keyed.stderr).toBe("");
+    expect(opensslOpen(keyed.stdout, "ns/n").toString()).toBe("from key=path");
+    writeFileSync(join(dir, "other.txt"), "other");
+    const twice = await sealbox(["seal", "--raw", "--cert", CERT, "--from-file", "value.txt", "--from-file", "other.txt", "--namespace", "ns", "--name", "n"], { cwd: dir });
+    expect(twice.status).not.toBe(0);
+    expect(twice.stderr).toContain("given more than once");
+    expect(twice.stdout).toBe("");
+  });
+
+  it("without --namespace takes the kubeconfig context's namespace, as kubeseal does", async () => {
+    const dir = tempDir();
+    const config = join(dir, "kubeconfig");
+    writeFileSync(config, "apiVersion: v1\nkind: Config\ncurrent-context: main\ncontexts:\n- name: main\n  context: {cluster: c, user: u, namespace: team-x}\nclusters: []\nusers: []\n");
+    const result = await sealbox(["seal", "--raw", "--cert", CERT, "--kubeconfig", config, "--name", "db"], { input: "v" });
+    expect(result.stderr).toBe("");
+    expect(opensslOpen(result.stdout, "team-x/db").toString()).toBe("v");
+  });
+
   it("the default (strict) scope needs --name and --namespace", async () => {
     const result = await sealbox(["seal", "--raw", "--cert", CERT, "--namespace", "prod"], { input: "x" });
     expect(result.status).toBe(8);
@@ -93,6 +115,54 @@ describe("seal --merge-into", () => {
     });
   });
 
+  it("merges the Secret's labels and annotations into the template, as kubeseal does, but not last-applied or scope annotations", async () => {
+    const dir = tempDir();
+    const file = join(dir, "sealed.yaml");
+    copyFileSync(join(VECTORS, "stringdata-strict.sealed.yaml"), file);
+    const before = YAML.parse(readFileSync(file, "utf8"));
+    const labelled = [
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata:",
+      "  name: ignored",
+      "  labels: {app: db, tier: data}",
+      "  annotations:",
+      "    owner: platform",
+      '    kubectl.kubernetes.io/last-applied-configuration: \'{"stringData":{"extra":"added-value"}}\'',
+      "stringData:",
+      "  extra: added-value",
+      "",
+    ].join("\n");
+    const result = await sealbox(["seal", "--cert", CERT, "--merge-into", file], { input: labelled });
+    expect(result.stderr).toBe("");
+    const after = YAML.parse(readFileSync(file, "utf8"));
+    expect(after.spec.template.metadata.labels).toEqual({ ...before.spec.template.metadata.labels, app: "db", tier: "data" });
+    expect(after.spec.template.metadata.annotations).toEqual({ ...before.spec.template.metadata.annotations, owner: "platform" });
+    expect(readFileSync(file, "utf8")).not.toContain("added-value");
+    expect(opensslOpen(after.spec.encryptedData.extra, "prod/db-credentials").toString()).toBe("added-value");
+  });
+
+  it("refuses a scope other than the file's, and a Secret with nothing to merge, leaving the file as it was", async () => {
+    const dir = tempDir();
+    const file = join(dir, "sealed.yaml");
+    copyFileSync(join(VECTORS, "stringdata-strict.sealed.yaml"), file);
+    const original = readFileSync(file, "utf8");
+    const widened = await sealbox(["seal", "--cert", CERT, "--merge-into", file, "--scope", "cluster-wide"], { input: newSecret });
+    expect(widened.status).toBe(8);
+    expect(widened.stderr).toContain("sealed strict, and --scope cluster-wide");
+    const annotated = newSecret.replace("  name: ignored\n", "  name: ignored\n  annotations: {sealedsecrets.bitnami.com/namespace-wide: \"true\"}\n");
+    const asked = await sealbox(["seal", "--cert", CERT, "--merge-into", file], { input: annotated });
+    expect(asked.status).toBe(8);
+    expect(asked.stderr).toContain("annotations ask for namespace-wide");
+    const empty = await sealbox(["seal", "--cert", CERT, "--merge-into", file], { input: "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\n" });
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toContain("--allow-empty-data");
+    expect(readFileSync(file, "utf8")).toBe(original);
+    // the scope the file has already is no conflict
+    const same = await sealbox(["seal", "--cert", CERT, "--merge-into", file, "--scope", "strict"], { input: newSecret });
+    expect(same.status).toBe(0);
+  });
+
   it("leaves the file untouched when the input is not a Secret", async () => {
     const dir = tempDir();
     const file = join(dir, "sealed.yaml");
@@ -142,6 +212,16 @@ describe("kubeseal's output flags", () => {
     const named = await sealbox(["seal", "--cert", CERT, "-w", "json"], { cwd: dir, input: secret });
     expect(named.status).toBe(0);
     expect(statSync(join(dir, "json")).isFile()).toBe(true);
+  });
+
+  it("--format is read in any case, as kubeseal lower-cases it", async () => {
+    const result = await sealbox(["seal", "--cert", CERT, "--format", "YAML"], { input: secret });
+    expect(result.status).toBe(0);
+    expect(YAML.parse(result.stdout).kind).toBe("SealedSecret");
+    expect(result.stdout.startsWith("{")).toBe(false);
+    const wrong = await sealbox(["seal", "--cert", CERT, "--format", "toml"], { input: secret });
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr).toContain("Allowed choices are yaml, json");
   });
 
   it("refuses -o/-w with --merge-into, which rewrites its own file", async () => {

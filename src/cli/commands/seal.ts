@@ -1,5 +1,5 @@
 // `sealbox seal`: kubeseal's job. Secrets in, SealedSecrets out (or one raw value, or merged into a file).
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import type { SealingCert } from "../../sealed/cert.js";
 import { addControllerOptions, controllerOptions, fetchCert, fetchControllerPem, type ControllerFlags } from "./cert.js";
 
@@ -35,13 +35,13 @@ export function registerSeal(program: Command): void {
     .addOption(new Option("--scope <scope>", "label scope; default: the Secret's sealedsecrets.bitnami.com annotations, else strict").choices(["strict", "namespace-wide", "cluster-wide"]))
     .option("-n, --namespace <namespace>", "namespace for a Secret that has none (a different one on the Secret is an error)")
     .option("--name <name>", "name for a Secret that has none; with --raw, the strict-scope name")
-    .addOption(new Option("--format <format>", "output format (default: yaml for an -o file ending .yaml/.yml, else json as kubeseal)").choices(["yaml", "json"]))
+    .addOption(new Option("--format <format>", "output format (default: yaml for an -o file ending .yaml/.yml, else json as kubeseal)").choices(FORMATS).argParser(formatChoice))
     .option("--allow-empty-data", "seal a Secret that has no data")
     .option("-f, --secret-file <file>", "kubeseal's name for the FILE argument (with --re-encrypt and no -o, rewritten in place as by kubeseal)")
     .option("-o, --output <file>", "write here (atomically) instead of stdout")
     .option("-w, --sealed-secret-file <file>", "kubeseal's name for --output")
     .option("--raw", "seal one value (from --from-file or stdin) and print its base64, no newline")
-    .option("--from-file <file>", "with --raw: the file whose bytes are sealed")
+    .option("--from-file <[key=]file>", "with --raw: the file whose bytes are sealed (kubectl's key=file names the same file)", onlyOnce("--from-file: --raw seals one value"))
     .option("--merge-into <file>", "add or replace the Secret's values in this SealedSecret file, in its own format")
     .option("--config <path>", "rules file whose sealed_secrets entry gives the cert and scope when there is no --cert (default: SOPS_CONFIG, else the nearest .sops.yaml)")
     .option("--fetch-cert", "print the controller's certificate and stop (kubeseal --fetch-cert; also sealbox cert fetch)")
@@ -65,6 +65,23 @@ Examples:
   sealbox seal --validate clusters/prod/db.sealed.yaml       # can the controller open it?`,
     )
     .action(seal);
+}
+
+const FORMATS = ["yaml", "json"];
+
+/** kubeseal lower-cases its format: `--format YAML` works there too. */
+function formatChoice(value: string): "yaml" | "json" {
+  const format = value.toLowerCase();
+  if (!FORMATS.includes(format)) throw new InvalidArgumentError(`Allowed choices are ${FORMATS.join(", ")}.`);
+  return format as "yaml" | "json";
+}
+
+/** A parser for an option that may be given once: the last of several would silently win. */
+function onlyOnce(why: string): (value: string, previous: string | undefined) => string {
+  return (value, previous) => {
+    if (previous !== undefined) throw new InvalidArgumentError(`given more than once (${why})`);
+    return value;
+  };
 }
 
 async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
@@ -106,9 +123,16 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
 
   if (flags.raw) {
     if (flags.mergeInto) throw new SealboxError("ConflictingParameters", "--raw and --merge-into do not go together");
-    const input = await readInput(flags.fromFile ?? file);
+    const input = await readInput(flags.fromFile === undefined ? file : await rawValueFile(flags.fromFile));
     const { cert, ruleScope } = await sealingTarget(flags, "seal", flags.output, fromCluster);
-    const sealed = sealRaw(input.bytes, { publicKey: cert.publicKey, scope: flagScope ?? ruleScope ?? "strict", namespace: flags.namespace, name: flags.name });
+    const scope = flagScope ?? ruleScope ?? "strict";
+    // as kubeseal: without -n, the kubeconfig context's namespace (one that cannot be read fails here)
+    let namespace = flags.namespace;
+    if (namespace === undefined && scope !== "cluster-wide") {
+      const fromContext = await kubeconfigNamespace(flags);
+      namespace = typeof fromContext === "function" ? fromContext() : fromContext;
+    }
+    const sealed = sealRaw(input.bytes, { publicKey: cert.publicKey, scope, namespace, name: flags.name });
     await writeOutput(sealed, flags.output);
     return;
   }
@@ -123,7 +147,7 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
     if (secrets.length !== 1) throw new SealboxError("NeedAtLeastOneDocument", `--merge-into takes exactly one Secret, found ${secrets.length}`, { file: input.name });
     const target = await readInput(flags.mergeInto);
     const manifests = parseManifests(target.bytes.toString("utf8"), target.name);
-    mergeInto(manifests, target.name, secrets[0], cert.publicKey);
+    mergeInto(manifests, target.name, secrets[0], { publicKey: cert.publicKey, scope: flagScope, allowEmptyData: flags.allowEmptyData });
     await writeOutput(stringifyManifests(manifests), flags.mergeInto);
     return;
   }
@@ -138,6 +162,13 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
     format: outputFormat(flags),
   });
   await writeOutput(text, flags.output);
+}
+
+/** --from-file as a path, else as kubectl's `key=path` (kubeseal reads only the path of it). */
+async function rawValueFile(value: string): Promise<string> {
+  const { existsSync } = await import("node:fs");
+  const split = value.indexOf("=");
+  return existsSync(value) || split < 0 ? value : value.slice(split + 1);
 }
 
 /** kubeseal's output format: --format, else yaml for an -o/-w file ending .yaml/.yml, else json. */
