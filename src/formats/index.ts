@@ -1,19 +1,20 @@
-// Picks a codec the way sops does: --input-type/--output-type, else the file's extension, else binary.
-import { extname } from "node:path";
+// Picks a codec the way sops does: --input-type/--output-type, else the end of the file's name,
+// else binary. As sops's formats.FormatForPath: case-sensitive (`X.YAML` is binary there), and a
+// file named just `.env` is dotenv.
 import type { Codec, FormatName } from "./types.js";
 
-const BY_EXTENSION: Record<string, FormatName> = {
-  ".yaml": "yaml",
-  ".yml": "yaml",
-  ".json": "json",
-  ".env": "dotenv",
-  ".ini": "ini",
-};
+const BY_SUFFIX: [string, FormatName][] = [
+  [".yaml", "yaml"],
+  [".yml", "yaml"],
+  [".json", "json"],
+  [".env", "dotenv"],
+  [".ini", "ini"],
+];
 
 export const FORMAT_NAMES: FormatName[] = ["yaml", "json", "dotenv", "ini", "binary"];
 
 export function formatForPath(path: string): FormatName {
-  return BY_EXTENSION[extname(path).toLowerCase()] ?? "binary";
+  return BY_SUFFIX.find(([suffix]) => path.endsWith(suffix))?.[1] ?? "binary";
 }
 
 /** Loads only the codec asked for. */

@@ -169,6 +169,19 @@ describe("encrypt and the rules file", () => {
   });
 });
 
+describe("the store a file's name picks, as sops's formats.FormatForPath", () => {
+  it("a file named just .env is dotenv; X.YAML (upper case) is binary, as in sops", () => {
+    const dir = workdir({ ".env": "A=1\n", "X.YAML": "a: 1\n" });
+    const dotenv = sealboxSync(["encrypt", "--age", RECIPIENT, ".env"], { cwd: dir });
+    expect(dotenv.stderr).toBe("");
+    expect(dotenv.stdout.toString()).toMatch(/^A=ENC\[AES256_GCM,data:[^\n]*,type:str\]\nsops_age__list_0__map_enc=/);
+    writeFileSync(join(dir, ".env"), dotenv.stdout);
+    expect(sealboxSync(["decrypt", ".env"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("A=1\n");
+    const upper = sealboxSync(["encrypt", "--age", RECIPIENT, "X.YAML"], { cwd: dir });
+    expect(JSON.parse(upper.stdout.toString()).data).toMatch(/^ENC\[AES256_GCM,/);
+  });
+});
+
 describe("decrypt, extract, set and unset", () => {
   const enc = (dir: string, name: string) => sealboxSync(["encrypt", "-i", "--age", RECIPIENT, name], { cwd: dir });
 
