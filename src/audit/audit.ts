@@ -6,6 +6,7 @@ import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
 import type { Branch } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import { shownInMessage } from "../core/redact.js";
+import { goRegExp } from "../core/go-regexp.js";
 import { findConfigFile, loadRules, matchCreationRule, type CreationRule } from "../rules/config.js";
 import type { StoredStanza } from "../sops/metadata.js";
 import { withDefaultSelector } from "../sops/encryption-rules.js";
@@ -332,7 +333,7 @@ async function auditRules(rules: CreationRule[], ctx: Context, out: Collector): 
   for (const rule of rules) {
     const path = displayPath(rule.configPath, ctx.root);
     const { unencryptedRegex, encryptedRegex } = rule.selectors;
-    const exposed = SECRET_DATA_KEYS.filter((k) => (unencryptedRegex && new RegExp(unencryptedRegex, "u").test(k)) || (encryptedRegex && !new RegExp(encryptedRegex, "u").test(k) && isKubernetesRule(rule)));
+    const exposed = SECRET_DATA_KEYS.filter((k) => (unencryptedRegex && goRegExp(unencryptedRegex).test(k)) || (encryptedRegex && !goRegExp(encryptedRegex).test(k) && isKubernetesRule(rule)));
     if (exposed.length) {
       const by = unencryptedRegex ? `unencrypted_regex ${JSON.stringify(unencryptedRegex)}` : `encrypted_regex ${JSON.stringify(encryptedRegex)}`;
       out.add("weakRule", path, `${by} leaves ${exposed.join(" and ")} unencrypted`, rule.line);

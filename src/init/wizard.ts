@@ -4,6 +4,7 @@
 import { access, mkdir, readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { shownInMessage } from "../core/redact.js";
+import { goRegExp } from "../core/go-regexp.js";
 import { SealboxError } from "../errors.js";
 import { parseAgeRecipientList } from "../keys/age-recipients.js";
 import { writeFileAtomic } from "../ops/atomic-write.js";
@@ -94,7 +95,7 @@ const exists = (path: string): Promise<boolean> => access(path).then(() => true,
 
 function checkRegex(value: string, flag: string): string {
   try {
-    new RegExp(value, "u");
+    goRegExp(value);
   } catch (error) {
     throw new SealboxError("ConflictingParameters", `${flag} is not a valid regular expression: ${(error as Error).message}`);
   }
@@ -103,7 +104,7 @@ function checkRegex(value: string, flag: string): string {
 
 const validRegex = (value: string): string | true => {
   try {
-    new RegExp(value, "u");
+    goRegExp(value);
     return true;
   } catch (error) {
     return `not a valid regular expression: ${(error as Error).message}`;

@@ -10,6 +10,7 @@ import { SealboxError } from "../errors.js";
 import { findConfigFile, mentionsStores, type RuleLookupOptions } from "./find.js";
 import { yamlProblem } from "../formats/yaml-errors.js";
 import { goResolve } from "../formats/yaml-resolve.js";
+import { goRegExp } from "../core/go-regexp.js";
 import type { AgeRecipientSpec, KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import { encryptionContextFromRule, parseKmsArns } from "../keys/kms.js";
 import { parseRecipient } from "../keys/age-recipients.js";
@@ -94,7 +95,7 @@ class RuleReader {
     const pattern = this.string(map, key);
     if (pattern === undefined) return undefined;
     try {
-      new RegExp(pattern, "u");
+      goRegExp(pattern);
     } catch (error) {
       this.fail(`${key} is not a valid regular expression: ${(error as Error).message}`, this.node(map, key));
     }
@@ -374,6 +375,6 @@ export async function matchCreationRule(filePath: string, configPath: string, cw
 const regexes = new Map<string, RegExp>();
 function compiled(pattern: string): RegExp {
   let regex = regexes.get(pattern);
-  if (!regex) regexes.set(pattern, (regex = new RegExp(pattern, "u")));
+  if (!regex) regexes.set(pattern, (regex = goRegExp(pattern)));
   return regex;
 }

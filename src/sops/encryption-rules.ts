@@ -1,7 +1,8 @@
 // Which values of a document get encrypted (sops.go shouldBeEncrypted): at most one of the suffix or
 // regex settings, plus the comment-regex settings, evaluated on the key path and the comments above.
-// Go's regexp is RE2; JavaScript's syntax agrees on everything rules files use in practice.
+// The regexes are Go's (RE2), read through goRegExp.
 import { SealboxError } from "../errors.js";
+import { goRegExp } from "../core/go-regexp.js";
 
 export interface EncryptionSelectors {
   unencryptedSuffix?: string;
@@ -30,7 +31,7 @@ export function withDefaultSelector(s: EncryptionSelectors): EncryptionSelectors
 function compile(pattern: string | undefined, name: string): RegExp | undefined {
   if (!pattern) return undefined;
   try {
-    return new RegExp(pattern, "u");
+    return goRegExp(pattern);
   } catch {
     throw new SealboxError("ErrorReadingConfig", `${name} is not a valid regular expression: ${pattern}`);
   }

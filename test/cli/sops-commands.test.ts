@@ -73,6 +73,23 @@ describe("encrypt and the rules file", () => {
     expect(any.stdout.toString()).toMatch(/password: ENC\[/);
   });
 
+  it("reads the rules' regular expressions as Go's: (?i) and \\z in path_regex and encrypted_regex", () => {
+    const dir = workdir({
+      ".sops.yaml": `creation_rules:\n  - path_regex: (?i)^secrets/.*\\.yaml\\z\n    encrypted_regex: (?i)^(PASSWORD|token)$\n    age: ${RECIPIENT}\n`,
+      "Secrets/app.yaml": "password: a\nToken: b\nuser: c\n",
+    });
+    const r = sealboxSync(["encrypt", "Secrets/app.yaml"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    const out = r.stdout.toString();
+    expect(out).toMatch(/^password: ENC\[/m);
+    expect(out).toMatch(/^Token: ENC\[/m);
+    expect(out).toMatch(/^user: c$/m);
+    const refused = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: a(?i)b\n    age: ${RECIPIENT}\n`, "ab.yaml": "a: 1\n" });
+    const bad = sealboxSync(["encrypt", "ab.yaml"], { cwd: refused });
+    expect(bad.status).toBe(5);
+    expect(bad.stderr).toContain(".sops.yaml:2: path_regex is not a valid regular expression: flags are supported only at the start");
+  });
+
   it("a << that does not merge a mapping is a bad rule, named with its file and line", () => {
     const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: .*\n    age: ${RECIPIENT}\n    <<: 5\n`, "a.yaml": "a: 1\n" });
     const r = sealboxSync(["encrypt", "a.yaml"], { cwd: dir });
