@@ -40,6 +40,16 @@ describe("sealbox groups", () => {
     expect(readFileSync(file, "utf8")).not.toContain("hunter2");
   });
 
+  it("add takes --age repeated (every one joins the group, as in sops) and -f for --file", () => {
+    const { c, file, keys, decrypt, metadata } = setup();
+    const r = sealboxSync(["groups", "add", "-f", file, "--age", B, "--age", c.recipient, "-i"], { env: cliEnv(keys("a")) });
+    expect(r.stderr.toString()).toBe("");
+    expect(metadata().key_groups[1].age.map((stanza: { recipient: string }) => stanza.recipient)).toEqual([B, c.recipient]);
+    // either key of the new group holds its share
+    expect(decrypt(keys("a", "c")).stdout.toString()).toBe(PLAIN);
+    expect(decrypt(keys("a", "b")).stdout.toString()).toBe(PLAIN);
+  });
+
   it("keeps the values, their MAC and lastmodified as they were, as sops does: a diff shows the keys alone", () => {
     const { file, keys, decrypt, groups, metadata } = setup();
     const values = (text: string) => text.split("\n").filter((line) => /^\w+: ENC\[/.test(line));

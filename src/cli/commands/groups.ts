@@ -18,10 +18,15 @@ interface AddFlags extends GroupsFlags {
 
 function addGroupsFlags(command: Command): Command {
   return addFileFlags(command)
-    .requiredOption("--file <file>", "the encrypted file")
+    .requiredOption("-f, --file <file>", "the encrypted file")
     .option("-i, --in-place", "rewrite the file (atomically) instead of printing it")
     .addOption(shamirThresholdOption("how many key groups are needed to decrypt from now on (default, or 0: the file's, else all)"))
     .addOption(indentOption());
+}
+
+/** sops's --age and --kms here are repeatable: every value counts, not the last. */
+function joinRepeated(value: string, previous: string | undefined): string {
+  return previous === undefined ? value : `${previous},${value}`;
 }
 
 export function registerGroups(program: Command): void {
@@ -30,8 +35,8 @@ export function registerGroups(program: Command): void {
     .description("add or delete a file's key groups (sops groups); the data key is kept, the Shamir shares made again")
     .addHelpText("after", `\nExamples:\n  sealbox groups add --file secrets.yaml --age age1… -i\n  sealbox groups delete --file secrets.yaml 1 -i`);
   addGroupsFlags(groups.command("add").description("add a key group: these keys together hold one share"))
-    .option("-a, --age <recipients>", "the new group's age recipients, comma-separated")
-    .option("-k, --kms <arns>", "the new group's AWS KMS key ARNs, comma-separated, ARN+ROLE_ARN to assume a role")
+    .option("-a, --age <recipients>", "the new group's age recipients, comma-separated or repeated", joinRepeated)
+    .option("-k, --kms <arns>", "the new group's AWS KMS key ARNs, comma-separated or repeated, ARN+ROLE_ARN to assume a role", joinRepeated)
     .option("--aws-profile <profile>", "the AWS profile for the KMS keys")
     .option("--encryption-context <pairs>", "KMS encryption context, key:value,key2:value2")
     .addHelpText("after", `\nExample:\n  sealbox groups add --file secrets.yaml --age age1… --shamir-secret-sharing-threshold 2 -i`)
