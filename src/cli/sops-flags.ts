@@ -44,7 +44,14 @@ export function addFileFlags(command: Command): Command {
     .addOption(new Option("--input-type <type>", "the input's format (default: from the file extension)").choices(FORMAT_NAMES))
     .addOption(new Option("--output-type <type>", "the output's format (default: the input's)").choices(FORMAT_NAMES))
     .option("--filename-override <name>", "treat the input as this file name (format and creation rule), e.g. for stdin")
-    .option("--config <path>", "the rules file (default: SOPS_CONFIG, else the nearest .sops.yaml upward)");
+    .option("--config <path>", "the rules file (default: SOPS_CONFIG, else the nearest .sops.yaml upward)")
+    // sops's key service flags: using local keys is sops's default and sealbox's only way
+    .addOption(new Option("--enable-local-keyservice", "sops's default: keys are used here, in this process").hideHelp())
+    .addOption(new Option("--keyservice <address>", "sops's remote key service").hideHelp().argParser(noKeyService));
+}
+
+function noKeyService(): never {
+  throw new InvalidArgumentError("sealbox does not use sops key services: it uses the keys on this machine (SOPS_AGE_KEY_FILE and the other age variables, AWS credentials for KMS)");
 }
 
 /** sops's --indent: whole numbers only; which store takes which value is checked against the output's format. */

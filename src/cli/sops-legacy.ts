@@ -44,7 +44,32 @@ export function fromLegacySops(argv: string[], program: ProgramWords): string[] 
   }
   // `sops [FLAGS] FILE`: edit, when the first word that is no flag or flag value looks like a path
   // (a mistyped command still gets commander's hint)
-  const word = args.find((arg, i) => !arg.startsWith("-") && !program.takeValue.has(args[i - 1] ?? ""));
+  const at = args.findIndex((arg, i) => !arg.startsWith("-") && !program.takeValue.has(args[i - 1] ?? ""));
+  const word = args[at];
   if (word && !program.commands.has(word) && /[./\\]/.test(word)) return [node!, script!, "edit", ...args];
+  if (word && program.commands.has(word)) return withGlobalsAfter(argv, at, program);
   return argv;
+}
+
+// sops's global flags stand before the subcommand (`sops --config rules.yaml encrypt f`); here
+// they are the subcommand's own. sops's version check has no counterpart: its flags are dropped.
+const GLOBAL_WITH_VALUE = new Set(["--config", "--indent"]);
+const GLOBAL_SWITCHES = new Set(["--enable-local-keyservice"]);
+const DROPPED = new Set(["--disable-version-check", "--check-for-updates"]);
+
+/** The global flags before the subcommand at `at` moved after it, if all of them are sops's or the program's. */
+function withGlobalsAfter(argv: string[], at: number, program: ProgramWords): string[] {
+  const [node, script, ...args] = argv;
+  const kept: string[] = [];
+  const moved: string[] = [];
+  for (let i = 0; i < at; i++) {
+    const arg = args[i]!;
+    const name = arg.split("=")[0]!;
+    if (program.options.has(arg)) kept.push(arg);
+    else if (DROPPED.has(arg)) continue;
+    else if (GLOBAL_SWITCHES.has(arg) || (GLOBAL_WITH_VALUE.has(name) && arg.includes("="))) moved.push(arg);
+    else if (GLOBAL_WITH_VALUE.has(arg)) moved.push(arg, args[++i]!);
+    else return argv; // commander names what it does not know
+  }
+  return kept.length === at ? argv : [node!, script!, ...kept, args[at]!, ...moved, ...args.slice(at + 1)];
 }

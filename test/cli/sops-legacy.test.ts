@@ -38,6 +38,10 @@ describe("sops's legacy command line", () => {
     for (const word of ["valueOf", "constructor", "__proto__"]) expect(fromLegacySops(argv(word), COMMANDS)).toEqual(argv(word));
     expect(fromLegacySops(argv("-d", "constructor"), COMMANDS)).toEqual(argv("decrypt", "constructor"));
     expect(() => fromLegacySops(argv("-r", "s.yaml"), COMMANDS)).toThrow(/add -i/);
+    // sops's global flags before a subcommand become the subcommand's; its version check's are dropped
+    expect(fromLegacySops(argv("--config", "r.yaml", "-q", "--indent=2", "encrypt", "s.yaml"), COMMANDS)).toEqual(argv("-q", "encrypt", "--config", "r.yaml", "--indent=2", "s.yaml"));
+    expect(fromLegacySops(argv("--disable-version-check", "--enable-local-keyservice", "decrypt", "s.yaml"), COMMANDS)).toEqual(argv("decrypt", "--enable-local-keyservice", "s.yaml"));
+    expect(fromLegacySops(argv("--config", "r.yaml", "--unknown", "encrypt", "s.yaml"), COMMANDS)).toEqual(argv("--config", "r.yaml", "--unknown", "encrypt", "s.yaml"));
   });
 
   it("works end to end: -e -i, -d, -r -i, and refuses -r without -i, writing nothing", () => {
@@ -64,5 +68,19 @@ describe("sops's legacy command line", () => {
     const edited = sealboxSync([file], { env: { ...env, EDITOR: "true" } });
     expect(edited.status).toBe(200);
     expect(edited.stderr).toContain("has not changed");
+  });
+
+  it("takes sops's global --config before the subcommand, --enable-local-keyservice as sops's default, and refuses --keyservice", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sealbox-legacy-"));
+    writeFileSync(join(dir, "rules.yaml"), `creation_rules:\n  - age: ${A}\n`);
+    writeFileSync(join(dir, "s.yaml"), "password: hunter2\n");
+    const env = cliEnv(KEYS_A);
+    const encrypted = sealboxSync(["--config", "rules.yaml", "--enable-local-keyservice", "encrypt", "-i", "s.yaml"], { cwd: dir, env });
+    expect(encrypted.stderr.toString()).toBe("");
+    expect(readFileSync(join(dir, "s.yaml"), "utf8")).toContain(A);
+    const remote = sealboxSync(["decrypt", "--keyservice", "tcp://localhost:5000", "s.yaml"], { cwd: dir, env });
+    expect(remote.status).not.toBe(0);
+    expect(remote.stderr).toContain("sealbox does not use sops key services");
+    expect(remote.stdout.toString()).toBe("");
   });
 });
