@@ -251,6 +251,16 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(sealboxSync(["exec-env", "app.env", "exit 7"], { cwd: dir, env: withKey() }).status).toBe(7);
   });
 
+  it("exec-env refuses a map or list value, as sops does, naming the key and not the value, running nothing", () => {
+    const dir = workdir({ "app.yaml": "USER: admin\nDB:\n  password: hunter2\n" });
+    sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "app.yaml"], { cwd: dir });
+    const r = sealboxSync(["exec-env", "app.yaml", "touch ran"], { cwd: dir, env: withKey() });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("cannot use a complex value (a map or list) in the environment: DB");
+    expect(r.stderr).not.toContain("hunter2");
+    expect(existsSync(join(dir, "ran"))).toBe(false);
+  });
+
   it("exec-file hands a private 0600 file to the command and removes it afterwards", () => {
     const dir = workdir({ "c.yaml": "k: v\n" });
     sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "c.yaml"], { cwd: dir });

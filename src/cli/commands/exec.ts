@@ -10,7 +10,8 @@ export function registerExecEnv(program: Command): void {
       .description("run a command with the file's top-level values as environment variables (sops exec-env)")
       .argument("<file>", "the encrypted file")
       .argument("<command>", "the command line, run by sh -c")
-      .option("--pristine", "do not pass on sealbox's own environment"),
+      .option("--pristine", "do not pass on sealbox's own environment")
+      .option("--same-process", "accepted for sops compatibility: the command runs as a child, its exit status passed on"),
   )
     .addHelpText("after", `\nExample:\n  sealbox exec-env app.enc.env './migrate --db "$DB_URL"'`)
     .action(async (file: string, commandLine: string, flags: DecryptFlags & { pristine?: boolean }) => {
@@ -19,11 +20,16 @@ export function registerExecEnv(program: Command): void {
       const { readInput } = await import("../../ops/file-io.js");
       const { runShell } = await import("../../ops/private-temp.js");
       const { scalarText } = await import("../../ops/exec-env.js");
+      const { SealboxError } = await import("../../errors.js");
       const opened = await openEncrypted((await readInput(file)).bytes, decryptOptions(flags, file));
       const env: NodeJS.ProcessEnv = flags.pristine ? { PATH: process.env.PATH } : { ...process.env };
       for (const item of opened.docs[0]?.items ?? []) {
-        const text = typeof item.key === "string" ? scalarText(item.value) : undefined;
-        if (text !== undefined) env[item.key as string] = text;
+        if (typeof item.key !== "string") continue; // a comment
+        const text = scalarText(item.value);
+        // as sops refuses them; the key is named, never the value
+        if (text === undefined && item.value !== null) throw new SealboxError("Generic", `cannot use a complex value (a map or list) in the environment: ${item.key}`, { file });
+        if (item.key.includes("=")) throw new SealboxError("Generic", `cannot use a key with '=' in the environment: ${item.key}`, { file });
+        if (text !== undefined) env[item.key] = text;
       }
       process.exitCode = await runShell(commandLine, [], env);
     });
