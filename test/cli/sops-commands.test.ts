@@ -225,6 +225,21 @@ describe("decrypt, extract, set and unset", () => {
     expect(sealboxSync(["unset", "--idempotent", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(0);
   });
 
+  it("set --value-file names the value's file in the third argument, --value-stdin reads stdin, as in sops", () => {
+    const dir = workdir({ "s.yaml": "a: 1\n", "value.json": '{"uid": [1000]}\n' });
+    enc(dir, "s.yaml");
+    const env = withKey();
+    // sops's README form (the flag before the file), and the flag after the arguments
+    expect(sealboxSync(["set", "--value-file", "s.yaml", '["b"]', "value.json"], { cwd: dir, env }).stderr).toBe("");
+    expect(sealboxSync(["set", "s.yaml", '["c"]', "value.json", "--value-file"], { cwd: dir, env }).stderr).toBe("");
+    expect(sealboxSync(["set", "--value-stdin", "s.yaml", '["d"]'], { cwd: dir, env, input: '"from stdin"' }).stderr).toBe("");
+    expect(sealboxSync(["decrypt", "s.yaml"], { cwd: dir, env }).stdout.toString()).toBe("a: 1\nb:\n    uid:\n        - 1000\nc:\n    uid:\n        - 1000\nd: from stdin\n");
+    const both = sealboxSync(["set", "--value-stdin", "s.yaml", '["e"]', '"x"'], { cwd: dir, env, input: '"y"' });
+    expect(both.status).toBe(7);
+    expect(both.stderr).toContain("give no third argument");
+    expect(sealboxSync(["set", "--value-file", "s.yaml", '["e"]'], { cwd: dir, env }).status).toBe(7);
+  });
+
   it("decrypt -o writes the plaintext with mode 0600", () => {
     const dir = workdir({ "s.json": '{"k": "v"}' });
     enc(dir, "s.json");

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { addFileFlags, indentOption, type FileFlags } from "../sops-flags.js";
 
 interface SetFlags extends FileFlags {
-  valueFile?: string;
+  valueFile?: boolean;
   valueStdin?: boolean;
   idempotent?: boolean;
 }
@@ -34,9 +34,9 @@ export function registerSet(program: Command): void {
       .description("set one value in an encrypted file (sops set); the value is JSON")
       .argument("<file>", "the encrypted file")
       .argument("<path>", "where, e.g. '[\"data\"][\"password\"]'")
-      .argument("[value]", "the new value as JSON, e.g. '\"s3cret\"' or '{\"a\":1}'")
-      .option("--value-file <file>", "read the JSON value from this file")
-      .option("--value-stdin", "read the JSON value from stdin")
+      .argument("[value]", "the new value as JSON, e.g. '\"s3cret\"' or '{\"a\":1}'; with --value-file, the file holding it")
+      .option("--value-file", "the third argument names a file holding the JSON value (as in sops)")
+      .option("--value-stdin", "read the JSON value from stdin (no third argument)")
       .option("--idempotent", "do not rewrite the file when the value is already set")
       .addOption(indentOption()),
   )
@@ -46,9 +46,11 @@ export function registerSet(program: Command): void {
       const { parseJson, emitJsonValue } = await import("../../formats/json.js");
       const { parseTreePath, setAtPath, getAtPath } = await import("../../ops/tree-path.js");
       const { readInput } = await import("../../ops/file-io.js");
-      const sources = [valueText !== undefined, !!flags.valueFile, !!flags.valueStdin].filter(Boolean).length;
-      if (sources !== 1) throw new SealboxError("InvalidSetFormat", "give the value once: as an argument, --value-file or --value-stdin");
-      const raw = valueText !== undefined ? Buffer.from(valueText) : (await readInput(flags.valueStdin ? "-" : flags.valueFile)).bytes;
+      if (flags.valueFile && flags.valueStdin) throw new SealboxError("InvalidSetFormat", "--value-file and --value-stdin do not go together");
+      if ((valueText === undefined) !== !!flags.valueStdin) {
+        throw new SealboxError("InvalidSetFormat", flags.valueStdin ? "with --value-stdin the value comes from stdin: give no third argument" : flags.valueFile ? "--value-file needs the value's file as the third argument" : "give the value as the third argument, or --value-stdin");
+      }
+      const raw = flags.valueStdin ? (await readInput("-")).bytes : flags.valueFile ? (await readInput(valueText)).bytes : Buffer.from(valueText!);
       const value = parseJson(raw, "the value");
       const path = parseTreePath(pathText);
       await rewrite(file, flags, (doc) => {
