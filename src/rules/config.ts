@@ -48,6 +48,9 @@ function indentProblem(store: IndentedStore, indent: number): string | undefined
   return indent < -1 ? "a JSON indent cannot be below -1 (-1 is a tab, 0 no indentation)" : undefined;
 }
 
+/** How deep `merge` may nest in a key group (an alias can make it endless). */
+const MAX_MERGE_DEPTH = 32;
+
 /**
  * A number as sops's yaml.v3 decodes it into a Go int: 010 is octal 8, 1_0 is 10, 2.0 is 2, and a
  * quoted number is a string it refuses. NaN for anything else, and for a fraction.
@@ -163,6 +166,29 @@ class RuleReader {
     return value || undefined;
   }
 
+  /**
+   * A key group's keys as sops's extractMasterKeys reads them: the groups under its `merge` first
+   * (sops 3.10), then its own; a key named twice is kept once, as sops keeps it.
+   */
+  private groupKeys(group: YAMLMap, awsProfile: string | undefined, depth = 0): RecipientSpec[] {
+    const keys: RecipientSpec[] = [];
+    const merged = this.node(group, "merge");
+    if (merged !== undefined && !(isScalar(merged) && merged.value === null)) {
+      if (!isSeq(merged)) this.fail("merge must be a list of key groups", merged);
+      if (depth >= MAX_MERGE_DEPTH) this.fail(`merge nests more than ${MAX_MERGE_DEPTH} deep`, merged);
+      for (const item of merged.items) {
+        if (!isMap(item)) this.fail("each merged key group must be a mapping", item as Node);
+        keys.push(...this.groupKeys(item, awsProfile, depth + 1));
+      }
+    }
+    keys.push(...this.kmsKeys(group, awsProfile), ...this.ageRecipients(group));
+    const seen = new Set<string>();
+    return keys.filter((key) => {
+      const id = key.type === "age" ? `age/${key.recipient}` : `kms/${key.arn}`;
+      return !seen.has(id) && !!seen.add(id);
+    });
+  }
+
   rule(node: Node, configPath: string): CreationRule {
     if (!isMap(node)) this.fail("each creation rule must be a mapping", node);
     const awsProfile = this.string(node, "aws_profile");
@@ -172,7 +198,7 @@ class RuleReader {
       if (!isSeq(groupsNode)) this.fail("key_groups must be a list", groupsNode);
       recipientGroups = groupsNode.items.map((group) => {
         if (!isMap(group)) this.fail("each key group must be a mapping", group as Node);
-        const keys: RecipientSpec[] = [...this.kmsKeys(group, awsProfile), ...this.ageRecipients(group)];
+        const keys = this.groupKeys(group, awsProfile);
         if (keys.length === 0) this.fail("a key group names no age or kms keys", group);
         return keys;
       });

@@ -43,3 +43,40 @@ describe("a store's indent", () => {
     expect(await loadStores(path)).toEqual({ yaml: 8, json: 4 });
   });
 });
+
+describe("key groups", () => {
+  const B = "age1vpy7q3jrgraq5eupujyx7fdxjay5wmg4cc8sj7hygda0tv35wvvs8jyytl";
+  const KMS = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  function rules(text: string): string {
+    const dir = mkdtempSync(join(tmpdir(), "sealbox-rules-"));
+    writeFileSync(join(dir, ".sops.yaml"), text);
+    return join(dir, ".sops.yaml");
+  }
+
+  it("take the keys of their merge groups first, nested too, each key once (sops's extractMasterKeys)", async () => {
+    const path = rules(
+      [
+        "creation_rules:",
+        "  - key_groups:",
+        "      - merge:",
+        "          - age: [" + B + "]",
+        "            merge:",
+        "              - kms: [{arn: " + KMS + "}]",
+        "        age: [" + RECIPIENT + ", " + B + "]",
+        "      - age: [" + B + "]",
+        "",
+      ].join("\n"),
+    );
+    const [rule] = await loadRules(path);
+    expect(rule.recipientGroups).toEqual([
+      [{ type: "kms", arn: KMS }, { type: "age", recipient: B }, { type: "age", recipient: RECIPIENT }],
+      [{ type: "age", recipient: B }],
+    ]);
+  });
+
+  it("a merge that is not a list of mappings is a bad rule at its line", async () => {
+    const path = rules("creation_rules:\n  - key_groups:\n      - merge: " + B + "\n");
+    await expect(loadRules(path)).rejects.toMatchObject({ message: "merge must be a list of key groups", line: 3 });
+  });
+});
