@@ -12,7 +12,7 @@ import { parseKmsArns } from "../keys/kms.js";
 import type { KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import type { CreationRule } from "../rules/config.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
-import { decryptFile, emitEncrypted, encryptNew, encryptWithKey, hasMetadata, loadEncrypted, type EncryptedFile } from "../sops/sops-file.js";
+import { decryptFile, emitEncrypted, encryptNew, encryptWithKey, hasMetadata, loadEncrypted, METADATA_KEY, type EncryptedFile } from "../sops/sops-file.js";
 import type { SopsMetadata } from "../sops/metadata.js";
 import { getAtPath, parseTreePath } from "./tree-path.js";
 import { bufferSource, toMemory, type ByteSource, type OpenSink } from "../core/byte-stream.js";
@@ -214,12 +214,21 @@ export async function decrypt(input: Uint8Array, options: DecryptOptions = {}): 
   return opened.codecs.output.emitPlain(opened.docs, opened.emitOptions);
 }
 
-/** sops filestatus: whether the file carries sops metadata. */
+/**
+ * sops filestatus (its cfs): encrypted when the file carries sops metadata with a version and a
+ * MAC. A YAML or JSON file that cannot be read is an error, as in sops; other input that is no sops
+ * file (a binary file, say) is simply not encrypted.
+ */
 export async function fileStatus(input: Uint8Array, options: FileOptions = {}): Promise<{ encrypted: boolean }> {
   const { input: codec } = await codecsFor(options);
+  let docs: Documents;
   try {
-    return { encrypted: hasMetadata(codec.parseEncrypted(input, fileLabel(options))) };
-  } catch {
+    docs = codec.parseEncrypted(input, fileLabel(options));
+  } catch (error) {
+    if (codec.name === "yaml" || codec.name === "json") throw error;
     return { encrypted: false };
   }
+  const metadata = docs[0]?.get(METADATA_KEY);
+  const present = (key: string): boolean => metadata instanceof Branch && typeof metadata.get(key) === "string" && metadata.get(key) !== "";
+  return { encrypted: present("version") && present("mac") };
 }

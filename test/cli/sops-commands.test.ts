@@ -290,6 +290,17 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "e.yaml"], { cwd: dir });
     expect(sealboxSync(["filestatus", "p.yaml"], { cwd: dir }).stdout.toString()).toBe('{"encrypted":false}\n');
     expect(sealboxSync(["filestatus", "e.yaml"], { cwd: dir }).stdout.toString()).toBe('{"encrypted":true}\n');
+    // as sops's cfs: a sops block without a version or a MAC is not encrypted; YAML that cannot be read is an error
+    const encrypted = readFileSync(join(dir, "e.yaml"), "utf8");
+    writeFileSync(join(dir, "nomac.yaml"), encrypted.replace(/^ {4}mac: .*\n/m, ""));
+    expect(sealboxSync(["filestatus", "nomac.yaml"], { cwd: dir }).stdout.toString()).toBe('{"encrypted":false}\n');
+    writeFileSync(join(dir, "broken.yaml"), "k: [unclosed\n");
+    const broken = sealboxSync(["filestatus", "broken.yaml"], { cwd: dir });
+    expect(broken.status).not.toBe(0);
+    expect(broken.stderr).toContain("broken.yaml:");
+    expect(broken.stdout.toString()).toBe("");
+    writeFileSync(join(dir, "blob.bin"), Buffer.from([0, 1, 2, 255]));
+    expect(sealboxSync(["filestatus", "blob.bin"], { cwd: dir }).stdout.toString()).toBe('{"encrypted":false}\n');
   });
 
   it("keygen writes an identity 0600 that decrypts what its recipient encrypts, and never overwrites", () => {
