@@ -27,10 +27,13 @@ export function fromLegacySops(argv: string[], program: ProgramWords): string[] 
   if (first < 0 || program.commands.has(args[first]!) || args[first] === "-h" || args[first] === "--help") return argv;
   // the legacy flags, wherever they stand as flags: not as an option's value, not after `--`
   const found: number[] = [];
+  let set: number | undefined;
   for (let i = 0; i < args.length && args[i] !== "--"; i++) {
     if (LEGACY.has(args[i]!)) found.push(i);
+    else if (args[i] === "--set" || args[i]!.startsWith("--set=")) set ??= i;
     else if (program.takeValue.has(args[i]!)) i++;
   }
+  if (set !== undefined) return legacySet(node!, script!, args, set);
   const legacy = [...new Set(found.map((i) => LEGACY.get(args[i]!)!))];
   if (legacy.length > 1) throw new SealboxError("ConflictingParameters", `sops's ${legacy.map((c) => `--${c}`).join(" and ")} do not go together`);
   const rest = args.filter((_, i) => !found.includes(i));
@@ -49,6 +52,19 @@ export function fromLegacySops(argv: string[], program: ProgramWords): string[] 
   if (word && !program.commands.has(word) && /[./\\]/.test(word)) return [node!, script!, "edit", ...args];
   if (word && program.commands.has(word)) return withGlobalsAfter(argv, at, program);
   return argv;
+}
+
+/**
+ * `sops --set '["path"] VALUE' FILE`: `set FILE PATH VALUE`. As sops's extractSetArguments, the path
+ * ends at the first "] ", and the JSON value is the rest.
+ */
+function legacySet(node: string, script: string, args: string[], at: number): string[] {
+  const glued = args[at]!.startsWith("--set=");
+  const text = glued ? args[at]!.slice("--set=".length) : args[at + 1];
+  const split = text?.indexOf("] ") ?? -1;
+  if (text === undefined || split < 0) throw new SealboxError("InvalidSetFormat", "--set takes '[\"path\"] VALUE': the path in brackets, a space, then the value as JSON");
+  const rest = args.filter((_, i) => i !== at && (glued || i !== at + 1));
+  return [node, script, "set", ...rest, text.slice(0, split + 1), text.slice(split + 2)];
 }
 
 // sops's global flags stand before the subcommand (`sops --config rules.yaml encrypt f`); here

@@ -38,6 +38,10 @@ describe("sops's legacy command line", () => {
     for (const word of ["valueOf", "constructor", "__proto__"]) expect(fromLegacySops(argv(word), COMMANDS)).toEqual(argv(word));
     expect(fromLegacySops(argv("-d", "constructor"), COMMANDS)).toEqual(argv("decrypt", "constructor"));
     expect(() => fromLegacySops(argv("-r", "s.yaml"), COMMANDS)).toThrow(/add -i/);
+    // sops --set '[path] VALUE' FILE: set FILE PATH VALUE, split at the first "] " as sops splits it
+    expect(fromLegacySops(argv("--set", '["a"]["b"] {"c": "] x"}', "s.yaml"), COMMANDS)).toEqual(argv("set", "s.yaml", '["a"]["b"]', '{"c": "] x"}'));
+    expect(fromLegacySops(argv("--set=[\"a\"] 1", "s.yaml"), COMMANDS)).toEqual(argv("set", "s.yaml", '["a"]', "1"));
+    expect(() => fromLegacySops(argv("--set", '["a"]', "s.yaml"), COMMANDS)).toThrow(/--set takes/);
     // sops's global flags before a subcommand become the subcommand's; its version check's are dropped
     expect(fromLegacySops(argv("--config", "r.yaml", "-q", "--indent=2", "encrypt", "s.yaml"), COMMANDS)).toEqual(argv("-q", "encrypt", "--config", "r.yaml", "--indent=2", "s.yaml"));
     expect(fromLegacySops(argv("--disable-version-check", "--enable-local-keyservice", "decrypt", "s.yaml"), COMMANDS)).toEqual(argv("decrypt", "--enable-local-keyservice", "s.yaml"));
