@@ -81,9 +81,10 @@ function parseBool(value: Value | undefined): boolean {
   return value === true || value === "true" || value === "True";
 }
 
-/** Reads the metadata branch. Throws MacNotFound-style errors with the field at fault, never values. */
+/** Reads the metadata branch. Throws errors naming the field at fault, never values. */
 export function parseMetadata(sops: Value | undefined): SopsMetadata {
-  if (!(sops instanceof Branch)) throw new SealboxError("MacNotFound", "sops metadata not found: this file is not encrypted by sops or sealbox");
+  // sops returns its MetadataNotFound as a plain error: exit status 1
+  if (!(sops instanceof Branch)) throw new SealboxError("Generic", "sops metadata not found: this file is not encrypted by sops or sealbox");
   let keyGroups: StoredKeyGroup[];
   const groups = sops.get("key_groups");
   if (Array.isArray(groups) && groups.length > 0) {

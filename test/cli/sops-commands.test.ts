@@ -168,6 +168,14 @@ describe("encrypt and the rules file", () => {
     expect(r.stderr).toContain("/nonexistent/x.yaml");
   });
 
+  it("decrypting a file that is not encrypted is exit 1, as sops's 'sops metadata not found'", () => {
+    const dir = workdir({ "plain.yaml": "password: hunter2\n" });
+    const r = sealboxSync(["decrypt", "plain.yaml"], { cwd: dir, env: withKey() });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("plain.yaml: sops metadata not found");
+    expect(r.stderr).not.toContain("hunter2");
+  });
+
   it("-i rewrites many files, and a failure in one leaves every file as it was", () => {
     const dir = workdir({ "a.yaml": "a: 1\n", "b.yaml": "b: 2\n", "bad.yaml": "x: [\n" });
     const before = readFileSync(join(dir, "a.yaml"), "utf8");
