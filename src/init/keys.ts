@@ -39,7 +39,7 @@ export async function findExistingRecipients(env: NodeJS.ProcessEnv = process.en
   };
   for (const source of identitySources(env)) {
     if (source.value === undefined) continue;
-    if (source.kind === "age-command") {
+    if (source.kind === "age-command" || source.kind === "ssh-command") {
       found.skipped.push(`${source.name}: a command (not run by init)`);
       continue;
     }

@@ -1,7 +1,8 @@
 // Finds age identities exactly where sops 3.13 looks (getsops/sops age/keysource.go
 // loadIdentities): SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, the user config dir's
-// sops/age/keys.txt, SOPS_AGE_SSH_PRIVATE_KEY_FILE, ~/.ssh/id_ed25519 and ~/.ssh/id_rsa. Like sops it
-// reads every one that exists and combines them, so existing setups work unchanged.
+// sops/age/keys.txt, SOPS_AGE_SSH_PRIVATE_KEY_FILE, SOPS_AGE_SSH_PRIVATE_KEY_CMD (an ssh private key
+// on a command's stdout), ~/.ssh/id_ed25519 and ~/.ssh/id_rsa. Like sops it reads every one that
+// exists and combines them, so existing setups work unchanged.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
@@ -24,7 +25,7 @@ export interface AgeIdentityOptions {
   platform?: NodeJS.Platform;
 }
 
-export type IdentitySourceKind = "age-text" | "age-file" | "age-command" | "ssh-file";
+export type IdentitySourceKind = "age-text" | "age-file" | "age-command" | "ssh-file" | "ssh-command";
 
 export interface IdentitySource {
   /** What the user would recognise: the variable name or the path. */
@@ -50,6 +51,7 @@ export function identitySources(env: NodeJS.ProcessEnv = process.env, options: P
     { name: "SOPS_AGE_KEY_CMD", kind: "age-command", value: set("SOPS_AGE_KEY_CMD") },
     { name: keysTxt ?? "sops/age/keys.txt in the user config directory", kind: "age-file", value: keysTxt },
     { name: "SOPS_AGE_SSH_PRIVATE_KEY_FILE", kind: "ssh-file", value: set("SOPS_AGE_SSH_PRIVATE_KEY_FILE") },
+    { name: "SOPS_AGE_SSH_PRIVATE_KEY_CMD", kind: "ssh-command", value: set("SOPS_AGE_SSH_PRIVATE_KEY_CMD") },
     { name: home ? join(home, ".ssh", "id_ed25519") : "~/.ssh/id_ed25519", kind: "ssh-file", value: home && join(home, ".ssh", "id_ed25519"), fallback: true },
     { name: home ? join(home, ".ssh", "id_rsa") : "~/.ssh/id_rsa", kind: "ssh-file", value: home && join(home, ".ssh", "id_rsa"), fallback: true },
   ];
@@ -69,7 +71,7 @@ export function describeIdentitySources(env: NodeJS.ProcessEnv = process.env, op
     .map((s) => {
       if (s.value === undefined) return `${s.name} (not set)`;
       // Inline keys and key commands are shown as set, never echoed: either could hold a secret.
-      if (s.kind === "age-text" || s.kind === "age-command") return `${s.name} (set)`;
+      if (s.kind === "age-text" || s.kind === "age-command" || s.kind === "ssh-command") return `${s.name} (set)`;
       const label = s.name === s.value ? s.name : `${s.name}=${shownInMessage(s.value)}`;
       return `${label} (${existsSync(s.value) ? "present" : "missing"})`;
     })
@@ -104,7 +106,7 @@ export async function readIdentitySources(env: NodeJS.ProcessEnv = process.env, 
     const value = source.value;
     if (value === undefined) continue;
     if (source.kind === "age-text") read.push({ source, bytes: Buffer.from(value) });
-    else if (source.kind === "age-command") read.push({ source, bytes: await runKeyCommand(value) });
+    else if (source.kind === "age-command" || source.kind === "ssh-command") read.push({ source, bytes: await runKeyCommand(value, source.name) });
     else {
       const bytes = await readIfPresent(value);
       if (!bytes) continue;
@@ -126,9 +128,9 @@ function isLocked(id: AgeIdentity): boolean {
 }
 
 function parseSource({ source, bytes, publicKey }: ReadIdentitySource, options: AgeIdentityOptions): AgeIdentity[] {
-  if (source.kind !== "ssh-file") return parseIdentityFile(bytes, source.kind === "age-file" ? source.value! : source.name, options);
+  if (source.kind !== "ssh-file" && source.kind !== "ssh-command") return parseIdentityFile(bytes, source.kind === "age-file" ? source.value! : source.name, options);
   try {
-    return parseSshIdentityFile(Buffer.from(bytes).toString("utf8"), source.value!, { passphrase: options.passphrase, publicKey });
+    return parseSshIdentityFile(Buffer.from(bytes).toString("utf8"), source.kind === "ssh-file" ? source.value! : source.name, { passphrase: options.passphrase, publicKey });
   } catch (error) {
     // sops skips an unreadable default key with a warning; an explicitly named one is an error.
     if (!source.fallback) throw error;
@@ -147,12 +149,13 @@ async function readIfPresent(path: string): Promise<Buffer | undefined> {
 }
 
 /**
- * Runs SOPS_AGE_KEY_CMD as sops does: split into words like a shell would (google/shlex rules:
- * quotes, backslashes, # comments), then executed directly, without a shell; stdout is the keys.
+ * Runs a key command (the `variable` naming it) as sops does: split into words like a shell would
+ * (google/shlex rules: quotes, backslashes, # comments), then executed directly, without a shell;
+ * stdout is the keys.
  */
-async function runKeyCommand(commandLine: string): Promise<Buffer> {
-  const argv = splitCommandLine(commandLine);
-  if (argv.length === 0) throw new SealboxError("CouldNotRetrieveKey", "SOPS_AGE_KEY_CMD is empty");
+async function runKeyCommand(commandLine: string, variable: string): Promise<Buffer> {
+  const argv = splitCommandLine(commandLine, variable);
+  if (argv.length === 0) throw new SealboxError("CouldNotRetrieveKey", `${variable} is empty`);
   const { spawn } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
@@ -161,19 +164,19 @@ async function runKeyCommand(commandLine: string): Promise<Buffer> {
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", (e: NodeJS.ErrnoException) =>
-      reject(new SealboxError("CouldNotRetrieveKey", `SOPS_AGE_KEY_CMD: cannot run ${shownInMessage(argv[0]!, "a command")} (${e.code ?? e.message})`)),
+      reject(new SealboxError("CouldNotRetrieveKey", `${variable}: cannot run ${shownInMessage(argv[0]!, "a command")} (${e.code ?? e.message})`)),
     );
     child.on("close", (code, signal) => {
       if (code === 0) return resolve(Buffer.concat(out));
       const last = Buffer.concat(err).toString("utf8").trim().split("\n").pop()?.slice(0, 200);
       const stderr = last && looksLikeKeyMaterial(last) ? "(its last line held key material: not shown)" : last;
-      reject(new SealboxError("CouldNotRetrieveKey", `SOPS_AGE_KEY_CMD failed (${signal ?? `exit status ${code}`})${stderr ? `: ${stderr}` : ""}`));
+      reject(new SealboxError("CouldNotRetrieveKey", `${variable} failed (${signal ?? `exit status ${code}`})${stderr ? `: ${stderr}` : ""}`));
     });
   });
 }
 
 /** Shell-like word splitting (google/shlex, which sops uses); no expansion of any kind. */
-export function splitCommandLine(line: string): string[] {
+export function splitCommandLine(line: string, variable = "SOPS_AGE_KEY_CMD"): string[] {
   const words: string[] = [];
   let word: string | undefined;
   let quote: "'" | '"' | undefined;
@@ -195,13 +198,13 @@ export function splitCommandLine(line: string): string[] {
       quote = c;
       word ??= "";
     } else if (c === "\\") {
-      if (++i >= line.length) throw new SealboxError("CouldNotRetrieveKey", "SOPS_AGE_KEY_CMD: ends with an escape character");
+      if (++i >= line.length) throw new SealboxError("CouldNotRetrieveKey", `${variable}: ends with an escape character`);
       word = (word ?? "") + line[i];
     } else {
       word = (word ?? "") + c;
     }
   }
-  if (quote) throw new SealboxError("CouldNotRetrieveKey", "SOPS_AGE_KEY_CMD: unclosed quote");
+  if (quote) throw new SealboxError("CouldNotRetrieveKey", `${variable}: unclosed quote`);
   if (word !== undefined) words.push(word);
   return words;
 }

@@ -85,6 +85,15 @@ describe("loadAgeIdentities", () => {
     expect(identities).toHaveLength(9);
   });
 
+  it("reads an ssh private key from SOPS_AGE_SSH_PRIVATE_KEY_CMD's stdout, and names the variable when the command fails", async () => {
+    const recipient = sshKey(p("sshcmd", "key"), "ed25519");
+    const env = { HOME: p("empty"), SOPS_AGE_SSH_PRIVATE_KEY_CMD: `cat '${p("sshcmd", "key")}'` };
+    expect(await canDecrypt(await loadAgeIdentities(env), recipient)).toBe(true);
+    expect(describeIdentitySources(env)).toContain("SOPS_AGE_SSH_PRIVATE_KEY_CMD (set)");
+    const failed = await errorOf(loadAgeIdentities({ HOME: p("empty"), SOPS_AGE_SSH_PRIVATE_KEY_CMD: "false" }));
+    expect(failed.message).toBe("SOPS_AGE_SSH_PRIVATE_KEY_CMD failed (exit status 1)");
+  });
+
   it("uses ~/.config on Linux when XDG_CONFIG_HOME is unset, and ignores a relative XDG_CONFIG_HOME as Go does", async () => {
     const home = p("linux", "home");
     const key = ageKey();

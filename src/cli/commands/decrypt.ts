@@ -18,7 +18,8 @@ export function registerDecrypt(program: Command): void {
       "after",
       `
 Identities: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, SOPS_AGE_SSH_PRIVATE_KEY_FILE,
-~/.config/sops/age/keys.txt, ~/.ssh/id_ed25519 and id_rsa; KMS through the AWS credential chain.
+SOPS_AGE_SSH_PRIVATE_KEY_CMD, ~/.config/sops/age/keys.txt, ~/.ssh/id_ed25519 and id_rsa; KMS
+through the AWS credential chain.
 
 Examples:
   SOPS_AGE_KEY_FILE=key.txt sealbox decrypt secrets.enc.yaml
