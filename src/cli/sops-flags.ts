@@ -99,8 +99,12 @@ export function addEncryptFlags(command: Command): Command {
 }
 
 export function addDecryptFlags(command: Command): Command {
-  return addFileFlags(command)
-    .option("--extract <path>", "print only this value, e.g. '[\"data\"][\"password\"]'")
+  return addOpenFlags(addFileFlags(command).option("--extract <path>", "print only this value, e.g. '[\"data\"][\"password\"]'"));
+}
+
+/** How an encrypted file is opened: for every command that decrypts one. */
+export function addOpenFlags(command: Command): Command {
+  return command
     .option("--ignore-mac", "decrypt even if the MAC does not match (dangerous: says so loudly)")
     .option("--decryption-order <types>", "key types to try first, comma-separated (also SOPS_DECRYPTION_ORDER; default age,kms)");
 }

@@ -248,6 +248,20 @@ describe("decrypt, extract, set and unset", () => {
     expect(sealboxSync(["set", "--value-file", "s.yaml", '["e"]'], { cwd: dir, env }).status).toBe(7);
   });
 
+  it("set and unset take --ignore-mac (saying so) and --decryption-order, as sops's do", () => {
+    const dir = workdir({ "s.yaml": "a: 1\nb: 2\n" });
+    enc(dir, "s.yaml");
+    const env = withKey();
+    // a value removed behind sops's back: the MAC no longer matches
+    writeFileSync(join(dir, "s.yaml"), readFileSync(join(dir, "s.yaml"), "utf8").replace(/^b: .*\n/m, ""));
+    expect(sealboxSync(["set", "s.yaml", '["c"]', "3"], { cwd: dir, env }).status).toBe(51);
+    const forced = sealboxSync(["set", "--ignore-mac", "--decryption-order", "age", "s.yaml", '["c"]', "3"], { cwd: dir, env });
+    expect(forced.status).toBe(0);
+    expect(forced.stderr).toContain("--ignore-mac: the file's integrity is NOT checked");
+    expect(sealboxSync(["decrypt", "s.yaml"], { cwd: dir, env }).stdout.toString()).toBe("a: 1\nc: 3\n");
+    expect(sealboxSync(["unset", "--ignore-mac", "s.yaml", '["c"]'], { cwd: dir, env }).status).toBe(0);
+  });
+
   it("decrypt -o writes the plaintext with mode 0600", () => {
     const dir = workdir({ "s.json": '{"k": "v"}' });
     enc(dir, "s.json");

@@ -16,9 +16,10 @@ export function registerExecEnv(program: Command): void {
     .addHelpText("after", `\nExample:\n  sealbox exec-env app.enc.env './migrate --db "$DB_URL"'`)
     .action(async (file: string, commandLine: string, flags: DecryptFlags & { pristine?: boolean }) => {
       const { openEncrypted } = await import("../../ops/sops-ops.js");
-      const { decryptOptions } = await import("../sops-flags.js");
+      const { decryptOptions, warnIgnoreMac } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
       const { runShell } = await import("../../ops/private-temp.js");
+      if (flags.ignoreMac) warnIgnoreMac();
       const { scalarText } = await import("../../ops/exec-env.js");
       const { SealboxError } = await import("../../errors.js");
       const opened = await openEncrypted((await readInput(file)).bytes, decryptOptions(flags, file));
@@ -49,9 +50,10 @@ export function registerExecFile(program: Command): void {
     .addHelpText("after", `\nExample:\n  sealbox exec-file kubeconfig.enc.yaml 'kubectl --kubeconfig {} get pods'`)
     .action(async (file: string, commandLine: string, flags: DecryptFlags & { filename?: string }) => {
       const { decrypt } = await import("../../ops/sops-ops.js");
-      const { decryptOptions } = await import("../sops-flags.js");
+      const { decryptOptions, warnIgnoreMac } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
       const { runShell, withPrivateFile } = await import("../../ops/private-temp.js");
+      if (flags.ignoreMac) warnIgnoreMac();
       const plain = await decrypt((await readInput(file)).bytes, decryptOptions(flags, file));
       const { basename } = await import("node:path");
       process.exitCode = await withPrivateFile(flags.filename ?? basename(file), plain, (path) =>

@@ -1,19 +1,20 @@
 // `sealbox set` / `sealbox unset`: change one value in an encrypted file without showing the rest
 // (sops set/unset). The data key and recipients stay; only the values and the MAC are renewed.
 import type { Command } from "commander";
-import { addFileFlags, indentOption, type FileFlags } from "../sops-flags.js";
+import { addFileFlags, addOpenFlags, indentOption, type DecryptFlags } from "../sops-flags.js";
 
-interface SetFlags extends FileFlags {
+interface SetFlags extends DecryptFlags {
   valueFile?: boolean;
   valueStdin?: boolean;
   idempotent?: boolean;
 }
 
-async function rewrite(file: string, flags: FileFlags & { idempotent?: boolean }, change: (doc: import("../../tree/tree.js").Branch) => boolean): Promise<void> {
+async function rewrite(file: string, flags: DecryptFlags & { idempotent?: boolean }, change: (doc: import("../../tree/tree.js").Branch) => boolean): Promise<void> {
   const { openEncrypted, sealOpened } = await import("../../ops/sops-ops.js");
-  const { decryptOptions } = await import("../sops-flags.js");
+  const { decryptOptions, warnIgnoreMac } = await import("../sops-flags.js");
   const { readInput, writeOutput } = await import("../../ops/file-io.js");
   const { SealboxError } = await import("../../errors.js");
+  if (flags.ignoreMac) warnIgnoreMac();
   const input = await readInput(file);
   const opened = await openEncrypted(input.bytes, decryptOptions(flags, file));
   const { Branch } = await import("../../tree/tree.js");
@@ -28,7 +29,7 @@ async function rewrite(file: string, flags: FileFlags & { idempotent?: boolean }
 }
 
 export function registerSet(program: Command): void {
-  addFileFlags(
+  addOpenFlags(addFileFlags(
     program
       .command("set")
       .description("set one value in an encrypted file (sops set); the value is JSON")
@@ -39,7 +40,7 @@ export function registerSet(program: Command): void {
       .option("--value-stdin", "read the JSON value from stdin (no third argument)")
       .option("--idempotent", "do not rewrite the file when the value is already set")
       .addOption(indentOption()),
-  )
+  ))
     .addHelpText("after", `\nExample:\n  sealbox set secrets.enc.yaml '["data"]["password"]' '"n3w-s3cret"'`)
     .action(async (file: string, pathText: string, valueText: string | undefined, flags: SetFlags) => {
       const { SealboxError } = await import("../../errors.js");
@@ -68,7 +69,7 @@ export function registerSet(program: Command): void {
 }
 
 export function registerUnset(program: Command): void {
-  addFileFlags(
+  addOpenFlags(addFileFlags(
     program
       .command("unset")
       .description("remove one key or list item from an encrypted file (sops unset)")
@@ -76,9 +77,9 @@ export function registerUnset(program: Command): void {
       .argument("<path>", "what to remove, e.g. '[\"data\"][\"old\"]'")
       .option("--idempotent", "succeed without rewriting when the path does not exist")
       .addOption(indentOption()),
-  )
+  ))
     .addHelpText("after", `\nExample:\n  sealbox unset secrets.enc.yaml '["data"]["old_token"]'`)
-    .action(async (file: string, pathText: string, flags: FileFlags & { idempotent?: boolean }) => {
+    .action(async (file: string, pathText: string, flags: DecryptFlags & { idempotent?: boolean }) => {
       const { parseTreePath, unsetAtPath, getAtPath } = await import("../../ops/tree-path.js");
       const path = parseTreePath(pathText);
       await rewrite(file, flags, (doc) => {
