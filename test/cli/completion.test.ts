@@ -23,8 +23,9 @@ async function program(): Promise<Command> {
 function everyCommand(root: Command): { path: string; flags: string[] }[] {
   const out: { path: string; flags: string[] }[] = [];
   const walk = (c: Command, path: string) => {
-    out.push({ path, flags: c.options.flatMap((o) => [o.long, o.short]).filter((f): f is string => Boolean(f)) });
-    // hidden commands (git's textconv and pre-commit hooks) are for git, not for people
+    out.push({ path, flags: c.options.filter((o) => !o.hidden).flatMap((o) => [o.long, o.short]).filter((f): f is string => Boolean(f)) });
+    // hidden commands (git's textconv and pre-commit hooks) are for git, and hidden options (sops's
+    // flags kept for its scripts: --enable-local-keyservice, --pgp, …) for old scripts, not for people
     for (const sub of c.commands) if (!(sub as Command & { _hidden?: boolean })._hidden) walk(sub, `${path} ${sub.name()}`);
   };
   walk(root, "sealbox");
