@@ -95,7 +95,18 @@ export function addEncryptFlags(command: Command): Command {
     .option("--encrypted-regex <regex>", "encrypt only values of keys matching this")
     .option("--unencrypted-comment-regex <regex>", "leave values under comments matching this in clear")
     .option("--encrypted-comment-regex <regex>", "encrypt only values under comments matching this")
-    .option("--mac-only-encrypted", "compute the MAC over encrypted values only");
+    .option("--mac-only-encrypted", "compute the MAC over encrypted values only")
+    .addOption(unsupportedKeyOption("--pgp", "PGP"))
+    .addOption(unsupportedKeyOption("--gcp-kms", "GCP KMS"))
+    .addOption(unsupportedKeyOption("--azure-kv", "Azure Key Vault"))
+    .addOption(unsupportedKeyOption("--hc-vault-transit", "HashiCorp Vault"));
+}
+
+/** sops's flag for a key type sealbox does not have: refused with that reason, not as an unknown flag. */
+function unsupportedKeyOption(flag: string, type: string): Option {
+  return new Option(`${flag} <keys>`).hideHelp().argParser(() => {
+    throw new InvalidArgumentError(`sealbox has no ${type} support (age and AWS KMS keys only)`);
+  });
 }
 
 export function addDecryptFlags(command: Command): Command {

@@ -112,6 +112,17 @@ describe("encrypt and the rules file", () => {
     expect(readFileSync(join(dir, "plain.yaml"), "utf8")).toBe("a: 1\n");
   });
 
+  it("refuses sops's flags and variables for key types it does not have, instead of encrypting to other keys than sops would", () => {
+    const dir = workdir({ ".sops.yaml": `creation_rules:\n  - age: ${RECIPIENT}\n`, "a.yaml": "a: 1\n" });
+    const pgp = sealboxSync(["encrypt", "-i", "a.yaml"], { cwd: dir, env: cleanEnv({ SOPS_PGP_FP: "85D77543B3D624B63CEA9E6DBC17301B491B3F21" }) });
+    expect(pgp.status).toBe(8);
+    expect(pgp.stderr).toContain("SOPS_PGP_FP is set: sops would add its PGP keys to the file, and sealbox has no PGP support");
+    const flag = sealboxSync(["encrypt", "-i", "--gcp-kms", "projects/p/locations/global/keyRings/r/cryptoKeys/k", "a.yaml"], { cwd: dir });
+    expect(flag.status).not.toBe(0);
+    expect(flag.stderr).toContain("sealbox has no GCP KMS support");
+    expect(readFileSync(join(dir, "a.yaml"), "utf8")).toBe("a: 1\n");
+  });
+
   it("refuses a top-level sops key (sops's metadata goes there), in encrypt and in set, writing nothing", () => {
     const dir = workdir({ "plain.yaml": "a: 1\nsops: mine\n" });
     const refused = sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "plain.yaml"], { cwd: dir });
