@@ -169,7 +169,10 @@ export async function syncDirectory(dir: string): Promise<void> {
 
 /** Files in a batch: each batch costs a process start (~5 ms of CPU here). */
 const BATCH_FILES = 512;
-/** A batch is put in place within this long of its first file, however few it has (slow key services). */
+/**
+ * A batch is put in place this long after its first file, however few it has (slow key services),
+ * once the thread's event loop turns: a run that never waits on I/O places its batches at its end.
+ */
 const BATCH_MS = 1000;
 /** Below this many files, fsyncing each costs less than starting `sync`. */
 const SYNCFS_MIN_FILES = 16;
