@@ -55,7 +55,7 @@ export function checkedCertificate(pem: Uint8Array, source: string, options: Omi
   return cert;
 }
 
-async function readCertSource(spec: string, timeoutMs: number): Promise<Uint8Array> {
+export async function readCertSource(spec: string, timeoutMs: number): Promise<Uint8Array> {
   try {
     if (/^https?:\/\//i.test(spec)) {
       const response = await fetch(spec, { signal: AbortSignal.timeout(timeoutMs) });

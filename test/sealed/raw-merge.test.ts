@@ -214,6 +214,17 @@ describe("kubeseal's output flags", () => {
     expect(statSync(join(dir, "json")).isFile()).toBe(true);
   });
 
+  it("--fetch-cert --cert prints that certificate, as kubeseal does, and refuses what is not one", async () => {
+    const result = await sealbox(["seal", "--fetch-cert", "--cert", CERT]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(readFileSync(CERT, "utf8"));
+    const dir = tempDir();
+    writeFileSync(join(dir, "not-a-cert.pem"), "hello\n");
+    const bad = await sealbox(["seal", "--fetch-cert", "--cert", join(dir, "not-a-cert.pem")]);
+    expect(bad.status).toBe(71);
+    expect(bad.stdout).toBe("");
+  });
+
   it("--format is read in any case, as kubeseal lower-cases it", async () => {
     const result = await sealbox(["seal", "--cert", CERT, "--format", "YAML"], { input: secret });
     expect(result.status).toBe(0);

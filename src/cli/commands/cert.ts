@@ -76,10 +76,14 @@ export async function fetchControllerPem(flags: ControllerFlags): Promise<{ pem:
 }
 
 /** Prints (or writes to --output) the controller's certificate: `cert fetch`, and `seal --fetch-cert` as kubeseal. */
-export async function fetchCert(flags: ControllerFlags & { certSha256?: string; output?: string }): Promise<void> {
-  const { checkedCertificate } = await import("../../sealed/cert.js");
+export async function fetchCert(flags: ControllerFlags & { certSha256?: string; output?: string; cert?: string }): Promise<void> {
+  const { checkedCertificate, readCertSource } = await import("../../sealed/cert.js");
+  const { shownInMessage } = await import("../../core/redact.js");
   const { writeOutput } = await import("../../ops/file-io.js");
-  const { pem, source } = await fetchControllerPem(flags);
+  // kubeseal --fetch-cert --cert URL prints that certificate: a download, checked as any other
+  const { pem, source } = flags.cert
+    ? { pem: Buffer.from(await readCertSource(flags.cert, 30_000)), source: shownInMessage(flags.cert) }
+    : await fetchControllerPem(flags);
   // Never hand on something that is not a sealing certificate (a proxy error page, say); an expired
   // one is still the controller's current one, and cert verify says so.
   checkedCertificate(pem, source, { pinSha256: flags.certSha256, allowExpired: true });

@@ -111,7 +111,6 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
     // kubeseal would validate or re-encrypt and not print the certificate: either way one is dropped
     const other = flags.validate ? "--validate" : flags.reEncrypt ? "--re-encrypt" : flags.recoveryUnseal ? "--recovery-unseal" : flags.recoveryPrivateKey ? "--recovery-private-key" : undefined;
     if (other) throw new SealboxError("ConflictingParameters", `--fetch-cert and ${other} do not go together`);
-    if (flags.cert) throw new SealboxError("ConflictingParameters", "--fetch-cert prints the controller's certificate; --cert names one already");
     return fetchCert(flags);
   }
   if (flags.recoveryUnseal || flags.recoveryPrivateKey) return recoveryUnseal(file, flags);
