@@ -1,7 +1,9 @@
-// sops compiles the rules file's regular expressions with Go's regexp (RE2 syntax). The spellings
-// that JavaScript reads differently or not at all are translated here, so a rules file written for
-// sops matches the same paths and keys: flags at the start (`(?i)`), `(?P<name>…)`, `\A`, `\z`,
-// `\Q…\E` and POSIX classes (`[[:alpha:]]`). What cannot be translated is refused, never guessed.
+// sops compiles the rules file's regular expressions with Go's regexp (RE2 syntax). This reads that
+// syntax into a JavaScript RegExp that matches the same strings: Go-only spellings are translated
+// (leading flags such as `(?i)`, `(?P<name>…)`, `\A`, `\z`, `\Q…\E`, POSIX classes, octal and
+// `\x{…}` escapes, escaped punctuation), what JavaScript reads more widely is narrowed to Go's
+// meaning (`.`, `\s`, `^` and `$` under `(?m)`), and what Go refuses, or JavaScript cannot say, is
+// refused with the reason: never guessed.
 
 const POSIX_CLASSES: Record<string, string> = {
   alnum: "0-9A-Za-z",
@@ -20,47 +22,59 @@ const POSIX_CLASSES: Record<string, string> = {
   xdigit: "0-9A-Fa-f",
 };
 
-const LEADING_FLAGS = /^\(\?([a-zA-Z]+)\)/;
+/** Go's \s: [\t\n\f\r ] (JavaScript's also takes \v and every Unicode space). */
+const GO_SPACE = "\\t\\n\\f\\r ";
+const TEXT_START = "(?<![\\s\\S])";
+const TEXT_END = "(?![\\s\\S])";
+/** Characters JavaScript's u flag lets be escaped outside a class, and inside one. */
+const SYNTAX = "^$\\.*+?()[]{}|/";
+const CLASS_SYNTAX = "\\]^-[";
+
+interface Mode {
+  /** Go's (?m): ^ and $ at line breaks (\n only). */
+  multiline: boolean;
+  /** Go's (?s): . matches \n too. */
+  dotAll: boolean;
+}
 
 /** A Go regular expression as a JavaScript RegExp; throws an Error saying what is not supported. */
 export function goRegExp(pattern: string): RegExp {
-  let flags = "u";
+  const mode: Mode = { multiline: false, dotAll: false };
+  let jsFlags = "u";
   let rest = pattern;
-  const leading = LEADING_FLAGS.exec(pattern);
+  const leading = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
   if (leading) {
     for (const flag of leading[1]) {
-      if (!"ims".includes(flag)) throw new Error(`the flag ${flag} in (?${leading[1]}) is not supported (i, m and s are)`);
-      if (!flags.includes(flag)) flags += flag;
+      if (flag === "i") jsFlags += jsFlags.includes("i") ? "" : "i";
+      else if (flag === "m") mode.multiline = true;
+      else if (flag === "s") mode.dotAll = true;
+      else throw new Error(`the flag ${flag} in (?${leading[1]}) is not supported (i, m and s are)`);
     }
     rest = pattern.slice(leading[0].length);
   }
-  return new RegExp(translate(rest), flags);
+  if (mode.dotAll) jsFlags += "s";
+  return new RegExp(translate(rest, mode), jsFlags);
 }
 
-function translate(pattern: string): string {
+function hex(char: string): string {
+  return `\\u{${char.codePointAt(0)!.toString(16)}}`;
+}
+
+function translate(pattern: string, mode: Mode): string {
   let out = "";
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
+    const c = pattern[i]!;
     if (c === "\\") {
-      const next = pattern[i + 1] ?? "";
-      if (next === "Q") {
-        const end = pattern.indexOf("\\E", i + 2);
-        const literal = pattern.slice(i + 2, end < 0 ? undefined : end);
-        out += literal.replace(inClass ? /[\\\]\[^-]/g : /[\\^$.*+?()[\]{}|/]/g, "\\$&");
-        i = end < 0 ? pattern.length : end + 1;
-        continue;
-      }
-      if (!inClass && next === "A") out += "(?<![\\s\\S])";
-      else if (!inClass && next === "z") out += "(?![\\s\\S])";
-      else out += c + next;
-      i++;
+      const [text, used] = escape(pattern, i, inClass);
+      out += text;
+      i += used - 1;
       continue;
     }
     if (inClass) {
       const posix = /^\[:(\^?)([a-z]+):\]/.exec(pattern.slice(i));
       if (posix) {
-        const range = POSIX_CLASSES[posix[2]];
+        const range = POSIX_CLASSES[posix[2]!];
         if (!range) throw new Error(`unknown character class [:${posix[2]}:]`);
         if (posix[1]) throw new Error(`a negated class [:^${posix[2]}:] is not supported`);
         out += range;
@@ -68,28 +82,92 @@ function translate(pattern: string): string {
         continue;
       }
       if (c === "]") inClass = false;
-      out += c;
+      out += c === "[" ? "\\[" : c;
       continue;
     }
     if (c === "[") {
       inClass = true;
       out += c;
+      if (pattern[i + 1] === "^") out += pattern[++i];
       // a ] right after [ or [^ is a literal in Go
-      const negated = pattern[i + 1] === "^";
-      if (negated) out += pattern[++i];
       if (pattern[i + 1] === "]") {
         out += "\\]";
         i++;
       }
       continue;
     }
-    if (pattern.startsWith("(?P<", i)) {
-      out += "(?<";
-      i += 3;
+    if (c === "(" && pattern[i + 1] === "?") {
+      const group = groupOpening(pattern.slice(i));
+      out += group.text;
+      i += group.length - 1;
       continue;
     }
-    if (/^\(\?[a-zA-Z-]+[:)]/.test(pattern.slice(i))) throw new Error("flags are supported only at the start, as (?i)");
-    out += c;
+    if (c === "{") {
+      // a repetition, else (as in Go) a literal brace
+      const repeat = /^\{\d+(?:,\d*)?\}/.exec(pattern.slice(i));
+      out += repeat ? repeat[0] : "\\{";
+      if (repeat) i += repeat[0].length - 1;
+      continue;
+    }
+    if (c === "}" || c === "]") out += `\\${c}`;
+    else if (c === "." && !mode.dotAll) out += "[^\\n]";
+    else if (c === "^" && mode.multiline) out += `(?:${TEXT_START}|(?<=\\n))`;
+    else if (c === "$" && mode.multiline) out += `(?:${TEXT_END}|(?=\\n))`;
+    else out += c;
   }
   return out;
+}
+
+/** What a group opening `(?…` becomes: named and plain groups; lookarounds and inner flags are refused. */
+function groupOpening(text: string): { text: string; length: number } {
+  if (text.startsWith("(?P<")) return { text: "(?<", length: 4 };
+  if (text.startsWith("(?:") || (text.startsWith("(?<") && !text.startsWith("(?<=") && !text.startsWith("(?<!"))) return { text: text.slice(0, 3), length: 3 };
+  if (/^\(\?(?:=|!|<=|<!)/.test(text)) throw new Error("Go's regexp has no lookahead or lookbehind");
+  throw new Error("flags are supported only as one group at the very start, such as (?i)");
+}
+
+/** The escape at `at` (a backslash) in Go's syntax: its JavaScript text and how many characters it took. */
+function escape(pattern: string, at: number, inClass: boolean): [string, number] {
+  const next = pattern[at + 1];
+  if (next === undefined) throw new Error("the pattern ends with a backslash");
+  if (next === "Q") {
+    if (inClass) throw new Error("\\Q…\\E inside a class is not Go syntax");
+    const end = pattern.indexOf("\\E", at + 2);
+    const literal = pattern.slice(at + 2, end < 0 ? undefined : end);
+    return [[...literal].map((char) => (/[0-9A-Za-z]/.test(char) ? char : hex(char))).join(""), (end < 0 ? pattern.length : end + 2) - at];
+  }
+  if (/[0-7]/.test(next)) {
+    // octal, up to three digits; a lone \1-\7 would be a backreference, which Go has not
+    const digits = /^[0-7]{1,3}/.exec(pattern.slice(at + 1))![0];
+    if (next !== "0" && digits.length === 1) throw new Error(`\\${next}: Go's regexp has no backreferences`);
+    return [hex(String.fromCodePoint(parseInt(digits, 8))), digits.length + 1];
+  }
+  if (next === "x") {
+    const braced = /^x\{([0-9A-Fa-f]+)\}/.exec(pattern.slice(at + 1));
+    if (braced) return [`\\u{${braced[1]}}`, braced[0].length + 1];
+    const short = /^x[0-9A-Fa-f]{2}/.exec(pattern.slice(at + 1));
+    if (!short) throw new Error("\\x needs two hex digits or {…}");
+    return [`\\${short[0]}`, short[0].length + 1];
+  }
+  if (next === "p" || next === "P") {
+    const named = /^[pP](?:\{(\^?)([A-Za-z_]+)\}|([A-Za-z]))/.exec(pattern.slice(at + 1));
+    if (!named) throw new Error(`\\${next} needs a class name`);
+    const name = named[2] ?? named[3]!;
+    const negated = (next === "P") !== (named[1] === "^");
+    // one or two letters name a general category; a longer name is a script
+    const js = /^[A-Z][a-z]?$/.test(name) ? name : `Script=${name}`;
+    return [`\\${negated ? "P" : "p"}{${js}}`, named[0].length + 1];
+  }
+  if (next === "s") return [inClass ? GO_SPACE : `[${GO_SPACE}]`, 2];
+  if (next === "S") {
+    if (inClass) throw new Error("\\S inside a class is not supported");
+    return [`[^${GO_SPACE}]`, 2];
+  }
+  if (!inClass && next === "A") return [TEXT_START, 2];
+  if (!inClass && next === "z") return [TEXT_END, 2];
+  if ("dDwW".includes(next) || (!inClass && "bB".includes(next)) || "fnrtv".includes(next)) return [`\\${next}`, 2];
+  if (next === "a") return ["\\x07", 2];
+  if (/[0-9A-Za-z]/.test(next)) throw new Error(`\\${next} is not an escape Go's regexp knows`);
+  // escaped punctuation is that character
+  return [(inClass ? CLASS_SYNTAX : SYNTAX).includes(next) ? `\\${next}` : hex(next), 2];
 }

@@ -15,6 +15,16 @@ describe("goRegExp", () => {
     ["^[^]a]+$", ["xyz"], ["x]z", "xa"]],
     ["^[]x]$", ["]", "x"], ["y"]],
     ["^(data|stringData)$", ["data", "stringData"], ["metadata"]],
+    // escaped punctuation is the character, as in Go (JavaScript's u flag refuses \- and \_)
+    ["^secrets\\-prod/[\\_\\#]x\\:$", ["secrets-prod/_x:", "secrets-prod/#x:"], ["secretsXprod/_x:"]],
+    // a brace or bracket that opens nothing is a literal in Go
+    ["^a{b}]$", ["a{b}]"], ["ab"]],
+    ["^a{2}$", ["aa"], ["a{2}"]],
+    // Go's \s and . are narrower than JavaScript's
+    ["^a\\sb$", ["a b", "a\tb"], ["a\vb", "a\u00a0b"]],
+    ["^a.b$", ["axb", "a\rb"], ["a\nb"]],
+    ["(?m)^b$", ["a\nb\nc"], ["a\rb\rc"]],
+    ["^\\101\\x42\\x{43}\\pL\\p{Greek}$", ["ABCxλ"], ["ABC1λ", "ABCxa"]],
   ])("%s", (pattern, matching, other) => {
     const regex = goRegExp(pattern);
     for (const subject of matching) expect(regex.test(subject), subject).toBe(true);
@@ -22,7 +32,12 @@ describe("goRegExp", () => {
   });
 
   it("names what it does not support instead of guessing", () => {
-    expect(() => goRegExp("a(?i)b")).toThrow("flags are supported only at the start");
+    expect(() => goRegExp("a(?i)b")).toThrow("flags are supported only as one group at the very start");
+    expect(() => goRegExp("(?i:a)b")).toThrow("flags are supported only as one group at the very start");
+    expect(() => goRegExp("^(?!tmp)")).toThrow("Go's regexp has no lookahead or lookbehind");
+    expect(() => goRegExp("(a)\\1")).toThrow("Go's regexp has no backreferences");
+    expect(() => goRegExp("\\k<a>")).toThrow("\\k is not an escape Go's regexp knows");
+    expect(() => goRegExp("[\\Qa\\E]")).toThrow("inside a class is not Go syntax");
     expect(() => goRegExp("(?U)a+")).toThrow("the flag U in (?U) is not supported");
     expect(() => goRegExp("[[:nope:]]")).toThrow("unknown character class [:nope:]");
     expect(() => goRegExp("(unclosed")).toThrow(SyntaxError);
