@@ -27,16 +27,28 @@ export function fromLegacySops(argv: string[], program: ProgramWords): string[] 
   if (first < 0 || program.commands.has(args[first]!) || args[first] === "-h" || args[first] === "--help") return argv;
   // the legacy flags, wherever they stand as flags: not as an option's value, not after `--`
   const found: number[] = [];
+  const dropped: number[] = [];
   let set: number | undefined;
+  let word: number | undefined;
   for (let i = 0; i < args.length && args[i] !== "--"; i++) {
-    if (LEGACY.has(args[i]!)) found.push(i);
-    else if (args[i] === "--set" || args[i]!.startsWith("--set=")) set ??= i;
-    else if (program.takeValue.has(args[i]!)) i++;
+    const arg = args[i]!;
+    if (LEGACY.has(arg)) found.push(i);
+    else if (DROPPED.has(arg)) dropped.push(i);
+    else if (arg === "--set" || arg.startsWith("--set=")) {
+      set ??= i;
+      if (arg === "--set") i++;
+    } else if (program.takeValue.has(arg)) i++;
+    else if (!arg.startsWith("-") && word === undefined) {
+      word = i;
+      // `sops --config rules.yaml encrypt f`: a subcommand after global flags alone, its own words its own
+      if (program.commands.has(arg) && !found.length && set === undefined) return withGlobalsAfter(argv, i, program);
+    }
   }
-  if (set !== undefined) return legacySet(node!, script!, args, set);
+  const kept = args.filter((_, i) => !dropped.includes(i));
+  if (set !== undefined) return legacySet(node!, script!, kept, set - dropped.filter((d) => d < set!).length);
   const legacy = [...new Set(found.map((i) => LEGACY.get(args[i]!)!))];
   if (legacy.length > 1) throw new SealboxError("ConflictingParameters", `sops's ${legacy.map((c) => `--${c}`).join(" and ")} do not go together`);
-  const rest = args.filter((_, i) => !found.includes(i));
+  const rest = args.filter((_, i) => !found.includes(i) && !dropped.includes(i));
   if (legacy.length === 1) {
     const command = legacy[0]!;
     // sops -r without -i prints the rotated file; sealbox rotate only rewrites files in place
@@ -47,10 +59,7 @@ export function fromLegacySops(argv: string[], program: ProgramWords): string[] 
   }
   // `sops [FLAGS] FILE`: edit, when the first word that is no flag or flag value looks like a path
   // (a mistyped command still gets commander's hint)
-  const at = args.findIndex((arg, i) => !arg.startsWith("-") && !program.takeValue.has(args[i - 1] ?? ""));
-  const word = args[at];
-  if (word && !program.commands.has(word) && /[./\\]/.test(word)) return [node!, script!, "edit", ...args];
-  if (word && program.commands.has(word)) return withGlobalsAfter(argv, at, program);
+  if (word !== undefined && /[./\\]/.test(args[word]!)) return [node!, script!, "edit", ...kept];
   return argv;
 }
 
@@ -69,7 +78,7 @@ function legacySet(node: string, script: string, args: string[], at: number): st
 
 // sops's global flags stand before the subcommand (`sops --config rules.yaml encrypt f`); here
 // they are the subcommand's own. sops's version check has no counterpart: its flags are dropped.
-const GLOBAL_WITH_VALUE = new Set(["--config", "--indent"]);
+const GLOBAL_WITH_VALUE = new Set(["--config", "--indent", "--keyservice"]);
 const GLOBAL_SWITCHES = new Set(["--enable-local-keyservice"]);
 const DROPPED = new Set(["--disable-version-check", "--check-for-updates"]);
 

@@ -11,7 +11,7 @@ import { A, KEYS_A } from "../repo/helpers.js";
 const COMMANDS = {
   commands: new Set(["encrypt", "decrypt", "rotate", "edit", "help"]),
   options: new Set(["-V", "--version", "--debug", "-q", "--quiet", "--verbose", "--no-color"]),
-  takeValue: new Set(["--output", "--extract", "--add-age", "--indent", "--config"]),
+  takeValue: new Set(["--output", "--extract", "--add-age", "--indent", "--config", "--keyservice"]),
 };
 const argv = (...args: string[]): string[] => ["node", "sealbox", ...args];
 
@@ -46,6 +46,13 @@ describe("sops's legacy command line", () => {
     expect(fromLegacySops(argv("--config", "r.yaml", "-q", "--indent=2", "encrypt", "s.yaml"), COMMANDS)).toEqual(argv("-q", "encrypt", "--config", "r.yaml", "--indent=2", "s.yaml"));
     expect(fromLegacySops(argv("--disable-version-check", "--enable-local-keyservice", "decrypt", "s.yaml"), COMMANDS)).toEqual(argv("decrypt", "--enable-local-keyservice", "s.yaml"));
     expect(fromLegacySops(argv("--config", "r.yaml", "--unknown", "encrypt", "s.yaml"), COMMANDS)).toEqual(argv("--config", "r.yaml", "--unknown", "encrypt", "s.yaml"));
+    expect(fromLegacySops(argv("--keyservice", "tcp://k:5000", "decrypt", "s.yaml"), COMMANDS)).toEqual(argv("decrypt", "--keyservice", "tcp://k:5000", "s.yaml"));
+    // the version check's flags go in the legacy and edit forms too
+    expect(fromLegacySops(argv("--disable-version-check", "-d", "s.yaml"), COMMANDS)).toEqual(argv("decrypt", "s.yaml"));
+    expect(fromLegacySops(argv("--disable-version-check", "s.yaml"), COMMANDS)).toEqual(argv("edit", "s.yaml"));
+    // after the subcommand, its words are its own: a -d or --set there is not sops's legacy flag
+    expect(fromLegacySops(argv("--config", "r.yaml", "decrypt", "s.yaml", "-d"), COMMANDS)).toEqual(argv("decrypt", "--config", "r.yaml", "s.yaml", "-d"));
+    expect(fromLegacySops(argv("--config", "r.yaml", "edit", "s.yaml", "--set"), COMMANDS)).toEqual(argv("edit", "--config", "r.yaml", "s.yaml", "--set"));
   });
 
   it("works end to end: -e -i, -d, -r -i, and refuses -r without -i, writing nothing", () => {
