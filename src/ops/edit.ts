@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { SealboxError } from "../errors.js";
 import { readInput, writeOutput } from "./file-io.js";
 import { runShell, withPrivateFile } from "./private-temp.js";
-import { encrypt, openEncrypted, sealOpened, type EncryptOptions } from "./sops-ops.js";
+import { encrypt, openEncrypted, planEncryption, sealOpened, type EncryptOptions } from "./sops-ops.js";
 
 const FALLBACK_EDITORS = ["vim", "nano", "vi"];
 
@@ -24,6 +24,8 @@ export async function editFile(file: string, options: EncryptOptions & { ignoreM
   const editor = await findEditor(env);
   const exists = await access(file).then(() => true, () => false);
   const opened = exists ? await openEncrypted((await readInput(file)).bytes, { ...options, filename: file }) : undefined;
+  // a new file's recipients are settled before the editor opens: a refusal afterwards would lose what was typed
+  if (!exists) await planEncryption({ ...options, filename: file });
   const before = opened ? Buffer.from(opened.codecs.output.emitPlain(opened.docs, opened.emitOptions)) : Buffer.alloc(0);
   const after = await withPrivateFile(file, before, async (path) => {
     const status = await runShell(`${editor} "$1"`, [path], env);

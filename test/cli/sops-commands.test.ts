@@ -365,6 +365,17 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(readFileSync(join(dir, "dir-mode"), "utf8").trim()).toBe("700");
     expect(existsSync(readFileSync(join(dir, "temp-path"), "utf8").trim())).toBe(false);
   });
+
+  it("edit of a new file checks its recipients before the editor opens, so nothing typed is lost", () => {
+    const dir = workdir({ "ran.sh": `#!/bin/sh\ntouch "${"$"}(dirname "$0")/editor-ran"\n` });
+    chmodSync(join(dir, "ran.sh"), 0o755);
+    const none = sealboxSync(["edit", "new.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "ran.sh") }) });
+    expect(none.status).toBe(111);
+    const pgp = sealboxSync(["edit", "--age", RECIPIENT, "new.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "ran.sh"), SOPS_PGP_FP: "85D77543B3D624B63CEA9E6DBC17301B491B3F21" }) });
+    expect(pgp.status).toBe(8);
+    expect(existsSync(join(dir, "editor-ran"))).toBe(false);
+    expect(existsSync(join(dir, "new.yaml"))).toBe(false);
+  });
 });
 
 describe("the binary store, file to file a slice at a time", () => {
