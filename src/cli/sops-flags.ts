@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import type { DecryptOptions, EncryptOptions, FileOptions } from "../ops/sops-ops.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
 import { FORMAT_NAMES } from "../formats/index.js";
+import { parseGoIntFlag } from "../formats/yaml-resolve.js";
 import { alert } from "./terminal.js";
 
 export interface FileFlags {
@@ -56,15 +57,21 @@ function noKeyService(): never {
 
 /** sops's --indent: whole numbers only; which store takes which value is checked against the output's format. */
 function parseIndent(text: string): number {
-  const indent = Number(text);
-  if (!/^[-+]?\d+$/.test(text) || !Number.isSafeInteger(indent)) throw new InvalidArgumentError("a whole number is needed");
-  return indent;
+  return goIntFlag(text, "a whole number is needed");
 }
 
 /** sops's --shamir-secret-sharing-threshold: a whole number, where 0 (sops's default) means not given. */
 function parseShamirThreshold(text: string): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new InvalidArgumentError("a whole number is needed (0: not given)");
-  return Number(text);
+  const threshold = goIntFlag(text, "a whole number is needed (0: not given)");
+  if (threshold < 0) throw new InvalidArgumentError("a whole number is needed (0: not given)");
+  return threshold;
+}
+
+/** A number as sops's Go flag parsing reads it (010 is 8, 0x10 is 16), else commander's usage error. */
+function goIntFlag(text: string, needed: string): number {
+  const value = parseGoIntFlag(text);
+  if (value === undefined || value < BigInt(Number.MIN_SAFE_INTEGER) || value > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(needed);
+  return Number(value);
 }
 
 /** The option; its value is a number, and 0 is to be read as not given (see shamirThreshold). */

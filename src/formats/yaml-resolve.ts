@@ -63,6 +63,11 @@ function parseGoInt(s: string, base: number, signed: boolean): bigint | undefine
   return value;
 }
 
+/** strconv.ParseInt(s, 0, 64), as Go's flag package reads an int flag: 010 is 8, 0x10 is 16, 1_000 is 1000. */
+export function parseGoIntFlag(s: string): bigint | undefined {
+  return parseGoInt(s.replace(/_/g, ""), 0, true);
+}
+
 /** strconv.ParseFloat for the spellings that reach it here: finite results only (±Inf is ErrRange). */
 function parseGoFloat(s: string): number | undefined {
   if (!YAML_STYLE_FLOAT.test(s)) return undefined;

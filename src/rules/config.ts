@@ -52,10 +52,13 @@ function indentProblem(store: IndentedStore, indent: number): string | undefined
 const MAX_MERGE_DEPTH = 32;
 
 /**
- * A number as sops's yaml.v3 decodes it into a Go int: 010 is octal 8, 1_0 is 10, 2.0 is 2, and a
- * quoted number is a string it refuses. NaN for anything else, and for a fraction.
+ * A number as sops's yaml.v3 decodes it into a Go int: 010 is octal 8, 1_0 is 10, 2.0 is 2, an empty
+ * value 0, and a quoted number is a string it refuses. NaN for anything else, and for a fraction
+ * (yaml.v3 would cut 2.5 to 2: refused here rather than guessed at).
  */
 function goInt(node: Node): number {
+  // an empty value decodes to the int's zero value
+  if (isScalar(node) && node.value === null) return 0;
   const read = isScalar(node) && node.type === "PLAIN" ? goResolve(String(node.source ?? node.value)) : undefined;
   const value = read?.tag === "int" || read?.tag === "float" ? Number(read.value) : NaN;
   return Number.isInteger(value) ? value : NaN;
@@ -162,7 +165,7 @@ class RuleReader {
     const node = this.node(map, "shamir_threshold");
     if (node === undefined) return undefined;
     const value = goInt(node);
-    if (!Number.isSafeInteger(value) || value < 0) this.fail("shamir_threshold must be a whole number (unquoted), at least 1", node);
+    if (!Number.isSafeInteger(value) || value < 0) this.fail("shamir_threshold must be an unquoted whole number, 0 or more (0: not set)", node);
     return value || undefined;
   }
 

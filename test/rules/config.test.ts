@@ -23,14 +23,15 @@ describe("shamir_threshold", () => {
     ["1_0", 10],
     ["2.0", 2],
     ["0", undefined],
-  ])("%s is read as %s (0: not set, sops then uses the number of key groups)", async (text, expected) => {
+    ["~", undefined],
+  ])("%s is read as %s (0 and empty: not set, sops then uses the number of key groups)", async (text, expected) => {
     const [rule] = await loadRules(rulesWithThreshold(text));
     expect(rule.shamirThreshold).toBe(expected);
   });
 
   it.each(['"2"', "-1", "2.5", "two", "[2]"])("%s is a bad rule at its file and line", async (text) => {
     const path = rulesWithThreshold(text);
-    await expect(loadRules(path)).rejects.toThrow("shamir_threshold must be a whole number (unquoted), at least 1");
+    await expect(loadRules(path)).rejects.toThrow("shamir_threshold must be an unquoted whole number, 0 or more (0: not set)");
     await expect(loadRules(path)).rejects.toMatchObject({ file: path, line: 3 });
   });
 });
