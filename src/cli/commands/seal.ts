@@ -128,7 +128,7 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
     // as kubeseal: without -n, the kubeconfig context's namespace (one that cannot be read fails here)
     let namespace = flags.namespace;
     if (namespace === undefined && scope !== "cluster-wide") {
-      const fromContext = await kubeconfigNamespace(flags);
+      const fromContext = await kubeconfigNamespace(flags, `--raw with scope ${scope} needs a namespace (-n)`);
       namespace = typeof fromContext === "function" ? fromContext() : fromContext;
     }
     const sealed = sealRaw(input.bytes, { publicKey: cert.publicKey, scope, namespace, name: flags.name });
@@ -298,7 +298,7 @@ async function certFromCluster(flags: SealFlags): Promise<SealingCert> {
  * names none; undefined without a kubeconfig, which seal.ts refuses unless the Secret is cluster-wide).
  * A kubeconfig that cannot be read matters only if some Secret has no namespace: the error waits.
  */
-async function kubeconfigNamespace(flags: ControllerFlags): Promise<string | (() => never) | undefined> {
+async function kubeconfigNamespace(flags: ControllerFlags, missing = "a Secret has no namespace (give it one, or -n)"): Promise<string | (() => never) | undefined> {
   const { SealboxError } = await import("../../errors.js");
   const { contextNamespace } = await import("../../sealed/kube.js");
   try {
@@ -306,7 +306,7 @@ async function kubeconfigNamespace(flags: ControllerFlags): Promise<string | (()
   } catch (error) {
     if (!(error instanceof SealboxError)) throw error;
     return () => {
-      throw new SealboxError(error.code, `a Secret has no namespace (give it one, or -n), and the kubeconfig's cannot be read: ${error.message}`, { file: error.file, line: error.line });
+      throw new SealboxError(error.code, `${missing}, and the kubeconfig's cannot be read: ${error.message}`, { file: error.file, line: error.line });
     };
   }
 }
