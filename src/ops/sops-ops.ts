@@ -230,18 +230,12 @@ export async function decrypt(input: Uint8Array, options: DecryptOptions = {}): 
 
 /**
  * sops filestatus (its cfs): encrypted when the file carries sops metadata with a version and a
- * MAC. A YAML or JSON file that cannot be read is an error, as in sops; other input that is no sops
- * file (a binary file, say) is simply not encrypted.
+ * MAC. A file its store cannot read is an error, as in sops: a plain binary file too, which sops's
+ * binary store reads as JSON.
  */
 export async function fileStatus(input: Uint8Array, options: FileOptions = {}): Promise<{ encrypted: boolean }> {
   const { input: codec } = await codecsFor(options);
-  let docs: Documents;
-  try {
-    docs = codec.parseEncrypted(input, fileLabel(options));
-  } catch (error) {
-    if (codec.name === "yaml" || codec.name === "json") throw error;
-    return { encrypted: false };
-  }
+  const docs = codec.parseEncrypted(input, fileLabel(options));
   const metadata = docs[0]?.get(METADATA_KEY);
   const present = (key: string): boolean => metadata instanceof Branch && typeof metadata.get(key) === "string" && metadata.get(key) !== "";
   return { encrypted: present("version") && present("mac") };

@@ -334,8 +334,11 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(broken.status).not.toBe(0);
     expect(broken.stderr).toContain("broken.yaml:");
     expect(broken.stdout.toString()).toBe("");
+    // sops's binary store reads JSON: a plain binary file is an error there too, and a JSON one without metadata is not encrypted
     writeFileSync(join(dir, "blob.bin"), Buffer.from([0, 1, 2, 255]));
-    expect(sealboxSync(["filestatus", "blob.bin"], { cwd: dir }).stdout.toString()).toBe('{"encrypted":false}\n');
+    expect(sealboxSync(["filestatus", "blob.bin"], { cwd: dir }).status).not.toBe(0);
+    writeFileSync(join(dir, "data.bin"), '{"data": "x"}');
+    expect(sealboxSync(["filestatus", "data.bin"], { cwd: dir }).stdout.toString()).toBe('{"encrypted":false}\n');
   });
 
   it("keygen writes an identity 0600 that decrypts what its recipient encrypts, and never overwrites", () => {
