@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import type { DecryptOptions, EncryptOptions, FileOptions } from "../ops/sops-ops.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
 import { FORMAT_NAMES } from "../formats/index.js";
+import { UNSUPPORTED_KEY_TYPES, unsupportedKeys } from "../keys/unsupported.js";
 import { parseGoIntFlag } from "../formats/yaml-resolve.js";
 import { alert } from "./terminal.js";
 
@@ -90,7 +91,7 @@ export function indentOption(): Option {
 }
 
 export function addEncryptFlags(command: Command): Command {
-  return addFileFlags(command)
+  addFileFlags(command)
     .option("-a, --age <recipients>", "age recipients, comma-separated (also SOPS_AGE_RECIPIENTS)")
     .option("-k, --kms <arns>", "AWS KMS key ARNs, comma-separated, ARN+ROLE_ARN to assume a role (also SOPS_KMS_ARN)")
     .option("--aws-profile <profile>", "the AWS profile for the KMS keys")
@@ -102,18 +103,19 @@ export function addEncryptFlags(command: Command): Command {
     .option("--encrypted-regex <regex>", "encrypt only values of keys matching this")
     .option("--unencrypted-comment-regex <regex>", "leave values under comments matching this in clear")
     .option("--encrypted-comment-regex <regex>", "encrypt only values under comments matching this")
-    .option("--mac-only-encrypted", "compute the MAC over encrypted values only")
-    .addOption(unsupportedKeyOption("--pgp", "PGP"))
-    .addOption(unsupportedKeyOption("--gcp-kms", "GCP KMS"))
-    .addOption(unsupportedKeyOption("--azure-kv", "Azure Key Vault"))
-    .addOption(unsupportedKeyOption("--hc-vault-transit", "HashiCorp Vault"));
-}
-
-/** sops's flag for a key type sealbox does not have: refused with that reason, not as an unknown flag. */
-function unsupportedKeyOption(flag: string, type: string): Option {
-  return new Option(`${flag} <keys>`).hideHelp().argParser(() => {
-    throw new InvalidArgumentError(`sealbox has no ${type} support (age and AWS KMS keys only)`);
-  });
+    .option("--mac-only-encrypted", "compute the MAC over encrypted values only");
+  // sops's flags for key types sealbox lacks: refused with that reason, not as unknown flags
+  for (const key of UNSUPPORTED_KEY_TYPES) {
+    if (key.flag) {
+      const flag = key.flag;
+      command.addOption(
+        new Option(`${flag} <keys>`).hideHelp().argParser(() => {
+          throw unsupportedKeys(key, flag);
+        }),
+      );
+    }
+  }
+  return command;
 }
 
 export function addDecryptFlags(command: Command): Command {

@@ -9,6 +9,7 @@ import { emitYamlValue } from "../formats/yaml-emit.js";
 import { emitJsonValue, jsonIndentUnit } from "../formats/json.js";
 import { KeySources } from "../keys/registry.js";
 import { parseKmsArns } from "../keys/kms.js";
+import { UNSUPPORTED_KEY_TYPES, unsupportedKeys } from "../keys/unsupported.js";
 import type { KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import type { CreationRule } from "../rules/config.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
@@ -86,15 +87,6 @@ function fileLabel(options: FileOptions): string {
   return options.filename ?? "<stdin>";
 }
 
-/** The variables sops reads recipients of other key types from, and the type. */
-const UNSUPPORTED_KEY_VARIABLES: [string, string][] = [
-  ["SOPS_PGP_FP", "PGP"],
-  ["SOPS_GCP_KMS_IDS", "GCP KMS"],
-  ["SOPS_AZURE_KEYVAULT_URLS", "Azure Key Vault"],
-  ["SOPS_VAULT_URIS", "HashiCorp Vault"],
-  ["SOPS_HUAWEICLOUD_KMS_IDS", "HuaweiCloud KMS"],
-];
-
 function splitList(text: string | undefined): string[] {
   return (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }
@@ -106,11 +98,8 @@ export async function planEncryption(options: EncryptOptions): Promise<{ groups:
   // Loaded here, not at start-up: it brings the yaml library, which decrypting never needs.
   const { resolveCreationRule } = await import("../rules/config.js");
   const rule: CreationRule | undefined = await resolveCreationRule(options.filename ?? "", { configPath: options.configPath, cwd: options.cwd, env });
-  // sops adds these variables' keys to any new file's: encrypting without them would quietly differ
-  const unsupported = UNSUPPORTED_KEY_VARIABLES.find(([name]) => env[name]);
-  if (unsupported) {
-    throw new SealboxError("ConflictingParameters", `${unsupported[0]} is set: sops would add its ${unsupported[1]} keys to the file, and sealbox has no ${unsupported[1]} support (unset it, or use sops for this file)`, { file: options.filename });
-  }
+  const unsupported = UNSUPPORTED_KEY_TYPES.find((key) => env[key.variable]);
+  if (unsupported) throw unsupportedKeys(unsupported, unsupported.variable, options.filename);
   const flagged: RecipientSpec[] = [...(options.kms ?? []), ...(options.age ?? []).map((recipient) => ({ type: "age" as const, recipient }))];
   if (flagged.length === 0) {
     const envKms = splitList(env.SOPS_KMS_ARN);

@@ -245,6 +245,14 @@ export function asSecret(value: unknown, file: string, line?: number): SecretMan
   return secret;
 }
 
+/** The Secret's values as bytes: data from base64, stringData as UTF-8 and winning for a key in both, as the API server merges them. */
+export function secretValues(secret: SecretManifest): Map<string, Uint8Array> {
+  const values = new Map<string, Uint8Array>();
+  for (const [key, value] of Object.entries(secret.data ?? {})) values.set(key, Buffer.from(value, "base64"));
+  for (const [key, value] of Object.entries(secret.stringData ?? {})) values.set(key, Buffer.from(value, "utf8"));
+  return values;
+}
+
 /** metadata with name and namespace as strings (a YAML `name: 123` is refused, not guessed at). */
 function checkedMeta(meta: unknown, file: string, line?: number): ObjectMeta {
   if (!isRecord(meta)) return {};

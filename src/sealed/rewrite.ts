@@ -4,7 +4,7 @@
 // in the file's own format.
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { SealboxError, isSealboxError } from "../errors.js";
-import { asSealedSecret, isBase64, isRecord, isSealedSecret, setField, templateMetadata, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
+import { asSealedSecret, isBase64, isRecord, isSealedSecret, secretValues, setField, templateMetadata, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
 import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, describeWidening, scopeFromAnnotations, scopeLabel, type Scope } from "./scope.js";
 import { sealValue } from "./seal.js";
 import { sealedIdentity, unsealValues } from "./unseal.js";
@@ -43,9 +43,7 @@ export function mergeInto(file: ManifestFile, path: string, secret: SecretManife
     const by = options.scope !== undefined ? `--scope ${asked}` : `the Secret's annotations ask for ${asked}`;
     throw new SealboxError("ConflictingParameters", `the SealedSecret is sealed ${id.scope}, and ${by}: a merge keeps the file's scope (change it with \`sealbox scope\`)`, { file: path, line: docs[0].line });
   }
-  const values = new Map<string, Uint8Array>();
-  for (const [key, value] of Object.entries(secret.data ?? {})) values.set(key, Buffer.from(value, "base64"));
-  for (const [key, value] of Object.entries(secret.stringData ?? {})) values.set(key, Buffer.from(value, "utf8"));
+  const values = secretValues(secret);
   if (values.size === 0 && !options.allowEmptyData) throw new SealboxError("Generic", "the Secret has no data or stringData to merge; to merge its labels and annotations only, use --allow-empty-data");
   const template = templateMetadata(secret.metadata);
   for (const field of ["labels", "annotations"] as const) {

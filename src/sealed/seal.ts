@@ -11,6 +11,7 @@ import {
   asSecret,
   formatManifest,
   manifestValues,
+  secretValues,
   setEntry,
   templateMetadata,
   type ManifestFormat,
@@ -62,9 +63,7 @@ function prepare(secret: SecretManifest, options: SealOptions): Prepared {
   }
   if (options.scope !== undefined) metadata.annotations = withScopeAnnotations(metadata.annotations, scope);
 
-  const plain = new Map<string, Uint8Array>();
-  for (const [key, value] of Object.entries(secret.data ?? {})) plain.set(key, Buffer.from(value, "base64"));
-  for (const [key, value] of Object.entries(secret.stringData ?? {})) plain.set(key, Buffer.from(value, "utf8"));
+  const plain = secretValues(secret);
   if (plain.size === 0 && !options.allowEmptyData) {
     const who = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name;
     throw new SealboxError("Generic", `the Secret ${who} has no data or stringData; to seal it anyway use --allow-empty-data`);
