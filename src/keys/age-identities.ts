@@ -84,7 +84,11 @@ export function describeIdentitySources(env: NodeJS.ProcessEnv = process.env, op
  * Identities that need a passphrase come last, so they are asked only when nothing else matched.
  */
 export async function loadAgeIdentities(env: NodeJS.ProcessEnv = process.env, options: AgeIdentityOptions = {}): Promise<AgeIdentity[]> {
-  return parseIdentitySources(await readIdentitySources(env, options), options);
+  const read = await readIdentitySources(env, options);
+  const identities = parseIdentitySources(read, options);
+  const [failure] = sourceFailures(read);
+  if (identities.length === 0 && failure !== undefined) throw new SealboxError("CouldNotRetrieveKey", failure);
+  return identities;
 }
 
 /** One identity source's bytes, read (or its command run) but not parsed yet. */
@@ -93,6 +97,8 @@ export interface ReadIdentitySource {
   bytes: Uint8Array;
   /** An ssh key's `.pub` beside it, when there is one. */
   publicKey?: string;
+  /** Why a key command gave nothing: as sops, the other sources are still used. */
+  failure?: string;
 }
 
 /**
@@ -106,7 +112,14 @@ export async function readIdentitySources(env: NodeJS.ProcessEnv = process.env, 
     const value = source.value;
     if (value === undefined) continue;
     if (source.kind === "age-text") read.push({ source, bytes: Buffer.from(value) });
-    else if (source.kind === "age-command" || source.kind === "ssh-command") read.push({ source, bytes: await runKeyCommand(value, source.name) });
+    else if (source.kind === "age-command" || source.kind === "ssh-command") {
+      try {
+        read.push({ source, bytes: await runKeyCommand(value, source.name) });
+      } catch (error) {
+        if (!(error instanceof SealboxError)) throw error;
+        read.push({ source, bytes: new Uint8Array(0), failure: error.message });
+      }
+    }
     else {
       const bytes = await readIfPresent(value);
       if (!bytes) continue;
@@ -119,8 +132,13 @@ export async function readIdentitySources(env: NodeJS.ProcessEnv = process.env, 
 
 /** The parsing half of loadAgeIdentities; locked identities last. */
 export function parseIdentitySources(read: readonly ReadIdentitySource[], options: AgeIdentityOptions = {}): AgeIdentity[] {
-  const all = read.flatMap((r) => parseSource(r, options));
+  const all = read.filter((r) => r.failure === undefined).flatMap((r) => parseSource(r, options));
   return [...all.filter((id) => !isLocked(id)), ...all.filter(isLocked)];
+}
+
+/** What the key commands that failed said, to tell when no identity could open a file. */
+export function sourceFailures(read: readonly ReadIdentitySource[]): string[] {
+  return read.flatMap((r) => (r.failure === undefined ? [] : [r.failure]));
 }
 
 function isLocked(id: AgeIdentity): boolean {

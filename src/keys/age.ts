@@ -5,7 +5,7 @@ import type { Decrypter } from "age-encryption";
 import { SealboxError } from "../errors.js";
 import type { AgeRecipientSpec, AgeStanza, KeySource } from "./types.js";
 import { parseRecipient, type AgeIdentity } from "./age-recipients.js";
-import { describeIdentitySources, loadAgeIdentities, parseIdentitySources, type ReadIdentitySource } from "./age-identities.js";
+import { describeIdentitySources, parseIdentitySources, readIdentitySources, sourceFailures, type ReadIdentitySource } from "./age-identities.js";
 import { armorDecode, armorEncode, decryptAgeFile, encryptAgeFile } from "./age-file.js";
 
 export interface AgeKeySourceOptions {
@@ -27,13 +27,17 @@ export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource
   const env = options.env ?? process.env;
   let loaded: Promise<AgeIdentity[]> | undefined;
   let decrypter: Promise<Decrypter> | undefined;
+  // key commands that failed: said when no identity opens a file, as sops says them
+  let failures: string[] = [];
+  const withFailures = (message: string): string => [message, ...failures].join("; ");
 
   const getIdentities = (): Promise<AgeIdentity[]> =>
     (loaded ??= (async () => {
       if (options.identities) return options.identities;
       const onWarning = options.onWarning ?? ((text: string) => process.stderr.write(`sealbox: warning: ${text}\n`));
-      const identityOptions = { passphrase: options.passphrase, onWarning };
-      return options.readSources ? parseIdentitySources(await options.readSources, identityOptions) : loadAgeIdentities(env, identityOptions);
+      const read = await (options.readSources ?? readIdentitySources(env));
+      failures = sourceFailures(read);
+      return parseIdentitySources(read, { passphrase: options.passphrase, onWarning });
     })());
   // age-encryption itself only for files the in-memory path hands over (./age-file.ts)
   const getDecrypter = (): Promise<Decrypter> =>
@@ -53,7 +57,7 @@ export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource
     async unwrap(stanza) {
       const identities = await getIdentities();
       if (identities.length === 0) {
-        throw new SealboxError("CouldNotRetrieveKey", `age ${stanza.recipient}: no age identity found (looked in ${describeIdentitySources(env)})`);
+        throw new SealboxError("CouldNotRetrieveKey", withFailures(`age ${stanza.recipient}: no age identity found (looked in ${describeIdentitySources(env)})`));
       }
       let file: Uint8Array;
       try {
@@ -67,7 +71,7 @@ export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource
         // a locked identity's own message (passphrase needed or wrong) says more than ours would
         if (error instanceof SealboxError) throw error;
         const reason = error instanceof Error && /no identity matched/i.test(error.message) ? "no identity matched this recipient" : "the stored age file is damaged or was not made for this identity";
-        throw new SealboxError("CouldNotRetrieveKey", `age ${stanza.recipient}: ${reason}`);
+        throw new SealboxError("CouldNotRetrieveKey", withFailures(`age ${stanza.recipient}: ${reason}`));
       }
     },
   };

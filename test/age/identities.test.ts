@@ -10,6 +10,7 @@ import { SealboxError } from "../../src/errors.js";
 import { describeIdentitySources, loadAgeIdentities, splitCommandLine } from "../../src/keys/age-identities.js";
 import { parseRecipient, type AgeIdentity } from "../../src/keys/age-recipients.js";
 import { LockedSshIdentity } from "../../src/keys/age-ssh.js";
+import { createAgeKeySource } from "../../src/keys/age.js";
 
 let dir: string;
 const p = (...parts: string[]): string => join(dir, ...parts);
@@ -160,6 +161,17 @@ describe("loadAgeIdentities", () => {
     expect(piped.message).toMatch(/^SOPS_AGE_KEY_CMD failed \(exit status 1\)/);
     const missing = await errorOf(loadAgeIdentities({ HOME: p("empty"), SOPS_AGE_KEY_CMD: "no-such-command-sealbox" }));
     expect(missing.message).toContain("cannot run");
+  });
+
+  it("a failing key command does not hide the other sources' identities, as in sops, and is told when none opens a file", async () => {
+    const key = ageKey();
+    writeFileSync(p("other.txt"), key.text);
+    const env = { HOME: p("empty"), SOPS_AGE_KEY_CMD: "false", SOPS_AGE_KEY_FILE: p("other.txt") };
+    expect(await canDecrypt(await loadAgeIdentities(env), key.recipient)).toBe(true);
+    const source = createAgeKeySource({ env, onWarning: () => {} });
+    const stanza = await source.wrap({ type: "age", recipient: ageKey().recipient }, new Uint8Array(32));
+    const error = await errorOf(source.unwrap(stanza));
+    expect(error.message).toMatch(/no identity matched this recipient; SOPS_AGE_KEY_CMD failed \(exit status 1\)$/);
   });
 
   it("puts identities that need a passphrase after all others", async () => {
