@@ -24,6 +24,10 @@ const POSIX_CLASSES: Record<string, string> = {
 
 /** Go's \s: [\t\n\f\r ] (JavaScript's also takes \v and every Unicode space). */
 const GO_SPACE = "\\t\\n\\f\\r ";
+/** Go's \S as ranges, for inside a class: everything but \t \n \f \r and space. */
+const GO_NOT_SPACE = "\\x00-\\x08\\x0B\\x0E-\\x1F\\x21-\\u{10FFFF}";
+/** Unicode general categories: \p{Lu} in both; any other name is a script in Go, Script=… in JavaScript. */
+const CATEGORIES = new Set("L Lu Ll Lt Lm Lo M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Cs Co Cn Any".split(" "));
 const TEXT_START = "(?<![\\s\\S])";
 const TEXT_END = "(?![\\s\\S])";
 /** Characters JavaScript's u flag lets be escaped outside a class, and inside one. */
@@ -42,15 +46,14 @@ export function goRegExp(pattern: string): RegExp {
   const mode: Mode = { multiline: false, dotAll: false };
   let jsFlags = "u";
   let rest = pattern;
-  const leading = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
-  if (leading) {
-    for (const flag of leading[1]) {
+  for (let leading = /^\(\?([a-zA-Z]+)\)/.exec(rest); leading; leading = /^\(\?([a-zA-Z]+)\)/.exec(rest)) {
+    for (const flag of leading[1]!) {
       if (flag === "i") jsFlags += jsFlags.includes("i") ? "" : "i";
       else if (flag === "m") mode.multiline = true;
       else if (flag === "s") mode.dotAll = true;
       else throw new Error(`the flag ${flag} in (?${leading[1]}) is not supported (i, m and s are)`);
     }
-    rest = pattern.slice(leading[0].length);
+    rest = rest.slice(leading[0].length);
   }
   if (mode.dotAll) jsFlags += "s";
   return new RegExp(translate(rest, mode), jsFlags);
@@ -63,11 +66,14 @@ function hex(char: string): string {
 function translate(pattern: string, mode: Mode): string {
   let out = "";
   let inClass = false;
+  // inside a class, a - right after a set (\w, \s, [:alpha:]…) is a literal in Go, an error or a range in JavaScript
+  let afterSet = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (c === "\\") {
       const [text, used] = escape(pattern, i, inClass);
       out += text;
+      afterSet = inClass && /^\\[dDwWsSpP]/.test(pattern.slice(i));
       i += used - 1;
       continue;
     }
@@ -78,11 +84,13 @@ function translate(pattern: string, mode: Mode): string {
         if (!range) throw new Error(`unknown character class [:${posix[2]}:]`);
         if (posix[1]) throw new Error(`a negated class [:^${posix[2]}:] is not supported`);
         out += range;
+        afterSet = true;
         i += posix[0].length - 1;
         continue;
       }
       if (c === "]") inClass = false;
-      out += c === "[" ? "\\[" : c;
+      out += c === "[" ? "\\[" : c === "-" && afterSet ? "\\-" : c;
+      afterSet = false;
       continue;
     }
     if (c === "[") {
@@ -104,7 +112,8 @@ function translate(pattern: string, mode: Mode): string {
     }
     if (c === "{") {
       // a repetition, else (as in Go) a literal brace
-      const repeat = /^\{\d+(?:,\d*)?\}/.exec(pattern.slice(i));
+      const repeat = /^\{(0|[1-9]\d*)(?:,(0|[1-9]\d*)?)?\}/.exec(pattern.slice(i));
+      if (repeat && [repeat[1], repeat[2]].some((n) => n !== undefined && Number(n) > 1000)) throw new Error("a repetition count above 1000 is not Go syntax");
       out += repeat ? repeat[0] : "\\{";
       if (repeat) i += repeat[0].length - 1;
       continue;
@@ -123,7 +132,7 @@ function groupOpening(text: string): { text: string; length: number } {
   if (text.startsWith("(?P<")) return { text: "(?<", length: 4 };
   if (text.startsWith("(?:") || (text.startsWith("(?<") && !text.startsWith("(?<=") && !text.startsWith("(?<!"))) return { text: text.slice(0, 3), length: 3 };
   if (/^\(\?(?:=|!|<=|<!)/.test(text)) throw new Error("Go's regexp has no lookahead or lookbehind");
-  throw new Error("flags are supported only as one group at the very start, such as (?i)");
+  throw new Error("flags are supported only at the very start, such as (?i)");
 }
 
 /** The escape at `at` (a backslash) in Go's syntax: its JavaScript text and how many characters it took. */
@@ -154,20 +163,16 @@ function escape(pattern: string, at: number, inClass: boolean): [string, number]
     if (!named) throw new Error(`\\${next} needs a class name`);
     const name = named[2] ?? named[3]!;
     const negated = (next === "P") !== (named[1] === "^");
-    // one or two letters name a general category; a longer name is a script
-    const js = /^[A-Z][a-z]?$/.test(name) ? name : `Script=${name}`;
+    const js = CATEGORIES.has(name) ? name : `Script=${name}`;
     return [`\\${negated ? "P" : "p"}{${js}}`, named[0].length + 1];
   }
   if (next === "s") return [inClass ? GO_SPACE : `[${GO_SPACE}]`, 2];
-  if (next === "S") {
-    if (inClass) throw new Error("\\S inside a class is not supported");
-    return [`[^${GO_SPACE}]`, 2];
-  }
+  if (next === "S") return [inClass ? GO_NOT_SPACE : `[^${GO_SPACE}]`, 2];
   if (!inClass && next === "A") return [TEXT_START, 2];
   if (!inClass && next === "z") return [TEXT_END, 2];
   if ("dDwW".includes(next) || (!inClass && "bB".includes(next)) || "fnrtv".includes(next)) return [`\\${next}`, 2];
   if (next === "a") return ["\\x07", 2];
-  if (/[0-9A-Za-z]/.test(next)) throw new Error(`\\${next} is not an escape Go's regexp knows`);
+  if (/[0-9A-Za-z]/.test(next) || next > "\x7f") throw new Error(`\\${next} is not an escape Go's regexp knows`);
   // escaped punctuation is that character
   return [(inClass ? CLASS_SYNTAX : SYNTAX).includes(next) ? `\\${next}` : hex(next), 2];
 }

@@ -25,6 +25,16 @@ describe("goRegExp", () => {
     ["^a.b$", ["axb", "a\rb"], ["a\nb"]],
     ["(?m)^b$", ["a\nb\nc"], ["a\rb\rc"]],
     ["^\\101\\x42\\x{43}\\pL\\p{Greek}$", ["ABCxλ"], ["ABC1λ", "ABCxa"]],
+    // in a class, a - after a set is a literal in Go
+    ["^[\\w-.]+$", ["a-b.c"], ["a b"]],
+    ["^[\\s-.]$", [" ", "-", "."], ["#"]],
+    ["^[[:digit:]-z]$", ["1", "-", "z"], ["a"]],
+    ["^[\\S]+$", ["ab", "é"], ["a b"]],
+    ["^[\\s\\S]$", ["a", "\n"], ["ab"]],
+    ["^\\p{Any}\\p{Yi}$", ["xꀀ"], ["xy"]],
+    // a{01} is no repetition in Go: the brace is a literal
+    ["^a{01}$", ["a{01}"], ["a"]],
+    ["(?i)(?s)^a.b$", ["A\nB"], ["ab"]],
   ])("%s", (pattern, matching, other) => {
     const regex = goRegExp(pattern);
     for (const subject of matching) expect(regex.test(subject), subject).toBe(true);
@@ -32,12 +42,14 @@ describe("goRegExp", () => {
   });
 
   it("names what it does not support instead of guessing", () => {
-    expect(() => goRegExp("a(?i)b")).toThrow("flags are supported only as one group at the very start");
-    expect(() => goRegExp("(?i:a)b")).toThrow("flags are supported only as one group at the very start");
+    expect(() => goRegExp("a(?i)b")).toThrow("flags are supported only at the very start");
+    expect(() => goRegExp("(?i:a)b")).toThrow("flags are supported only at the very start");
     expect(() => goRegExp("^(?!tmp)")).toThrow("Go's regexp has no lookahead or lookbehind");
     expect(() => goRegExp("(a)\\1")).toThrow("Go's regexp has no backreferences");
     expect(() => goRegExp("\\k<a>")).toThrow("\\k is not an escape Go's regexp knows");
     expect(() => goRegExp("[\\Qa\\E]")).toThrow("inside a class is not Go syntax");
+    expect(() => goRegExp("a{1001}")).toThrow("a repetition count above 1000 is not Go syntax");
+    expect(() => goRegExp("\\é")).toThrow("is not an escape Go's regexp knows");
     expect(() => goRegExp("(?U)a+")).toThrow("the flag U in (?U) is not supported");
     expect(() => goRegExp("[[:nope:]]")).toThrow("unknown character class [:nope:]");
     expect(() => goRegExp("(unclosed")).toThrow(SyntaxError);
