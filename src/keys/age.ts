@@ -11,6 +11,8 @@ import { armorDecode, armorEncode, decryptAgeFile, encryptAgeFile } from "./age-
 export interface AgeKeySourceOptions {
   /** Identities to use instead of discovering them from the environment (library callers, tests). */
   identities?: AgeIdentity[];
+  /** With `identities`: what failing key commands said while they were found (see sourceFailures). */
+  failures?: string[];
   /**
    * Identity sources already read (by another thread, or about to be): parsed when first needed, not
    * read again. A rejected read fails each file that needs an identity, with its error.
@@ -28,7 +30,7 @@ export function createAgeKeySource(options: AgeKeySourceOptions = {}): KeySource
   let loaded: Promise<AgeIdentity[]> | undefined;
   let decrypter: Promise<Decrypter> | undefined;
   // key commands that failed: said when no identity opens a file, as sops says them
-  let failures: string[] = [];
+  let failures: string[] = options.failures ?? [];
   const withFailures = (message: string): string => [message, ...failures].join("; ");
 
   const getIdentities = (): Promise<AgeIdentity[]> =>

@@ -5,7 +5,7 @@
 // locked identity's passphrase (./passphrase-relay.ts).
 import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
-import { parseIdentitySources, readIdentitySources, type ReadIdentitySource } from "../keys/age-identities.js";
+import { parseIdentitySources, readIdentitySources, sourceFailures, type ReadIdentitySource } from "../keys/age-identities.js";
 import type { AgeIdentity } from "../keys/age-recipients.js";
 import { KeySources } from "../keys/registry.js";
 import { syncDirectory } from "../ops/atomic-write.js";
@@ -61,7 +61,7 @@ const IN_FLIGHT = 4;
 export function contextFor(setup: WorkerSetup, identities: AgeIdentity[] | { passphrase?: AskPassphrase }): RekeyContext {
   if (setup.configPath && setup.rules && setup.stores) primeRules(setup.configPath, setup.rules, setup.stores);
   const age = Array.isArray(identities)
-    ? { env: setup.env, identities }
+    ? { env: setup.env, identities, failures: sourceFailures(setup.identities) }
     : { env: setup.env, readSources: setup.identities, passphrase: identities.passphrase, onWarning: () => {} };
   return {
     sources: new KeySources({ age }),
