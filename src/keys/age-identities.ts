@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { Identity, Stanza } from "age-encryption";
 import { SealboxError } from "../errors.js";
-import { looksLikeKeyMaterial, shownInMessage } from "../core/redact.js";
+import { looksLikeData, looksLikeKeyMaterial, shownInMessage } from "../core/redact.js";
 import { parseIdentities, type AgeIdentity } from "./age-recipients.js";
 import { LockedSshIdentity, NO_PROMPT, parseSshIdentityFile } from "./age-ssh.js";
 
@@ -187,7 +187,7 @@ async function runKeyCommand(commandLine: string, variable: string): Promise<Buf
     child.on("close", (code, signal) => {
       if (code === 0) return resolve(Buffer.concat(out));
       const last = Buffer.concat(err).toString("utf8").trim().split("\n").pop()?.slice(0, 200);
-      const stderr = last && looksLikeKeyMaterial(last) ? "(its last line held key material: not shown)" : last;
+      const stderr = last && (looksLikeKeyMaterial(last) || last.split(/\s+/).some(looksLikeData)) ? "(its last line held key material or data: not shown)" : last;
       reject(new SealboxError("CouldNotRetrieveKey", `${variable} failed (${signal ?? `exit status ${code}`})${stderr ? `: ${stderr}` : ""}`));
     });
   });
