@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { SealboxError } from "../errors.js";
 import { readInput, writeOutput } from "./file-io.js";
 import { runShell, withPrivateFile } from "./private-temp.js";
-import { encrypt, openEncrypted, planEncryption, sealOpened, type EncryptOptions } from "./sops-ops.js";
+import { encrypt, newKeyFor, openEncrypted, sealOpened, type EncryptOptions } from "./sops-ops.js";
 
 const FALLBACK_EDITORS = ["vim", "nano", "vi"];
 
@@ -24,8 +24,9 @@ export async function editFile(file: string, options: EncryptOptions & { ignoreM
   const editor = await findEditor(env);
   const exists = await access(file).then(() => true, () => false);
   const opened = exists ? await openEncrypted((await readInput(file)).bytes, { ...options, filename: file }) : undefined;
-  // a new file's recipients are settled before the editor opens: a refusal afterwards would lose what was typed
-  if (!exists) await planEncryption({ ...options, filename: file });
+  // a new file's key is made and wrapped before the editor opens, as sops does: a recipient that
+  // fails afterwards would lose what was typed
+  const key = exists ? undefined : await newKeyFor({ ...options, filename: file });
   const before = opened ? Buffer.from(opened.codecs.output.emitPlain(opened.docs, opened.emitOptions)) : Buffer.alloc(0);
   const after = await withPrivateFile(file, before, async (path) => {
     const status = await runShell(`${editor} "$1"`, [path], env);
@@ -33,15 +34,11 @@ export async function editFile(file: string, options: EncryptOptions & { ignoreM
     return readFile(path);
   });
   if (after.equals(before)) throw new SealboxError("FileHasNotBeenModified", "file has not changed, exiting", { file });
-  if (opened) {
-    let docs;
-    try {
-      docs = opened.codecs.output.parsePlain(after, file);
-    } catch (error) {
-      throw error instanceof SealboxError ? new SealboxError(error.code, `${error.message} (your edit was not saved)`, { file, line: error.line }) : error;
-    }
-    await writeOutput(sealOpened(opened, docs), file);
-  } else {
-    await writeOutput(await encrypt(after, { ...options, filename: file }), file, { mode: 0o644 });
+  let encrypted: Uint8Array;
+  try {
+    encrypted = opened ? sealOpened(opened, opened.codecs.output.parsePlain(after, file)) : await encrypt(after, { ...options, filename: file }, key);
+  } catch (error) {
+    throw error instanceof SealboxError ? new SealboxError(error.code, `${error.message} (your edit was not saved)`, { file, line: error.line }) : error;
   }
+  await writeOutput(encrypted, file, opened ? {} : { mode: 0o644 });
 }

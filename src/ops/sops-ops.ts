@@ -13,7 +13,7 @@ import { UNSUPPORTED_KEY_TYPES, unsupportedKeys } from "../keys/unsupported.js";
 import type { KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import type { CreationRule } from "../rules/config.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
-import { decryptFile, emitEncrypted, encryptNew, encryptWithKey, hasMetadata, loadEncrypted, METADATA_KEY, type EncryptedFile } from "../sops/sops-file.js";
+import { decryptFile, emitEncrypted, encryptWithKey, hasMetadata, loadEncrypted, METADATA_KEY, newFileKey, type EncryptedFile, type NewFileKey } from "../sops/sops-file.js";
 import type { SopsMetadata } from "../sops/metadata.js";
 import { getAtPath, parseTreePath } from "./tree-path.js";
 import { bufferSource, toMemory, type ByteSource, type OpenSink } from "../core/byte-stream.js";
@@ -133,8 +133,12 @@ export async function encryptStream(source: ByteSource, open: OpenSink, options:
 }
 
 /** Encrypts a plaintext file. Refuses a file that already carries sops metadata. */
-export async function encrypt(input: Uint8Array, options: EncryptOptions = {}): Promise<Uint8Array> {
-  const fast = await toMemory((open) => encryptStream(bufferSource(input), open, options));
+/**
+ * Encrypts a new file. `key` is one made beforehand by newKeyFor (edit makes it before the editor
+ * opens); without it, a fresh one is made for the recipients the options and rules name.
+ */
+export async function encrypt(input: Uint8Array, options: EncryptOptions = {}, key?: NewFileKey): Promise<Uint8Array> {
+  const fast = key ? undefined : await toMemory((open) => encryptStream(bufferSource(input), open, options));
   if (fast) return fast;
   const { input: inCodec, output } = await codecsFor(options);
   const file = fileLabel(options);
@@ -142,10 +146,20 @@ export async function encrypt(input: Uint8Array, options: EncryptOptions = {}): 
   // dotenv keeps sops_* lines as plain items; only its encrypted reading shows them as metadata
   const probe = inCodec.name === "dotenv" ? inCodec.parseEncrypted(input, file) : docs;
   if (hasMetadata(probe)) throw new SealboxError("FileAlreadyEncrypted", "the file is already encrypted", { file });
-  const plan = await planEncryption(options);
+  const { dataKey, metadata } = key ?? (await newKeyFor(options));
   const layout = await emitOptions(output.name, options);
-  const encrypted = await encryptNew(docs, { sources: sourcesFor(options), recipientGroups: plan.groups, shamirThreshold: plan.threshold, selectors: plan.selectors, defaultSelector: inCodec.name !== "binary" });
-  return emitEncrypted(output, encrypted, layout);
+  return emitEncrypted(output, encryptWithKey(docs, metadata, dataKey), layout);
+}
+
+/**
+ * A new file's data key, made and wrapped for its recipients before its plaintext exists: edit does
+ * it before the editor opens, as sops does, so a recipient or KMS key that fails, fails before
+ * anything is typed.
+ */
+export async function newKeyFor(options: EncryptOptions): Promise<NewFileKey> {
+  const { input: inCodec } = await codecsFor(options);
+  const plan = await planEncryption(options);
+  return newFileKey({ sources: sourcesFor(options), recipientGroups: plan.groups, shamirThreshold: plan.threshold, selectors: plan.selectors, defaultSelector: inCodec.name !== "binary" });
 }
 
 export interface OpenedFile {

@@ -99,8 +99,14 @@ export interface EncryptOptions {
   defaultSelector?: boolean;
 }
 
-/** Encrypts plaintext documents under a fresh data key wrapped for the given recipients. */
-export async function encryptNew(docs: Documents, options: EncryptOptions): Promise<EncryptedFile> {
+/** A new file's key: a fresh data key, and the metadata holding it wrapped for the recipients. */
+export interface NewFileKey {
+  dataKey: Uint8Array;
+  metadata: SopsMetadata;
+}
+
+/** Makes a fresh data key and wraps it for the given recipients: everything but the values themselves. */
+export async function newFileKey(options: EncryptOptions): Promise<NewFileKey> {
   const dataKey = newDataKey();
   const wrapped = await wrapDataKey(options.recipientGroups, dataKey, options.sources, options.shamirThreshold);
   const metadata: SopsMetadata = {
@@ -111,6 +117,12 @@ export async function encryptNew(docs: Documents, options: EncryptOptions): Prom
     selectors: options.defaultSelector === false ? options.selectors : withDefaultSelector(options.selectors),
     version: SOPS_VERSION,
   };
+  return { dataKey, metadata };
+}
+
+/** Encrypts plaintext documents under a fresh data key wrapped for the given recipients. */
+export async function encryptNew(docs: Documents, options: EncryptOptions): Promise<EncryptedFile> {
+  const { dataKey, metadata } = await newFileKey(options);
   return encryptWithKey(docs, metadata, dataKey);
 }
 

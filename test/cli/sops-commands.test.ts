@@ -378,8 +378,16 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(none.status).toBe(111);
     const pgp = sealboxSync(["edit", "--age", RECIPIENT, "new.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "ran.sh"), SOPS_PGP_FP: "85D77543B3D624B63CEA9E6DBC17301B491B3F21" }) });
     expect(pgp.status).toBe(8);
+    // the data key is wrapped before the editor too, as sops does: a recipient that cannot be used fails first
+    const bogus = sealboxSync(["edit", "--age", "age1bogus", "new.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "ran.sh") }) });
+    expect(bogus.status).toBe(111);
     expect(existsSync(join(dir, "editor-ran"))).toBe(false);
     expect(existsSync(join(dir, "new.yaml"))).toBe(false);
+    // and with a usable recipient, what was typed is encrypted to it
+    writeFileSync(join(dir, "type.sh"), `#!/bin/sh\nprintf 'typed: text\\n' > "$1"\n`);
+    chmodSync(join(dir, "type.sh"), 0o755);
+    expect(sealboxSync(["edit", "--age", RECIPIENT, "new.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "type.sh") }) }).status).toBe(0);
+    expect(sealboxSync(["decrypt", "new.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("typed: text\n");
   });
 });
 
