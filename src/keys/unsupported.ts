@@ -20,5 +20,5 @@ export const UNSUPPORTED_KEY_TYPES: readonly UnsupportedKeyType[] = [
 
 /** The refusal for `given` (a flag or a variable) naming keys of `key.type`. */
 export function unsupportedKeys(key: UnsupportedKeyType, given: string, file?: string): SealboxError {
-  return new SealboxError("ConflictingParameters", `${given} names ${key.type} keys, which sops would add to the file and sealbox cannot (age and AWS KMS keys only)`, { file });
+  return new SealboxError("ConflictingParameters", `${given} names ${key.type} keys, which sealbox cannot use (age and AWS KMS keys only)`, { file });
 }

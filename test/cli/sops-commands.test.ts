@@ -118,7 +118,7 @@ describe("encrypt and the rules file", () => {
     const dir = workdir({ ".sops.yaml": `creation_rules:\n  - age: ${RECIPIENT}\n`, "a.yaml": "a: 1\n" });
     const pgp = sealboxSync(["encrypt", "-i", "a.yaml"], { cwd: dir, env: cleanEnv({ SOPS_PGP_FP: "85D77543B3D624B63CEA9E6DBC17301B491B3F21" }) });
     expect(pgp.status).toBe(8);
-    expect(pgp.stderr).toContain("SOPS_PGP_FP names PGP keys, which sops would add to the file and sealbox cannot");
+    expect(pgp.stderr).toContain("SOPS_PGP_FP names PGP keys, which sealbox cannot use (age and AWS KMS keys only)");
     const flag = sealboxSync(["encrypt", "-i", "--gcp-kms", "projects/p/locations/global/keyRings/r/cryptoKeys/k", "a.yaml"], { cwd: dir });
     expect(flag.status).toBe(8);
     expect(flag.stderr).toContain("--gcp-kms names GCP KMS keys");
