@@ -17,6 +17,12 @@ export function formatForPath(path: string): FormatName {
   return BY_SUFFIX.find(([suffix]) => path.endsWith(suffix))?.[1] ?? "binary";
 }
 
+/** The store a name would pick if its ending were read regardless of case, when that differs (X.YAML: yaml). */
+export function formatIgnoringCase(path: string): FormatName | undefined {
+  const format = formatForPath(path.toLowerCase());
+  return format !== formatForPath(path) ? format : undefined;
+}
+
 /** Loads only the codec asked for. */
 export async function codecFor(name: FormatName): Promise<Codec> {
   switch (name) {

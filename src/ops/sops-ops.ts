@@ -3,7 +3,7 @@
 // the creation rule that matches the file's name, as sops decides.
 import { Branch, type Documents, type Value } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
-import { codecFor, formatForPath } from "../formats/index.js";
+import { codecFor, formatForPath, formatIgnoringCase } from "../formats/index.js";
 import type { Codec, EmitOptions, FormatName } from "../formats/types.js";
 import { emitYamlValue } from "../formats/yaml-emit.js";
 import { emitJsonValue, jsonIndentUnit } from "../formats/json.js";
@@ -177,7 +177,12 @@ export interface OpenedFile {
 export async function openEncrypted(input: Uint8Array, options: DecryptOptions = {}): Promise<OpenedFile> {
   const codecs = await codecsFor(options);
   const file = fileLabel(options);
-  const loaded: EncryptedFile = loadEncrypted(codecs.input, input, file);
+  let loaded: EncryptedFile;
+  try {
+    loaded = loadEncrypted(codecs.input, input, file);
+  } catch (error) {
+    throw withCaseHint(error, options);
+  }
   const layout = await emitOptions(codecs.output.name, options);
   try {
     const { docs, metadata, dataKey } = await decryptFile(loaded, { sources: sourcesFor(options), ignoreMac: options.ignoreMac, decryptionOrder: options.decryptionOrder });
@@ -218,7 +223,7 @@ export async function decryptStream(source: ByteSource, open: OpenSink, options:
   try {
     return await decryptBinary(source, open, { codec: codecs.input, file, sources: sourcesFor(options), ignoreMac: options.ignoreMac, decryptionOrder: options.decryptionOrder });
   } catch (error) {
-    throw error instanceof SealboxError ? error.inFile(file) : error;
+    throw withCaseHint(error instanceof SealboxError ? error.inFile(file) : error, options);
   }
 }
 
@@ -229,6 +234,17 @@ export async function decrypt(input: Uint8Array, options: DecryptOptions = {}): 
   const opened = await openEncrypted(input, options);
   if (path) return emitExtracted(getAtPath(opened.docs[0] ?? new Branch(), path), opened.codecs.output, opened.emitOptions);
   return opened.codecs.output.emitPlain(opened.docs, opened.emitOptions);
+}
+
+/**
+ * A read error of a file whose ending differs from a known one only in case (X.YAML), with the way
+ * out: such a name picks the binary store, as in sops, where sealbox once read it as YAML.
+ */
+function withCaseHint(error: unknown, options: FileOptions): unknown {
+  const format = !options.inputType && options.filename ? formatIgnoringCase(options.filename) : undefined;
+  if (!format || !(error instanceof SealboxError) || error.code !== "CouldNotReadInputFile") return error;
+  const hint = `${options.filename} is read with the binary store, as sops reads it (a name's ending is case-sensitive): if it is ${format}, give --input-type ${format}`;
+  return new SealboxError(error.code, error.message, { file: error.file, line: error.line, details: [...error.details, hint], cause: error });
 }
 
 /**

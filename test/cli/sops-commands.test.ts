@@ -217,6 +217,12 @@ describe("the store a file's name picks, as sops's formats.FormatForPath", () =>
     expect(sealboxSync(["decrypt", ".env"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("A=1\n");
     const upper = sealboxSync(["encrypt", "--age", RECIPIENT, "X.YAML"], { cwd: dir });
     expect(JSON.parse(upper.stdout.toString()).data).toMatch(/^ENC\[AES256_GCM,/);
+    // a YAML file sealbox encrypted under such a name before: the error says how to read it
+    writeFileSync(join(dir, "X.YAML"), sealboxSync(["encrypt", "--age", RECIPIENT, "--input-type", "yaml", "--output-type", "yaml", "X.YAML"], { cwd: dir }).stdout);
+    const old = sealboxSync(["decrypt", "X.YAML"], { cwd: dir, env: withKey() });
+    expect(old.status).toBe(2);
+    expect(old.stderr).toContain("X.YAML is read with the binary store, as sops reads it (a name's ending is case-sensitive): if it is yaml, give --input-type yaml");
+    expect(sealboxSync(["decrypt", "--input-type", "yaml", "X.YAML"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("a: 1\n");
   });
 });
 
