@@ -132,10 +132,10 @@ export async function encryptStream(source: ByteSource, open: OpenSink, options:
   return encryptBinary(source, open, { codec: output, emitOptions: layout, sources: sourcesFor(options), recipientGroups: plan.groups, shamirThreshold: plan.threshold, selectors: plan.selectors });
 }
 
-/** Encrypts a plaintext file. Refuses a file that already carries sops metadata. */
 /**
- * Encrypts a new file. `key` is one made beforehand by newKeyFor (edit makes it before the editor
- * opens); without it, a fresh one is made for the recipients the options and rules name.
+ * Encrypts a plaintext file; refuses one that already carries sops metadata. `key` is one made
+ * beforehand by newKeyFor (edit makes it before the editor opens); without it, a fresh one is made
+ * for the recipients the options and rules name.
  */
 export async function encrypt(input: Uint8Array, options: EncryptOptions = {}, key?: NewFileKey): Promise<Uint8Array> {
   const fast = key ? undefined : await toMemory((open) => encryptStream(bufferSource(input), open, options));
