@@ -104,10 +104,17 @@ export function addEncryptFlags(command: Command): Command {
     .option("--unencrypted-comment-regex <regex>", "leave values under comments matching this in clear")
     .option("--encrypted-comment-regex <regex>", "encrypt only values under comments matching this")
     .option("--mac-only-encrypted", "compute the MAC over encrypted values only");
-  // sops's flags for key types sealbox lacks: refused with that reason, not as unknown flags
+  return addUnsupportedKeyFlags(command, [""]);
+}
+
+/**
+ * sops's flags for key types sealbox lacks (`--pgp`, or with prefixes `--add-pgp`, `--rm-pgp`, …):
+ * refused with that reason, not as unknown flags.
+ */
+export function addUnsupportedKeyFlags(command: Command, prefixes: string[]): Command {
   for (const key of UNSUPPORTED_KEY_TYPES) {
-    if (key.flag) {
-      const flag = key.flag;
+    for (const prefix of key.flag ? prefixes : []) {
+      const flag = `--${prefix}${key.flag!.slice(2)}`;
       command.addOption(
         new Option(`${flag} <keys>`).hideHelp().argParser(() => {
           throw unsupportedKeys(key, flag);

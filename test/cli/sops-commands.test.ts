@@ -122,6 +122,9 @@ describe("encrypt and the rules file", () => {
     const flag = sealboxSync(["encrypt", "-i", "--gcp-kms", "projects/p/locations/global/keyRings/r/cryptoKeys/k", "a.yaml"], { cwd: dir });
     expect(flag.status).toBe(8);
     expect(flag.stderr).toContain("--gcp-kms names GCP KMS keys");
+    const rotated = sealboxSync(["rotate", "--add-pgp", "85D77543B3D624B63CEA9E6DBC17301B491B3F21", "a.yaml"], { cwd: dir });
+    expect(rotated.status).toBe(8);
+    expect(rotated.stderr).toContain("--add-pgp names PGP keys, which sealbox cannot use");
     expect(readFileSync(join(dir, "a.yaml"), "utf8")).toBe("a: 1\n");
   });
 

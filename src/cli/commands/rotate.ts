@@ -3,26 +3,29 @@
 import type { Command } from "commander";
 import type { RecipientSpec } from "../../keys/types.js";
 import type { KeyChanges } from "../../repo/rekey.js";
-import { indentOption, terminalPassphrase } from "../sops-flags.js";
+import { addUnsupportedKeyFlags, indentOption, terminalPassphrase } from "../sops-flags.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerRotate(program: Command): void {
-  program
-    .command("rotate")
-    .description("new data keys and re-encrypted values for many files at once, recipients from the current rules")
-    .argument("<paths...>", "files and directories (inside git: the files git tracks or would track that a creation rule matches)")
-    .option("--private-key <key>", "old sealing private key(s) to re-seal SealedSecret files: PEM, key Secret YAML or List backup; repeatable", collect, [])
-    .option("--config <path>", "the rules file (default: SOPS_CONFIG, else the nearest .sops.yaml upward)")
-    .option("-j, --concurrency <n>", "threads rotating files at once, one core each (default: the number of CPU cores; under 50 files, one)")
-    .option("--add-age <recipients>", "also wrap the new data key for these age recipients (first key group), comma-separated")
-    .option("--rm-age <recipients>", "no longer wrap it for these age recipients, comma-separated")
-    .option("--add-kms <arns>", "also wrap it with these AWS KMS keys (first key group), comma-separated, ARN+ROLE_ARN to assume a role")
-    .option("--rm-kms <arns>", "no longer wrap it with these AWS KMS keys (matched by ARN alone, as sops does)")
-    .option("-i, --in-place", "accepted for sops compatibility: rotate always rewrites files in place")
-    .addOption(indentOption())
-    .option("--dry-run", "say what would be rotated, write nothing")
-    .option("--json", "print the report as JSON on stdout")
+  addUnsupportedKeyFlags(
+    program
+      .command("rotate")
+      .description("new data keys and re-encrypted values for many files at once, recipients from the current rules")
+      .argument("<paths...>", "files and directories (inside git: the files git tracks or would track that a creation rule matches)")
+      .option("--private-key <key>", "old sealing private key(s) to re-seal SealedSecret files: PEM, key Secret YAML or List backup; repeatable", collect, [])
+      .option("--config <path>", "the rules file (default: SOPS_CONFIG, else the nearest .sops.yaml upward)")
+      .option("-j, --concurrency <n>", "threads rotating files at once, one core each (default: the number of CPU cores; under 50 files, one)")
+      .option("--add-age <recipients>", "also wrap the new data key for these age recipients (first key group), comma-separated")
+      .option("--rm-age <recipients>", "no longer wrap it for these age recipients, comma-separated")
+      .option("--add-kms <arns>", "also wrap it with these AWS KMS keys (first key group), comma-separated, ARN+ROLE_ARN to assume a role")
+      .option("--rm-kms <arns>", "no longer wrap it with these AWS KMS keys (matched by ARN alone, as sops does)")
+      .option("-i, --in-place", "accepted for sops compatibility: rotate always rewrites files in place")
+      .addOption(indentOption())
+      .option("--dry-run", "say what would be rotated, write nothing")
+      .option("--json", "print the report as JSON on stdout"),
+    ["add-", "rm-"],
+  )
     .addHelpText(
       "after",
       `
