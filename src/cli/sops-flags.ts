@@ -56,6 +56,11 @@ function noKeyService(): never {
   throw new InvalidArgumentError("sealbox does not use sops key services: it uses the keys on this machine (SOPS_AGE_KEY_FILE and the other age variables, AWS credentials for KMS)");
 }
 
+/** sops's --input-type, for the commands that read many files and write each in its own format. */
+export function inputTypeOption(): Option {
+  return new Option("--input-type <type>", "read every file with this store (default: from each file's name)").choices(FORMAT_NAMES);
+}
+
 /** sops's --indent: whole numbers only; which store takes which value is checked against the output's format. */
 function parseIndent(text: string): number {
   return goIntFlag(text, "a whole number is needed");

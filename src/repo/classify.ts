@@ -71,9 +71,8 @@ function asError(error: unknown, file: string): SealboxError {
   return new SealboxError("CouldNotReadInputFile", error instanceof Error ? error.message : String(error), { file, cause: error });
 }
 
-/** Classifies one file's bytes; `file` picks the format (by extension, as sops does) and names errors. */
-export async function classify(file: string, bytes: Uint8Array): Promise<Classified> {
-  const format = formatForPath(file);
+/** Classifies one file's bytes; `file` names errors and picks the format (by its name's ending, as sops does) unless `format` is given. */
+export async function classify(file: string, bytes: Uint8Array, format: FormatName = formatForPath(file)): Promise<Classified> {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // Every sops layout spells the metadata key "sops" (yaml/json key, sops_ in dotenv, [sops] in INI).
   if (text.includes("sops")) {

@@ -11,6 +11,7 @@ import { newDataKey, recoverDataKey, storedRecipients, wrapDataKey } from "../so
 import type { StoredKeyGroup } from "../sops/metadata.js";
 import { decryptWithKey, emitEncrypted, encryptWithKey } from "../sops/sops-file.js";
 import type { SealingCert } from "../sealed/cert.js";
+import type { FormatName } from "../formats/types.js";
 import type { Classified } from "./classify.js";
 import { describeChange, diffRecipients, recipientId, type RecipientChange } from "./recipients.js";
 
@@ -28,6 +29,8 @@ export interface RekeyContext {
   keyChanges?: KeyChanges;
   /** rotate --indent: in place of the rules file's `stores:` for every file written. */
   indent?: number;
+  /** --input-type: every file read with this store, not the one its name picks. */
+  inputType?: FormatName;
 }
 
 /** Recipients to add (to the first key group, as sops rotate does) and to remove (from every group). */

@@ -14,6 +14,7 @@ import { discoverFiles, displayPath, TEMP_FILE, type DiscoveredFile } from "./di
 import { defaultConcurrency, runPool } from "./pool.js";
 import { progressBar } from "./progress.js";
 import type { RekeyContext } from "./rekey.js";
+import type { FormatName } from "../formats/types.js";
 
 export type FileStatus = "rotated" | "updated" | "unchanged" | "would-update" | "would-rotate" | "skipped" | "failed";
 
@@ -49,6 +50,8 @@ export interface RunOptions {
   privateKeys?: RekeyContext["privateKeys"];
   /** Asked for a locked identity's passphrase when a file needs that identity (the CLI asks the terminal). */
   passphrase?: (source: string) => Promise<string>;
+  /** sops's --input-type: every file read with this store, not the one its name picks. */
+  inputType?: FormatName;
 }
 
 export interface Prepared {
@@ -66,7 +69,7 @@ export async function prepareRun(options: RunOptions): Promise<Prepared> {
     : undefined;
   const files = await discoverFiles(options.paths, { cwd, accept });
   const sources = options.sources ?? new KeySources({ age: { env, passphrase: options.passphrase } });
-  return { ctx: { sources, configPath, cwd, env, privateKeys: options.privateKeys }, files };
+  return { ctx: { sources, configPath, cwd, env, privateKeys: options.privateKeys, inputType: options.inputType }, files };
 }
 
 export interface Loaded {
@@ -106,7 +109,7 @@ export async function processFile(file: DiscoveredFile, ctx: RekeyContext, work:
     return errorResult(display, new SealboxError("CouldNotReadInputFile", `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error }));
   }
   try {
-    const classified = await classify(display, bytes);
+    const classified = await classify(display, bytes, ctx.inputType);
     if (classified.kind === "unreadable") return errorResult(display, classified.error);
     if (classified.kind === "plain") {
       if (file.named) return { path: display, status: "skipped", changes: [], note: "not encrypted" };

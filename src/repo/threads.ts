@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
 import { parseIdentitySources, readIdentitySources, sourceFailures, type ReadIdentitySource } from "../keys/age-identities.js";
 import type { AgeIdentity } from "../keys/age-recipients.js";
+import type { FormatName } from "../formats/types.js";
 import { KeySources } from "../keys/registry.js";
 import { syncDirectory } from "../ops/atomic-write.js";
 import { loadRules, loadStores, primeRules, type CreationRule, type StoreIndents } from "../rules/config.js";
@@ -34,6 +35,8 @@ export interface WorkerSetup {
   stores?: StoreIndents;
   /** rotate --indent. */
   indent?: number;
+  /** --input-type. */
+  inputType?: FormatName;
   /** Whether this thread can ask for passphrases (workers then ask it: ./passphrase-relay.ts). */
   canAsk: boolean;
 }
@@ -71,6 +74,7 @@ export function contextFor(setup: WorkerSetup, identities: AgeIdentity[] | { pas
     privateKeys: setup.privateKeys,
     keyChanges: setup.keyChanges,
     indent: setup.indent,
+    inputType: setup.inputType,
   };
 }
 
@@ -123,6 +127,7 @@ export async function rotateInWorkers(
     rules,
     stores,
     indent: ctx.indent,
+    inputType: ctx.inputType,
     canAsk: !!ask,
   };
   const results: (FileResult | undefined)[] = new Array(files.length);

@@ -226,6 +226,14 @@ describe("the store a file's name picks, as sops's formats.FormatForPath", () =>
     expect(old.status).toBe(2);
     expect(old.stderr).toContain("X.YAML is read with the binary store, as sops reads it (a name's ending is case-sensitive): if it is yaml, give --input-type yaml");
     expect(sealboxSync(["decrypt", "--input-type", "yaml", "X.YAML"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("a: 1\n");
+    // rotate and updatekeys take sops's --input-type too, and write the file back in that format
+    const before = readFileSync(join(dir, "X.YAML"), "utf8");
+    expect(sealboxSync(["rotate", "--input-type", "yaml", "X.YAML"], { cwd: dir, env: withKey() }).status).toBe(0);
+    expect(readFileSync(join(dir, "X.YAML"), "utf8")).not.toBe(before);
+    writeFileSync(join(dir, ".sops.yaml"), `creation_rules:\n  - age: ${RECIPIENT}\n`);
+    const planned = sealboxSync(["updatekeys", "--dry-run", "--input-type", "yaml", "X.YAML"], { cwd: dir, env: withKey() });
+    expect(planned.stdout.toString()).toContain("1 unchanged");
+    expect(sealboxSync(["decrypt", "--input-type", "yaml", "X.YAML"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("a: 1\n");
   });
 });
 

@@ -1,9 +1,10 @@
 // `sealbox rotate PATH…`: a new data key for every SOPS file, recipients from the current rules (so
 // revoking someone is one command), and SealedSecret files re-sealed to their rule's certificate.
 import type { Command } from "commander";
+import type { FormatName } from "../../formats/types.js";
 import type { RecipientSpec } from "../../keys/types.js";
 import type { KeyChanges } from "../../repo/rekey.js";
-import { addUnsupportedKeyFlags, indentOption, terminalPassphrase } from "../sops-flags.js";
+import { addUnsupportedKeyFlags, indentOption, inputTypeOption, terminalPassphrase } from "../sops-flags.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -22,6 +23,7 @@ export function registerRotate(program: Command): void {
       .option("--rm-kms <arns>", "no longer wrap it with these AWS KMS keys (matched by ARN alone, as sops does)")
       .option("-i, --in-place", "accepted for sops compatibility: rotate always rewrites files in place")
       .addOption(indentOption())
+      .addOption(inputTypeOption())
       .option("--dry-run", "say what would be rotated, write nothing")
       .option("--json", "print the report as JSON on stdout"),
     ["add-", "rm-"],
@@ -54,7 +56,7 @@ Examples:
       const privateKeys = flags.privateKey.length ? (await (await import("../../sealed/keys.js")).loadPrivateKeys(flags.privateKey)).map((k) => k.key) : undefined;
       const keyChanges = flags.addAge || flags.rmAge || flags.addKms || flags.rmKms ? await parseKeyChanges(flags) : undefined;
       const quiet = Boolean(command.optsWithGlobals().quiet);
-      const report = await rotatePaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, privateKeys, dryRun: flags.dryRun, threads: true, passphrase: terminalPassphrase, keyChanges, indent: flags.indent, onFilesFound: tuneForRunOf });
+      const report = await rotatePaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, privateKeys, dryRun: flags.dryRun, threads: true, passphrase: terminalPassphrase, keyChanges, indent: flags.indent, inputType: flags.inputType, onFilesFound: tuneForRunOf });
       await printRunReport(report, { json: flags.json, quiet });
     });
 }
@@ -90,6 +92,7 @@ interface RotateFlags {
   config?: string;
   concurrency?: string;
   indent?: number;
+  inputType?: FormatName;
   dryRun?: boolean;
   json?: boolean;
 }

@@ -2,7 +2,8 @@
 // The data key is kept (unwrapped once, wrapped only for added recipients; kept stanzas unchanged),
 // so values, MAC and lastmodified stay as they were. Asks first on a terminal, as sops does.
 import type { Command } from "commander";
-import { terminalPassphrase } from "../sops-flags.js";
+import type { FormatName } from "../../formats/types.js";
+import { inputTypeOption, terminalPassphrase } from "../sops-flags.js";
 
 export function registerUpdatekeys(program: Command): void {
   program
@@ -14,6 +15,7 @@ export function registerUpdatekeys(program: Command): void {
     .option("--config <path>", "the rules file (default: SOPS_CONFIG, else the nearest .sops.yaml upward)")
     .option("-j, --concurrency <n>", "files worked on at once (default: the number of CPU cores)")
     .option("--json", "print the report as JSON on stdout (needs -y or --dry-run)")
+    .addOption(inputTypeOption())
     .addHelpText(
       "after",
       `
@@ -36,7 +38,7 @@ Examples:
       if (interactive && (!process.stdin.isTTY || flags.json)) {
         throw new SealboxError("ConflictingParameters", "updatekeys changes who can decrypt: confirm with -y, or see the changes with --dry-run (stdin is not a terminal)");
       }
-      const run = await planUpdateKeysPaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, passphrase: terminalPassphrase });
+      const run = await planUpdateKeysPaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, passphrase: terminalPassphrase, inputType: flags.inputType });
       if (flags.dryRun || run.pending.length === 0) return printRunReport(run.report, { json: flags.json, quiet });
       if (interactive) {
         await writeStdout(renderReport(run.report).replace(/[^\n]*\n$/, ""));
@@ -62,4 +64,5 @@ interface UpdatekeysFlags {
   config?: string;
   concurrency?: string;
   json?: boolean;
+  inputType?: FormatName;
 }
