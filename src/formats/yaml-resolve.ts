@@ -65,7 +65,25 @@ function parseGoInt(s: string, base: number, signed: boolean): bigint | undefine
 
 /** strconv.ParseInt(s, 0, 64), as Go's flag package reads an int flag: 010 is 8, 0x10 is 16, 1_000 is 1000. */
 export function parseGoIntFlag(s: string): bigint | undefined {
-  return parseGoInt(s.replace(/_/g, ""), 0, true);
+  return underscoresOk(s) ? parseGoInt(s.replace(/_/g, ""), 0, true) : undefined;
+}
+
+/** strconv's underscoreOK: a _ only between digits, or between a base prefix and a digit. */
+function underscoresOk(s: string): boolean {
+  const body = /^[-+]/.test(s) ? s.slice(1) : s;
+  const prefixed = /^0[bBoOxX]/.test(body);
+  const hex = /^0[xX]/.test(body);
+  // what came last: ^ the start, 0 a digit or the base prefix, _ an underscore, ! anything else
+  let saw = prefixed ? "0" : "^";
+  for (const c of prefixed ? body.slice(2) : body) {
+    if (/[0-9]/.test(c) || (hex && /[a-fA-F]/.test(c))) saw = "0";
+    else if (c === "_") {
+      if (saw !== "0") return false;
+      saw = "_";
+    } else if (saw === "_") return false;
+    else saw = "!";
+  }
+  return saw !== "_";
 }
 
 /** strconv.ParseFloat for the spellings that reach it here: finite results only (±Inf is ErrRange). */

@@ -187,10 +187,18 @@ async function runKeyCommand(commandLine: string, variable: string): Promise<Buf
     child.on("close", (code, signal) => {
       if (code === 0) return resolve(Buffer.concat(out));
       const last = Buffer.concat(err).toString("utf8").trim().split("\n").pop()?.slice(0, 200);
-      const stderr = last && (looksLikeKeyMaterial(last) || last.split(/\s+/).some(looksLikeData)) ? "(its last line held key material or data: not shown)" : last;
+      const stderr = last && (looksLikeKeyMaterial(last) || last.split(/\s+/).some(looksLikeSecret)) ? "(its last line held key material or data: not shown)" : last;
       reject(new SealboxError("CouldNotRetrieveKey", `${variable} failed (${signal ?? `exit status ${code}`})${stderr ? `: ${stderr}` : ""}`));
     });
   });
+}
+
+/**
+ * A word of a key command's error output that may be a secret: data as redact.ts sees it, or any
+ * long run of base64 or hex characters (a key line, `/` and all; stderr words are no paths to show).
+ */
+function looksLikeSecret(word: string): boolean {
+  return looksLikeData(word) || /^[A-Za-z0-9+/_=-]{32,}$/.test(word);
 }
 
 /** Shell-like word splitting (google/shlex, which sops uses); no expansion of any kind. */

@@ -110,8 +110,10 @@ describe("encrypt and the rules file", () => {
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain("argument '2x' is invalid. a whole number is needed");
     expect(readFileSync(join(dir, "plain.yaml"), "utf8")).toBe("a: 1\n");
-    // read as Go's flag package reads an int: 0x2 is 2
+    // read as Go's flag package reads an int: 0x2 is 2, 0x_2 too, and _2 or 2_ are no number
     expect(sealboxSync(["encrypt", "--shamir-secret-sharing-threshold", "0x2", "plain.yaml"], { cwd: dir }).stdout.toString()).toContain("shamir_threshold: 2");
+    expect(sealboxSync(["encrypt", "--shamir-secret-sharing-threshold", "0x_2", "plain.yaml"], { cwd: dir }).stdout.toString()).toContain("shamir_threshold: 2");
+    for (const spelling of ["_2", "2_", "1__0"]) expect(sealboxSync(["encrypt", "--shamir-secret-sharing-threshold", spelling, "plain.yaml"], { cwd: dir }).status).not.toBe(0);
   });
 
   it("refuses sops's flags and variables for key types it does not have, instead of encrypting to other keys than sops would", () => {
