@@ -81,7 +81,9 @@ export function describeIdentitySources(env: NodeJS.ProcessEnv = process.env, op
 /**
  * Every identity the environment provides, as sops would find them. Missing sources are skipped;
  * a malformed one throws SealboxError(CouldNotRetrieveKey) naming the file (and line), never the key.
- * Identities that need a passphrase come last, so they are asked only when nothing else matched.
+ * A key command that fails is left out when other sources give identities, as sops goes on without
+ * it, and throws when none do. Identities that need a passphrase come last, so they are asked only
+ * when nothing else matched.
  */
 export async function loadAgeIdentities(env: NodeJS.ProcessEnv = process.env, options: AgeIdentityOptions = {}): Promise<AgeIdentity[]> {
   const read = await readIdentitySources(env, options);
