@@ -5,6 +5,8 @@ import { dirname, join, resolve } from "node:path";
 import { SealboxError } from "../errors.js";
 
 export const CONFIG_FILE_NAME = ".sops.yaml";
+/** The name sops warns about: a rules file it does not read (sops 3.10, config.LookupConfigFile). */
+const ALTERNATE_NAME = ".sops.yml";
 const MAX_PARENT_DEPTH = 100;
 
 export interface RuleLookupOptions {
@@ -35,14 +37,27 @@ export async function findConfigFile(options: RuleLookupOptions = {}): Promise<s
     return path;
   }
   let dir = resolve(cwd);
-  for (let i = 0; i < MAX_PARENT_DEPTH; i++) {
+  let alternate: string | undefined;
+  let found: string | undefined;
+  for (let i = 0; i < MAX_PARENT_DEPTH && !found; i++) {
     const candidate = join(dir, CONFIG_FILE_NAME);
-    if (isFile(candidate)) return candidate;
+    if (isFile(candidate)) found = candidate;
+    else if (!alternate && isFile(join(dir, ALTERNATE_NAME))) alternate = join(dir, ALTERNATE_NAME);
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
-  return undefined;
+  if (alternate) warnIgnored(alternate, found);
+  return found;
+}
+
+const warned = new Set<string>();
+
+/** Says once per run, as sops does, that a `.sops.yml` was passed over: its rules would silently not apply. */
+function warnIgnored(alternate: string, used: string | undefined): void {
+  if (warned.has(alternate)) return;
+  warned.add(alternate);
+  process.stderr.write(`sealbox: warning: ignoring ${alternate}: the rules file must be called ${CONFIG_FILE_NAME}${used ? `; using ${used}` : ""}\n`);
 }
 
 /** Whether a rules file's text could set output indentation at all: most never mention `stores:`. */

@@ -90,6 +90,14 @@ describe("encrypt and the rules file", () => {
     expect(bad.stderr).toContain(".sops.yaml:2: path_regex is not a valid regular expression: flags are supported only at the very start");
   });
 
+  it("warns once, as sops does, about a .sops.yml it does not read", () => {
+    const dir = workdir({ ".sops.yml": `creation_rules:\n  - age: ${RECIPIENT}\n`, "sub/a.yaml": "a: 1\n" });
+    const r = sealboxSync(["encrypt", "a.yaml"], { cwd: join(dir, "sub") });
+    expect(r.status).toBe(111);
+    expect(r.stderr.match(/warning/g)).toHaveLength(1);
+    expect(r.stderr).toContain(`sealbox: warning: ignoring ${join(dir, ".sops.yml")}: the rules file must be called .sops.yaml`);
+  });
+
   it("a << that does not merge a mapping is a bad rule, named with its file and line", () => {
     const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: .*\n    age: ${RECIPIENT}\n    <<: 5\n`, "a.yaml": "a: 1\n" });
     const r = sealboxSync(["encrypt", "a.yaml"], { cwd: dir });
