@@ -52,7 +52,8 @@ export function fromLegacySops(argv: string[], program: ProgramWords): string[] 
   if (legacy.length === 1) {
     const command = legacy[0]!;
     // sops -r without -i prints the rotated file; sealbox rotate only rewrites files in place
-    if (command === "rotate" && !rest.includes("-i") && !rest.includes("--in-place")) {
+    const inPlace = rest.some((arg, i) => (arg === "-i" || arg === "--in-place") && !program.takeValue.has(rest[i - 1] ?? ""));
+    if (command === "rotate" && !inPlace) {
       throw new SealboxError("ConflictingParameters", "sops -r without -i prints the rotated file; sealbox rotate rewrites files in place: add -i (or run `sealbox rotate FILE`)");
     }
     return [node!, script!, command, ...rest];

@@ -38,6 +38,8 @@ describe("sops's legacy command line", () => {
     for (const word of ["valueOf", "constructor", "__proto__"]) expect(fromLegacySops(argv(word), COMMANDS)).toEqual(argv(word));
     expect(fromLegacySops(argv("-d", "constructor"), COMMANDS)).toEqual(argv("decrypt", "constructor"));
     expect(() => fromLegacySops(argv("-r", "s.yaml"), COMMANDS)).toThrow(/add -i/);
+    // an -i that is --output's value is no -i
+    expect(() => fromLegacySops(argv("-r", "--output", "-i", "s.yaml"), COMMANDS)).toThrow(/add -i/);
     // sops --set '[path] VALUE' FILE: set FILE PATH VALUE, split at the first "] " as sops splits it
     expect(fromLegacySops(argv("--set", '["a"]["b"] {"c": "] x"}', "s.yaml"), COMMANDS)).toEqual(argv("set", "s.yaml", '["a"]["b"]', '{"c": "] x"}'));
     expect(fromLegacySops(argv("--set=[\"a\"] 1", "s.yaml"), COMMANDS)).toEqual(argv("set", "s.yaml", '["a"]', "1"));
