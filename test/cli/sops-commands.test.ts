@@ -1,4 +1,5 @@
 // The SOPS commands as a user runs them: real processes, real files, the fixture age key.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from "node:fs";
@@ -326,6 +327,22 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     const r = sealboxSync(["exec-env", "app.env", 'printf "%s/%s" "$DB_USER" "$DB_PASS"'], { cwd: dir, env: withKey() });
     expect(r.stdout.toString()).toBe("admin/hunter2");
     expect(sealboxSync(["exec-env", "app.env", "exit 7"], { cwd: dir, env: withKey() }).status).toBe(7);
+  });
+
+  it("exec-env --user runs the command as that user, as sops's does (root only), and refuses an unknown user before decrypting", () => {
+    const dir = workdir({ "app.env": "DB_USER=admin\n" });
+    sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "app.env"], { cwd: dir });
+    const nobody = execFileSync("id", ["-u", "nobody"]).toString().trim();
+    const r = sealboxSync(["exec-env", "--user", "nobody", "app.env", 'printf "%s/%s" "$(id -u)" "$DB_USER"'], { cwd: dir, env: withKey() });
+    if (process.getuid?.() === 0) {
+      expect(r.stdout.toString()).toBe(`${nobody}/admin`);
+    } else {
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("needs sealbox to run as root");
+    }
+    const unknown = sealboxSync(["exec-env", "--user", "no-such-user-sealbox", "app.env", "true"], { cwd: dir, env: withKey() });
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain("--user no-such-user-sealbox: no such user");
   });
 
   it("exec-env refuses a map or list value, as sops does, naming the key and not the value, running nothing", () => {

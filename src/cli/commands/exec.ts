@@ -11,15 +11,18 @@ export function registerExecEnv(program: Command): void {
       .argument("<file>", "the encrypted file")
       .argument("<command>", "the command line, run by sh -c")
       .option("--pristine", "do not pass on sealbox's own environment")
-      .option("--same-process", "accepted for sops compatibility: the command runs as a child, its exit status passed on"),
+      .option("--same-process", "accepted for sops compatibility: the command runs as a child, its exit status passed on")
+      .option("--user <user>", "run the command as this user (sealbox must run as root)"),
   )
     .addHelpText("after", `\nExample:\n  sealbox exec-env app.enc.env './migrate --db "$DB_URL"'`)
-    .action(async (file: string, commandLine: string, flags: DecryptFlags & { pristine?: boolean }) => {
+    .action(async (file: string, commandLine: string, flags: DecryptFlags & { pristine?: boolean; user?: string }) => {
       const { openEncrypted } = await import("../../ops/sops-ops.js");
       const { decryptOptions, warnIgnoreMac } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
-      const { runShell } = await import("../../ops/private-temp.js");
+      const { runShell, userIds } = await import("../../ops/private-temp.js");
       if (flags.ignoreMac) warnIgnoreMac();
+      // looked up before anything is decrypted: an unknown user fails first
+      const user = flags.user === undefined ? undefined : await userIds(flags.user);
       const { scalarText } = await import("../../ops/exec-env.js");
       const { SealboxError } = await import("../../errors.js");
       const opened = await openEncrypted((await readInput(file)).bytes, decryptOptions(flags, file));
@@ -32,7 +35,7 @@ export function registerExecEnv(program: Command): void {
         if (item.key.includes("=")) throw new SealboxError("Generic", `cannot use a key with '=' in the environment: ${item.key}`, { file });
         if (text !== undefined) env[item.key] = text;
       }
-      process.exitCode = await runShell(commandLine, [], env);
+      process.exitCode = await runShell(commandLine, [], env, user);
     });
 }
 
