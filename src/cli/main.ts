@@ -4,7 +4,7 @@ import { Command, CommanderError, type Option } from "commander";
 import { registerCommands } from "./commands/index.js";
 import { reportError } from "./report.js";
 import { fromLegacySops } from "./sops-legacy.js";
-import { configureTerminal } from "./terminal.js";
+import { configureTerminal, warnIgnoreMac } from "./terminal.js";
 import { writeStdoutSync } from "../ops/stdout.js";
 import { VERSION } from "../version.js";
 
@@ -21,8 +21,13 @@ export function buildProgram(): Command {
     .exitOverride()
     // help and --version straight to the descriptor, as all data (src/ops/file-io.ts writeStdout)
     .configureOutput({ writeOut: writeStdoutSync })
-    // --quiet/--verbose/--no-color are read once, wherever on the line they were given.
-    .hook("preAction", (_program, action) => configureTerminal(action.optsWithGlobals()));
+    // --quiet/--verbose/--no-color are read once, wherever on the line they were given; every command
+    // that takes --ignore-mac says what it means once, before it runs
+    .hook("preAction", (_program, action) => {
+      const options = action.optsWithGlobals();
+      configureTerminal(options);
+      if (options.ignoreMac) warnIgnoreMac();
+    });
   registerCommands(program);
   return program;
 }

@@ -5,7 +5,6 @@ import type { EncryptionSelectors } from "../sops/encryption-rules.js";
 import { FORMAT_NAMES } from "../formats/index.js";
 import { UNSUPPORTED_KEY_TYPES, unsupportedKeys } from "../keys/unsupported.js";
 import { parseGoIntFlag } from "../formats/yaml-resolve.js";
-import { alert } from "./terminal.js";
 
 export interface FileFlags {
   inputType?: string;
@@ -181,7 +180,3 @@ export function decryptOptions(flags: DecryptFlags, filename: string | undefined
   };
 }
 
-/** The warning --ignore-mac earns, on stderr. */
-export function warnIgnoreMac(): void {
-  alert("--ignore-mac: the file's integrity is NOT checked; its contents may have been tampered with");
-}

@@ -76,6 +76,11 @@ export function alert(text: string): void {
   say(`${style.red(style.bold("sealbox: WARNING:"))} ${text}`);
 }
 
+/** The warning --ignore-mac earns, whichever command it is given to (main.ts says it before the command runs). */
+export function warnIgnoreMac(): void {
+  alert("--ignore-mac: the file's integrity is NOT checked; its contents may have been tampered with");
+}
+
 /** What was done ("wrote .sops.yaml"); hidden by --quiet. */
 export function info(text: string): void {
   if (verbosity !== "quiet") say(`sealbox: ${text}`);

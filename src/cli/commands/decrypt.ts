@@ -27,12 +27,11 @@ Examples:
     )
     .action(async (files: string[], flags: DecryptFlags & OutputFlags & { force?: boolean }) => {
       // loaded side by side: one wait for the module loader instead of three (start-up time)
-      const [{ decrypt, decryptStream, fileStatus }, { decryptOptions, warnIgnoreMac }, { transformFiles, nameOf }] = await Promise.all([
+      const [{ decrypt, decryptStream, fileStatus }, { decryptOptions }, { transformFiles, nameOf }] = await Promise.all([
         import("../../ops/sops-ops.js"),
         import("../sops-flags.js"),
         import("../transform.js"),
       ]);
-      if (flags.ignoreMac) warnIgnoreMac();
       await transformFiles(files, flags, (input) => decrypt(input.bytes, decryptOptions(flags, nameOf(input))), {
         mode: 0o600,
         forceMode: true,

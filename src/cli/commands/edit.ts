@@ -23,8 +23,7 @@ Example:
     )
     .action(async (file: string, flags: EncryptFlags & { ignoreMac?: boolean }) => {
       const { editFile } = await import("../../ops/edit.js");
-      const { encryptOptions, warnIgnoreMac } = await import("../sops-flags.js");
-      if (flags.ignoreMac) warnIgnoreMac();
+      const { encryptOptions } = await import("../sops-flags.js");
       await editFile(file, { ...(await encryptOptions(flags, file)), ignoreMac: flags.ignoreMac });
     });
 }

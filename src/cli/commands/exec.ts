@@ -17,10 +17,9 @@ export function registerExecEnv(program: Command): void {
     .addHelpText("after", `\nExample:\n  sealbox exec-env app.enc.env './migrate --db "$DB_URL"'`)
     .action(async (file: string, commandLine: string, flags: DecryptFlags & { pristine?: boolean; user?: string }) => {
       const { openEncrypted } = await import("../../ops/sops-ops.js");
-      const { decryptOptions, warnIgnoreMac } = await import("../sops-flags.js");
+      const { decryptOptions } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
       const { runShell, userIds } = await import("../../ops/private-temp.js");
-      if (flags.ignoreMac) warnIgnoreMac();
       // looked up before anything is decrypted: an unknown user fails first
       const user = flags.user === undefined ? undefined : await userIds(flags.user);
       const { scalarText } = await import("../../ops/exec-env.js");
@@ -53,10 +52,9 @@ export function registerExecFile(program: Command): void {
     .addHelpText("after", `\nExample:\n  sealbox exec-file kubeconfig.enc.yaml 'kubectl --kubeconfig {} get pods'`)
     .action(async (file: string, commandLine: string, flags: DecryptFlags & { filename?: string }) => {
       const { decrypt } = await import("../../ops/sops-ops.js");
-      const { decryptOptions, warnIgnoreMac } = await import("../sops-flags.js");
+      const { decryptOptions } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
       const { runShell, withPrivateFile } = await import("../../ops/private-temp.js");
-      if (flags.ignoreMac) warnIgnoreMac();
       const plain = await decrypt((await readInput(file)).bytes, decryptOptions(flags, file));
       const { basename } = await import("node:path");
       process.exitCode = await withPrivateFile(flags.filename ?? basename(file), plain, (path) =>

@@ -11,10 +11,9 @@ interface SetFlags extends DecryptFlags {
 
 async function rewrite(file: string, flags: DecryptFlags & { idempotent?: boolean }, change: (doc: import("../../tree/tree.js").Branch) => boolean): Promise<void> {
   const { openEncrypted, sealOpened } = await import("../../ops/sops-ops.js");
-  const { decryptOptions, warnIgnoreMac } = await import("../sops-flags.js");
+  const { decryptOptions } = await import("../sops-flags.js");
   const { readInput, writeOutput } = await import("../../ops/file-io.js");
   const { SealboxError } = await import("../../errors.js");
-  if (flags.ignoreMac) warnIgnoreMac();
   const input = await readInput(file);
   const opened = await openEncrypted(input.bytes, decryptOptions(flags, file));
   const { Branch } = await import("../../tree/tree.js");
