@@ -23,9 +23,9 @@ export function buildProgram(): Command {
     .configureOutput({ writeOut: writeStdoutSync })
     // --quiet/--verbose/--no-color are read once, wherever on the line they were given; every command
     // that takes --ignore-mac says what it means once, before it runs
-    .hook("preAction", (_program, action) => {
+    .hook("preAction", async (_program, action) => {
       const options = action.optsWithGlobals();
-      configureTerminal(options);
+      await configureTerminal(options);
       if (options.ignoreMac) warnIgnoreMac();
     });
   registerCommands(program);

@@ -71,6 +71,15 @@ describe("terminal manners", () => {
     expect(JSON.parse(result.stdout)).toBeTypeOf("object");
   });
 
+  it("the --ignore-mac alert, said before the command runs, is coloured when colour is wanted", async () => {
+    const dir = join(ROOT, "fixtures/interop/sops");
+    const result = await sealbox(["decrypt", "--ignore-mac", join(dir, "config.enc.json")], { env: cleanEnv({ ...CLEAN_ENV, FORCE_COLOR: "1", SOPS_AGE_KEY_FILE: join(dir, "keys.txt") }) });
+    expect(result.status).toBe(0);
+    const alert = result.stderr.split("\n").find((line) => line.includes("--ignore-mac: the file's integrity is NOT checked"));
+    expect(alert).toContain(ESC);
+    expect(result.stdout).not.toContain(ESC);
+  });
+
   it("an error goes to stderr with nothing on stdout", async () => {
     const result = await sealbox(["cert", "verify", "/nonexistent/cert.pem"]);
     expect(result.status).toBe(71);
