@@ -12,6 +12,11 @@ const SYSTEM_ERRORS: Record<string, { code: keyof typeof ExitCode; text: string 
   EROFS: { code: "CouldNotWriteOutputFile", text: "read-only file system" },
 };
 
+/** Node's refusal of an argument quotes the value it got ("… Received 'hunter2'"), which may be a secret. */
+function withoutQuotedArgument(error: NodeJS.ErrnoException | undefined, text: string): string {
+  return typeof error?.code === "string" && error.code.startsWith("ERR_INVALID_ARG") ? text.replace(/ Received [\s\S]*?(\n {4}at |$)/, "$1") : text;
+}
+
 export function toSealboxError(error: unknown): SealboxError {
   if (error instanceof SealboxError) return error;
   const sys = error as NodeJS.ErrnoException;
@@ -20,7 +25,7 @@ export function toSealboxError(error: unknown): SealboxError {
     return new SealboxError(known.code, known.text, { file: sys.path, cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new SealboxError("Generic", message, { cause: error });
+  return new SealboxError("Generic", withoutQuotedArgument(sys, message), { cause: error });
 }
 
 export function reportError(error: unknown, debug: boolean): number {
@@ -29,7 +34,7 @@ export function reportError(error: unknown, debug: boolean): number {
   if (debug) {
     const original = e.cause instanceof Error ? e.cause : e;
     // a system error's stack names its path, which may be key material given where a path belongs
-    process.stderr.write(`${withoutKeyMaterial(original.stack ?? "")}\n`);
+    process.stderr.write(`${withoutKeyMaterial(withoutQuotedArgument(original as NodeJS.ErrnoException, original.stack ?? ""))}\n`);
   }
   return e.exitStatus;
 }

@@ -40,10 +40,20 @@ export interface DecryptFlags extends FileFlags {
   decryptionOrder?: string;
 }
 
+/** How a file is read: for every command that reads one. */
+export function addInputFlags(command: Command): Command {
+  return addFormatFlags(command, false);
+}
+
+/** How a file is read and written: for every command that writes one. */
 export function addFileFlags(command: Command): Command {
+  return addFormatFlags(command, true);
+}
+
+function addFormatFlags(command: Command, writes: boolean): Command {
+  command.addOption(new Option("--input-type <type>", "the input's format (default: from the file extension)").choices(FORMAT_NAMES));
+  if (writes) command.addOption(new Option("--output-type <type>", "the output's format (default: the input's)").choices(FORMAT_NAMES));
   return command
-    .addOption(new Option("--input-type <type>", "the input's format (default: from the file extension)").choices(FORMAT_NAMES))
-    .addOption(new Option("--output-type <type>", "the output's format (default: the input's)").choices(FORMAT_NAMES))
     .option("--filename-override <name>", "treat the input as this file name (format and creation rule), e.g. for stdin")
     .option("--config <path>", "the rules file (default: SOPS_CONFIG, else the nearest .sops.yaml upward)")
     // sops's key service flags: using local keys is sops's default and sealbox's only way

@@ -355,6 +355,30 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(existsSync(join(dir, "ran"))).toBe(false);
   });
 
+  it("exec-env refuses a key or value with a NUL byte (the environment cannot hold it), naming the key and not the value", () => {
+    const dir = workdir({ "p.json": '{"API_TOKEN": "Zq9-secret\\u0000tail"}', "k.json": '{"A\\u0000B": "Zq9-secret"}' });
+    for (const file of ["p.json", "k.json"]) {
+      expect(sealboxSync(["encrypt", "-i", "--age", RECIPIENT, file], { cwd: dir }).status).toBe(0);
+      for (const debug of [[], ["--debug"]]) {
+        const r = sealboxSync([...debug, "exec-env", file, "touch ran"], { cwd: dir, env: withKey() });
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(file === "p.json" ? /cannot use a value with a NUL byte in the environment: API_TOKEN/ : /cannot use a key with a NUL byte in the environment: "A\\u0000B"/);
+        expect(r.stderr).not.toContain("Zq9-secret");
+      }
+    }
+    expect(existsSync(join(dir, "ran"))).toBe(false);
+  });
+
+  it("exec-env takes no --extract or --output-type (sops's has neither: every top-level value is exported)", () => {
+    const dir = workdir({ "app.env": "A=1\n" });
+    sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "app.env"], { cwd: dir });
+    for (const flag of [["--extract", '["A"]'], ["--output-type", "json"]]) {
+      const r = sealboxSync(["exec-env", ...flag, "app.env", "true"], { cwd: dir, env: withKey() });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`unknown option '${flag[0]}'`);
+    }
+  });
+
   it("exec-file hands a private 0600 file to the command and removes it afterwards", () => {
     const dir = workdir({ "c.yaml": "k: v\n" });
     sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "c.yaml"], { cwd: dir });

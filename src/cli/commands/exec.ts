@@ -1,10 +1,11 @@
 // `sealbox exec-env` / `sealbox exec-file`: run a command with the decrypted values, never writing
 // plaintext anywhere but the child's environment or a private 0600 temp file (sops exec-*).
 import type { Command } from "commander";
-import { addDecryptFlags, indentOption, type DecryptFlags } from "../sops-flags.js";
+import { addDecryptFlags, addInputFlags, addOpenFlags, indentOption, type DecryptFlags } from "../sops-flags.js";
 
 export function registerExecEnv(program: Command): void {
-  addDecryptFlags(
+  // sops's exec-env has no --extract or --output-type: every top-level value goes to the environment
+  addOpenFlags(addInputFlags(
     program
       .command("exec-env")
       .description("run a command with the file's top-level values as environment variables (sops exec-env)")
@@ -13,7 +14,7 @@ export function registerExecEnv(program: Command): void {
       .option("--pristine", "do not pass on sealbox's own environment")
       .option("--same-process", "accepted for sops compatibility: the command runs as a child, its exit status passed on")
       .option("--user <user>", "run the command as this user (sealbox must run as root)"),
-  )
+  ))
     .addHelpText("after", `\nExample:\n  sealbox exec-env app.enc.env './migrate --db "$DB_URL"'`)
     .action(async (file: string, commandLine: string, flags: DecryptFlags & { pristine?: boolean; user?: string }) => {
       const { openEncrypted } = await import("../../ops/sops-ops.js");
@@ -22,18 +23,9 @@ export function registerExecEnv(program: Command): void {
       const { runShell, userIds } = await import("../../ops/private-temp.js");
       // looked up before anything is decrypted: an unknown user fails first
       const user = flags.user === undefined ? undefined : await userIds(flags.user);
-      const { scalarText } = await import("../../ops/exec-env.js");
-      const { SealboxError } = await import("../../errors.js");
+      const { environmentFor } = await import("../../ops/exec-env.js");
       const opened = await openEncrypted((await readInput(file)).bytes, decryptOptions(flags, file));
-      const env: NodeJS.ProcessEnv = flags.pristine ? { PATH: process.env.PATH } : { ...process.env };
-      for (const item of opened.docs[0]?.items ?? []) {
-        if (typeof item.key !== "string") continue; // a comment
-        const text = scalarText(item.value);
-        // as sops refuses them; the key is named, never the value
-        if (text === undefined && item.value !== null) throw new SealboxError("Generic", `cannot use a complex value (a map or list) in the environment: ${item.key}`, { file });
-        if (item.key.includes("=")) throw new SealboxError("Generic", `cannot use a key with '=' in the environment: ${item.key}`, { file });
-        if (text !== undefined) env[item.key] = text;
-      }
+      const env = environmentFor(opened.docs, flags.pristine ? { PATH: process.env.PATH } : process.env, file);
       process.exitCode = await runShell(commandLine, [], env, user);
     });
 }

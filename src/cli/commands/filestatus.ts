@@ -1,9 +1,9 @@
 // `sealbox filestatus`: sops filestatus. Prints {"encrypted":true|false} for scripts.
 import type { Command } from "commander";
-import { addFileFlags, type FileFlags } from "../sops-flags.js";
+import { addInputFlags, type FileFlags } from "../sops-flags.js";
 
 export function registerFilestatus(program: Command): void {
-  addFileFlags(
+  addInputFlags(
     program
       .command("filestatus")
       .description("tell whether a file is SOPS-encrypted, as JSON (sops filestatus)")
