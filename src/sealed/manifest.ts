@@ -220,6 +220,10 @@ export function readSecrets(file: ManifestFile, path: string): SecretManifest[] 
 }
 
 export function asSecret(value: unknown, file: string, line?: number): SecretManifest {
+  // kubeseal would seal the ENC[…] texts as they stand (sops encrypts even `kind`), and the cluster would get them as the values
+  if (isRecord(value) && isRecord(value.sops)) {
+    throw new SealboxError("FileAlreadyEncrypted", "this Secret is SOPS-encrypted (it has a sops block): decrypt it first, e.g. sealbox decrypt FILE | sealbox seal …", { file, line });
+  }
   if (!isRecord(value) || value.kind !== "Secret") {
     const kind = isRecord(value) && typeof value.kind === "string" ? value.kind : "not a Kubernetes object";
     throw new SealboxError("CouldNotReadInputFile", `expected a Secret, found ${kind}`, { file, line });

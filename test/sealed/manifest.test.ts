@@ -135,6 +135,15 @@ describe("input checks", () => {
     expect(() => secretFrom(base + "stringData:\n  port: 5432\n")).toThrow(/stringData\.port must be a string/);
   });
 
+  it("refuses a SOPS-encrypted Secret: sealing it would hand the cluster the ENC[…] texts", () => {
+    const encrypted = base + "stringData:\n  password: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]\nsops:\n  mac: ENC[…]\n  version: 3.9.0\n";
+    expect(() => secretFrom(encrypted)).toThrow(/this Secret is SOPS-encrypted \(it has a sops block\): decrypt it first/);
+    // sops encrypts `kind` too, unless a rule leaves it in clear
+    expect(() => secretFrom(encrypted.replace("kind: Secret", "kind: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]"))).toThrow(/SOPS-encrypted/);
+    // a field merely named so is no sops block
+    expect(secretFrom(base + "stringData:\n  sops: x\n").stringData).toEqual({ sops: "x" });
+  });
+
   it("refuses what is not a Secret, with the line of the document", () => {
     try {
       readSecrets(parseManifests(base + "stringData: {k: v}\n---\nkind: ConfigMap\n", "in.yaml"), "in.yaml");
