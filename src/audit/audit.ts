@@ -10,6 +10,7 @@ import { goRegExp } from "../core/go-regexp.js";
 import { findConfigFile, loadRules, matchCreationRule, type CreationRule } from "../rules/config.js";
 import type { StoredStanza } from "../sops/metadata.js";
 import { withDefaultSelector } from "../sops/encryption-rules.js";
+import { SELECTORS } from "../sops/selectors.js";
 import { clearTextValues, describePath, type ClearTextValue } from "../sops/tree-cipher.js";
 import { classify, type Classified, type PlainSecret } from "../repo/classify.js";
 import { discoverFiles, displayPath, gitTopLevel } from "../repo/discover.js";
@@ -162,16 +163,8 @@ function flagHandEdits(path: string, values: ClearTextValue[], out: Collector): 
 function selectorsOf(c: SopsClassified): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = {};
   const s = c.file.metadata.selectors;
-  const names: [keyof typeof s, string][] = [
-    ["encryptedRegex", "encrypted_regex"],
-    ["unencryptedRegex", "unencrypted_regex"],
-    ["encryptedSuffix", "encrypted_suffix"],
-    ["unencryptedSuffix", "unencrypted_suffix"],
-    ["encryptedCommentRegex", "encrypted_comment_regex"],
-    ["unencryptedCommentRegex", "unencrypted_comment_regex"],
-    ["macOnlyEncrypted", "mac_only_encrypted"],
-  ];
-  for (const [key, name] of names) if (s[key]) out[name] = s[key] as string | boolean;
+  for (const [key, name] of SELECTORS) if (s[key]) out[name] = s[key];
+  if (s.macOnlyEncrypted) out.mac_only_encrypted = true;
   return out;
 }
 

@@ -2,6 +2,7 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { DecryptOptions, EncryptOptions, FileOptions } from "../ops/sops-ops.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
+import { SELECTORS } from "../sops/selectors.js";
 import { FORMAT_NAMES } from "../formats/index.js";
 import { UNSUPPORTED_KEY_TYPES, unsupportedKeys } from "../keys/unsupported.js";
 import { parseGoIntFlag } from "../formats/yaml-resolve.js";
@@ -24,15 +25,7 @@ export interface EncryptFlags extends FileFlags, EncryptionSelectors {
   shamirSecretSharingThreshold?: number;
 }
 
-const SELECTOR_FLAGS: (keyof EncryptionSelectors)[] = [
-  "unencryptedSuffix",
-  "encryptedSuffix",
-  "unencryptedRegex",
-  "encryptedRegex",
-  "unencryptedCommentRegex",
-  "encryptedCommentRegex",
-  "macOnlyEncrypted",
-];
+const SELECTOR_FLAGS: (keyof EncryptionSelectors)[] = [...SELECTORS.map(([key]) => key), "macOnlyEncrypted"];
 
 export interface DecryptFlags extends FileFlags {
   extract?: string;

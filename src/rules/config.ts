@@ -15,6 +15,7 @@ import type { AgeRecipientSpec, KmsRecipientSpec, RecipientGroup, RecipientSpec 
 import { encryptionContextFromRule, parseKmsArns } from "../keys/kms.js";
 import { parseRecipient } from "../keys/age-recipients.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
+import { SELECTORS } from "../sops/selectors.js";
 import type { EmitOptions, FormatName } from "../formats/types.js";
 
 export { CONFIG_FILE_NAME, findConfigFile, type RuleLookupOptions } from "./find.js";
@@ -210,16 +211,10 @@ class RuleReader {
       recipientGroups = keys.length ? [keys] : [];
     }
     const shamirThreshold = this.shamirThreshold(node);
-    const selectors: EncryptionSelectors = {
-      encryptedRegex: this.regex(node, "encrypted_regex"),
-      unencryptedRegex: this.regex(node, "unencrypted_regex"),
-      encryptedSuffix: this.string(node, "encrypted_suffix"),
-      unencryptedSuffix: this.string(node, "unencrypted_suffix"),
-      encryptedCommentRegex: this.regex(node, "encrypted_comment_regex"),
-      unencryptedCommentRegex: this.regex(node, "unencrypted_comment_regex"),
-      macOnlyEncrypted: this.bool(node, "mac_only_encrypted"),
-    };
-    const chosen = ["encrypted_regex", "unencrypted_regex", "encrypted_suffix", "unencrypted_suffix"].filter((k) => this.node(node, k) !== undefined);
+    const selectors: EncryptionSelectors = { macOnlyEncrypted: this.bool(node, "mac_only_encrypted") };
+    for (const [key, name] of SELECTORS) selectors[key] = name.endsWith("_regex") ? this.regex(node, name) : this.string(node, name);
+    // as sops: the comment regexes count too
+    const chosen = SELECTORS.map(([, name]) => name).filter((name) => this.node(node, name) !== undefined);
     if (chosen.length > 1) this.fail(`a rule may use only one of ${chosen.join(", ")}`, node);
     let sealedSecrets: CreationRule["sealedSecrets"];
     const sealedNode = this.node(node, "sealed_secrets");

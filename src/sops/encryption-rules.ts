@@ -1,8 +1,9 @@
-// Which values of a document get encrypted (sops.go shouldBeEncrypted): at most one of the suffix or
-// regex settings, plus the comment-regex settings, evaluated on the key path and the comments above.
+// Which values of a document get encrypted (sops.go shouldBeEncrypted): at most one of the suffix,
+// regex and comment-regex settings, evaluated on the key path and the comments above.
 // The regexes are Go's (RE2), read through goRegExp.
 import { SealboxError } from "../errors.js";
 import { goRegExp } from "../core/go-regexp.js";
+import { SELECTORS } from "./selectors.js";
 
 export interface EncryptionSelectors {
   unencryptedSuffix?: string;
@@ -16,15 +17,13 @@ export interface EncryptionSelectors {
 
 export const DEFAULT_UNENCRYPTED_SUFFIX = "_unencrypted";
 
-const SELECTOR_NAMES = ["unencrypted_suffix", "encrypted_suffix", "unencrypted_regex", "encrypted_regex"] as const;
-
-/** Applies sops's defaulting: no selector at all means `unencrypted_suffix: _unencrypted`. */
+/** Applies sops's checks and defaulting: one selector at most, and none at all means `unencrypted_suffix: _unencrypted`. */
 export function withDefaultSelector(s: EncryptionSelectors): EncryptionSelectors {
-  const set = [s.unencryptedSuffix, s.encryptedSuffix, s.unencryptedRegex, s.encryptedRegex].filter((v) => v);
+  const set = SELECTORS.filter(([key]) => s[key]);
   if (set.length > 1) {
-    throw new SealboxError("ConflictingParameters", `cannot use more than one of ${SELECTOR_NAMES.join(", ")} in the same file`);
+    throw new SealboxError("ConflictingParameters", `cannot use more than one of ${SELECTORS.map(([, name]) => name).join(", ")} in the same file`);
   }
-  if (set.length === 0 && !s.unencryptedCommentRegex && !s.encryptedCommentRegex) return { ...s, unencryptedSuffix: DEFAULT_UNENCRYPTED_SUFFIX };
+  if (set.length === 0) return { ...s, unencryptedSuffix: DEFAULT_UNENCRYPTED_SUFFIX };
   return s;
 }
 

@@ -4,6 +4,7 @@ import { Branch, Timestamp, type Value } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import type { KeyStanza, KmsStanza } from "../keys/types.js";
 import type { EncryptionSelectors } from "./encryption-rules.js";
+import { SELECTORS } from "./selectors.js";
 
 /** A master key of a type sealbox cannot use (pgp, gcp_kms, azure_kv, hc_vault): kept as it was. */
 export interface ForeignStanza {
@@ -100,15 +101,8 @@ export function parseMetadata(sops: Value | undefined): SopsMetadata {
   const mac = text(sops.get("mac"), "mac");
   const lastModified = text(sops.get("lastmodified"), "lastmodified");
   if (!lastModified) throw new SealboxError("ErrorDecryptingMac", "sops metadata has no lastmodified");
-  const selectors: EncryptionSelectors = {
-    unencryptedSuffix: text(sops.get("unencrypted_suffix"), "unencrypted_suffix") || undefined,
-    encryptedSuffix: text(sops.get("encrypted_suffix"), "encrypted_suffix") || undefined,
-    unencryptedRegex: text(sops.get("unencrypted_regex"), "unencrypted_regex") || undefined,
-    encryptedRegex: text(sops.get("encrypted_regex"), "encrypted_regex") || undefined,
-    unencryptedCommentRegex: text(sops.get("unencrypted_comment_regex"), "unencrypted_comment_regex") || undefined,
-    encryptedCommentRegex: text(sops.get("encrypted_comment_regex"), "encrypted_comment_regex") || undefined,
-    macOnlyEncrypted: parseBool(sops.get("mac_only_encrypted")) || undefined,
-  };
+  const selectors: EncryptionSelectors = { macOnlyEncrypted: parseBool(sops.get("mac_only_encrypted")) || undefined };
+  for (const [key, name] of SELECTORS) selectors[key] = text(sops.get(name), name) || undefined;
   return {
     keyGroups,
     shamirThreshold: threshold === undefined || threshold === null ? undefined : Number(text(threshold, "shamir_threshold")),
@@ -154,15 +148,7 @@ export function metadataBranch(m: SopsMetadata): Branch {
   if (m.shamirThreshold !== undefined && m.keyGroups.length > 1) entries.push(["shamir_threshold", BigInt(m.shamirThreshold)]);
   entries.push(["lastmodified", m.lastModified], ["mac", m.mac], ["version", m.version]);
   const s = m.selectors;
-  const optional: [string, string | undefined][] = [
-    ["unencrypted_suffix", s.unencryptedSuffix],
-    ["encrypted_suffix", s.encryptedSuffix],
-    ["unencrypted_regex", s.unencryptedRegex],
-    ["encrypted_regex", s.encryptedRegex],
-    ["unencrypted_comment_regex", s.unencryptedCommentRegex],
-    ["encrypted_comment_regex", s.encryptedCommentRegex],
-  ];
-  for (const [key, value] of optional) if (value) entries.push([key, value]);
+  for (const [key, name] of SELECTORS) if (s[key]) entries.push([name, s[key]]);
   if (s.macOnlyEncrypted) entries.push(["mac_only_encrypted", true]);
   return sortedBranch(entries);
 }

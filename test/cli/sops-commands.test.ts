@@ -91,6 +91,24 @@ describe("encrypt and the rules file", () => {
     expect(bad.stderr).toContain(".sops.yaml:2: path_regex is not a valid regular expression: flags are supported only at the very start");
   });
 
+  it("takes one selector at most, the comment regexes included, from the flags and in a file's metadata, as sops", () => {
+    const dir = workdir({ "p.yaml": "a: 1\n# sops:enc\nb: 2\n" });
+    const both = sealboxSync(["encrypt", "--age", RECIPIENT, "--encrypted-regex", "^a$", "--encrypted-comment-regex", "sops:enc", "p.yaml"], { cwd: dir });
+    expect(both.status).toBe(8);
+    expect(both.stderr).toContain("cannot use more than one of encrypted_suffix, unencrypted_suffix, encrypted_regex, unencrypted_regex, encrypted_comment_regex, unencrypted_comment_regex in the same file");
+    expect(both.stdout.toString()).toBe("");
+    const one = sealboxSync(["encrypt", "--age", RECIPIENT, "--encrypted-comment-regex", "sops:enc", "p.yaml"], { cwd: dir });
+    expect(one.status).toBe(0);
+    const encrypted = one.stdout.toString();
+    expect(encrypted).toMatch(/^a: 1$/m);
+    expect(encrypted).toMatch(/^b: ENC\[/m);
+    // a file whose metadata names two (sops's ExtractMetadata refuses it too)
+    writeFileSync(join(dir, "two.yaml"), encrypted.replace(/^( *)encrypted_comment_regex: .*$/m, "$&\n$1encrypted_regex: ^a$"));
+    const refused = sealboxSync(["decrypt", "two.yaml"], { cwd: dir, env: withKey() });
+    expect(refused.status).toBe(8);
+    expect(refused.stderr).toContain("cannot use more than one of");
+  });
+
   it("warns once, as sops does, about a .sops.yml it does not read", () => {
     const dir = workdir({ ".sops.yml": `creation_rules:\n  - age: ${RECIPIENT}\n`, "sub/a.yaml": "a: 1\n" });
     const r = sealboxSync(["encrypt", "a.yaml"], { cwd: join(dir, "sub") });

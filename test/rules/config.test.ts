@@ -81,3 +81,16 @@ describe("key groups", () => {
     await expect(loadRules(path)).rejects.toMatchObject({ message: "merge must be a list of key groups", line: 3 });
   });
 });
+
+describe("selectors", () => {
+  it("a rule may set only one of the six, the comment regexes included (sops's configFromRule counts them all)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sealbox-rules-"));
+    const path = join(dir, ".sops.yaml");
+    writeFileSync(path, `creation_rules:\n  - age: ${RECIPIENT}\n    encrypted_regex: ^a$\n    encrypted_comment_regex: sops:enc\n`);
+    await expect(loadRules(path)).rejects.toMatchObject({ message: "a rule may use only one of encrypted_regex, encrypted_comment_regex", file: path, line: 2 });
+    const one = join(mkdtempSync(join(tmpdir(), "sealbox-rules-")), ".sops.yaml");
+    writeFileSync(one, `creation_rules:\n  - age: ${RECIPIENT}\n    unencrypted_comment_regex: sops:clear\n`);
+    const [rule] = await loadRules(one);
+    expect(rule.selectors).toMatchObject({ unencryptedCommentRegex: "sops:clear" });
+  });
+});
