@@ -438,6 +438,14 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(sealboxSync(["keygen", "-o", "id.txt"], { cwd: dir }).status).toBe(3);
   });
 
+  it("keygen -o makes the key file's missing directories, private (a fresh ~/.config/sops/age)", () => {
+    const dir = workdir();
+    const r = sealboxSync(["keygen", "-o", "home/.config/sops/age/keys.txt"], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(statSync(join(dir, "home/.config/sops/age")).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, "home/.config/sops/age/keys.txt")).mode & 0o777).toBe(0o600);
+  });
+
   it("edit re-encrypts a change with the same data key, exits 200 when nothing changed, and leaves no temp file", () => {
     const dir = workdir({ "s.yaml": "password: old\n" });
     sealboxSync(["encrypt", "-i", "--age", RECIPIENT, "s.yaml"], { cwd: dir });

@@ -58,6 +58,10 @@ Examples:
       const text = identityFileText(identity, recipient);
       if (flags.output) {
         await refuseExisting([flags.output], "identity");
+        // sops's default key file is ~/.config/sops/age/keys.txt: made private, as init --generate-key does
+        const { mkdir } = await import("node:fs/promises");
+        const { dirname } = await import("node:path");
+        await mkdir(dirname(flags.output), { recursive: true, mode: 0o700 });
         await writeOutput(text, flags.output, { mode: 0o600, forceMode: true });
         process.stderr.write(`Public key: ${recipient}\n`);
       } else {
