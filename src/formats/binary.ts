@@ -26,5 +26,9 @@ export const binaryCodec: Codec = {
   parsePlain,
   parseEncrypted: (input, file) => jsonCodec.parseEncrypted(input, file),
   emitPlain,
-  emitEncrypted: (docs, options) => jsonCodec.emitEncrypted(docs, options),
+  emitEncrypted: (docs, options) => {
+    // what the binary store's reader needs back: a `data` string (set and unset could take it away)
+    if (docs.length !== 1 || typeof docs[0].get("data") !== "string") throw new SealboxError("ErrorDumpingTree", "the binary store keeps the file as one string under \"data\": it cannot hold anything else there");
+    return jsonCodec.emitEncrypted(docs, options);
+  },
 };

@@ -75,11 +75,25 @@ function valueText(value: Value, key: string): string {
   return value.text;
 }
 
+/** A key the reader would not give back (sops writes it anyway, and then cannot read its own file). */
+function unreadableKey(key: string, encrypted: boolean): string | undefined {
+  if (key.startsWith("#")) return "starts with '#' (the line would be a comment)";
+  if (key.includes("=")) return "holds '=' (the value would start there)";
+  if (key.includes("\n")) return "holds a line break";
+  if (encrypted && key.startsWith(SOPS_PREFIX)) return `starts with '${SOPS_PREFIX}' (the line would be read as sops metadata)`;
+  return undefined;
+}
+
 function render(items: Branch["items"], metadata?: Branch): Uint8Array {
   let out = "";
   for (const item of items) {
-    if (item.key instanceof Comment) out += `#${item.key.value}\n`;
-    else out += `${item.key}=${valueText(item.value, item.key).replaceAll("\n", "\\n")}\n`;
+    if (item.key instanceof Comment) {
+      out += `#${item.key.value}\n`;
+      continue;
+    }
+    const problem = unreadableKey(item.key, !!metadata);
+    if (problem) throw new SealboxError("ErrorDumpingTree", `cannot write the dotenv key ${JSON.stringify(item.key)}: it ${problem}`);
+    out += `${item.key}=${valueText(item.value, item.key).replaceAll("\n", "\\n")}\n`;
   }
   if (metadata) for (const [key, text] of flattenMetadata(metadata)) out += `${SOPS_PREFIX}${key}=${text}\n`;
   return goStringToBytes(out);

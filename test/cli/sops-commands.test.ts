@@ -269,6 +269,28 @@ describe("the store a file's name picks, as sops's formats.FormatForPath", () =>
 describe("decrypt, extract, set and unset", () => {
   const enc = (dir: string, name: string) => sealboxSync(["encrypt", "-i", "--age", RECIPIENT, name], { cwd: dir });
 
+  it("set and unset refuse a change their store could not read back, writing nothing (sops writes such files)", () => {
+    const dir = workdir({ "a.env": "K=v\n", "blob.bin": "bytes" });
+    enc(dir, "a.env");
+    enc(dir, "blob.bin");
+    const cases: [string, string[], RegExp][] = [
+      ["a.env", ["set", "a.env", '["#x"]', '"v"'], /cannot write the dotenv key "#x": it starts with '#'/],
+      ["a.env", ["set", "a.env", '["K=x"]', '"v"'], /cannot write the dotenv key "K=x": it holds '='/],
+      ["a.env", ["set", "a.env", '["sops_x"]', '"v"'], /cannot write the dotenv key "sops_x": it starts with 'sops_'/],
+      ["blob.bin", ["set", "blob.bin", '["data"]', '{"a": "x"}'], /the binary store keeps the file as one string under "data"/],
+      ["blob.bin", ["unset", "blob.bin", '["data"]'], /the binary store keeps the file as one string under "data"/],
+    ];
+    for (const [file, args, message] of cases) {
+      const before = readFileSync(join(dir, file));
+      const r = sealboxSync(args, { cwd: dir, env: withKey() });
+      expect(r.status).toBe(4);
+      expect(r.stderr).toMatch(message);
+      expect(readFileSync(join(dir, file))).toEqual(before);
+    }
+    expect(sealboxSync(["decrypt", "a.env"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("K=v\n");
+    expect(sealboxSync(["decrypt", "blob.bin"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("bytes");
+  });
+
   it("--extract prints one value raw, or a subtree in the file's format", () => {
     const dir = workdir({ "s.yaml": "db:\n  user: admin\n  port: 5432\nlist:\n  - x\n" });
     enc(dir, "s.yaml");
