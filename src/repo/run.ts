@@ -262,10 +262,10 @@ export function summaryLine(report: RunReport): string {
 }
 
 /** The human report: one line per file that changed, was skipped or failed, then the summary. */
-export function renderReport(report: RunReport, options: { showUnchanged?: boolean } = {}): string {
+export function renderReport(report: RunReport): string {
   const lines: string[] = [];
   for (const f of report.files) {
-    if (f.status === "unchanged" && !options.showUnchanged) continue;
+    if (f.status === "unchanged") continue;
     lines.push(`${f.status.padEnd(12)} ${f.path}${f.error?.line ? `:${f.error.line}` : ""}${f.note ? `  (${f.note})` : ""}`);
     for (const c of f.changes) lines.push(`             ${c}`);
     if (f.error) lines.push(...f.error.message.split("\n").map((l) => `             ${l}`));
@@ -280,10 +280,10 @@ export function exitStatusOf(report: RunReport): number {
 }
 
 /** Prints the report: JSON on stdout with --json, else the human report unless --quiet; sets the exit status. */
-export async function printRunReport(report: RunReport, options: { json?: boolean; quiet?: boolean; showUnchanged?: boolean }): Promise<void> {
+export async function printRunReport(report: RunReport, options: { json?: boolean; quiet?: boolean }): Promise<void> {
   const { writeStdout } = await import("../ops/file-io.js");
   if (options.json) await writeStdout(JSON.stringify(report, null, 2) + "\n");
-  else if (!options.quiet) await writeStdout(renderReport(report, options));
+  else if (!options.quiet) await writeStdout(renderReport(report));
   else for (const f of report.files) if (f.error) process.stderr.write(`sealbox: ${f.path}: ${f.error.message}\n`);
   const status = exitStatusOf(report);
   if (status) process.exitCode = status;

@@ -268,11 +268,11 @@ function checkedMeta(meta: unknown, file: string, line?: number): ObjectMeta {
  * The SealedSecrets of a file, a `v1 List` counting by its items as `kubectl get sealedsecrets -o yaml`
  * writes them; `listed` ones have no document of their own (an edit cannot address them by document).
  */
-export function sealedSecretsOf(file: ManifestFile): { value: unknown; line: number; doc: ManifestDoc; listed: boolean }[] {
+export function sealedSecretsOf(file: ManifestFile): { value: unknown; line: number; listed: boolean }[] {
   return file.docs
     .flatMap((doc) => {
       const list = doc.value as { kind?: string; items?: unknown };
-      return list?.kind === "List" && Array.isArray(list.items) ? list.items.map((value) => ({ value, line: doc.line, doc, listed: true })) : [{ value: doc.value, line: doc.line, doc, listed: false }];
+      return list?.kind === "List" && Array.isArray(list.items) ? list.items.map((value) => ({ value, line: doc.line, listed: true })) : [{ value: doc.value, line: doc.line, listed: false }];
     })
     .filter((d) => isSealedSecret(d.value));
 }
