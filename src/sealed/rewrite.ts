@@ -4,7 +4,8 @@
 // in the file's own format.
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { SealboxError, isSealboxError } from "../errors.js";
-import { asSealedSecret, isBase64, isRecord, isSealedSecret, secretValues, setField, templateMetadata, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
+import { asSealedSecret, isBase64, isSealedSecret, secretValues, setField, templateMetadata, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
+import { isRecord } from "./objects.js";
 import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, describeWidening, scopeFromAnnotations, scopeLabel, type Scope } from "./scope.js";
 import { sealValue } from "./seal.js";
 import { sealedIdentity, unsealValues } from "./unseal.js";
