@@ -3,7 +3,7 @@
 // sealedsecrets.bitnami.com/sealed-secrets-key -o yaml` backs them up.
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { SealboxError } from "../errors.js";
+import { SealboxError, failureReason } from "../errors.js";
 import { parseManifests } from "./manifest.js";
 import { listItems } from "./objects.js";
 
@@ -22,7 +22,7 @@ export async function loadPrivateKeys(paths: readonly string[]): Promise<NamedPr
     try {
       text = await readFile(path, "utf8");
     } catch (error) {
-      throw new SealboxError("CouldNotReadInputFile", `cannot read the private key: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: path, cause: error });
+      throw new SealboxError("CouldNotReadInputFile", `cannot read the private key: ${failureReason(error)}`, { file: path, cause: error });
     }
     keys.push(...parsePrivateKeys(text, path));
   }
