@@ -9,6 +9,7 @@ import { SealboxError } from "../errors.js";
 import { parseAgeRecipientList } from "../keys/age-recipients.js";
 import { writeFileAtomic } from "../ops/atomic-write.js";
 import { CONFIG_FILE_NAME } from "../rules/config.js";
+import { controllerDefaults } from "../sealed/controller.js";
 import { SCOPES, type Scope } from "../sealed/scope.js";
 import { describeIdentitySources } from "../keys/age-identities.js";
 import { defaultKeyFile, findExistingRecipients, newAgeIdentity, saveAgeIdentity } from "./keys.js";
@@ -256,11 +257,12 @@ export async function runInit(options: InitOptions, ctx: InitContext): Promise<I
   let certBytes: string | undefined;
   if (certMode === "fetch") {
     const { fetchControllerCert } = await import("../sealed/kube.js");
+    const defaults = controllerDefaults(ctx.env);
     const pem = await fetchControllerCert({
       kubeconfig: options.kubeconfig,
       context: options.context,
-      controllerName: options.controllerName || ctx.env.SEALED_SECRETS_CONTROLLER_NAME || "sealed-secrets-controller",
-      controllerNamespace: options.controllerNamespace || ctx.env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system",
+      controllerName: options.controllerName || defaults.name,
+      controllerNamespace: options.controllerNamespace || defaults.namespace,
       timeoutMs: 30_000,
       env: ctx.env,
     });
