@@ -1,8 +1,7 @@
 // `sealbox scope`: move a SealedSecret to another sealing scope (re-seal under the new label).
 import { Option, type Command } from "commander";
 import { SCOPES } from "../../sealed/scope.js";
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { collect } from "../options.js";
 
 export function registerScope(program: Command): void {
   program
