@@ -25,22 +25,6 @@ export function which(name) {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-/** Wall time of one process from spawn to exit, in ms; throws if it fails. */
-export function timeProcess(command, args, options = {}) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], ...options });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code !== 0) reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.slice(0, 500)}`));
-      else resolve(ms);
-    });
-  });
-}
-
 /**
  * Runs a command under GNU time for its peak RSS and CPU time; returns { ms, maxRssKb, cpuMs, stdout }. Without
  * /usr/bin/time the RSS is undefined (the bench still runs; only the memory column is missing).

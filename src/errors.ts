@@ -87,3 +87,8 @@ export class SealboxError extends Error {
 export function isSealboxError(e: unknown): e is SealboxError {
   return e instanceof SealboxError;
 }
+
+/** Why a file operation failed, for a message: the system's code (ENOENT, EACCES), else its message. */
+export function failureReason(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}

@@ -2,9 +2,7 @@
 // choice list), so they cannot fall behind the CLI. Each shell gets the same model: a command path
 // ("sealbox cert fetch"), its subcommands, its options, which options take a value and their choices.
 import type { Argument, Command, Option } from "commander";
-
-export const SHELLS = ["bash", "zsh", "fish"] as const;
-export type Shell = (typeof SHELLS)[number];
+import type { Shell } from "./commands/completion.js";
 
 interface OptionSpec {
   long?: string;

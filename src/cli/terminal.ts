@@ -55,10 +55,6 @@ export async function configureTerminal(options: TerminalOptions): Promise<void>
   Object.assign(style, { bold: chalk.bold, dim: chalk.dim, red: chalk.red, yellow: chalk.yellow, green: chalk.green, cyan: chalk.cyan });
 }
 
-export function currentVerbosity(): Verbosity {
-  return verbosity;
-}
-
 function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }

@@ -39,15 +39,23 @@ export function formatGoFloat(f: number): string {
   return (negative ? "-" : "") + out;
 }
 
-/** The bytes a value is encrypted as, and its type tag (sops Cipher.Encrypt). */
-function plaintextOf(value: PlainValue): { bytes: Buffer; type: string } {
-  if (typeof value === "string") return { bytes: Buffer.from(goStringToBytes(value)), type: "str" };
-  if (typeof value === "bigint") return { bytes: Buffer.from(value.toString()), type: "int" };
-  if (typeof value === "number") return { bytes: Buffer.from(formatGoFloat(value)), type: "float" };
-  if (typeof value === "boolean") return { bytes: Buffer.from(value ? "True" : "False"), type: "bool" };
-  if (value instanceof Uint8Array) return { bytes: Buffer.from(value), type: "bytes" };
-  if (value instanceof Timestamp) return { bytes: Buffer.from(value.text), type: "time" };
-  return { bytes: Buffer.from(goStringToBytes(value.value)), type: "comment" };
+/** sops's ToBytes: the bytes a value is encrypted as and adds to the MAC. Booleans are `True`/`False`. */
+export function valueBytes(value: Exclude<PlainValue, Comment>): Uint8Array {
+  if (typeof value === "string") return goStringToBytes(value);
+  if (typeof value === "bigint") return Buffer.from(value.toString());
+  if (typeof value === "number") return Buffer.from(formatGoFloat(value));
+  if (typeof value === "boolean") return Buffer.from(value ? "True" : "False");
+  if (value instanceof Timestamp) return Buffer.from(value.text);
+  return value; // bytes as they are: the cipher and the hash only read them (no copy of a large binary file)
+}
+
+const TYPE_TAGS = { string: "str", bigint: "int", number: "float", boolean: "bool" } as const;
+
+/** The bytes a value is encrypted as, and its type tag (sops Cipher.Encrypt); comments are not in the MAC. */
+function plaintextOf(value: PlainValue): { bytes: Uint8Array; type: string } {
+  if (value instanceof Comment) return { bytes: goStringToBytes(value.value), type: "comment" };
+  const type = value instanceof Uint8Array ? "bytes" : value instanceof Timestamp ? "time" : TYPE_TAGS[typeof value as keyof typeof TYPE_TAGS];
+  return { bytes: valueBytes(value), type };
 }
 
 /** True for values sops leaves as they are instead of encrypting (empty strings and comments). */

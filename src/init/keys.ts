@@ -3,7 +3,7 @@
 // sops will find it.
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { SealboxError } from "../errors.js";
+import { SealboxError, failureReason } from "../errors.js";
 import { identitySources, parseIdentityFile } from "../keys/age-identities.js";
 import { isSshRecipient } from "../keys/age-ssh.js";
 import { NativeX25519Identity } from "../keys/age-x25519.js";
@@ -98,7 +98,7 @@ export async function saveAgeIdentity(path: string, key: { identity: string; rec
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await writeFileAtomic(path, text, { mode: 0o600, forceMode: true });
   } catch (error) {
-    throw new SealboxError("CouldNotWriteOutputFile", `cannot write the new age key: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: path, cause: error });
+    throw new SealboxError("CouldNotWriteOutputFile", `cannot write the new age key: ${failureReason(error)}`, { file: path, cause: error });
   }
   return { appended: existing !== undefined };
 }

@@ -8,7 +8,9 @@ import { goRegExp } from "../core/go-regexp.js";
 import { SealboxError } from "../errors.js";
 import { parseAgeRecipientList } from "../keys/age-recipients.js";
 import { writeFileAtomic } from "../ops/atomic-write.js";
-import { CONFIG_FILE_NAME, SEALED_SCOPES, type SealedScope } from "../rules/config.js";
+import { CONFIG_FILE_NAME } from "../rules/config.js";
+import { controllerDefaults } from "../sealed/controller.js";
+import { SCOPES, type Scope } from "../sealed/scope.js";
 import { describeIdentitySources } from "../keys/age-identities.js";
 import { defaultKeyFile, findExistingRecipients, newAgeIdentity, saveAgeIdentity } from "./keys.js";
 import { DEFAULT_SEALED_PATH_REGEX, renderRulesFile, type InitRules } from "./rules-file.js";
@@ -165,8 +167,8 @@ export async function runInit(options: InitOptions, ctx: InitContext): Promise<I
   if (options.pathRegex !== undefined) checkRegex(options.pathRegex, "--path-regex");
   if (options.encryptedRegex !== undefined) checkRegex(options.encryptedRegex, "--encrypted-regex");
   if (options.sealedPathRegex !== undefined) checkRegex(options.sealedPathRegex, "--sealed-path-regex");
-  if (options.scope !== undefined && !(SEALED_SCOPES as string[]).includes(options.scope)) {
-    throw new SealboxError("ConflictingParameters", `--scope must be one of ${SEALED_SCOPES.join(", ")}`);
+  if (options.scope !== undefined && !(SCOPES as readonly string[]).includes(options.scope)) {
+    throw new SealboxError("ConflictingParameters", `--scope must be one of ${SCOPES.join(", ")}`);
   }
   const keyFile = options.keyFile ? resolve(ctx.cwd, options.keyFile) : defaultKeyFile(ctx.env);
   if (options.generateKey && !keyFile) throw new SealboxError("ConflictingParameters", "--generate-key: no user config directory (HOME is not set); give --key-file");
@@ -226,7 +228,7 @@ export async function runInit(options: InitOptions, ctx: InitContext): Promise<I
   if (certMode !== "none") {
     rules.sealed = {
       cert: "",
-      scope: (options.scope as SealedScope | undefined) ?? (ask ? await askScope(ask) : "strict"),
+      scope: (options.scope as Scope | undefined) ?? (ask ? await askScope(ask) : "strict"),
       pathRegex: options.sealedPathRegex ?? (ask ? await ask.input("Which files are SealedSecrets (path_regex)?", { default: DEFAULT_SEALED_PATH_REGEX, validate: validRegex }) : DEFAULT_SEALED_PATH_REGEX),
     };
   }
@@ -255,11 +257,12 @@ export async function runInit(options: InitOptions, ctx: InitContext): Promise<I
   let certBytes: string | undefined;
   if (certMode === "fetch") {
     const { fetchControllerCert } = await import("../sealed/kube.js");
+    const defaults = controllerDefaults(ctx.env);
     const pem = await fetchControllerCert({
       kubeconfig: options.kubeconfig,
       context: options.context,
-      controllerName: options.controllerName || ctx.env.SEALED_SECRETS_CONTROLLER_NAME || "sealed-secrets-controller",
-      controllerNamespace: options.controllerNamespace || ctx.env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system",
+      controllerName: options.controllerName || defaults.name,
+      controllerNamespace: options.controllerNamespace || defaults.namespace,
       timeoutMs: 30_000,
       env: ctx.env,
     });
@@ -319,7 +322,7 @@ export async function runInit(options: InitOptions, ctx: InitContext): Promise<I
   return result;
 }
 
-async function askScope(ask: Asker): Promise<SealedScope> {
+async function askScope(ask: Asker): Promise<Scope> {
   return ask.select("Sealing scope for new SealedSecrets:", [
     { name: "strict: only this name in this namespace may unseal it (kubeseal's default)", value: "strict" as const },
     { name: "namespace-wide: any name in the namespace", value: "namespace-wide" as const },

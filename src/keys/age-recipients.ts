@@ -1,6 +1,6 @@
 // Turns age recipient and identity strings into what age-encryption's Encrypter/Decrypter accept.
-// X25519 and ssh keys come back as our native Recipient/Identity objects (node:crypto, ~10× faster
-// than the pure-JavaScript built-in); post-quantum and tag types stay strings for age-encryption.
+// X25519 and ssh keys come back as our native Recipient/Identity objects (node:crypto instead of the
+// pure-JavaScript built-in, see age-x25519.ts); post-quantum and tag types stay strings for age-encryption.
 import type { Identity, Recipient } from "age-encryption";
 import { SealboxError } from "../errors.js";
 import { looksLikeKeyMaterial } from "../core/redact.js";

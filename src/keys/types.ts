@@ -39,8 +39,7 @@ export interface KmsRecipientSpec {
 
 export type RecipientSpec = AgeRecipientSpec | KmsRecipientSpec;
 
-/** A group of keys that each wrap the same data key (or the same Shamir share). */
-export type KeyGroup = KeyStanza[];
+/** A key group: recipients that each wrap the same data key (or the same Shamir share). */
 export type RecipientGroup = RecipientSpec[];
 
 /** One way of turning stanzas back into a data key; tried in `--decryption-order`. */

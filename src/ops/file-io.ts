@@ -1,7 +1,7 @@
 // Reading a file or stdin, and writing stdout or a file atomically, with errors that name the file.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { SealboxError } from "../errors.js";
+import { SealboxError, failureReason } from "../errors.js";
 import type { ByteSource } from "../core/byte-stream.js";
 import { openAtomic, writeFileAtomic, type AtomicFile, type AtomicWriteOptions } from "./atomic-write.js";
 import { writeStdout } from "./stdout.js";
@@ -33,7 +33,7 @@ export async function readInput(path: string | undefined): Promise<Input> {
 
 function readError(path: string, error: unknown): SealboxError {
   const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? (error as Error).message);
+  const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : failureReason(error);
   return new SealboxError(code === "ENOENT" ? "NoFileSpecified" : "CouldNotReadInputFile", `cannot read: ${reason}`, { file: path, cause: error });
 }
 
@@ -77,12 +77,13 @@ export async function writeOutput(data: string | Uint8Array, outPath: string | u
   try {
     await writeFileAtomic(outPath, data, options);
   } catch (error) {
-    throw writeError(outPath, error);
+    throw writeError(error, outPath);
   }
 }
 
-function writeError(path: string, error: unknown): SealboxError {
-  return new SealboxError("CouldNotWriteOutputFile", `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: path, cause: error });
+/** A failed write as the one error every command shows for it; `path` when the caller knows it. */
+export function writeError(error: unknown, path?: string): SealboxError {
+  return new SealboxError("CouldNotWriteOutputFile", `cannot write: ${failureReason(error)}`, { file: path, cause: error });
 }
 
 /** openAtomic with errors that name the file, for output written a slice at a time. */
@@ -91,11 +92,11 @@ export async function openOutputFile(path: string, options: AtomicWriteOptions =
     try {
       await step();
     } catch (error) {
-      throw writeError(path, error);
+      throw writeError(error, path);
     }
   };
   const file = await openAtomic(path, options).catch((error: unknown) => {
-    throw writeError(path, error);
+    throw writeError(error, path);
   });
   return {
     write: (data) => wrap(() => file.write(data)),

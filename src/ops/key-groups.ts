@@ -3,8 +3,8 @@
 // of the same key, wrapped again for every recipient.
 import { SealboxError } from "../errors.js";
 import type { KeySources } from "../keys/registry.js";
-import type { RecipientGroup, RecipientSpec } from "../keys/types.js";
-import { recipientId } from "../repo/recipients.js";
+import type { RecipientGroup } from "../keys/types.js";
+import { recipientId, sameKey } from "../repo/recipients.js";
 import { storedRecipients, wrapDataKey } from "../sops/datakey.js";
 import { emitEncrypted } from "../sops/sops-file.js";
 import { sealOpened, type OpenedFile } from "./sops-ops.js";
@@ -23,15 +23,6 @@ export function groupsWithAdded(opened: OpenedFile, group: RecipientGroup): Reci
     if (holder >= 0) throw new SealboxError("ConflictingParameters", `${recipientId(spec)} is already in key group ${holder}: in a second group it would hold two Shamir shares`);
   }
   return [...groups, group];
-}
-
-/**
- * Whether two specs are the same key: a KMS key is its ARN whatever the role, profile or encryption
- * context (the context is stored in the file, so whoever may use the key opens both shares).
- */
-function sameKey(a: RecipientSpec, b: RecipientSpec): boolean {
-  if (a.type === "age" || b.type === "age") return a.type === b.type && recipientId(a) === recipientId(b);
-  return a.arn === b.arn;
 }
 
 /** The file's groups without the one at `index` (0-based, as sops counts them). */

@@ -6,6 +6,7 @@ import { codecFor, formatForPath } from "../formats/index.js";
 import type { Codec, FormatName } from "../formats/types.js";
 import { hasMetadata, splitMetadata, type EncryptedFile } from "../sops/sops-file.js";
 import type { ManifestDoc, ManifestFile } from "../sealed/manifest.js";
+import { isRecord, listItems } from "../sealed/objects.js";
 
 export interface PlainSecret {
   line: number;
@@ -32,10 +33,6 @@ export type Classified =
 
 const MANIFEST_FORMATS = new Set<FormatName>(["yaml", "json"]);
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 function mapKeys(v: unknown): string[] {
   return isRecord(v) ? Object.keys(v) : [];
 }
@@ -44,8 +41,7 @@ function mapKeys(v: unknown): string[] {
 function plainSecretsOf(docs: ManifestDoc[]): PlainSecret[] {
   const out: PlainSecret[] = [];
   for (const doc of docs) {
-    const items = isRecord(doc.value) && doc.value.kind === "List" && Array.isArray(doc.value.items) ? doc.value.items : [doc.value];
-    for (const item of items) {
+    for (const item of listItems(doc.value) ?? [doc.value]) {
       if (!isRecord(item) || item.kind !== "Secret") continue;
       const keys = [...new Set([...mapKeys(item.data), ...mapKeys(item.stringData)])];
       if (keys.length === 0) continue;

@@ -58,7 +58,8 @@ export function rotateFile(ctx: RekeyContext, dryRun: boolean): FileWork {
   };
 }
 
-// A worker thread costs ~40 ms to start (modules, identities): small runs stay in this thread.
+// A worker thread costs ~0.25 s of CPU to start (Node's own modules ~66 ms, then our chunks and the
+// key sources; docs/performance.md): small runs stay in this thread.
 const FILES_PER_THREAD = 25;
 
 /** How many threads (this one included) a run of `files` gets: one per core in use, 1 for small runs. */

@@ -17,6 +17,17 @@ export function recipientId(key: StoredStanza | RecipientSpec): string {
   return id;
 }
 
+/**
+ * Whether two specs are the same key, which is less than the same recipient: a KMS key is its ARN
+ * whatever the role, profile or encryption context (the context is stored in the file, so whoever
+ * may use the key opens every stanza of it). As sops's --rm-kms matches keys (MasterKey.ToString is
+ * the ARN); used wherever a key may not hold two Shamir shares, and to find a key to remove.
+ */
+export function sameKey(a: RecipientSpec, b: RecipientSpec): boolean {
+  if (a.type === "age" || b.type === "age") return a.type === b.type && recipientId(a) === recipientId(b);
+  return a.arn === b.arn;
+}
+
 export interface GroupChange {
   group: number;
   added: string[];

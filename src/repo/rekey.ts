@@ -13,7 +13,7 @@ import { decryptWithKey, emitEncrypted, encryptWithKey } from "../sops/sops-file
 import type { SealingCert } from "../sealed/cert.js";
 import type { FormatName } from "../formats/types.js";
 import type { Classified } from "./classify.js";
-import { describeChange, diffRecipients, recipientId, type RecipientChange } from "./recipients.js";
+import { describeChange, diffRecipients, recipientId, sameKey, type RecipientChange } from "./recipients.js";
 
 export interface RekeyContext {
   sources: KeySources;
@@ -39,13 +39,6 @@ export interface KeyChanges {
   remove: RecipientSpec[];
 }
 
-// A KMS key to remove is matched by its ARN alone, as sops compares KMS keys: neither the role nor
-// the encryption context a file's stanza carries need be spelled out again.
-function removes(spec: RecipientSpec, key: RecipientSpec): boolean {
-  if (spec.type === "age") return key.type === "age" && key.recipient === spec.recipient;
-  return key.type === "kms" && key.arn === spec.arn;
-}
-
 /**
  * `groups` with the changes made, as sops rotate makes them: added to the first group, removed from
  * all. Where sops would quietly weaken a Shamir split, this refuses: a key added to the first group
@@ -54,11 +47,13 @@ function removes(spec: RecipientSpec, key: RecipientSpec): boolean {
  */
 export function applyKeyChanges(groups: RecipientGroup[], changes: KeyChanges | undefined): RecipientGroup[] {
   if (!changes) return groups;
-  const kept = groups.map((group) => group.filter((key) => !changes.remove.some((spec) => removes(spec, key))));
+  // a KMS key to remove is named by its ARN alone: neither the role nor the context need be spelled out
+  const kept = groups.map((group) => group.filter((key) => !changes.remove.some((spec) => sameKey(spec, key))));
   const first = kept[0] ?? [];
   for (const spec of changes.add) {
-    const other = kept.findIndex((group, i) => i > 0 && group.some((key) => recipientId(key) === recipientId(spec)));
+    const other = kept.findIndex((group, i) => i > 0 && group.some((key) => sameKey(key, spec)));
     if (other > 0) throw new SealboxError("ConflictingParameters", `${recipientId(spec)} is already in key group ${other}: adding it to group 0 too would let it open the file without the other groups`);
+    // the same recipient is not written twice; the same KMS key under another role or context is a new stanza
     if (!first.some((key) => recipientId(key) === recipientId(spec))) first.push(spec);
   }
   const result = [first, ...kept.slice(1)];

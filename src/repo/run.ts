@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { SealboxError } from "../errors.js";
 import { KeySources } from "../keys/registry.js";
 import { BatchedReplace, syncDirectory, writeFileAtomic } from "../ops/atomic-write.js";
+import { writeError, writeStdout } from "../ops/file-io.js";
 import { findConfigFile, matchCreationRule } from "../rules/config.js";
 import { classify, type Classified } from "./classify.js";
 import { discoverFiles, displayPath, TEMP_FILE, type DiscoveredFile } from "./discover.js";
@@ -189,7 +190,7 @@ export async function replaceFile(absolute: string, data: Uint8Array): Promise<v
   try {
     await writeFileAtomic(absolute, data, { syncDirectory: false });
   } catch (error) {
-    throw writeFailure(error);
+    throw writeError(error);
   }
   written.add(dirname(absolute));
   await removeLeftovers(absolute);
@@ -206,14 +207,10 @@ export async function stageReplacement(absolute: string, data: Uint8Array): Prom
   try {
     placed = replacements.stage(absolute, data);
   } catch (error) {
-    throw writeFailure(error);
+    throw writeError(error);
   }
   written.add(dirname(absolute));
-  staged.set(absolute, placed.then(() => undefined, writeFailure));
-}
-
-function writeFailure(error: unknown): SealboxError {
-  return new SealboxError("CouldNotWriteOutputFile", `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  staged.set(absolute, placed.then(() => undefined, (error: unknown) => writeError(error)));
 }
 
 async function removeLeftovers(absolute: string): Promise<void> {
@@ -262,10 +259,10 @@ export function summaryLine(report: RunReport): string {
 }
 
 /** The human report: one line per file that changed, was skipped or failed, then the summary. */
-export function renderReport(report: RunReport, options: { showUnchanged?: boolean } = {}): string {
+export function renderReport(report: RunReport): string {
   const lines: string[] = [];
   for (const f of report.files) {
-    if (f.status === "unchanged" && !options.showUnchanged) continue;
+    if (f.status === "unchanged") continue;
     lines.push(`${f.status.padEnd(12)} ${f.path}${f.error?.line ? `:${f.error.line}` : ""}${f.note ? `  (${f.note})` : ""}`);
     for (const c of f.changes) lines.push(`             ${c}`);
     if (f.error) lines.push(...f.error.message.split("\n").map((l) => `             ${l}`));
@@ -280,10 +277,9 @@ export function exitStatusOf(report: RunReport): number {
 }
 
 /** Prints the report: JSON on stdout with --json, else the human report unless --quiet; sets the exit status. */
-export async function printRunReport(report: RunReport, options: { json?: boolean; quiet?: boolean; showUnchanged?: boolean }): Promise<void> {
-  const { writeStdout } = await import("../ops/file-io.js");
+export async function printRunReport(report: RunReport, options: { json?: boolean; quiet?: boolean }): Promise<void> {
   if (options.json) await writeStdout(JSON.stringify(report, null, 2) + "\n");
-  else if (!options.quiet) await writeStdout(renderReport(report, options));
+  else if (!options.quiet) await writeStdout(renderReport(report));
   else for (const f of report.files) if (f.error) process.stderr.write(`sealbox: ${f.path}: ${f.error.message}\n`);
   const status = exitStatusOf(report);
   if (status) process.exitCode = status;

@@ -1,7 +1,7 @@
 // The sealing certificate: read from a file or URL, checked (RSA, in date, optional SHA-256 pin) before
 // anything is sealed to it. kubeseal only refuses a cert after its notAfter; we do the same and warn
 // when it is older than the controller's 30-day key renewal period (a newer key probably exists).
-import { X509Certificate, createHash, type KeyObject } from "node:crypto";
+import { X509Certificate, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { SealboxError } from "../errors.js";
@@ -84,7 +84,8 @@ export function parseCertificate(pem: Uint8Array | string, source: string): Seal
   return {
     source,
     publicKey,
-    sha256: createHash("sha256").update(x509.raw).digest("hex").replace(/(..)(?=.)/g, "$1:"),
+    // lower case, as sealbox has always printed it ("46:4b:…"); Node gives "46:4B:…"
+    sha256: x509.fingerprint256.toLowerCase(),
     notBefore: new Date(x509.validFrom),
     notAfter: new Date(x509.validTo),
     subject: x509.subject,

@@ -3,8 +3,9 @@
 // sealedsecrets.bitnami.com/sealed-secrets-key -o yaml` backs them up.
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { SealboxError } from "../errors.js";
+import { SealboxError, failureReason } from "../errors.js";
 import { parseManifests } from "./manifest.js";
+import { listItems } from "./objects.js";
 
 export interface NamedPrivateKey {
   /** file, and the Secret's name for a key Secret, for messages. */
@@ -21,7 +22,7 @@ export async function loadPrivateKeys(paths: readonly string[]): Promise<NamedPr
     try {
       text = await readFile(path, "utf8");
     } catch (error) {
-      throw new SealboxError("CouldNotReadInputFile", `cannot read the private key: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: path, cause: error });
+      throw new SealboxError("CouldNotReadInputFile", `cannot read the private key: ${failureReason(error)}`, { file: path, cause: error });
     }
     keys.push(...parsePrivateKeys(text, path));
   }
@@ -36,10 +37,8 @@ export function parsePrivateKeys(text: string, source: string): NamedPrivateKey[
   }
   const keys: NamedPrivateKey[] = [];
   for (const doc of parseManifests(text, source).docs) {
-    const value = doc.value as { kind?: string; items?: unknown[] } | null;
-    if (value === null) continue;
-    const items = value.kind === "List" || value.kind === "SecretList" ? (value.items ?? []) : [value];
-    for (const item of items) keys.push(keyFromSecret(item, source, doc.line));
+    if (doc.value === null) continue;
+    for (const item of listItems(doc.value, ["List", "SecretList"]) ?? [doc.value]) keys.push(keyFromSecret(item, source, doc.line));
   }
   if (keys.length === 0) throw new SealboxError("CouldNotReadInputFile", "no private key found", { file: source });
   return keys;

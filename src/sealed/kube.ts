@@ -7,7 +7,7 @@ import { request as httpsRequest } from "node:https";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
-import { SealboxError } from "../errors.js";
+import { SealboxError, failureReason } from "../errors.js";
 import { yamlProblem, yamlValueProblem } from "../formats/yaml-errors.js";
 import { yamlLibrary } from "../formats/yaml-library.js";
 import { looksLikeData, shownInMessage } from "../core/redact.js";
@@ -60,7 +60,7 @@ async function loadKubeContext(options: KubeconfigOptions): Promise<{ files: Kub
       // kubectl skips missing files of a KUBECONFIG list, but not one named explicitly.
       if ((error as NodeJS.ErrnoException).code === "ENOENT" && paths.length > 1) continue;
       const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === "ENOENT" ? "no such kubeconfig (name one with --kubeconfig or KUBECONFIG)" : `cannot read the kubeconfig: ${code ?? (error as Error).message}`;
+      const reason = code === "ENOENT" ? "no such kubeconfig (name one with --kubeconfig or KUBECONFIG)" : `cannot read the kubeconfig: ${failureReason(error)}`;
       throw new SealboxError("ClusterUnreachable", reason, { file: path, cause: error });
     }
     let parsed: unknown;
@@ -186,10 +186,9 @@ async function readMaterial(path: string, field: string, configPath: string): Pr
   try {
     return await readFile(full);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     // the field is named, not its value: inline data put under the path's name is a key or a token
     const hint = looksLikeData(path) ? ` (it looks like inline data${field === "tokenFile" ? ": put a token under token" : `: the field for that is ${field}-data`})` : "";
-    throw new SealboxError("ClusterUnreachable", `cannot read the file the kubeconfig's ${field} names: ${code}${hint}`, { file: configPath });
+    throw new SealboxError("ClusterUnreachable", `cannot read the file the kubeconfig's ${field} names: ${failureReason(error)}${hint}`, { file: configPath });
   }
 }
 

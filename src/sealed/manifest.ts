@@ -8,6 +8,7 @@ import { parseJson } from "../formats/json.js";
 import { yamlProblem, yamlValueProblem } from "../formats/yaml-errors.js";
 import { outside, parseFastYamlStream, type FastValues } from "../formats/yaml-fast.js";
 import { yamlLibrary } from "../formats/yaml-library.js";
+import { isRecord, listItems } from "./objects.js";
 
 // through yaml-library.ts, as every use of the library: one instance, and the CLI bundle's fast copy
 const YAML = yamlLibrary();
@@ -204,17 +205,12 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** Documents of a file as Secrets; a `v1 List` of Secrets counts as its items. */
 export function readSecrets(file: ManifestFile, path: string): SecretManifest[] {
   const out: SecretManifest[] = [];
   for (const doc of file.docs) {
     if (doc.value === null) continue;
-    const items = isRecord(doc.value) && doc.value.kind === "List" && Array.isArray(doc.value.items) ? doc.value.items : [doc.value];
-    for (const item of items) out.push(asSecret(item, path, doc.line));
+    for (const item of listItems(doc.value) ?? [doc.value]) out.push(asSecret(item, path, doc.line));
   }
   return out;
 }
@@ -272,12 +268,9 @@ function checkedMeta(meta: unknown, file: string, line?: number): ObjectMeta {
  * The SealedSecrets of a file, a `v1 List` counting by its items as `kubectl get sealedsecrets -o yaml`
  * writes them; `listed` ones have no document of their own (an edit cannot address them by document).
  */
-export function sealedSecretsOf(file: ManifestFile): { value: unknown; line: number; doc: ManifestDoc; listed: boolean }[] {
+export function sealedSecretsOf(file: ManifestFile): { value: unknown; line: number; listed: boolean }[] {
   return file.docs
-    .flatMap((doc) => {
-      const list = doc.value as { kind?: string; items?: unknown };
-      return list?.kind === "List" && Array.isArray(list.items) ? list.items.map((value) => ({ value, line: doc.line, doc, listed: true })) : [{ value: doc.value, line: doc.line, doc, listed: false }];
-    })
+    .flatMap((doc) => listItems(doc.value)?.map((value) => ({ value, line: doc.line, listed: true })) ?? [{ value: doc.value, line: doc.line, listed: false }])
     .filter((d) => isSealedSecret(d.value));
 }
 

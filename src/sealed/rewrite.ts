@@ -4,7 +4,8 @@
 // in the file's own format.
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { SealboxError, isSealboxError } from "../errors.js";
-import { asSealedSecret, isBase64, isRecord, isSealedSecret, secretValues, setField, templateMetadata, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
+import { asSealedSecret, isBase64, isSealedSecret, secretValues, setField, templateMetadata, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
+import { isRecord } from "./objects.js";
 import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, describeWidening, scopeFromAnnotations, scopeLabel, type Scope } from "./scope.js";
 import { sealValue } from "./seal.js";
 import { sealedIdentity, unsealValues } from "./unseal.js";
@@ -149,9 +150,7 @@ export function rescope(file: ManifestFile, path: string, options: RescopeOption
 function openForRescope(sealed: ReturnType<typeof asSealedSecret>, options: RescopeOptions): { values: Map<string, Uint8Array>; publicKey: KeyObject } {
   if (options.fromSecret) {
     if (!options.publicKey) throw new SealboxError("ConflictingParameters", "sealing from a plaintext Secret needs --cert");
-    const values = new Map<string, Uint8Array>();
-    for (const [k, v] of Object.entries(options.fromSecret.data ?? {})) values.set(k, Buffer.from(v, "base64"));
-    for (const [k, v] of Object.entries(options.fromSecret.stringData ?? {})) values.set(k, Buffer.from(v, "utf8"));
+    const values = secretValues(options.fromSecret);
     const missing = Object.keys(sealed.spec.encryptedData).filter((k) => !values.has(k));
     if (missing.length) {
       throw new SealboxError("ConflictingParameters", "the plaintext Secret lacks keys the SealedSecret has", { details: missing.map((k) => `missing ${k}`) });

@@ -18,6 +18,7 @@ import {
   type SealedSecretManifest,
   type SecretManifest,
 } from "./manifest.js";
+import { listItems } from "./objects.js";
 import { scopeFromAnnotations, scopeLabel, withScopeAnnotations, type Scope } from "./scope.js";
 
 export interface SealOptions {
@@ -157,8 +158,7 @@ const HELPER_TEXT = 32 * 1024;
 function* secretsOf(text: string, file: string, options: SealOptions): Generator<Prepared> {
   for (const doc of manifestValues(text, file)) {
     if (doc.value === null) continue;
-    const items = (doc.value as { kind?: string }).kind === "List" ? ((doc.value as { items?: unknown[] }).items ?? []) : [doc.value];
-    for (const item of items) {
+    for (const item of listItems(doc.value) ?? [doc.value]) {
       let prepared: Prepared;
       try {
         prepared = prepare(asSecret(item, file, doc.line), options);

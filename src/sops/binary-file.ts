@@ -1,7 +1,7 @@
 // sops's binary store for large files: the same bytes the document path writes and reads
 // ({"data": "ENC[...]", "sops": {...}} through the JSON codec), made in one streaming pass. The
 // document path holds the file as a Go string, its base64 and the whole JSON text at once (about 20x
-// the file in memory and ~2.4 s for 10 MB); this one reads and writes the file in slices of a few MB,
+// the file in memory and ~2.4 s for 10 MB); this one reads and writes the file in slices of ~1 MB,
 // with the SHA-512 MAC on a second core (src/core/slice-hasher.ts). The layout around the data comes
 // from the JSON codec itself: the data's base64 goes where a marker stood. Returns false when the file
 // is not the plain case (empty, a selector that leaves `data` unencrypted, another layout), and the

@@ -1,9 +1,11 @@
 // SOPS documents as whole files: load (metadata split off), decrypt (data key, values, MAC check),
 // encrypt (new or kept data key), and write back in any format. Format-free and key-source-free:
 // codecs and key sources are passed in.
+import { timingSafeEqual } from "node:crypto";
 import { Branch, type Documents } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import { decryptValue, encryptValue } from "../core/sops-value.js";
+import { goStringToBytes } from "../core/go-string.js";
 import type { Codec, EmitOptions } from "../formats/types.js";
 import type { RecipientGroup } from "../keys/types.js";
 import type { KeySources } from "../keys/registry.js";
@@ -87,7 +89,15 @@ export function checkMac(metadata: SopsMetadata, dataKey: Uint8Array, mac: strin
   } catch {
     throw new SealboxError("ErrorDecryptingMac", "could not decrypt the MAC: the file's metadata was tampered with (lastmodified or mac changed) or damaged");
   }
-  if (stored !== mac) throw new SealboxError("MacMismatch", "MAC mismatch: the file was modified after it was encrypted (values, keys or their order changed)");
+  if (!sameMac(stored, mac)) throw new SealboxError("MacMismatch", "MAC mismatch: the file was modified after it was encrypted (values, keys or their order changed)");
+}
+
+/** In constant time: how long the check takes must not tell how much of a forged MAC is right. */
+function sameMac(stored: unknown, mac: string): boolean {
+  if (typeof stored !== "string") return false;
+  const a = goStringToBytes(stored);
+  const b = Buffer.from(mac);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export interface EncryptOptions {

@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import { cliEnv, sealbox } from "../helpers/cli.js";
 import { A, B, KEYS_A, ROOT, ageRule, encryptedRepo, identityFile, newIdentity, openFile, rules, sameContent, sourcesFor, tempDir } from "./helpers.js";
 import type { RunReport } from "../../src/repo/run.js";
+import { applyKeyChanges } from "../../src/repo/rekey.js";
+import type { RecipientGroup } from "../../src/keys/types.js";
 
 const env = () => cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A]));
 
@@ -83,5 +85,18 @@ describe("rotate --add-age / --rm-age", () => {
     const c = newIdentity(tempDir("sealbox-keys-"), "c");
     expect((await sealbox(["rotate", "--add-age", c.recipient, file], { env: env12 })).status).toBe(0);
     expect(readFileSync(file, "utf8")).toContain(c.recipient);
+  });
+
+  it("refuses a KMS key another group holds under another role or context, as groups add does", () => {
+    const arn = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const groups: RecipientGroup[] = [[{ type: "age", recipient: A }], [{ type: "kms", arn, context: { app: "billing" } }]];
+    for (const spec of [
+      { type: "kms" as const, arn, role: "arn:aws:iam::111122223333:role/other" },
+      { type: "kms" as const, arn, context: { app: "other" } },
+    ]) {
+      expect(() => applyKeyChanges(groups, { add: [spec], remove: [] })).toThrow(/already in key group 1/);
+    }
+    const other = { type: "kms" as const, arn: arn.replace("1234abcd", "9999abcd") };
+    expect(applyKeyChanges(groups, { add: [other], remove: [] })).toEqual([[{ type: "age", recipient: A }, other], groups[1]]);
   });
 });

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { FetchCertOptions } from "../../sealed/kube.js";
 import { writeStdoutSync } from "../../ops/stdout.js";
+import { controllerDefaults } from "../../sealed/controller.js";
 
 export function registerCert(program: Command): void {
   const cert = program
@@ -33,16 +34,17 @@ Example:
     .action(verifyCert);
 }
 
-/** Where the controller runs unless told: kubeseal's SEALED_SECRETS_CONTROLLER_NAMESPACE, else kube-system. */
+/** The namespace the controller runs in unless told (keygen's key Secret goes there). */
 export function defaultControllerNamespace(): string {
-  return process.env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system";
+  return controllerDefaults(process.env).namespace;
 }
 
 /** How to reach the controller: `cert fetch`, `seal --validate/--re-encrypt`, and `seal` when nothing names a certificate. */
 export function addControllerOptions(command: Command): Command {
+  const defaults = controllerDefaults(process.env);
   return command
-    .option("--controller-name <name>", "the controller's Service (env SEALED_SECRETS_CONTROLLER_NAME)", process.env.SEALED_SECRETS_CONTROLLER_NAME || "sealed-secrets-controller")
-    .option("--controller-namespace <namespace>", "the controller's namespace (env SEALED_SECRETS_CONTROLLER_NAMESPACE)", defaultControllerNamespace())
+    .option("--controller-name <name>", "the controller's Service (env SEALED_SECRETS_CONTROLLER_NAME)", defaults.name)
+    .option("--controller-namespace <namespace>", "the controller's namespace (env SEALED_SECRETS_CONTROLLER_NAMESPACE)", defaults.namespace)
     .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, else ~/.kube/config)")
     .option("--context <name>", "kubeconfig context (default: the current context)")
     .option("--timeout <seconds>", "give up on the cluster after this long", "30");

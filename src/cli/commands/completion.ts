@@ -1,11 +1,15 @@
 // `sealbox completion bash|zsh|fish`: a completion script generated from this very program.
 import { Argument, type Command } from "commander";
 
+// here, not in ../completion.js, so that registering the command does not load the generator
+export const SHELLS = ["bash", "zsh", "fish"] as const;
+export type Shell = (typeof SHELLS)[number];
+
 export function registerCompletion(program: Command): void {
   program
     .command("completion")
     .description("print a shell completion script for bash, zsh or fish")
-    .addArgument(new Argument("<shell>", "the shell").choices(["bash", "zsh", "fish"]))
+    .addArgument(new Argument("<shell>", "the shell").choices(SHELLS))
     .addHelpText(
       "after",
       `
@@ -14,7 +18,7 @@ Examples:
   sealbox completion zsh > "\${fpath[1]}/_sealbox"
   sealbox completion fish > ~/.config/fish/completions/sealbox.fish`,
     )
-    .action(async (shell: "bash" | "zsh" | "fish", _flags: unknown, command: Command) => {
+    .action(async (shell: Shell, _flags: unknown, command: Command) => {
       const { completionScript } = await import("../completion.js");
       const { writeStdout } = await import("../../ops/file-io.js");
       let root = command;

@@ -1,9 +1,7 @@
 // `sealbox reencrypt`: offline re-sealing of SealedSecrets to a new certificate (kubeseal --re-encrypt
 // needs a live controller and loses template metadata; this needs the old private keys instead).
 import type { Command } from "commander";
-
-// No default: a default would satisfy requiredOption and hide a forgotten --private-key.
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { collect } from "../options.js";
 
 export function registerReencrypt(program: Command): void {
   program
@@ -12,6 +10,7 @@ export function registerReencrypt(program: Command): void {
     .argument("<paths...>", "SealedSecret files or directories (searched for *.yaml, *.yml, *.json)")
     .requiredOption("--cert <path|url>", "the new certificate")
     .option("--cert-sha256 <fingerprint>", "refuse any certificate whose SHA-256 fingerprint differs")
+    // no default value: one would satisfy requiredOption and hide a forgotten --private-key
     .requiredOption("--private-key <key>", "old private key(s): PEM, key Secret YAML or v1 List backup; repeatable", collect)
     .option("-i, --in-place", "rewrite the files (atomically); needed for several files or a directory")
     .option("-o, --output <file>", "with one file: write the result here instead of stdout")

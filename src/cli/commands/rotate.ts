@@ -4,9 +4,8 @@ import type { Command } from "commander";
 import type { FormatName } from "../../formats/types.js";
 import type { RecipientSpec } from "../../keys/types.js";
 import type { KeyChanges } from "../../repo/rekey.js";
+import { collect } from "../options.js";
 import { addUnsupportedKeyFlags, indentOption, inputTypeOption, terminalPassphrase } from "../sops-flags.js";
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerRotate(program: Command): void {
   addUnsupportedKeyFlags(

@@ -1,14 +1,14 @@
 // `sealbox scope`: move a SealedSecret to another sealing scope (re-seal under the new label).
 import { Option, type Command } from "commander";
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { SCOPES } from "../../sealed/scope.js";
+import { collect } from "../options.js";
 
 export function registerScope(program: Command): void {
   program
     .command("scope")
     .description("re-seal a SealedSecret into another scope (strict, namespace-wide, cluster-wide) and update its annotations")
     .argument("<file>", "SealedSecret file")
-    .addOption(new Option("--to <scope>", "the new scope").choices(["strict", "namespace-wide", "cluster-wide"]).makeOptionMandatory())
+    .addOption(new Option("--to <scope>", "the new scope").choices(SCOPES).makeOptionMandatory())
     .option("--private-key <key>", "private key(s) that open the values; repeatable", collect, [])
     .option("--from-secret <file>", "take the values from this plaintext Secret instead (needs --cert)")
     .option("--cert <path|url>", "seal to this certificate (default with --private-key: the key pair that opened the values)")

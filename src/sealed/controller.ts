@@ -1,0 +1,16 @@
+// Where the Sealed Secrets controller runs unless told, as kubeseal decides it. Apart from kube.ts,
+// which loads node:https, so that commands can show these defaults in their help without it.
+
+export interface ControllerDefaults {
+  /** The controller's Service: SEALED_SECRETS_CONTROLLER_NAME, else sealed-secrets-controller. */
+  name: string;
+  /** Its namespace: SEALED_SECRETS_CONTROLLER_NAMESPACE, else kube-system. */
+  namespace: string;
+}
+
+export function controllerDefaults(env: NodeJS.ProcessEnv): ControllerDefaults {
+  return {
+    name: env.SEALED_SECRETS_CONTROLLER_NAME || "sealed-secrets-controller",
+    namespace: env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system",
+  };
+}
