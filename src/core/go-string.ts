@@ -3,7 +3,8 @@
 // lone surrogate U+DC80..U+DCFF (Python's "surrogateescape"), so any file survives a JS string byte
 // for byte. Valid UTF-8 decodes to itself; the BOM is kept (sops keeps it too). The value cipher and
 // the MAC must turn strings into bytes with goStringToBytes (and decrypted str values back with
-// bytesToGoString) so that such a file encrypts and MACs to what sops computes.
+// bytesToGoString) so that such a file encrypts and MACs to what sops computes. Numbers print as Go
+// prints a float64 (formatGoFloat).
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const LONE_ESCAPE = /[\uDC80-\uDCFF]/u;
 
@@ -76,4 +77,25 @@ export function goStringToBytes(text: string): Uint8Array {
 /** Go's len(s): the byte length of the string sops would hold. */
 export function goByteLength(text: string): number {
   return LONE_ESCAPE.test(text) ? goStringToBytes(text).length : Buffer.byteLength(text, "utf8");
+}
+
+/** Go's strconv.FormatFloat(f, 'f', -1, 64): shortest round-trip digits, never an exponent. */
+export function formatGoFloat(f: number): string {
+  if (Number.isNaN(f)) return "NaN";
+  if (!Number.isFinite(f)) return f > 0 ? "+Inf" : "-Inf";
+  if (Object.is(f, -0)) return "-0";
+  const shortest = String(f);
+  if (!/e/i.test(shortest)) return shortest;
+  // Expand the exponent form of the shortest representation without changing its digits.
+  const [mantissa, exponentText] = shortest.toLowerCase().split("e");
+  const exponent = Number(exponentText);
+  const negative = mantissa.startsWith("-");
+  const [intPart, fracPart = ""] = mantissa.replace("-", "").split(".");
+  const digits = intPart + fracPart;
+  const point = intPart.length + exponent;
+  let out: string;
+  if (point <= 0) out = "0." + "0".repeat(-point) + digits;
+  else if (point >= digits.length) out = digits + "0".repeat(point - digits.length);
+  else out = digits.slice(0, point) + "." + digits.slice(point);
+  return (negative ? "-" : "") + out;
 }

@@ -6,7 +6,7 @@ import { createCipheriv, createDecipheriv } from "node:crypto";
 import { randomIv } from "./random.js";
 import { Comment, Timestamp, type Scalar } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
-import { bytesToGoString, goStringToBytes } from "./go-string.js";
+import { bytesToGoString, formatGoFloat, goStringToBytes } from "./go-string.js";
 
 const IV_BYTES = 32;
 const TAG_BYTES = 16;
@@ -16,27 +16,6 @@ export type PlainValue = Exclude<Scalar, null> | Comment;
 
 export function isEncryptedValue(text: unknown): text is string {
   return typeof text === "string" && text.startsWith("ENC[AES256_GCM,");
-}
-
-/** Go's strconv.FormatFloat(f, 'f', -1, 64): shortest round-trip digits, never an exponent. */
-export function formatGoFloat(f: number): string {
-  if (Number.isNaN(f)) return "NaN";
-  if (!Number.isFinite(f)) return f > 0 ? "+Inf" : "-Inf";
-  if (Object.is(f, -0)) return "-0";
-  const shortest = String(f);
-  if (!/e/i.test(shortest)) return shortest;
-  // Expand the exponent form of the shortest representation without changing its digits.
-  const [mantissa, exponentText] = shortest.toLowerCase().split("e");
-  const exponent = Number(exponentText);
-  const negative = mantissa.startsWith("-");
-  const [intPart, fracPart = ""] = mantissa.replace("-", "").split(".");
-  const digits = intPart + fracPart;
-  const point = intPart.length + exponent;
-  let out: string;
-  if (point <= 0) out = "0." + "0".repeat(-point) + digits;
-  else if (point >= digits.length) out = digits + "0".repeat(point - digits.length);
-  else out = digits.slice(0, point) + "." + digits.slice(point);
-  return (negative ? "-" : "") + out;
 }
 
 /** sops's ToBytes: the bytes a value is encrypted as and adds to the MAC. Booleans are `True`/`False`. */

@@ -7,7 +7,7 @@ import { SealboxError } from "../errors.js";
 import type { Codec } from "./types.js";
 import { bytesToGoString, goStringToBytes } from "../core/go-string.js";
 import { flattenMetadata, unflattenMetadata, type FlatEntry } from "./flatten.js";
-import { formatGoFloat } from "../core/sops-value.js";
+import { formatGoFloat } from "../core/go-string.js";
 
 const SOPS_PREFIX = "sops_";
 

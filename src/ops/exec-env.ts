@@ -3,7 +3,7 @@
 // the value (Node's own refusal of a NUL byte quotes the value).
 import { SealboxError } from "../errors.js";
 import { Comment, Timestamp, type Documents, type Value } from "../tree/tree.js";
-import { formatGoFloat } from "../core/sops-value.js";
+import { formatGoFloat } from "../core/go-string.js";
 
 /** A scalar's text as sops prints it; undefined for a map, a list or a comment. */
 export function scalarText(value: Value): string | undefined {
