@@ -2,9 +2,9 @@
 // `reencrypt -i` and `rotate` over many files. Every file must then be its old bytes or a complete
 // new version that opens to the same values: never torn, never lost. (Full disk, read-only places
 // and KMS faults are in faults.test.ts, so the two suites run side by side.)
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decrypt } from "../../src/ops/sops-ops.js";
 import { KeySources } from "../../src/keys/registry.js";
@@ -23,7 +23,16 @@ const scratch = scratchDirs();
  * the originals first; `check` then proves every file whole. Returns how many files each kill left
  * changed, so the caller can show some kills landed among the writes.
  */
-async function killLoop(opts: { kills: number; args: string[]; cwd: string; env: NodeJS.ProcessEnv; restore: () => void; check: () => Promise<number> }): Promise<number[]> {
+async function killLoop(opts: {
+  kills: number;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** The directories the files are put in place in. */
+  dirs: string[];
+  restore: () => void;
+  check: () => Promise<number>;
+}): Promise<number[]> {
   opts.restore();
   const start = Date.now();
   const full = await sealbox(opts.args, { cwd: opts.cwd, env: opts.env, timeoutMs: 60_000 });
@@ -33,10 +42,18 @@ async function killLoop(opts: { kills: number; args: string[]; cwd: string; env:
   const changed: number[] = [];
   for (let i = 0; i < opts.kills; i++) {
     opts.restore();
+    // A third of the kills come within 2 ms of the first file put in place (an event naming a file,
+    // not a temp file): the renames come in a burst at the end, which a kill timed by the clock can
+    // miss on a loaded machine, where the killed runs are slower than the timed one.
+    const watchers: FSWatcher[] = [];
+    const firstPlaced = new Promise<void>((done) => {
+      for (const d of opts.dirs) watchers.push(watch(d, (_event, name) => name && !String(name).includes(".sealbox-tmp-") && done()));
+    });
     const child = spawnSealbox(opts.args, { cwd: opts.cwd, env: opts.env });
     const closed = new Promise<void>((done) => child.on("close", () => done()));
-    // a third of the kills land in the last part of the run, where the writes are
-    const at = i % 3 === 0 ? duration * (0.6 + Math.random() * 0.5) : Math.random() * duration * 1.2;
+    if (i % 3 === 0) await Promise.race([firstPlaced, closed]);
+    watchers.forEach((w) => w.close());
+    const at = i % 3 === 0 ? Math.random() * 2 : Math.random() * duration * 1.2;
     await new Promise((r) => setTimeout(r, at));
     child.kill("SIGKILL");
     await closed;
@@ -62,6 +79,7 @@ describe("kill -9 at random moments", () => {
       args: ["encrypt", "-i", "--age", key.recipient, ...names],
       cwd: dir,
       env: cleanEnv(),
+      dirs: [dir],
       restore: () => names.forEach((n, i) => writeFileSync(join(dir, n), plain[i])),
       check: async () => {
         let encrypted = 0;
@@ -97,6 +115,7 @@ describe("kill -9 at random moments", () => {
       args: ["reencrypt", "-i", "sealed", "--cert", newPair.cert, "--private-key", oldPair.key],
       cwd: dir,
       env: cleanEnv(),
+      dirs: [join(dir, "sealed")],
       restore: () => names.forEach((n, i) => writeFileSync(join(dir, n), originals[i])),
       check: async () => {
         let resealed = 0;
@@ -129,6 +148,7 @@ describe("kill -9 at random moments", () => {
       args: ["rotate", "-q", "."],
       cwd: dir,
       env,
+      dirs: [...new Set(files.map((f) => dirname(join(dir, f.path))))],
       restore: () => originals.forEach((bytes, path) => writeFileSync(join(dir, path), bytes)),
       check: async () => {
         let rotated = 0;
