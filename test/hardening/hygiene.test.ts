@@ -201,6 +201,23 @@ describe("decrypted files are private", () => {
     expect((await run(["unseal", "--private-key", join(ROOT, "fixtures/interop/sealed/key.pem"), "-o", secretOut, sealed])).status).toBe(0);
     expect(statSync(secretOut).mode & 0o777).toBe(0o600);
   });
+
+  it("unseal -o and seal --recovery-unseal -o make an existing 0644 file 0600", async () => {
+    const sealed = join(ROOT, "fixtures/interop/sealed/data-strict.sealed.yaml");
+    const key = join(ROOT, "fixtures/interop/sealed/key.pem");
+    for (const [name, args] of [
+      ["unseal-existing.yaml", ["unseal", "--private-key", key, sealed]],
+      ["recovery-existing.yaml", ["seal", "--recovery-unseal", "--recovery-private-key", key, sealed]],
+    ] as const) {
+      const out = join(dir, name);
+      writeFileSync(out, "placeholder: true\n", { mode: 0o644 });
+      chmodSync(out, 0o644);
+      const r = await run([...args, "-o", out]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(out, "utf8")).toContain("kind: Secret");
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+    }
+  });
 });
 
 describe("the edit temp file", () => {
@@ -308,6 +325,25 @@ describe("decrypted output over a git-tracked file", () => {
     expect(readFileSync(join(repo, "tracked.yaml"), "utf8")).toBe("placeholder: true\n");
     const ok = await sealbox(["decrypt", "-o", join(repo, "untracked.yaml"), src], { env, cwd: repo });
     expect(ok.status, ok.stderr).toBe(0);
+  });
+
+  it("unseal -o and seal --recovery-unseal -o over a tracked file are refused (exit 3, file untouched); unseal --force does it", async () => {
+    const tracked = join(repo, "tracked.yaml");
+    const sealed = join(ROOT, "fixtures/interop/sealed/data-strict.sealed.yaml");
+    const key = join(ROOT, "fixtures/interop/sealed/key.pem");
+    const unseal = await sealbox(["unseal", "--private-key", key, sealed, "-o", tracked], { env, cwd: repo });
+    expect(unseal.status).toBe(3);
+    expect(unseal.stderr).toBe(`sealbox: ${tracked}: refusing to write decrypted output over a file git tracks (use --force to do it anyway)\n`);
+    const recovery = await sealbox(["seal", "--recovery-unseal", "--recovery-private-key", key, sealed, "-o", tracked], { env, cwd: repo });
+    expect(recovery.status).toBe(3);
+    // seal has no --force: the way to force it is named instead
+    expect(recovery.stderr).toBe(`sealbox: ${tracked}: refusing to write decrypted output over a file git tracks (\`sealbox unseal --force\` does it anyway)\n`);
+    expect(readFileSync(tracked, "utf8")).toBe("placeholder: true\n");
+    const forced = await sealbox(["unseal", "--force", "--private-key", key, sealed, "-o", tracked], { env, cwd: repo });
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(readFileSync(tracked, "utf8")).toContain("kind: Secret");
+    expect(statSync(tracked).mode & 0o777).toBe(0o600);
+    execFileSync("git", ["-C", repo, "checkout", "--", "tracked.yaml"]);
   });
 
   it("decrypt -o over a tracked file reached through a symlink from outside the repository is refused too", async () => {
