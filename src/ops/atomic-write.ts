@@ -1,6 +1,7 @@
 // Crash-safe file replacement: a private temp file in the target's own directory, fsync, rename.
 // A kill at any moment leaves either the old file or the new one, never a torn mix; the old
-// file's mode is kept (a new file gets `mode`, 0600 unless told otherwise).
+// file's mode is kept (a new file gets `mode`, 0600 unless told otherwise). SIGINT, SIGTERM, SIGHUP
+// and SIGQUIT remove the temp file (./signal-cleanup.ts); after a kill -9 one can remain.
 // The quick system calls are synchronous (a few µs each; through the thread pool they cost more
 // CPU than the call itself, docs/performance.md); fsync, rename and the writes of a file made in
 // slices can wait on the disk, so they run in the pool and a bulk run keeps working meanwhile.
@@ -8,6 +9,7 @@ import { accessSync, closeSync, constants, fchmodSync, fdatasync, fsync, open, o
 import { promisify } from "node:util";
 import { basename, dirname, join } from "node:path";
 import { randomIv } from "../core/random.js";
+import { forgetRemoval, removeOnSignal } from "./signal-cleanup.js";
 
 const fsyncAsync = promisify(fsync);
 const openAsync = promisify(open);
@@ -57,7 +59,9 @@ function createTemp(path: string, options: AtomicWriteOptions): Temp {
   }
   const temp = join(dirname(path), `.${basename(path)}.sealbox-tmp-${Buffer.from(randomIv(6)).toString("hex")}`);
   // 0600 while the temp file exists: plaintext may pass through it before the final mode is set.
-  return { fd: openSync(temp, "wx", 0o600), path: temp, mode, open: true };
+  const fd = openSync(temp, "wx", 0o600);
+  removeOnSignal(temp);
+  return { fd, path: temp, mode, open: true };
 }
 
 function removeTemp(temp: Temp): void {
@@ -70,6 +74,13 @@ function removeTemp(temp: Temp): void {
   } catch {
     // already renamed or never created: nothing to clean up
   }
+  forgetRemoval(temp.path);
+}
+
+/** Renames the temp file over `path`: it is no longer a temp file to clean up. */
+async function renameInPlace(temp: Temp, path: string): Promise<void> {
+  await renameAsync(temp.path, path);
+  forgetRemoval(temp.path);
 }
 
 /** Final mode, fsync, close, rename; the temp file is removed if any step fails. */
@@ -79,7 +90,7 @@ async function putInPlace(temp: Temp, path: string, options: AtomicWriteOptions)
     await fsyncAsync(temp.fd);
     temp.open = false;
     closeSync(temp.fd);
-    await renameAsync(temp.path, path);
+    await renameInPlace(temp, path);
   } catch (error) {
     removeTemp(temp);
     throw error;
@@ -268,7 +279,7 @@ async function commitBatch(batch: StagedFile[]): Promise<void> {
     batch.map(async (file) => {
       try {
         if (!durable) await fsyncPath(file.temp.path);
-        await renameAsync(file.temp.path, file.path);
+        await renameInPlace(file.temp, file.path);
         file.placed();
       } catch (error) {
         removeTemp(file.temp);

@@ -290,6 +290,21 @@ esac
   });
 });
 
+describe("the exec-file temp file", () => {
+  it.each(["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const)("is removed when sealbox gets %s while the command runs (exit 128+signal)", async (signal) => {
+    const record = join(dir, `exec-file-${signal}`);
+    const child = spawnSealbox(["exec-file", "enc-app.yaml", `echo {} $$ > '${record}'; exec sleep 30`], { env, cwd: dir });
+    const exited = new Promise<number | null>((done) => child.on("exit", (status) => done(status)));
+    for (let i = 0; i < 200 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill(signal);
+    const status = await exited;
+    const [path, pid] = readFileSync(record, "utf8").trim().split(" ");
+    process.kill(Number(pid), "SIGKILL"); // the sleeping command, left running by sealbox's exit
+    expect(status).toBe({ SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGTERM: 143 }[signal]);
+    expect(existsSync(join(path, ".."))).toBe(false);
+  });
+});
+
 describe("decrypted output over a git-tracked file", () => {
   let repo: string;
   beforeAll(() => {
