@@ -1,12 +1,12 @@
 // Runs a bytes→bytes transformation over the files a command names: one file to stdout or -o, or any
 // number of files and directories in place (-i; a directory is walked git-aware for the files a
-// creation rule matches). Every output is computed before the first write, so a failure part way
-// leaves every file as it was; each write is atomic.
+// creation rule matches). Every output is computed before the first write, and -i writes them all
+// or none (writeOutputs), so a failure part way leaves every file as it was.
 import { basename } from "node:path";
 import { SealboxError } from "../errors.js";
 import { toMemory, type ByteSource, type OpenSink } from "../core/byte-stream.js";
 import type { AtomicFile, AtomicWriteOptions } from "../ops/atomic-write.js";
-import { openInputFile, openOutputFile, readInput, refuseGitTracked, writeOutput, writeStdout, PLAINTEXT_MODE, STDIN_NAME, type Input } from "../ops/file-io.js";
+import { openInputFile, openOutputFile, readInput, refuseGitTracked, writeOutput, writeOutputs, writeStdout, PLAINTEXT_MODE, STDIN_NAME, type Input } from "../ops/file-io.js";
 
 export interface OutputFlags {
   inPlace?: boolean;
@@ -78,9 +78,8 @@ export async function transformFiles(
       throw error instanceof SealboxError && input.name !== STDIN_NAME ? error.inFile(input.name) : error;
     }
   }
-  for (const { name, data } of results) {
-    await writeOutput(data, flags.inPlace ? name : flags.output, writeOptions);
-  }
+  if (flags.inPlace) await writeOutputs(results.map(({ name, data }) => ({ path: name, data, options: writeOptions })));
+  else for (const { data } of results) await writeOutput(data, flags.output, writeOptions); // one: several need -i
 }
 
 /**

@@ -5,7 +5,7 @@
 // The quick system calls are synchronous (a few µs each; through the thread pool they cost more
 // CPU than the call itself, docs/performance.md); fsync, rename and the writes of a file made in
 // slices can wait on the disk, so they run in the pool and a bulk run keeps working meanwhile.
-import { accessSync, closeSync, constants, fchmodSync, fdatasync, fsync, open, openSync, rename, statSync, unlinkSync, write, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, fdatasync, fsync, linkSync, open, openSync, rename, renameSync, statSync, unlinkSync, write, writeSync } from "node:fs";
 import { promisify } from "node:util";
 import { basename, dirname, join } from "node:path";
 import { randomIv } from "../core/random.js";
@@ -48,6 +48,11 @@ interface Temp {
   open: boolean;
 }
 
+/** A new name beside `path` for a file that replaces it (`.NAME.sealbox-tmp-` and 12 hex digits). */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.sealbox-tmp-${Buffer.from(randomIv(6)).toString("hex")}`);
+}
+
 function createTemp(path: string, options: AtomicWriteOptions): Temp {
   let mode = options.mode ?? 0o600;
   // rename() would replace a file we may not write (mode 0444): refuse as an in-place write would
@@ -57,7 +62,7 @@ function createTemp(path: string, options: AtomicWriteOptions): Temp {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  const temp = join(dirname(path), `.${basename(path)}.sealbox-tmp-${Buffer.from(randomIv(6)).toString("hex")}`);
+  const temp = tempPathFor(path);
   // 0600 while the temp file exists: plaintext may pass through it before the final mode is set.
   const fd = openSync(temp, "wx", 0o600);
   removeOnSignal(temp);
@@ -69,12 +74,16 @@ function removeTemp(temp: Temp): void {
     temp.open = false;
     closeSync(temp.fd);
   }
+  removePath(temp.path);
+}
+
+function removePath(path: string): void {
   try {
-    unlinkSync(temp.path);
+    unlinkSync(path);
   } catch {
     // already renamed or never created: nothing to clean up
   }
-  forgetRemoval(temp.path);
+  forgetRemoval(path);
 }
 
 /** Renames the temp file over `path`: it is no longer a temp file to clean up. */
@@ -113,6 +122,85 @@ function writeTemp(path: string, data: string | Uint8Array, options: AtomicWrite
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   await putInPlace(writeTemp(path, data, options), path, options);
+}
+
+export interface FileToWrite {
+  path: string;
+  data: string | Uint8Array;
+  options?: AtomicWriteOptions;
+}
+
+/**
+ * Writes several files all or none. Each is written to its temp file and made durable before any is
+ * put in place; a failure there removes every temp file and leaves every file as it was. Then all
+ * are renamed at once (synchronously: no signal handler runs in between). Should a rename fail, the
+ * files renamed before it are put back: a new one removed, a replaced one restored from a hard link
+ * to it made just before (on a file system without hard links, that one keeps its new content).
+ * `failed` makes the error thrown from a failure and the file it was for.
+ */
+export async function writeFilesAtomic(files: readonly FileToWrite[], failed: (path: string, error: unknown) => unknown = (_path, error) => error): Promise<void> {
+  const temps: Temp[] = [];
+  for (const { path, data, options = {} } of files) {
+    try {
+      const temp = writeTemp(path, data, options);
+      temps.push(temp);
+      fchmodSync(temp.fd, temp.mode);
+      await fsyncAsync(temp.fd);
+      temp.open = false;
+      closeSync(temp.fd);
+    } catch (error) {
+      temps.forEach(removeTemp);
+      throw failed(path, error);
+    }
+  }
+  const placed: { path: string; old: OldFile }[] = [];
+  for (const [i, temp] of temps.entries()) {
+    const { path } = files[i]!;
+    // nothing can fail after the last rename: its old file need not be kept
+    const old = i < temps.length - 1 ? keepOld(path) : { existed: true };
+    try {
+      renameSync(temp.path, path);
+    } catch (error) {
+      if (old.link) removePath(old.link);
+      for (const file of placed.reverse()) putBack(file.path, file.old);
+      temps.forEach(removeTemp);
+      throw failed(path, error);
+    }
+    forgetRemoval(temp.path);
+    placed.push({ path, old });
+  }
+  for (const { old } of placed) if (old.link) removePath(old.link);
+  const dirs = new Set(files.filter((file) => file.options?.syncDirectory ?? true).map((file) => dirname(file.path)));
+  await Promise.all([...dirs].map(syncDirectory));
+}
+
+/** What writeFilesAtomic knows of a file it replaces. */
+interface OldFile {
+  existed: boolean;
+  /** A hard link to it under a temp name, to put it back with. */
+  link?: string;
+}
+
+function keepOld(path: string): OldFile {
+  const link = tempPathFor(path);
+  try {
+    linkSync(path, link);
+  } catch (error) {
+    return { existed: (error as NodeJS.ErrnoException).code !== "ENOENT" };
+  }
+  removeOnSignal(link);
+  return { existed: true, link };
+}
+
+/** Undoes a rename of writeFilesAtomic's: the old file back, or the new one gone. */
+function putBack(path: string, old: OldFile): void {
+  try {
+    if (old.link) renameSync(old.link, path);
+    else if (!old.existed) unlinkSync(path);
+  } catch {
+    // best effort: the other files are still put back
+  }
+  if (old.link) removePath(old.link);
 }
 
 /** Opens the private temp file that becomes `path` on commit (nothing else sees it before). */

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { SealboxError } from "../errors.js";
 import type { ByteSource } from "../core/byte-stream.js";
-import { openAtomic, writeFileAtomic, type AtomicFile, type AtomicWriteOptions } from "./atomic-write.js";
+import { openAtomic, writeFileAtomic, writeFilesAtomic, type AtomicFile, type AtomicWriteOptions, type FileToWrite } from "./atomic-write.js";
 import { writeStdout } from "./stdout.js";
 
 export { writeStdout };
@@ -80,6 +80,11 @@ export async function writeOutput(data: string | Uint8Array, outPath: string | u
   } catch (error) {
     throw writeError(outPath, error);
   }
+}
+
+/** Writes several files atomically, all or none (writeFilesAtomic), with an error that names the file that failed. */
+export async function writeOutputs(files: readonly FileToWrite[]): Promise<void> {
+  await writeFilesAtomic(files, writeError);
 }
 
 /** How plaintext is written: mode 0600, whatever mode the file had before. */
