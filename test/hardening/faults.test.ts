@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encrypt } from "../../src/ops/sops-ops.js";
 import { startKmsServer, type KmsServer } from "../helpers/kms-server.js";
 import { BIN, cleanEnv, sealbox } from "../helpers/cli.js";
+import { SEALED_VECTORS } from "../helpers/fixtures.js";
 import { SLOW, ageKey, scratchDirs, tempLeftovers, stackLines, type AgeKey } from "./helpers.js";
 
 const scratch = scratchDirs();
@@ -176,6 +177,36 @@ describe("a multi-file -i run that fails on a later file leaves the earlier ones
     expect(r.status).toBe(3);
     expect(readFileSync(a, "utf8")).toBe(plainA);
     expect(readFileSync(b, "utf8")).toBe(plainB);
+    expect(tempLeftovers(dir)).toEqual([]);
+  });
+
+  it("reencrypt -i a b with b read-only (mode 0444, run as an unprivileged user): exit 3 naming b, a as it was", async (ctx) => {
+    let nobody: { uid: number; gid: number };
+    try {
+      nobody = { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
+    } catch {
+      return ctx.skip();
+    }
+    if (process.getuid?.() !== 0) return ctx.skip();
+    const dir = scratch();
+    chmodSync(dir, 0o777);
+    const sealed = readFileSync(join(SEALED_VECTORS, "data-strict.sealed.yaml"));
+    const [a, b] = [join(dir, "a.yaml"), join(dir, "b.yaml")];
+    for (const file of [a, b]) {
+      writeFileSync(file, sealed);
+      chownSync(file, nobody.uid, nobody.gid);
+    }
+    chmodSync(b, 0o444);
+    const args = ["reencrypt", "-i", "--cert", join(SEALED_VECTORS, "cert.pem"), "--private-key", join(SEALED_VECTORS, "key.pem"), a, b];
+    const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(), uid: nobody.uid, gid: nobody.gid, cwd: dir });
+      let stderr = "";
+      child.stderr.on("data", (c) => (stderr += c));
+      child.on("close", (status) => done({ status, stderr }));
+    });
+    expect(r.stderr).toBe(`sealbox: ${b}: cannot write: EACCES\n`);
+    expect(r.status).toBe(3);
+    expect(readFileSync(a).equals(sealed)).toBe(true);
     expect(tempLeftovers(dir)).toEqual([]);
   });
 });
