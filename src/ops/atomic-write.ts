@@ -1,13 +1,14 @@
 // Crash-safe file replacement: a private temp file in the target's own directory, fsync, rename.
 // A kill at any moment leaves either the old file or the new one, never a torn mix; the old
-// file's mode is kept (a new file gets `mode`, 0600 unless told otherwise). SIGINT, SIGTERM, SIGHUP
+// file's mode and owner are kept (a new file gets `mode`, 0600 unless told otherwise). A symlink is
+// written through, as sops does: its target is replaced, the link stays. SIGINT, SIGTERM, SIGHUP
 // and SIGQUIT remove the temp file (./signal-cleanup.ts); after a kill -9 one can remain.
 // The quick system calls are synchronous (a few µs each; through the thread pool they cost more
 // CPU than the call itself, docs/performance.md); fsync, rename and the writes of a file made in
 // slices can wait on the disk, so they run in the pool and a bulk run keeps working meanwhile.
-import { accessSync, closeSync, constants, fchmodSync, fdatasync, fsync, linkSync, open, openSync, rename, renameSync, statSync, unlinkSync, write, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, fdatasync, fsync, linkSync, lstatSync, open, openSync, readlinkSync, realpathSync, rename, renameSync, statSync, unlinkSync, write, writeSync, type Stats } from "node:fs";
 import { promisify } from "node:util";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { randomIv } from "../core/random.js";
 import { forgetRemoval, removeOnSignal } from "./signal-cleanup.js";
 
@@ -43,6 +44,8 @@ export interface AtomicFile {
 interface Temp {
   fd: number;
   path: string;
+  /** The file it replaces: the path written to, symlinks followed (writeTarget). */
+  target: string;
   /** The mode the file gets when it is put in place. */
   mode: number;
   open: boolean;
@@ -53,20 +56,64 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.sealbox-tmp-${Buffer.from(randomIv(6)).toString("hex")}`);
 }
 
-function createTemp(path: string, options: AtomicWriteOptions): Temp {
-  let mode = options.mode ?? 0o600;
-  // rename() would replace a file we may not write (mode 0444): refuse as an in-place write would
+/**
+ * Where a write to `path` lands, and the file there now (undefined for a new one). A symlink is
+ * followed, also to a file not made yet; a regular file costs one lstat, as the stat it replaces.
+ */
+function lookUp(path: string): { target: string; existing?: Stats } {
+  let stats: Stats;
   try {
-    accessSync(path, constants.W_OK);
-    if (!options.forceMode) mode = statSync(path).mode & 0o7777;
+    stats = lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { target: path };
+    throw error;
+  }
+  if (!stats.isSymbolicLink()) return { target: path, existing: stats };
+  let target: string;
+  try {
+    target = realpathSync.native(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    return lookUp(resolve(dirname(path), readlinkSync(path)));
   }
-  const temp = tempPathFor(path);
+  return { target, existing: statSync(target) };
+}
+
+/** The file a write to `path` replaces or makes: `path`, or where the symlink there leads. */
+export function writeTarget(path: string): string {
+  return lookUp(path).target;
+}
+
+function createTemp(path: string, options: AtomicWriteOptions): Temp {
+  const { target, existing } = lookUp(path);
+  // rename() would replace a file we may not write (mode 0444): refuse as an in-place write would
+  if (existing) accessSync(target, constants.W_OK);
+  const mode = existing && !options.forceMode ? existing.mode & 0o7777 : (options.mode ?? 0o600);
+  const temp = tempPathFor(target);
   // 0600 while the temp file exists: plaintext may pass through it before the final mode is set.
   const fd = openSync(temp, "wx", 0o600);
   removeOnSignal(temp);
-  return { fd, path: temp, mode, open: true };
+  const created = { fd, path: temp, target, mode, open: true };
+  if (existing) {
+    try {
+      keepOwner(fd, existing);
+    } catch (error) {
+      removeTemp(created);
+      throw error;
+    }
+  }
+  return created;
+}
+
+/** Gives the temp file the owner of the file it replaces: root rewriting a user's file must not take it from them. */
+function keepOwner(fd: number, existing: Stats): void {
+  if (existing.uid === process.geteuid?.() && existing.gid === process.getegid?.()) return;
+  try {
+    fchownSync(fd, existing.uid, existing.gid);
+  } catch (error) {
+    // only root may give a file away: anyone else's rewrite becomes their own, as an editor's save does
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") throw error;
+  }
 }
 
 function removeTemp(temp: Temp): void {
@@ -86,25 +133,25 @@ function removePath(path: string): void {
   forgetRemoval(path);
 }
 
-/** Renames the temp file over `path`: it is no longer a temp file to clean up. */
-async function renameInPlace(temp: Temp, path: string): Promise<void> {
-  await renameAsync(temp.path, path);
+/** Renames the temp file over its target: it is no longer a temp file to clean up. */
+async function renameInPlace(temp: Temp): Promise<void> {
+  await renameAsync(temp.path, temp.target);
   forgetRemoval(temp.path);
 }
 
 /** Final mode, fsync, close, rename; the temp file is removed if any step fails. */
-async function putInPlace(temp: Temp, path: string, options: AtomicWriteOptions): Promise<void> {
+async function putInPlace(temp: Temp, options: AtomicWriteOptions): Promise<void> {
   try {
     fchmodSync(temp.fd, temp.mode);
     await fsyncAsync(temp.fd);
     temp.open = false;
     closeSync(temp.fd);
-    await renameInPlace(temp, path);
+    await renameInPlace(temp);
   } catch (error) {
     removeTemp(temp);
     throw error;
   }
-  if (options.syncDirectory ?? true) await syncDirectory(dirname(path));
+  if (options.syncDirectory ?? true) await syncDirectory(dirname(temp.target));
 }
 
 /** A temp file beside `path` holding all of `data` (removed again if writing fails). */
@@ -121,7 +168,7 @@ function writeTemp(path: string, data: string | Uint8Array, options: AtomicWrite
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  await putInPlace(writeTemp(path, data, options), path, options);
+  await putInPlace(writeTemp(path, data, options), options);
 }
 
 export interface FileToWrite {
@@ -153,24 +200,23 @@ export async function writeFilesAtomic(files: readonly FileToWrite[], failed: (p
       throw failed(path, error);
     }
   }
-  const placed: { path: string; old: OldFile }[] = [];
+  const placed: { temp: Temp; old: OldFile }[] = [];
   for (const [i, temp] of temps.entries()) {
-    const { path } = files[i]!;
     // nothing can fail after the last rename: its old file need not be kept
-    const old = i < temps.length - 1 ? keepOld(path) : { existed: true };
+    const old = i < temps.length - 1 ? keepOld(temp.target) : { existed: true };
     try {
-      renameSync(temp.path, path);
+      renameSync(temp.path, temp.target);
     } catch (error) {
       if (old.link) removePath(old.link);
-      for (const file of placed.reverse()) putBack(file.path, file.old);
+      for (const file of placed.reverse()) putBack(file.temp.target, file.old);
       temps.forEach(removeTemp);
-      throw failed(path, error);
+      throw failed(files[i]!.path, error);
     }
     forgetRemoval(temp.path);
-    placed.push({ path, old });
+    placed.push({ temp, old });
   }
   for (const { old } of placed) if (old.link) removePath(old.link);
-  const dirs = new Set(files.filter((file) => file.options?.syncDirectory ?? true).map((file) => dirname(file.path)));
+  const dirs = new Set(temps.filter((_, i) => files[i]!.options?.syncDirectory ?? true).map((temp) => dirname(temp.target)));
   await Promise.all([...dirs].map(syncDirectory));
 }
 
@@ -235,7 +281,7 @@ export async function openAtomic(path: string, options: AtomicWriteOptions = {})
         removeTemp(temp);
         throw syncError;
       }
-      await putInPlace(temp, path, options);
+      await putInPlace(temp, options);
     },
     discard,
   };
@@ -317,7 +363,6 @@ async function fsyncPath(path: string): Promise<void> {
 
 interface StagedFile {
   temp: Temp;
-  path: string;
   placed(): void;
   failed(error: unknown): void;
 }
@@ -343,7 +388,7 @@ export class BatchedReplace {
       throw error;
     }
     return new Promise<void>((resolve, reject) => {
-      this.staged.push({ temp, path, placed: resolve, failed: reject });
+      this.staged.push({ temp, placed: resolve, failed: reject });
       if (this.staged.length >= BATCH_FILES) void this.commit();
       else this.timer ??= setTimeout(() => void this.commit(), BATCH_MS);
     });
@@ -362,12 +407,12 @@ export class BatchedReplace {
 
 async function commitBatch(batch: StagedFile[]): Promise<void> {
   if (!batch.length) return;
-  const durable = batch.length >= SYNCFS_MIN_FILES && (await syncFileSystems([...new Set(batch.map((file) => dirname(file.path)))]));
+  const durable = batch.length >= SYNCFS_MIN_FILES && (await syncFileSystems([...new Set(batch.map((file) => dirname(file.temp.target)))]));
   await Promise.all(
     batch.map(async (file) => {
       try {
         if (!durable) await fsyncPath(file.temp.path);
-        await renameInPlace(file.temp, file.path);
+        await renameInPlace(file.temp);
         file.placed();
       } catch (error) {
         removeTemp(file.temp);

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { SealboxError } from "../errors.js";
 import type { ByteSource } from "../core/byte-stream.js";
-import { openAtomic, writeFileAtomic, writeFilesAtomic, type AtomicFile, type AtomicWriteOptions, type FileToWrite } from "./atomic-write.js";
+import { openAtomic, writeFileAtomic, writeFilesAtomic, writeTarget, type AtomicFile, type AtomicWriteOptions, type FileToWrite } from "./atomic-write.js";
 import { writeStdout } from "./stdout.js";
 
 export { writeStdout };
@@ -110,10 +110,16 @@ export async function refuseGitTracked(paths: readonly string[], options: Plaint
   }
 }
 
-/** True when git tracks `path` (false outside a work tree or without git). */
+/** True when git tracks the file a write to `path` lands in (false outside a work tree or without git). */
 async function gitTracks(path: string): Promise<boolean> {
   const { git } = await import("../repo/discover.js");
-  const absolute = resolve(path);
+  let target = path;
+  try {
+    target = writeTarget(path);
+  } catch {
+    // a link that cannot be followed: the write itself fails and says why
+  }
+  const absolute = resolve(target);
   return (await git(["ls-files", "--error-unmatch", "--", basename(absolute)], dirname(absolute))) !== undefined;
 }
 

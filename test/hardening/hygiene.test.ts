@@ -361,6 +361,15 @@ describe("decrypted output over a git-tracked file", () => {
     execFileSync("git", ["-C", repo, "checkout", "--", "tracked.yaml"]);
   });
 
+  it("decrypt -o to a symlink (outside the repository) whose target git tracks is refused: the plaintext would land in the target", async () => {
+    const outside = tempDir("sealbox-outside-");
+    symlinkSync(join(repo, "tracked.yaml"), join(outside, "out.yaml"));
+    const refused = await sealbox(["decrypt", "-o", join(outside, "out.yaml"), join(dir, "enc-app.yaml")], { env, cwd: outside });
+    expect(refused.status).toBe(3);
+    expect(refused.stderr).toMatch(/refusing to write decrypted output over a file git tracks/);
+    expect(readFileSync(join(repo, "tracked.yaml"), "utf8")).toBe("placeholder: true\n");
+  });
+
   it("decrypt -o over a tracked file reached through a symlink from outside the repository is refused too", async () => {
     // the link leads to a subdirectory: no .git beside it or above its own path, yet git finds the
     // repository from the real path (found in review)
