@@ -8,13 +8,18 @@ import { rmSync } from "node:fs";
 import { constants } from "node:os";
 
 const SIGNALS = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM"] as const;
+/** What the terminal sends the whole foreground process group on Ctrl-C and Ctrl-\. */
+const INTERRUPTS: readonly NodeJS.Signals[] = ["SIGINT", "SIGQUIT"];
 
 const tracked = new Set<string>();
 /** Clean-ups of files this thread did not make (see sweepOnSignal). */
 const sweeps = new Set<() => void>();
+/** An editor is running: the interrupts are its to handle (leaveInterruptsTo). */
+let interruptsLeft = false;
 let listening = false;
 
 function onSignal(signal: NodeJS.Signals): void {
+  if (interruptsLeft && INTERRUPTS.includes(signal)) return;
   process.exit(128 + constants.signals[signal]); // cleanUp runs on "exit"
 }
 
@@ -27,7 +32,7 @@ function cleanUp(): void {
 
 /** Installs the handlers while there is something to clean up, and removes them once there is not. */
 function listenIfNeeded(): void {
-  const wanted = tracked.size > 0 || sweeps.size > 0;
+  const wanted = tracked.size > 0 || sweeps.size > 0 || interruptsLeft;
   if (wanted === listening) return;
   listening = wanted;
   const method = wanted ? "on" : "off";
@@ -58,4 +63,25 @@ export function sweepOnSignal(sweep: () => void): () => void {
     sweeps.delete(sweep);
     listenIfNeeded();
   };
+}
+
+/**
+ * Runs an editor (`run` resolves with its exit status, 128+n for a signal) with SIGINT and SIGQUIT
+ * left to it, as git does: Ctrl-C inside the editor reaches the whole process group, and only the
+ * editor knows whether it means to stop. If the editor dies of one, this process stops as that
+ * signal would have stopped it: what is tracked is removed, exit 128+signal.
+ */
+export async function leaveInterruptsTo(run: () => Promise<number>): Promise<number> {
+  interruptsLeft = true;
+  listenIfNeeded();
+  let status: number;
+  try {
+    status = await run();
+  } finally {
+    interruptsLeft = false;
+    listenIfNeeded();
+  }
+  const interrupt = INTERRUPTS.find((signal) => status === 128 + constants.signals[signal]);
+  if (interrupt) onSignal(interrupt);
+  return status;
 }

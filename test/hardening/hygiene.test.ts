@@ -236,6 +236,8 @@ case "$EDIT_ACTION" in
   fail) exit 1 ;;
   crash) kill -9 $$ ;;
   sleep) exec sleep 30 ;;
+  # as vim does: Ctrl-C and Ctrl-\ are keys to it, the edit goes on and is saved
+  trap) trap 'printf "db:\\n    password: changed\\n" > "$f"; exit 0' INT QUIT; while :; do sleep 0.05; done ;;
 esac
 `,
     );
@@ -247,18 +249,24 @@ esac
     return { path, mode, dirMode, pid: Number(pid) };
   }
 
-  async function edit(action: string, signal?: NodeJS.Signals): Promise<{ status: number | null; stderr: string; rec: ReturnType<typeof record> }> {
+  /**
+   * Runs edit with the fake editor doing `action`; `signal` is sent once the editor runs: SIGINT and
+   * SIGQUIT to the whole process group, as the terminal sends Ctrl-C and Ctrl-\, others to sealbox.
+   */
+  async function edit(action: string, signal?: NodeJS.Signals): Promise<{ status: number | null; stderr: string; rec: ReturnType<typeof record>; target: string }> {
     const target = join(dir, `edit-${action}-${signal ?? "none"}.yaml`);
     writeFileSync(target, readFileSync(join(dir, "enc-app.yaml")));
     const rec = join(dir, `record-${action}-${signal ?? "none"}`);
-    const child = spawnSealbox(["edit", target], { env: { ...env, EDITOR: editor(), EDIT_ACTION: action, EDIT_RECORD: rec }, cwd: dir });
+    const fromTerminal = signal === "SIGINT" || signal === "SIGQUIT";
+    const child = spawnSealbox(["edit", target], { env: { ...env, EDITOR: editor(), EDIT_ACTION: action, EDIT_RECORD: rec }, cwd: dir, detached: fromTerminal });
     let stderr = "";
     child.stderr.on("data", (c) => (stderr += c));
     // "exit", not "close": an editor left sleeping after a signal still holds the inherited stderr
     const closed = new Promise<number | null>((done) => child.on("exit", (status, sig) => done(status ?? (sig ? -1 : null))));
     if (signal) {
       for (let i = 0; i < 200 && !existsSync(rec); i++) await new Promise((r) => setTimeout(r, 50));
-      child.kill(signal);
+      if (fromTerminal) process.kill(-child.pid!, signal);
+      else child.kill(signal);
     }
     const status = await closed;
     const found = record(rec);
@@ -269,7 +277,7 @@ esac
         // already gone
       }
     }
-    return { status, stderr, rec: found };
+    return { status, stderr, rec: found, target };
   }
 
   it.each([
@@ -277,8 +285,11 @@ esac
     ["garbage", undefined, 2],
     ["fail", undefined, 1],
     ["crash", undefined, 1],
+    // Ctrl-C and Ctrl-\ that end the editor end the edit, as the signal would
     ["sleep", "SIGINT", 130],
+    ["sleep", "SIGQUIT", 131],
     ["sleep", "SIGTERM", 143],
+    ["sleep", "SIGHUP", 129],
   ] as const)("editor %s %s: 0600 file in a 0700 dir, removed afterwards (exit %s)", async (action, signal, exit) => {
     const { status, stderr, rec } = await edit(action, signal);
     expect(rec.mode).toBe("600");
@@ -287,6 +298,14 @@ esac
     expect(existsSync(join(rec.path, ".."))).toBe(false);
     expect(status, stderr).toBe(exit);
     expect(leaks(stderr)).toEqual([]);
+  });
+
+  it.each(["SIGINT", "SIGQUIT"] as const)("%s from the terminal that the editor handles does not end the edit: it is saved, exit 0, temp file removed", async (signal) => {
+    const { status, stderr, rec, target } = await edit("trap", signal);
+    expect(status, stderr).toBe(0);
+    expect(existsSync(join(rec.path, ".."))).toBe(false);
+    const decrypted = await run(["decrypt", target]);
+    expect(decrypted.stdout).toBe("db:\n    password: changed\n");
   });
 });
 
