@@ -1,12 +1,12 @@
 // Runs a bytes→bytes transformation over the files a command names: one file to stdout or -o, or any
 // number of files and directories in place (-i; a directory is walked git-aware for the files a
-// creation rule matches). Every output is computed before the first write, so a failure part way
-// leaves every file as it was; each write is atomic.
-import { basename, dirname, resolve } from "node:path";
+// creation rule matches). Every output is computed before the first write, and -i writes them all
+// or none (writeOutputs), so a failure part way leaves every file as it was.
+import { basename } from "node:path";
 import { SealboxError } from "../errors.js";
 import { toMemory, type ByteSource, type OpenSink } from "../core/byte-stream.js";
-import type { AtomicFile } from "../ops/atomic-write.js";
-import { openInputFile, openOutputFile, readInput, writeOutput, writeStdout, STDIN_NAME, type Input } from "../ops/file-io.js";
+import type { AtomicFile, AtomicWriteOptions } from "../ops/atomic-write.js";
+import { openInputFile, openOutputFile, readInput, refuseGitTracked, writeOutput, writeOutputs, writeStdout, PLAINTEXT_MODE, STDIN_NAME, type Input } from "../ops/file-io.js";
 
 export interface OutputFlags {
   inPlace?: boolean;
@@ -14,11 +14,10 @@ export interface OutputFlags {
 }
 
 export interface TransformOptions {
-  /** Mode for new output files (and, with forceMode, for every output). */
+  /** Mode for new output files. */
   mode?: number;
-  forceMode?: boolean;
-  /** Plaintext output: refuse to write over a file git tracks (one `git add` from a commit) unless `force`. */
-  refuseGitTracked?: boolean;
+  /** The output is plaintext: written 0600, and over a file git tracks only with `force` (PLAINTEXT_MODE, refuseGitTracked). */
+  plaintext?: boolean;
   force?: boolean;
   /** The rules file named by --config, for choosing files in a walked directory. */
   configPath?: string;
@@ -51,13 +50,6 @@ async function expandDirectories(names: string[], configPath: string | undefined
   return found.map((f) => ({ name: f.path, named: f.named }));
 }
 
-/** True when git tracks `path` (false outside a work tree or without git). */
-async function gitTracks(path: string): Promise<boolean> {
-  const { git } = await import("../repo/discover.js");
-  const absolute = resolve(path);
-  return (await git(["ls-files", "--error-unmatch", "--", basename(absolute)], dirname(absolute))) !== undefined;
-}
-
 export async function transformFiles(
   files: string[],
   flags: OutputFlags,
@@ -71,16 +63,10 @@ export async function transformFiles(
     throw new SealboxError("ConflictingParameters", "several files or a directory need --in-place (-i)");
   }
   if (flags.inPlace && names.includes("-")) throw new SealboxError("ConflictingParameters", "--in-place needs files, not stdin");
-  if (options.refuseGitTracked && !options.force) {
-    const targets = flags.inPlace ? names : flags.output && flags.output !== "-" ? [flags.output] : [];
-    for (const target of targets) {
-      if (await gitTracks(target)) {
-        throw new SealboxError("CouldNotWriteOutputFile", "refusing to write decrypted output over a file git tracks (use --force to do it anyway)", { file: target });
-      }
-    }
-  }
+  if (options.plaintext) await refuseGitTracked(flags.inPlace ? names : flags.output && flags.output !== "-" ? [flags.output] : [], options);
+  const writeOptions = options.plaintext ? PLAINTEXT_MODE : { mode: options.mode };
   if (options.stream && targets.length === 1 && names[0] !== "-") {
-    if (await streamFile(names[0], flags.inPlace ? names[0] : flags.output, options.stream, options)) return;
+    if (await streamFile(names[0], flags.inPlace ? names[0] : flags.output, options.stream, writeOptions)) return;
   }
   const results: { name: string; data: Uint8Array }[] = [];
   for (const { name, named } of targets) {
@@ -92,16 +78,15 @@ export async function transformFiles(
       throw error instanceof SealboxError && input.name !== STDIN_NAME ? error.inFile(input.name) : error;
     }
   }
-  for (const { name, data } of results) {
-    await writeOutput(data, flags.inPlace ? name : flags.output, options);
-  }
+  if (flags.inPlace) await writeOutputs(results.map(({ name, data }) => ({ path: name, data, options: writeOptions })));
+  else for (const { data } of results) await writeOutput(data, flags.output, writeOptions); // one: several need -i
 }
 
 /**
  * One file through `stream`: to a file, which replaces its target only if it all went well; or to
  * stdout, all at once when it is done (plaintext is never shown before its MAC checks out).
  */
-async function streamFile(name: string, outPath: string | undefined, stream: NonNullable<TransformOptions["stream"]>, options: TransformOptions): Promise<boolean> {
+async function streamFile(name: string, outPath: string | undefined, stream: NonNullable<TransformOptions["stream"]>, options: AtomicWriteOptions): Promise<boolean> {
   const source = openInputFile(name);
   let output: AtomicFile | undefined;
   try {

@@ -1,13 +1,16 @@
 // Crash-safe file replacement: a private temp file in the target's own directory, fsync, rename.
 // A kill at any moment leaves either the old file or the new one, never a torn mix; the old
-// file's mode is kept (a new file gets `mode`, 0600 unless told otherwise).
+// file's mode and owner are kept (a new file gets `mode`, 0600 unless told otherwise). A symlink is
+// written through, as sops does: its target is replaced, the link stays. SIGINT, SIGTERM, SIGHUP
+// and SIGQUIT remove the temp file (./signal-cleanup.ts); after a kill -9 one can remain.
 // The quick system calls are synchronous (a few µs each; through the thread pool they cost more
 // CPU than the call itself, docs/performance.md); fsync, rename and the writes of a file made in
 // slices can wait on the disk, so they run in the pool and a bulk run keeps working meanwhile.
-import { accessSync, closeSync, constants, fchmodSync, fdatasync, fsync, open, openSync, rename, statSync, unlinkSync, write, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, fdatasync, fsync, linkSync, lstatSync, open, openSync, readlinkSync, realpathSync, rename, renameSync, statSync, unlinkSync, write, writeSync, type Stats } from "node:fs";
 import { promisify } from "node:util";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { randomIv } from "../core/random.js";
+import { forgetRemoval, removeOnSignal } from "./signal-cleanup.js";
 
 const fsyncAsync = promisify(fsync);
 const openAsync = promisify(open);
@@ -41,23 +44,76 @@ export interface AtomicFile {
 interface Temp {
   fd: number;
   path: string;
+  /** The file it replaces: the path written to, symlinks followed (writeTarget). */
+  target: string;
   /** The mode the file gets when it is put in place. */
   mode: number;
   open: boolean;
 }
 
-function createTemp(path: string, options: AtomicWriteOptions): Temp {
-  let mode = options.mode ?? 0o600;
-  // rename() would replace a file we may not write (mode 0444): refuse as an in-place write would
+/** A new name beside `path` for a file that replaces it (`.NAME.sealbox-tmp-` and 12 hex digits). */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.sealbox-tmp-${Buffer.from(randomIv(6)).toString("hex")}`);
+}
+
+/**
+ * Where a write to `path` lands, and the file there now (undefined for a new one). A symlink is
+ * followed, also to a file not made yet; a regular file costs one lstat, as the stat it replaces.
+ */
+function lookUp(path: string): { target: string; existing?: Stats } {
+  let stats: Stats;
   try {
-    accessSync(path, constants.W_OK);
-    if (!options.forceMode) mode = statSync(path).mode & 0o7777;
+    stats = lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { target: path };
+    throw error;
+  }
+  if (!stats.isSymbolicLink()) return { target: path, existing: stats };
+  let target: string;
+  try {
+    target = realpathSync.native(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    return lookUp(resolve(dirname(path), readlinkSync(path)));
   }
-  const temp = join(dirname(path), `.${basename(path)}.sealbox-tmp-${Buffer.from(randomIv(6)).toString("hex")}`);
+  return { target, existing: statSync(target) };
+}
+
+/** The file a write to `path` replaces or makes: `path`, or where the symlink there leads. */
+export function writeTarget(path: string): string {
+  return lookUp(path).target;
+}
+
+function createTemp(path: string, options: AtomicWriteOptions): Temp {
+  const { target, existing } = lookUp(path);
+  // rename() would replace a file we may not write (mode 0444): refuse as an in-place write would
+  if (existing) accessSync(target, constants.W_OK);
+  const mode = existing && !options.forceMode ? existing.mode & 0o7777 : (options.mode ?? 0o600);
+  const temp = tempPathFor(target);
   // 0600 while the temp file exists: plaintext may pass through it before the final mode is set.
-  return { fd: openSync(temp, "wx", 0o600), path: temp, mode, open: true };
+  const fd = openSync(temp, "wx", 0o600);
+  removeOnSignal(temp);
+  const created = { fd, path: temp, target, mode, open: true };
+  if (existing) {
+    try {
+      keepOwner(fd, existing);
+    } catch (error) {
+      removeTemp(created);
+      throw error;
+    }
+  }
+  return created;
+}
+
+/** Gives the temp file the owner of the file it replaces: root rewriting a user's file must not take it from them. */
+function keepOwner(fd: number, existing: Stats): void {
+  if (existing.uid === process.geteuid?.() && existing.gid === process.getegid?.()) return;
+  try {
+    fchownSync(fd, existing.uid, existing.gid);
+  } catch (error) {
+    // only root may give a file away: anyone else's rewrite becomes their own, as an editor's save does
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") throw error;
+  }
 }
 
 function removeTemp(temp: Temp): void {
@@ -65,26 +121,37 @@ function removeTemp(temp: Temp): void {
     temp.open = false;
     closeSync(temp.fd);
   }
+  removePath(temp.path);
+}
+
+function removePath(path: string): void {
   try {
-    unlinkSync(temp.path);
+    unlinkSync(path);
   } catch {
     // already renamed or never created: nothing to clean up
   }
+  forgetRemoval(path);
+}
+
+/** Renames the temp file over its target: it is no longer a temp file to clean up. */
+async function renameInPlace(temp: Temp): Promise<void> {
+  await renameAsync(temp.path, temp.target);
+  forgetRemoval(temp.path);
 }
 
 /** Final mode, fsync, close, rename; the temp file is removed if any step fails. */
-async function putInPlace(temp: Temp, path: string, options: AtomicWriteOptions): Promise<void> {
+async function putInPlace(temp: Temp, options: AtomicWriteOptions): Promise<void> {
   try {
     fchmodSync(temp.fd, temp.mode);
     await fsyncAsync(temp.fd);
     temp.open = false;
     closeSync(temp.fd);
-    await renameAsync(temp.path, path);
+    await renameInPlace(temp);
   } catch (error) {
     removeTemp(temp);
     throw error;
   }
-  if (options.syncDirectory ?? true) await syncDirectory(dirname(path));
+  if (options.syncDirectory ?? true) await syncDirectory(dirname(temp.target));
 }
 
 /** A temp file beside `path` holding all of `data` (removed again if writing fails). */
@@ -101,7 +168,85 @@ function writeTemp(path: string, data: string | Uint8Array, options: AtomicWrite
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  await putInPlace(writeTemp(path, data, options), path, options);
+  await putInPlace(writeTemp(path, data, options), options);
+}
+
+export interface FileToWrite {
+  path: string;
+  data: string | Uint8Array;
+  options?: AtomicWriteOptions;
+}
+
+/**
+ * Writes several files all or none. Each is written to its temp file and made durable before any is
+ * put in place; a failure there removes every temp file and leaves every file as it was. Then all
+ * are renamed at once (synchronously: no signal handler runs in between). Should a rename fail, the
+ * files renamed before it are put back: a new one removed, a replaced one restored from a hard link
+ * to it made just before (on a file system without hard links, that one keeps its new content).
+ * `failed` makes the error thrown from a failure and the file it was for.
+ */
+export async function writeFilesAtomic(files: readonly FileToWrite[], failed: (path: string, error: unknown) => unknown = (_path, error) => error): Promise<void> {
+  const temps: Temp[] = [];
+  for (const { path, data, options = {} } of files) {
+    try {
+      const temp = writeTemp(path, data, options);
+      temps.push(temp);
+      fchmodSync(temp.fd, temp.mode);
+      await fsyncAsync(temp.fd);
+      temp.open = false;
+      closeSync(temp.fd);
+    } catch (error) {
+      temps.forEach(removeTemp);
+      throw failed(path, error);
+    }
+  }
+  const placed: { temp: Temp; old: OldFile }[] = [];
+  for (const [i, temp] of temps.entries()) {
+    // nothing can fail after the last rename: its old file need not be kept
+    const old = i < temps.length - 1 ? keepOld(temp.target) : { existed: true };
+    try {
+      renameSync(temp.path, temp.target);
+    } catch (error) {
+      if (old.link) removePath(old.link);
+      for (const file of placed.reverse()) putBack(file.temp.target, file.old);
+      temps.forEach(removeTemp);
+      throw failed(files[i]!.path, error);
+    }
+    forgetRemoval(temp.path);
+    placed.push({ temp, old });
+  }
+  for (const { old } of placed) if (old.link) removePath(old.link);
+  const dirs = new Set(temps.filter((_, i) => files[i]!.options?.syncDirectory ?? true).map((temp) => dirname(temp.target)));
+  await Promise.all([...dirs].map(syncDirectory));
+}
+
+/** What writeFilesAtomic knows of a file it replaces. */
+interface OldFile {
+  existed: boolean;
+  /** A hard link to it under a temp name, to put it back with. */
+  link?: string;
+}
+
+function keepOld(path: string): OldFile {
+  const link = tempPathFor(path);
+  try {
+    linkSync(path, link);
+  } catch (error) {
+    return { existed: (error as NodeJS.ErrnoException).code !== "ENOENT" };
+  }
+  removeOnSignal(link);
+  return { existed: true, link };
+}
+
+/** Undoes a rename of writeFilesAtomic's: the old file back, or the new one gone. */
+function putBack(path: string, old: OldFile): void {
+  try {
+    if (old.link) renameSync(old.link, path);
+    else if (!old.existed) unlinkSync(path);
+  } catch {
+    // best effort: the other files are still put back
+  }
+  if (old.link) removePath(old.link);
 }
 
 /** Opens the private temp file that becomes `path` on commit (nothing else sees it before). */
@@ -136,7 +281,7 @@ export async function openAtomic(path: string, options: AtomicWriteOptions = {})
         removeTemp(temp);
         throw syncError;
       }
-      await putInPlace(temp, path, options);
+      await putInPlace(temp, options);
     },
     discard,
   };
@@ -218,7 +363,6 @@ async function fsyncPath(path: string): Promise<void> {
 
 interface StagedFile {
   temp: Temp;
-  path: string;
   placed(): void;
   failed(error: unknown): void;
 }
@@ -244,7 +388,7 @@ export class BatchedReplace {
       throw error;
     }
     return new Promise<void>((resolve, reject) => {
-      this.staged.push({ temp, path, placed: resolve, failed: reject });
+      this.staged.push({ temp, placed: resolve, failed: reject });
       if (this.staged.length >= BATCH_FILES) void this.commit();
       else this.timer ??= setTimeout(() => void this.commit(), BATCH_MS);
     });
@@ -263,12 +407,12 @@ export class BatchedReplace {
 
 async function commitBatch(batch: StagedFile[]): Promise<void> {
   if (!batch.length) return;
-  const durable = batch.length >= SYNCFS_MIN_FILES && (await syncFileSystems([...new Set(batch.map((file) => dirname(file.path)))]));
+  const durable = batch.length >= SYNCFS_MIN_FILES && (await syncFileSystems([...new Set(batch.map((file) => dirname(file.temp.target)))]));
   await Promise.all(
     batch.map(async (file) => {
       try {
         if (!durable) await fsyncPath(file.temp.path);
-        await renameAsync(file.temp.path, file.path);
+        await renameInPlace(file.temp);
         file.placed();
       } catch (error) {
         removeTemp(file.temp);

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { SealboxError } from "../errors.js";
 import { readInput, writeOutput } from "./file-io.js";
 import { runShell, withPrivateFile } from "./private-temp.js";
+import { leaveInterruptsTo } from "./signal-cleanup.js";
 import { encrypt, newKeyFor, openEncrypted, sealOpened, type EncryptOptions } from "./sops-ops.js";
 
 const FALLBACK_EDITORS = ["vim", "nano", "vi"];
@@ -29,7 +30,9 @@ export async function editFile(file: string, options: EncryptOptions & { ignoreM
   const key = exists ? undefined : await newKeyFor({ ...options, filename: file });
   const before = opened ? Buffer.from(opened.codecs.output.emitPlain(opened.docs, opened.emitOptions)) : Buffer.alloc(0);
   const after = await withPrivateFile(file, before, async (path) => {
-    const status = await runShell(`${editor} "$1"`, [path], env);
+    // the shell running the editor would die of a Ctrl-C that the editor handles, ending the edit:
+    // it traps them instead (the editor, a command it runs, gets their default handling back)
+    const status = await leaveInterruptsTo(() => runShell(`trap : INT QUIT; ${editor} "$1"`, [path], env));
     if (status !== 0) throw new SealboxError("Generic", `the editor exited with status ${status}; ${file} was left as it was`);
     return readFile(path);
   });

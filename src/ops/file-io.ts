@@ -1,9 +1,10 @@
 // Reading a file or stdin, and writing stdout or a file atomically, with errors that name the file.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
 import { SealboxError, failureReason } from "../errors.js";
 import type { ByteSource } from "../core/byte-stream.js";
-import { openAtomic, writeFileAtomic, type AtomicFile, type AtomicWriteOptions } from "./atomic-write.js";
+import { openAtomic, writeFileAtomic, writeFilesAtomic, writeTarget, type AtomicFile, type AtomicWriteOptions, type FileToWrite } from "./atomic-write.js";
 import { writeStdout } from "./stdout.js";
 
 export { writeStdout };
@@ -79,6 +80,53 @@ export async function writeOutput(data: string | Uint8Array, outPath: string | u
   } catch (error) {
     throw writeError(error, outPath);
   }
+}
+
+/** Writes several files atomically, all or none (writeFilesAtomic), with an error that names the file that failed. */
+export async function writeOutputs(files: readonly FileToWrite[]): Promise<void> {
+  await writeFilesAtomic(files, (path, error) => writeError(error, path));
+}
+
+/** How plaintext is written: mode 0600, whatever mode the file had before. */
+export const PLAINTEXT_MODE = { mode: 0o600, forceMode: true } as const;
+
+export interface PlaintextOutputOptions {
+  /** Write even over a file git tracks. */
+  force?: boolean;
+  /** What the refusal tells the user to do instead (the command's own way to force it). */
+  forceHint?: string;
+}
+
+/**
+ * Refuses plaintext over a file git tracks (one `git add` from a commit) unless `force`; checked
+ * before anything is written.
+ */
+export async function refuseGitTracked(paths: readonly string[], options: PlaintextOutputOptions = {}): Promise<void> {
+  if (options.force) return;
+  for (const path of paths) {
+    if (await gitTracks(path)) {
+      throw new SealboxError("CouldNotWriteOutputFile", `refusing to write decrypted output over a file git tracks (${options.forceHint ?? "use --force to do it anyway"})`, { file: path });
+    }
+  }
+}
+
+/** True when git tracks the file a write to `path` lands in (false outside a work tree or without git). */
+async function gitTracks(path: string): Promise<boolean> {
+  const { git } = await import("../repo/discover.js");
+  let target = path;
+  try {
+    target = writeTarget(path);
+  } catch {
+    // a link that cannot be followed: the write itself fails and says why
+  }
+  const absolute = resolve(target);
+  return (await git(["ls-files", "--error-unmatch", "--", basename(absolute)], dirname(absolute))) !== undefined;
+}
+
+/** Plaintext to `outPath` (0600, never over a file git tracks: refuseGitTracked), else to stdout. */
+export async function writePlaintextOutput(data: string | Uint8Array, outPath: string | undefined, options: PlaintextOutputOptions = {}): Promise<void> {
+  if (outPath !== undefined && outPath !== "-") await refuseGitTracked([outPath], options);
+  await writeOutput(data, outPath, PLAINTEXT_MODE);
 }
 
 /** A failed write as the one error every command shows for it; `path` when the caller knows it. */

@@ -1,33 +1,21 @@
 // A private scratch place for plaintext: a 0700 directory holding one 0600 file, removed on every
-// exit path — normal return, error, SIGINT, SIGTERM, SIGHUP — so plaintext never lingers.
+// exit path — normal return, error, SIGINT, SIGTERM, SIGHUP, SIGQUIT — so plaintext never lingers.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { SealboxError } from "../errors.js";
-
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+import { forgetRemoval, removeOnSignal } from "./signal-cleanup.js";
 
 export async function withPrivateFile<T>(name: string, content: Uint8Array, use: (path: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), "sealbox-"));
   const path = join(dir, basename(name) || "file");
-  const cleanupNow = (): void => rmSync(dir, { recursive: true, force: true });
-  const handlers = Object.entries(SIGNAL_EXIT).map(([signal, status]) => {
-    const handler = (): void => {
-      cleanupNow();
-      process.exit(status);
-    };
-    process.on(signal, handler);
-    return [signal, handler] as const;
-  });
-  process.on("exit", cleanupNow);
+  removeOnSignal(dir);
   try {
     await writeFile(path, content, { mode: 0o600 });
     return await use(path);
   } finally {
-    for (const [signal, handler] of handlers) process.off(signal, handler);
-    process.off("exit", cleanupNow);
     await rm(dir, { recursive: true, force: true });
+    forgetRemoval(dir);
   }
 }
 

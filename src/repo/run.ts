@@ -2,7 +2,7 @@
 // for the run), write each finished file atomically, and report per file plus a closing summary.
 // Files stand alone: one that fails is reported and the others still finish; a re-run picks up
 // where a killed or failed run stopped, because every file is either old or new, never half.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { readdir, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { SealboxError } from "../errors.js";
@@ -217,6 +217,32 @@ async function removeLeftovers(absolute: string): Promise<void> {
   const dir = dirname(absolute);
   const prefix = `.${basename(absolute)}.sealbox-tmp-`;
   for (const name of await leftoverTemps(dir)) if (name.startsWith(prefix)) await unlink(join(dir, name)).catch(() => {});
+}
+
+/** Removes every temp file beside `files` at once (a signal handler's last act: no waiting). */
+export function removeTempFilesSync(files: readonly string[]): void {
+  const namesByDir = new Map<string, Set<string>>();
+  for (const file of files) {
+    const names = namesByDir.get(dirname(file)) ?? new Set<string>();
+    namesByDir.set(dirname(file), names.add(basename(file)));
+  }
+  for (const [dir, names] of namesByDir) {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      continue; // gone: nothing left in it
+    }
+    for (const entry of entries) {
+      // `.NAME.sealbox-tmp-` and 12 hex digits (TEMP_FILE)
+      if (!TEMP_FILE.test(entry) || !names.has(entry.slice(1, entry.lastIndexOf(".sealbox-tmp-")))) continue;
+      try {
+        unlinkSync(join(dir, entry));
+      } catch {
+        // renamed or removed meanwhile
+      }
+    }
+  }
 }
 
 /** This thread's batches, and each staged file's outcome (a write failure, or undefined once in place). */

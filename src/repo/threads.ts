@@ -10,13 +10,14 @@ import type { AgeIdentity } from "../keys/age-recipients.js";
 import type { FormatName } from "../formats/types.js";
 import { KeySources } from "../keys/registry.js";
 import { syncDirectory } from "../ops/atomic-write.js";
+import { sweepOnSignal } from "../ops/signal-cleanup.js";
 import { loadRules, loadStores, primeRules, type CreationRule, type StoreIndents } from "../rules/config.js";
 import { rotateFile } from "./commands.js";
 import { displayPath, type DiscoveredFile } from "./discover.js";
 import { answerRequest, askOncePerSource, type AskPassphrase, type PassphraseRequest } from "./passphrase-relay.js";
 import { progressBar } from "./progress.js";
 import type { RekeyContext } from "./rekey.js";
-import { collectResults, errorResult, processFiles, type FileResult, type Prepared } from "./run.js";
+import { collectResults, errorResult, processFiles, removeTempFilesSync, type FileResult, type Prepared } from "./run.js";
 
 /** What a worker is started with (structured-cloned into it). */
 export interface WorkerSetup {
@@ -157,7 +158,13 @@ export async function rotateInWorkers(
       worker.on("exit", () => done());
     }),
   );
-  await Promise.all([takeFiles(setup, contextFor(setup, parsed), record), ...workers]);
+  // signals reach this thread only: should one stop the run, the workers' temp files are removed from here
+  const stopSweeping = sweepOnSignal(() => removeTempFilesSync(files.map((file) => file.real)));
+  try {
+    await Promise.all([takeFiles(setup, contextFor(setup, parsed), record), ...workers]);
+  } finally {
+    stopSweeping();
+  }
   // A worker that stopped took files whose outcome it never reported: each may already be rotated
   // (its rename done, its directory not yet synced), so it is synced here and reported as unknown.
   const unknown = files.filter((_, i) => !settled[i]);

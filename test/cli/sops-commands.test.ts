@@ -1,17 +1,19 @@
 // The SOPS commands as a user runs them: real processes, real files, the fixture age key.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SOPS_VECTORS } from "../helpers/fixtures.js";
-import { cleanEnv, sealboxSync } from "../helpers/cli.js";
+import { BIN, cleanEnv, sealboxSync } from "../helpers/cli.js";
 
 const KEY_FILE = join(SOPS_VECTORS, "keys.txt");
 const RECIPIENT = readFileSync(KEY_FILE, "utf8").match(/public key: (\S+)/)![1];
 const RECIPIENT_B = readFileSync(join(SOPS_VECTORS, "keys_b.txt"), "utf8").match(/public key: (\S+)/)![1];
 const withKey = (extra: NodeJS.ProcessEnv = {}) => cleanEnv({ SOPS_AGE_KEY_FILE: KEY_FILE, ...extra });
+
+const enc = (dir: string, name: string) => sealboxSync(["encrypt", "-i", "--age", RECIPIENT, name], { cwd: dir });
 
 function workdir(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "sealbox-cli-"));
@@ -239,6 +241,79 @@ describe("encrypt and the rules file", () => {
   });
 });
 
+describe("in-place rewrites go through a symlink and keep the file's owner, as sops's do", () => {
+  const isLink = (path: string): boolean => lstatSync(path).isSymbolicLink();
+
+  it("encrypt -i, set, unset, rotate, updatekeys and decrypt -i of a link rewrite its target; the link stays", () => {
+    const dir = workdir({
+      ".sops.yaml": `creation_rules:\n  - path_regex: \\.yaml$\n    age: ${RECIPIENT}\n`,
+      "store/secret.yaml": "a: 1\nb: two\n",
+    });
+    const [link, target] = [join(dir, "secret.yaml"), join(dir, "store", "secret.yaml")];
+    symlinkSync("store/secret.yaml", link);
+    const steps: [string[], (text: string) => boolean][] = [
+      [["encrypt", "-i", "secret.yaml"], (text) => text.startsWith("a: ENC[")],
+      [["set", "secret.yaml", '["c"]', '"3"'], (text) => text.includes("c: ENC[")],
+      [["unset", "secret.yaml", '["a"]'], (text) => !text.startsWith("a: ")],
+      [["rotate", "secret.yaml"], (text) => text.includes("c: ENC[")],
+      [["updatekeys", "-y", "secret.yaml"], (text) => text.includes(RECIPIENT_B)],
+      [["decrypt", "-i", "secret.yaml"], (text) => text === "b: two\nc: \"3\"\n"],
+    ];
+    for (const [args, done] of steps) {
+      // updatekeys has something to do: the rule gains a recipient
+      if (args[0] === "updatekeys") writeFileSync(join(dir, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.yaml$\n    age: ${RECIPIENT},${RECIPIENT_B}\n`);
+      const r = sealboxSync(args, { cwd: dir, env: withKey() });
+      expect(r.status, `${args[0]}: ${r.stderr}`).toBe(0);
+      expect(isLink(link), args[0]).toBe(true);
+      expect(done(readFileSync(target, "utf8")), `${args[0]}: ${readFileSync(target, "utf8")}`).toBe(true);
+    }
+    expect(readdirSync(join(dir, "store"))).toEqual(["secret.yaml"]);
+  });
+
+  it("decrypt -o to a link whose target does not exist yet makes the target, 0600; the link stays", () => {
+    const dir = workdir({ "s.yaml": "a: 1\n" });
+    enc(dir, "s.yaml");
+    mkdirSync(join(dir, "out"));
+    symlinkSync("out/plain.yaml", join(dir, "plain.yaml"));
+    const r = sealboxSync(["decrypt", "-o", "plain.yaml", "s.yaml"], { cwd: dir, env: withKey() });
+    expect(r.status, r.stderr).toBe(0);
+    expect(isLink(join(dir, "plain.yaml"))).toBe(true);
+    expect(readFileSync(join(dir, "out", "plain.yaml"), "utf8")).toBe("a: 1\n");
+    expect(statSync(join(dir, "out", "plain.yaml")).mode & 0o777).toBe(0o600);
+  });
+
+  it("run as root, set, decrypt -i and rotate of another user's 0600 file leave it theirs", (ctx) => {
+    if (process.getuid?.() !== 0) return ctx.skip();
+    const nobody = { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
+    const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: \\.yaml$\n    age: ${RECIPIENT}\n`, "s.yaml": "a: 1\n" });
+    enc(dir, "s.yaml");
+    const file = join(dir, "s.yaml");
+    chownSync(file, nobody.uid, nobody.gid);
+    chmodSync(file, 0o600);
+    for (const args of [["set", "s.yaml", '["b"]', "2"], ["rotate", "s.yaml"], ["decrypt", "-i", "s.yaml"]]) {
+      const r = sealboxSync(args, { cwd: dir, env: withKey() });
+      expect(r.status, `${args[0]}: ${r.stderr}`).toBe(0);
+      const { uid, gid, mode } = statSync(file);
+      expect({ uid, gid, mode: mode & 0o777 }, args[0]).toEqual({ ...nobody, mode: 0o600 });
+    }
+    expect(readFileSync(file, "utf8")).toBe("a: 1\nb: 2\n");
+  });
+
+  it("run as another user, a rewrite of a file it may write but not own still succeeds (only root can give a file away)", (ctx) => {
+    if (process.getuid?.() !== 0) return ctx.skip();
+    const nobody = { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
+    const dir = workdir({ "s.yaml": "a: 1\n" });
+    chmodSync(dir, 0o777);
+    const file = join(dir, "s.yaml");
+    chmodSync(file, 0o666);
+    const r = spawnSync(process.execPath, [BIN, "encrypt", "-i", "--age", RECIPIENT, file], { cwd: dir, env: cleanEnv(), uid: nobody.uid, gid: nobody.gid, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toMatch(/^a: ENC\[/);
+    const { uid, mode } = statSync(file);
+    expect({ uid, mode: mode & 0o777 }).toEqual({ uid: nobody.uid, mode: 0o666 });
+  });
+});
+
 describe("the store a file's name picks, as sops's formats.FormatForPath", () => {
   it("a file named just .env is dotenv; X.YAML (upper case) is binary, as in sops", () => {
     const dir = workdir({ ".env": "A=1\n", "X.YAML": "a: 1\n" });
@@ -267,7 +342,6 @@ describe("the store a file's name picks, as sops's formats.FormatForPath", () =>
 });
 
 describe("decrypt, extract, set and unset", () => {
-  const enc = (dir: string, name: string) => sealboxSync(["encrypt", "-i", "--age", RECIPIENT, name], { cwd: dir });
 
   it("set and unset refuse a change their store could not read back, writing nothing (sops writes such files)", () => {
     const dir = workdir({ "a.env": "K=v\n", "blob.bin": "bytes" });

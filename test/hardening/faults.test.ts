@@ -2,12 +2,13 @@
 // a read-only file system and a read-only file (the original intact, a clear error), and the KMS
 // stand-in throttling, failing and stalling (bounded retries and time, then a clear error).
 import { spawn, execFileSync } from "node:child_process";
-import { chmodSync, chownSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encrypt } from "../../src/ops/sops-ops.js";
 import { startKmsServer, type KmsServer } from "../helpers/kms-server.js";
 import { BIN, cleanEnv, sealbox } from "../helpers/cli.js";
+import { SEALED_VECTORS } from "../helpers/fixtures.js";
 import { SLOW, ageKey, scratchDirs, tempLeftovers, stackLines, type AgeKey } from "./helpers.js";
 
 const scratch = scratchDirs();
@@ -106,6 +107,107 @@ describe("full disk, read-only places", () => {
     expect(r.status).toBe(3);
     expect(readFileSync(file, "utf8")).toBe(plain);
     expect(statSync(file).mode & 0o777).toBe(0o444);
+  });
+});
+
+describe("a multi-file -i run that fails on a later file leaves the earlier ones as they were", () => {
+  let key: AgeKey;
+  const plainA = "PASSWORD=first-file-secret\n";
+  const plainB = `PASSWORD=second-file-secret\nPADDING=${"x".repeat(40 * 1024)}\n`;
+  beforeAll(() => {
+    key = ageKey(scratch());
+  });
+  const mounted: string[] = [];
+  afterAll(() => {
+    for (const d of mounted) execFileSync("umount", ["-l", d], { stdio: "pipe" });
+  });
+
+  it("decrypt -i a b on a disk with room for a's plaintext but not b's: exit 3 naming b, both still encrypted, no temp file", async (ctx) => {
+    const dir = scratch("sealbox-tmpfs-");
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=200k", "tmpfs", dir], { stdio: "pipe" });
+    } catch {
+      return ctx.skip();
+    }
+    mounted.push(dir);
+    const [a, b] = [join(dir, "a.env"), join(dir, "b.env")];
+    const encryptedA = await encrypt(Buffer.from(plainA), { filename: a, age: [key.recipient], cwd: dir, env: {} });
+    const encryptedB = await encrypt(Buffer.from(plainB), { filename: b, age: [key.recipient], cwd: dir, env: {} });
+    writeFileSync(a, encryptedA);
+    writeFileSync(b, encryptedB);
+    // fill the disk, then free two pages: a's plaintext (one page) fits, b's (eleven) does not
+    const filler = join(dir, "filler");
+    try {
+      writeFileSync(filler, Buffer.alloc(256 * 1024));
+    } catch {
+      // ENOSPC is the point: the filler takes every free page it can
+    }
+    truncateSync(filler, statSync(filler).size - 8192);
+    const r = await sealbox(["decrypt", "-i", a, b], { env: cleanEnv({ SOPS_AGE_KEY_FILE: key.file }) });
+    expect(r.stderr).toMatch(new RegExp(`^sealbox: ${b}: cannot write: ENOSPC`));
+    expect(r.status).toBe(3);
+    expect(readFileSync(a).equals(Buffer.from(encryptedA))).toBe(true);
+    expect(readFileSync(b).equals(Buffer.from(encryptedB))).toBe(true);
+    expect(tempLeftovers(dir)).toEqual([]);
+  });
+
+  it("encrypt -i a b with b read-only (mode 0444, run as an unprivileged user): exit 3 naming b, a still plaintext", async (ctx) => {
+    let nobody: { uid: number; gid: number };
+    try {
+      nobody = { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
+    } catch {
+      return ctx.skip();
+    }
+    if (process.getuid?.() !== 0) return ctx.skip();
+    const dir = scratch();
+    chmodSync(dir, 0o777);
+    const [a, b] = [join(dir, "a.env"), join(dir, "b.env")];
+    writeFileSync(a, plainA);
+    writeFileSync(b, plainB);
+    chownSync(a, nobody.uid, nobody.gid);
+    chownSync(b, nobody.uid, nobody.gid);
+    chmodSync(b, 0o444);
+    const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [BIN, "encrypt", "-i", "--age", key.recipient, a, b], { env: cleanEnv(), uid: nobody.uid, gid: nobody.gid, cwd: dir });
+      let stderr = "";
+      child.stderr.on("data", (c) => (stderr += c));
+      child.on("close", (status) => done({ status, stderr }));
+    });
+    expect(r.stderr).toMatch(new RegExp(`^sealbox: ${b}: cannot write: EACCES`));
+    expect(r.status).toBe(3);
+    expect(readFileSync(a, "utf8")).toBe(plainA);
+    expect(readFileSync(b, "utf8")).toBe(plainB);
+    expect(tempLeftovers(dir)).toEqual([]);
+  });
+
+  it("reencrypt -i a b with b read-only (mode 0444, run as an unprivileged user): exit 3 naming b, a as it was", async (ctx) => {
+    let nobody: { uid: number; gid: number };
+    try {
+      nobody = { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
+    } catch {
+      return ctx.skip();
+    }
+    if (process.getuid?.() !== 0) return ctx.skip();
+    const dir = scratch();
+    chmodSync(dir, 0o777);
+    const sealed = readFileSync(join(SEALED_VECTORS, "data-strict.sealed.yaml"));
+    const [a, b] = [join(dir, "a.yaml"), join(dir, "b.yaml")];
+    for (const file of [a, b]) {
+      writeFileSync(file, sealed);
+      chownSync(file, nobody.uid, nobody.gid);
+    }
+    chmodSync(b, 0o444);
+    const args = ["reencrypt", "-i", "--cert", join(SEALED_VECTORS, "cert.pem"), "--private-key", join(SEALED_VECTORS, "key.pem"), a, b];
+    const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(), uid: nobody.uid, gid: nobody.gid, cwd: dir });
+      let stderr = "";
+      child.stderr.on("data", (c) => (stderr += c));
+      child.on("close", (status) => done({ status, stderr }));
+    });
+    expect(r.stderr).toBe(`sealbox: ${b}: cannot write: EACCES\n`);
+    expect(r.status).toBe(3);
+    expect(readFileSync(a).equals(sealed)).toBe(true);
+    expect(tempLeftovers(dir)).toEqual([]);
   });
 });
 

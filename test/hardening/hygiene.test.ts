@@ -201,6 +201,23 @@ describe("decrypted files are private", () => {
     expect((await run(["unseal", "--private-key", join(ROOT, "fixtures/interop/sealed/key.pem"), "-o", secretOut, sealed])).status).toBe(0);
     expect(statSync(secretOut).mode & 0o777).toBe(0o600);
   });
+
+  it("unseal -o and seal --recovery-unseal -o make an existing 0644 file 0600", async () => {
+    const sealed = join(ROOT, "fixtures/interop/sealed/data-strict.sealed.yaml");
+    const key = join(ROOT, "fixtures/interop/sealed/key.pem");
+    for (const [name, args] of [
+      ["unseal-existing.yaml", ["unseal", "--private-key", key, sealed]],
+      ["recovery-existing.yaml", ["seal", "--recovery-unseal", "--recovery-private-key", key, sealed]],
+    ] as const) {
+      const out = join(dir, name);
+      writeFileSync(out, "placeholder: true\n", { mode: 0o644 });
+      chmodSync(out, 0o644);
+      const r = await run([...args, "-o", out]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(out, "utf8")).toContain("kind: Secret");
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+    }
+  });
 });
 
 describe("the edit temp file", () => {
@@ -219,6 +236,8 @@ case "$EDIT_ACTION" in
   fail) exit 1 ;;
   crash) kill -9 $$ ;;
   sleep) exec sleep 30 ;;
+  # as vim does: Ctrl-C and Ctrl-\ are keys to it, the edit goes on and is saved
+  trap) trap 'printf "db:\\n    password: changed\\n" > "$f"; exit 0' INT QUIT; while :; do sleep 0.05; done ;;
 esac
 `,
     );
@@ -230,18 +249,24 @@ esac
     return { path, mode, dirMode, pid: Number(pid) };
   }
 
-  async function edit(action: string, signal?: NodeJS.Signals): Promise<{ status: number | null; stderr: string; rec: ReturnType<typeof record> }> {
+  /**
+   * Runs edit with the fake editor doing `action`; `signal` is sent once the editor runs: SIGINT and
+   * SIGQUIT to the whole process group, as the terminal sends Ctrl-C and Ctrl-\, others to sealbox.
+   */
+  async function edit(action: string, signal?: NodeJS.Signals): Promise<{ status: number | null; stderr: string; rec: ReturnType<typeof record>; target: string }> {
     const target = join(dir, `edit-${action}-${signal ?? "none"}.yaml`);
     writeFileSync(target, readFileSync(join(dir, "enc-app.yaml")));
     const rec = join(dir, `record-${action}-${signal ?? "none"}`);
-    const child = spawnSealbox(["edit", target], { env: { ...env, EDITOR: editor(), EDIT_ACTION: action, EDIT_RECORD: rec }, cwd: dir });
+    const fromTerminal = signal === "SIGINT" || signal === "SIGQUIT";
+    const child = spawnSealbox(["edit", target], { env: { ...env, EDITOR: editor(), EDIT_ACTION: action, EDIT_RECORD: rec }, cwd: dir, detached: fromTerminal });
     let stderr = "";
     child.stderr.on("data", (c) => (stderr += c));
     // "exit", not "close": an editor left sleeping after a signal still holds the inherited stderr
     const closed = new Promise<number | null>((done) => child.on("exit", (status, sig) => done(status ?? (sig ? -1 : null))));
     if (signal) {
       for (let i = 0; i < 200 && !existsSync(rec); i++) await new Promise((r) => setTimeout(r, 50));
-      child.kill(signal);
+      if (fromTerminal) process.kill(-child.pid!, signal);
+      else child.kill(signal);
     }
     const status = await closed;
     const found = record(rec);
@@ -252,7 +277,7 @@ esac
         // already gone
       }
     }
-    return { status, stderr, rec: found };
+    return { status, stderr, rec: found, target };
   }
 
   it.each([
@@ -260,8 +285,11 @@ esac
     ["garbage", undefined, 2],
     ["fail", undefined, 1],
     ["crash", undefined, 1],
+    // Ctrl-C and Ctrl-\ that end the editor end the edit, as the signal would
     ["sleep", "SIGINT", 130],
+    ["sleep", "SIGQUIT", 131],
     ["sleep", "SIGTERM", 143],
+    ["sleep", "SIGHUP", 129],
   ] as const)("editor %s %s: 0600 file in a 0700 dir, removed afterwards (exit %s)", async (action, signal, exit) => {
     const { status, stderr, rec } = await edit(action, signal);
     expect(rec.mode).toBe("600");
@@ -270,6 +298,29 @@ esac
     expect(existsSync(join(rec.path, ".."))).toBe(false);
     expect(status, stderr).toBe(exit);
     expect(leaks(stderr)).toEqual([]);
+  });
+
+  it.each(["SIGINT", "SIGQUIT"] as const)("%s from the terminal that the editor handles does not end the edit: it is saved, exit 0, temp file removed", async (signal) => {
+    const { status, stderr, rec, target } = await edit("trap", signal);
+    expect(status, stderr).toBe(0);
+    expect(existsSync(join(rec.path, ".."))).toBe(false);
+    const decrypted = await run(["decrypt", target]);
+    expect(decrypted.stdout).toBe("db:\n    password: changed\n");
+  });
+});
+
+describe("the exec-file temp file", () => {
+  it.each(["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const)("is removed when sealbox gets %s while the command runs (exit 128+signal)", async (signal) => {
+    const record = join(dir, `exec-file-${signal}`);
+    const child = spawnSealbox(["exec-file", "enc-app.yaml", `echo {} $$ > '${record}'; exec sleep 30`], { env, cwd: dir });
+    const exited = new Promise<number | null>((done) => child.on("exit", (status) => done(status)));
+    for (let i = 0; i < 200 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill(signal);
+    const status = await exited;
+    const [path, pid] = readFileSync(record, "utf8").trim().split(" ");
+    process.kill(Number(pid), "SIGKILL"); // the sleeping command, left running by sealbox's exit
+    expect(status).toBe({ SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGTERM: 143 }[signal]);
+    expect(existsSync(join(path, ".."))).toBe(false);
   });
 });
 
@@ -308,6 +359,34 @@ describe("decrypted output over a git-tracked file", () => {
     expect(readFileSync(join(repo, "tracked.yaml"), "utf8")).toBe("placeholder: true\n");
     const ok = await sealbox(["decrypt", "-o", join(repo, "untracked.yaml"), src], { env, cwd: repo });
     expect(ok.status, ok.stderr).toBe(0);
+  });
+
+  it("unseal -o and seal --recovery-unseal -o over a tracked file are refused (exit 3, file untouched); unseal --force does it", async () => {
+    const tracked = join(repo, "tracked.yaml");
+    const sealed = join(ROOT, "fixtures/interop/sealed/data-strict.sealed.yaml");
+    const key = join(ROOT, "fixtures/interop/sealed/key.pem");
+    const unseal = await sealbox(["unseal", "--private-key", key, sealed, "-o", tracked], { env, cwd: repo });
+    expect(unseal.status).toBe(3);
+    expect(unseal.stderr).toBe(`sealbox: ${tracked}: refusing to write decrypted output over a file git tracks (use --force to do it anyway)\n`);
+    const recovery = await sealbox(["seal", "--recovery-unseal", "--recovery-private-key", key, sealed, "-o", tracked], { env, cwd: repo });
+    expect(recovery.status).toBe(3);
+    // seal has no --force: the way to force it is named instead
+    expect(recovery.stderr).toBe(`sealbox: ${tracked}: refusing to write decrypted output over a file git tracks (\`sealbox unseal --force\` does it anyway)\n`);
+    expect(readFileSync(tracked, "utf8")).toBe("placeholder: true\n");
+    const forced = await sealbox(["unseal", "--force", "--private-key", key, sealed, "-o", tracked], { env, cwd: repo });
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(readFileSync(tracked, "utf8")).toContain("kind: Secret");
+    expect(statSync(tracked).mode & 0o777).toBe(0o600);
+    execFileSync("git", ["-C", repo, "checkout", "--", "tracked.yaml"]);
+  });
+
+  it("decrypt -o to a symlink (outside the repository) whose target git tracks is refused: the plaintext would land in the target", async () => {
+    const outside = tempDir("sealbox-outside-");
+    symlinkSync(join(repo, "tracked.yaml"), join(outside, "out.yaml"));
+    const refused = await sealbox(["decrypt", "-o", join(outside, "out.yaml"), join(dir, "enc-app.yaml")], { env, cwd: outside });
+    expect(refused.status).toBe(3);
+    expect(refused.stderr).toMatch(/refusing to write decrypted output over a file git tracks/);
+    expect(readFileSync(join(repo, "tracked.yaml"), "utf8")).toBe("placeholder: true\n");
   });
 
   it("decrypt -o over a tracked file reached through a symlink from outside the repository is refused too", async () => {

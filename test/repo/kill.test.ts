@@ -1,7 +1,8 @@
 // Crash safety, tested by killing real runs: `node bin/sealbox.js rotate` is SIGKILLed at a random
 // moment; every file must then decrypt to its original values with either the old or the new
-// recipients (never torn, never lost), and a re-run must finish the job.
-import { readdirSync, readFileSync, watch, writeFileSync, type FSWatcher } from "node:fs";
+// recipients (never torn, never lost), and a re-run must finish the job. A SIGINT leaves no temp
+// file, not even a worker thread's.
+import { chmodSync, existsSync, readdirSync, readFileSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cliEnv, sealbox, spawnSealbox } from "../helpers/cli.js";
@@ -94,5 +95,35 @@ describe("kill -9 during rotate", () => {
     expect(JSON.parse(rerun.stdout).summary).toMatchObject({ total: COUNT, rotated: COUNT });
     expect(await checkAll()).toBe(COUNT);
     expect(tempFiles(dir)).toEqual([]);
+  });
+});
+
+describe("SIGINT during rotate", () => {
+  it("removes every staged temp file, the worker thread's too, and leaves every file as it was (exit 130)", async () => {
+    const dir = tempDir();
+    gitInit(dir);
+    rules(dir, ageRule([A, B]));
+    // enough files that the worker thread takes its share while this one is busy
+    const files = await encryptedRepo(dir, 300, [A, B]);
+    const originals = files.map((f) => readFileSync(join(dir, f.path)));
+    // A `sync` that does not return holds each thread's batch (16 files or more are made durable by
+    // `sync -f`, one batch at a time): once both threads are in it, their files are temp files.
+    const bin = tempDir("sealbox-bin-");
+    const log = join(bin, "sync.pids");
+    writeFileSync(join(bin, "sync"), `#!/bin/sh\necho $$ >> '${log}'\nexec sleep 30\n`);
+    chmodSync(join(bin, "sync"), 0o755);
+    const syncing = (): string[] => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : []);
+    const env = cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A]), { PATH: `${bin}:${process.env.PATH}` });
+    const child = spawnSealbox(["rotate", "-q", "-j", "2", "."], { cwd: dir, env });
+    const exited = new Promise<number | null>((done) => child.on("close", (status) => done(status)));
+    for (let i = 0; i < 300 && syncing().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(syncing()).toHaveLength(2);
+    expect(tempFiles(dir).length).toBeGreaterThan(0);
+    child.kill("SIGINT");
+    const status = await exited;
+    for (const pid of syncing()) process.kill(Number(pid), "SIGKILL");
+    expect(status).toBe(130);
+    expect(tempFiles(dir)).toEqual([]);
+    expect(files.map((f) => readFileSync(join(dir, f.path)))).toEqual(originals);
   });
 });

@@ -33,9 +33,7 @@ Examples:
         import("../transform.js"),
       ]);
       await transformFiles(files, flags, (input) => decrypt(input.bytes, decryptOptions(flags, nameOf(input))), {
-        mode: 0o600,
-        forceMode: true,
-        refuseGitTracked: true,
+        plaintext: true,
         force: flags.force,
         configPath: flags.config,
         skipWalked: async (input) => !(await fileStatus(input.bytes, { filename: input.name })).encrypted,

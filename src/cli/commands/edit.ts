@@ -16,7 +16,9 @@ export function registerEdit(program: Command): void {
       "after",
       `
 The plaintext lives only in a 0600 file inside a 0700 temp directory, removed on exit, error,
-Ctrl-C or SIGTERM. Exit status 200 when nothing changed.
+SIGTERM, SIGHUP or SIGQUIT. Ctrl-C and Ctrl-\ belong to the editor while it runs, as in git: the
+edit ends (exit 130/131, nothing written) only if the editor dies of them. Exit status 200 when
+nothing changed.
 
 Example:
   EDITOR=nano sealbox edit secrets.enc.yaml`,

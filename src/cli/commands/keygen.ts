@@ -90,8 +90,7 @@ async function sealingKeygen(flags: KeygenFlags): Promise<void> {
   const { generateSealingKeyPair, sealingKeySecret } = await import("../../sealed/self-signed.js");
   const { defaultControllerNamespace } = await import("./cert.js");
   const { parseCertificate } = await import("../../sealed/cert.js");
-  const { openOutputFile } = await import("../../ops/file-io.js");
-  const { unlink } = await import("node:fs/promises");
+  const { writeOutputs } = await import("../../ops/file-io.js");
   const pair = generateSealingKeyPair({
     bits: flags.bits === undefined ? undefined : Number(flags.bits),
     days: flags.days === undefined ? undefined : Number(flags.days),
@@ -103,27 +102,9 @@ async function sealingKeygen(flags: KeygenFlags): Promise<void> {
     [flags.cert, pair.certificatePem, 0o644],
     ...(flags.secret ? [[flags.secret, YAML.stringify(sealingKeySecret(pair, flags.controllerNamespace ?? defaultControllerNamespace())), 0o600] as [string, string, number]] : []),
   ];
-  // All or none: every file is written beside its target before any is put in place, so a
-  // certificate that cannot be written (a missing directory, say) leaves no key behind that a
-  // second run would refuse to overwrite; should putting one in place fail, those already in place
-  // (new files, made just now) are removed again.
-  const opened: Awaited<ReturnType<typeof openOutputFile>>[] = [];
-  const committed: string[] = [];
-  try {
-    for (const [path, text, mode] of files) {
-      const file = await openOutputFile(path, { mode, forceMode: true });
-      opened.push(file);
-      await file.write(text);
-    }
-    for (const [i, file] of opened.entries()) {
-      await file.commit();
-      committed.push(files[i]![0]);
-    }
-  } catch (error) {
-    await Promise.all(opened.slice(committed.length).map((file) => file.discard()));
-    await Promise.all(committed.map((path) => unlink(path).catch(() => undefined)));
-    throw error;
-  }
+  // All or none: a certificate that cannot be written (a missing directory, say) leaves no key
+  // behind that a second run would refuse to overwrite.
+  await writeOutputs(files.map(([path, data, mode]) => ({ path, data, options: { mode, forceMode: true } })));
 
   const cert = parseCertificate(pair.certificatePem, flags.cert);
   process.stderr.write(

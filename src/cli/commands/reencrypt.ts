@@ -33,7 +33,7 @@ interface ReencryptFlags {
 
 async function reencrypt(paths: string[], flags: ReencryptFlags): Promise<void> {
   const { SealboxError, isSealboxError } = await import("../../errors.js");
-  const { readInput, writeOutput } = await import("../../ops/file-io.js");
+  const { readInput, writeOutput, writeOutputs } = await import("../../ops/file-io.js");
   const { certFromFlags } = await import("../../sealed/io.js");
   const { discoverFiles } = await import("../../repo/discover.js");
   const { loadPrivateKeys } = await import("../../sealed/keys.js");
@@ -82,8 +82,7 @@ async function reencrypt(paths: string[], flags: ReencryptFlags): Promise<void> 
     return;
   }
   const { info } = await import("../terminal.js");
-  for (const r of results) {
-    await writeOutput(r.text, r.file);
-    info(`re-encrypted ${r.count} SealedSecret${r.count === 1 ? "" : "s"} in ${r.file}`);
-  }
+  // all or none: a file that cannot be written leaves the others as they were too
+  await writeOutputs(results.map((r) => ({ path: r.file, data: r.text })));
+  for (const r of results) info(`re-encrypted ${r.count} SealedSecret${r.count === 1 ? "" : "s"} in ${r.file}`);
 }

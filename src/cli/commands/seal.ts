@@ -200,7 +200,7 @@ async function recoveryUnseal(file: string | undefined, flags: SealFlags): Promi
     throw new SealboxError("ConflictingParameters", `${given?.[1] ?? (flags.validate ? "--validate" : "--re-encrypt")} does not go with --recovery-unseal`);
   }
   const { unsealFile } = await import("./unseal.js");
-  return unsealFile(file, { privateKey: flags.recoveryPrivateKey, format: outputFormat(flags), namespace: flags.namespace, output: flags.output });
+  return unsealFile(file, { privateKey: flags.recoveryPrivateKey, format: outputFormat(flags), namespace: flags.namespace, output: flags.output }, "`sealbox unseal --force` does it anyway");
 }
 
 /** --validate and --re-encrypt: the SealedSecrets in the input, one by one, through the controller's API. */

@@ -13,6 +13,7 @@ export function registerUnseal(program: Command): void {
     .addOption(new Option("--format <format>", "output format").choices(["yaml", "json"]).default("yaml"))
     .option("-n, --namespace <namespace>", "the namespace a SealedSecret without metadata.namespace is applied in")
     .option("-o, --output <file>", "write here (atomically, mode 0600) instead of stdout")
+    .option("--force", "write the Secrets even over a file git tracks (refused by default)")
     .addHelpText(
       "after",
       `
@@ -20,7 +21,7 @@ Example:
   kubectl get secret -n kube-system -l sealedsecrets.bitnami.com/sealed-secrets-key -o yaml > keys-backup.yaml
   sealbox unseal sealed.yaml --private-key keys-backup.yaml`,
     )
-    .action(unsealFile);
+    .action((file: string, flags: UnsealFlags) => unsealFile(file, flags));
 }
 
 export interface UnsealFlags {
@@ -28,12 +29,16 @@ export interface UnsealFlags {
   format: "yaml" | "json";
   namespace?: string;
   output?: string;
+  force?: boolean;
 }
 
-/** `sealbox unseal`, and kubeseal's `--recovery-unseal` on seal. */
-export async function unsealFile(file: string | undefined, flags: UnsealFlags): Promise<void> {
+/**
+ * `sealbox unseal`, and kubeseal's `--recovery-unseal` on seal (which has no --force: `forceHint`
+ * says what to run instead).
+ */
+export async function unsealFile(file: string | undefined, flags: UnsealFlags, forceHint?: string): Promise<void> {
   const { SealboxError, isSealboxError } = await import("../../errors.js");
-  const { readInput, writeOutput } = await import("../../ops/file-io.js");
+  const { readInput, writePlaintextOutput } = await import("../../ops/file-io.js");
   const { loadPrivateKeys } = await import("../../sealed/keys.js");
   const { asSealedSecret, formatManifest, parseManifests, sealedSecretsOf } = await import("../../sealed/manifest.js");
   const { unsealSecret } = await import("../../sealed/unseal.js");
@@ -54,5 +59,5 @@ export async function unsealFile(file: string | undefined, flags: UnsealFlags): 
       throw isSealboxError(error) ? error.inFile(input.name, doc.line) : error;
     }
   });
-  await writeOutput(out.join(""), flags.output);
+  await writePlaintextOutput(out.join(""), flags.output, { force: flags.force, forceHint });
 }
