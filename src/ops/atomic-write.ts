@@ -183,9 +183,9 @@ export interface FileToWrite {
  * are renamed at once (synchronously: no signal handler runs in between). Should a rename fail, the
  * files renamed before it are put back: a new one removed, a replaced one restored from a hard link
  * to it made just before (on a file system without hard links, that one keeps its new content).
- * `failed` makes the error thrown from a failure and the file it was for.
+ * `failed` makes the error thrown from a failure and the file it was for (file-io.ts writeError).
  */
-export async function writeFilesAtomic(files: readonly FileToWrite[], failed: (path: string, error: unknown) => unknown = (_path, error) => error): Promise<void> {
+export async function writeFilesAtomic(files: readonly FileToWrite[], failed: (error: unknown, path: string) => unknown = (error) => error): Promise<void> {
   const temps: Temp[] = [];
   for (const { path, data, options = {} } of files) {
     try {
@@ -197,7 +197,7 @@ export async function writeFilesAtomic(files: readonly FileToWrite[], failed: (p
       closeSync(temp.fd);
     } catch (error) {
       temps.forEach(removeTemp);
-      throw failed(path, error);
+      throw failed(error, path);
     }
   }
   const placed: { temp: Temp; old: OldFile }[] = [];
@@ -210,7 +210,7 @@ export async function writeFilesAtomic(files: readonly FileToWrite[], failed: (p
       if (old.link) removePath(old.link);
       for (const file of placed.reverse()) putBack(file.temp.target, file.old);
       temps.forEach(removeTemp);
-      throw failed(files[i]!.path, error);
+      throw failed(error, files[i]!.path);
     }
     forgetRemoval(temp.path);
     placed.push({ temp, old });

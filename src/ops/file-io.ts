@@ -84,7 +84,7 @@ export async function writeOutput(data: string | Uint8Array, outPath: string | u
 
 /** Writes several files atomically, all or none (writeFilesAtomic), with an error that names the file that failed. */
 export async function writeOutputs(files: readonly FileToWrite[]): Promise<void> {
-  await writeFilesAtomic(files, (path, error) => writeError(error, path));
+  await writeFilesAtomic(files, writeError);
 }
 
 /** How plaintext is written: mode 0600, whatever mode the file had before. */

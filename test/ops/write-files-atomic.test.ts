@@ -36,7 +36,7 @@ describe("writeFilesAtomic", () => {
         { path: first, data: "new" },
         { path: missing, data: "new" },
       ],
-      (path, cause) => new Error(`${path}: ${(cause as NodeJS.ErrnoException).code}`),
+      (cause, path) => new Error(`${path}: ${(cause as NodeJS.ErrnoException).code}`),
     ).catch((e: unknown) => e);
     expect((error as Error).message).toBe(`${missing}: ENOENT`);
     expect(readFileSync(first, "utf8")).toBe("old");
