@@ -13,6 +13,26 @@ import { SLOW, ageKey, scratchDirs, tempLeftovers, stackLines, type AgeKey } fro
 
 const scratch = scratchDirs();
 
+
+/** The `nobody` user, for runs that root's privileges would spoil (a read-only file is writable to root); undefined when not root. */
+function unprivilegedUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    return { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs sealbox as `user` in `cwd`. */
+function sealboxAs(user: { uid: number; gid: number }, args: string[], cwd: string): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(), uid: user.uid, gid: user.gid, cwd });
+    let stderr = "";
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("close", (status) => done({ status, stderr }));
+  });
+}
 describe("full disk, read-only places", () => {
   let key: AgeKey;
   const plain = "PASSWORD=hunter2hunter2\nTOKEN=abc\n";
@@ -84,25 +104,15 @@ describe("full disk, read-only places", () => {
   });
 
   it("a read-only file (mode 0444, run as an unprivileged user): encrypt -i refuses, the original stays", async (ctx) => {
-    let nobody: { uid: number; gid: number };
-    try {
-      nobody = { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
-    } catch {
-      return ctx.skip();
-    }
-    if (process.getuid?.() !== 0) return ctx.skip();
+    const nobody = unprivilegedUser();
+    if (!nobody) return ctx.skip();
     const dir = scratch();
     chmodSync(dir, 0o777);
     const file = join(dir, "app.env");
     writeFileSync(file, plain);
     chownSync(file, nobody.uid, nobody.gid);
     chmodSync(file, 0o444);
-    const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [BIN, "encrypt", "-i", "--age", key.recipient, file], { env: cleanEnv(), uid: nobody.uid, gid: nobody.gid, cwd: dir });
-      let stderr = "";
-      child.stderr.on("data", (c) => (stderr += c));
-      child.on("close", (status) => done({ status, stderr }));
-    });
+    const r = await sealboxAs(nobody, ["encrypt", "-i", "--age", key.recipient, file], dir);
     expect(r.stderr).toMatch(new RegExp(`^sealbox: ${file}: .*(read-only|EACCES|permission)`));
     expect(r.status).toBe(3);
     expect(readFileSync(file, "utf8")).toBe(plain);
@@ -152,13 +162,8 @@ describe("a multi-file -i run that fails on a later file leaves the earlier ones
   });
 
   it("encrypt -i a b with b read-only (mode 0444, run as an unprivileged user): exit 3 naming b, a still plaintext", async (ctx) => {
-    let nobody: { uid: number; gid: number };
-    try {
-      nobody = { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
-    } catch {
-      return ctx.skip();
-    }
-    if (process.getuid?.() !== 0) return ctx.skip();
+    const nobody = unprivilegedUser();
+    if (!nobody) return ctx.skip();
     const dir = scratch();
     chmodSync(dir, 0o777);
     const [a, b] = [join(dir, "a.env"), join(dir, "b.env")];
@@ -167,12 +172,7 @@ describe("a multi-file -i run that fails on a later file leaves the earlier ones
     chownSync(a, nobody.uid, nobody.gid);
     chownSync(b, nobody.uid, nobody.gid);
     chmodSync(b, 0o444);
-    const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [BIN, "encrypt", "-i", "--age", key.recipient, a, b], { env: cleanEnv(), uid: nobody.uid, gid: nobody.gid, cwd: dir });
-      let stderr = "";
-      child.stderr.on("data", (c) => (stderr += c));
-      child.on("close", (status) => done({ status, stderr }));
-    });
+    const r = await sealboxAs(nobody, ["encrypt", "-i", "--age", key.recipient, a, b], dir);
     expect(r.stderr).toMatch(new RegExp(`^sealbox: ${b}: cannot write: EACCES`));
     expect(r.status).toBe(3);
     expect(readFileSync(a, "utf8")).toBe(plainA);
@@ -181,13 +181,8 @@ describe("a multi-file -i run that fails on a later file leaves the earlier ones
   });
 
   it("reencrypt -i a b with b read-only (mode 0444, run as an unprivileged user): exit 3 naming b, a as it was", async (ctx) => {
-    let nobody: { uid: number; gid: number };
-    try {
-      nobody = { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
-    } catch {
-      return ctx.skip();
-    }
-    if (process.getuid?.() !== 0) return ctx.skip();
+    const nobody = unprivilegedUser();
+    if (!nobody) return ctx.skip();
     const dir = scratch();
     chmodSync(dir, 0o777);
     const sealed = readFileSync(join(SEALED_VECTORS, "data-strict.sealed.yaml"));
@@ -198,12 +193,7 @@ describe("a multi-file -i run that fails on a later file leaves the earlier ones
     }
     chmodSync(b, 0o444);
     const args = ["reencrypt", "-i", "--cert", join(SEALED_VECTORS, "cert.pem"), "--private-key", join(SEALED_VECTORS, "key.pem"), a, b];
-    const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(), uid: nobody.uid, gid: nobody.gid, cwd: dir });
-      let stderr = "";
-      child.stderr.on("data", (c) => (stderr += c));
-      child.on("close", (status) => done({ status, stderr }));
-    });
+    const r = await sealboxAs(nobody, args, dir);
     expect(r.stderr).toBe(`sealbox: ${b}: cannot write: EACCES\n`);
     expect(r.status).toBe(3);
     expect(readFileSync(a).equals(sealed)).toBe(true);
