@@ -13,7 +13,6 @@ import { SLOW, ageKey, scratchDirs, tempLeftovers, stackLines, type AgeKey } fro
 
 const scratch = scratchDirs();
 
-
 /** The `nobody` user, for runs that root's privileges would spoil (a read-only file is writable to root); undefined when not root. */
 function unprivilegedUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
