@@ -2,7 +2,6 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { DecryptOptions, EncryptOptions, FileOptions } from "../ops/sops-ops.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
-import { SELECTORS } from "../sops/selectors.js";
 import { FORMAT_NAMES } from "../formats/index.js";
 import { UNSUPPORTED_KEY_TYPES, unsupportedKeys } from "../keys/unsupported.js";
 import { parseGoIntFlag } from "../formats/yaml-resolve.js";
@@ -25,7 +24,17 @@ export interface EncryptFlags extends FileFlags, EncryptionSelectors {
   shamirSecretSharingThreshold?: number;
 }
 
-const SELECTOR_FLAGS: (keyof EncryptionSelectors)[] = [...SELECTORS.map(([key]) => key), "macOnlyEncrypted"];
+// The selectors of src/sops/selectors.ts and mac_only_encrypted, written out: importing the table
+// would add a chunk to every start (test/cli/startup-lists.test.ts keeps the copy equal).
+export const SELECTOR_FLAGS = [
+  "encryptedSuffix",
+  "unencryptedSuffix",
+  "encryptedRegex",
+  "unencryptedRegex",
+  "encryptedCommentRegex",
+  "unencryptedCommentRegex",
+  "macOnlyEncrypted",
+] as const satisfies readonly (keyof EncryptionSelectors)[];
 
 export interface DecryptFlags extends FileFlags {
   extract?: string;

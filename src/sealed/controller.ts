@@ -1,5 +1,5 @@
 // Where the Sealed Secrets controller runs unless told, as kubeseal decides it. Apart from kube.ts,
-// which loads node:https, so that commands can show these defaults in their help without it.
+// which loads node:https, for init and keygen (the CLI's option defaults write it out, see cert.ts).
 
 export interface ControllerDefaults {
   /** The controller's Service: SEALED_SECRETS_CONTROLLER_NAME, else sealed-secrets-controller. */

@@ -2,16 +2,21 @@
 // Secrets, unencrypted files a rule covers, recipient drift, sealing certificates, weak settings,
 // stale data keys). Reads no key, prints no value; exit 80 when a finding reaches --fail-on.
 import { Option, type Command } from "commander";
-import { AUDIT_FORMATS, type AuditFormat } from "../../audit/format.js";
-import { LEVELS, type Level } from "../../audit/rules.js";
+import type { AuditFormat } from "../../audit/format.js";
+import type { Level } from "../../audit/rules.js";
+
+// The library's AUDIT_FORMATS and LEVELS, written out: importing them would load the audit modules
+// at every start (test/cli/startup-lists.test.ts keeps the copies equal).
+const FORMATS = ["table", "json", "sarif"] as const satisfies readonly AuditFormat[];
+const FAIL_ON = ["error", "warning", "note", "none"] as const satisfies readonly (Level | "none")[];
 
 export function registerAudit(program: Command): void {
   program
     .command("audit")
     .description("inventory of encrypted files and their recipients, with findings (leaks, drift, expiring certs, weak settings)")
     .argument("[paths...]", "files and directories (default: .; inside git: the files git tracks or would track)")
-    .addOption(new Option("--format <format>", "output format").choices(AUDIT_FORMATS).default("table"))
-    .addOption(new Option("--fail-on <level>", "exit 80 when a finding is at this level or worse").choices([...LEVELS, "none"]).default("error"))
+    .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
+    .addOption(new Option("--fail-on <level>", "exit 80 when a finding is at this level or worse").choices(FAIL_ON).default("error"))
     .option("--max-age <days>", "flag files whose data key is older than this many days")
     .option("--cert-warning-days <days>", "flag sealing certificates that expire within this many days", "30")
     .option("--config <path>", "the rules file (default: SOPS_CONFIG, else the nearest .sops.yaml upward)")

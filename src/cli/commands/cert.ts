@@ -2,7 +2,6 @@
 import type { Command } from "commander";
 import type { FetchCertOptions } from "../../sealed/kube.js";
 import { writeStdoutSync } from "../../ops/stdout.js";
-import { controllerDefaults } from "../../sealed/controller.js";
 
 export function registerCert(program: Command): void {
   const cert = program
@@ -34,17 +33,14 @@ Example:
     .action(verifyCert);
 }
 
-/** The namespace the controller runs in unless told (keygen's key Secret goes there). */
-export function defaultControllerNamespace(): string {
-  return controllerDefaults(process.env).namespace;
-}
-
 /** How to reach the controller: `cert fetch`, `seal --validate/--re-encrypt`, and `seal` when nothing names a certificate. */
 export function addControllerOptions(command: Command): Command {
-  const defaults = controllerDefaults(process.env);
+  // sealed/controller.ts's controllerDefaults, written out: importing it would add a chunk to every
+  // start (test/cli/startup-lists.test.ts keeps the two equal)
+  const env = process.env;
   return command
-    .option("--controller-name <name>", "the controller's Service (env SEALED_SECRETS_CONTROLLER_NAME)", defaults.name)
-    .option("--controller-namespace <namespace>", "the controller's namespace (env SEALED_SECRETS_CONTROLLER_NAMESPACE)", defaults.namespace)
+    .option("--controller-name <name>", "the controller's Service (env SEALED_SECRETS_CONTROLLER_NAME)", env.SEALED_SECRETS_CONTROLLER_NAME || "sealed-secrets-controller")
+    .option("--controller-namespace <namespace>", "the controller's namespace (env SEALED_SECRETS_CONTROLLER_NAMESPACE)", env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system")
     .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, else ~/.kube/config)")
     .option("--context <name>", "kubeconfig context (default: the current context)")
     .option("--timeout <seconds>", "give up on the cluster after this long", "30");

@@ -3,7 +3,7 @@
 // flags anywhere, never prompts without a TTY.
 import { Option, type Command } from "commander";
 import type { InitOptions } from "../../init/wizard.js";
-import { SCOPES } from "../../sealed/scope.js";
+import { SCOPE_NAMES } from "../options.js";
 
 export function registerInit(program: Command): void {
   program
@@ -20,7 +20,7 @@ export function registerInit(program: Command): void {
     .option("--context <name>", "with --fetch-cert: kubeconfig context (default: the current context)")
     .option("--controller-name <name>", "with --fetch-cert: the controller's Service (env SEALED_SECRETS_CONTROLLER_NAME)")
     .option("--controller-namespace <namespace>", "with --fetch-cert: the controller's namespace (env SEALED_SECRETS_CONTROLLER_NAMESPACE)")
-    .addOption(new Option("--scope <scope>", "sealing scope of the sealed_secrets rule (default: strict)").choices(SCOPES))
+    .addOption(new Option("--scope <scope>", "sealing scope of the sealed_secrets rule (default: strict)").choices(SCOPE_NAMES))
     .option("--sealed-path-regex <regex>", "files sealed as SealedSecrets (default: \\.sealed\\.(ya?ml|json)$)")
     .option("--path-regex <regex>", "files the SOPS rule covers (default: every file the sealed rule does not take)")
     .option("--encrypted-regex <regex>", "encrypt only values of keys matching this, e.g. '^(data|stringData)$'")

@@ -88,7 +88,7 @@ async function sealingKeygen(flags: KeygenFlags): Promise<void> {
   await refuseExisting(outputs, "key, certificate or Secret");
 
   const { generateSealingKeyPair, sealingKeySecret } = await import("../../sealed/self-signed.js");
-  const { defaultControllerNamespace } = await import("./cert.js");
+  const { controllerDefaults } = await import("../../sealed/controller.js");
   const { parseCertificate } = await import("../../sealed/cert.js");
   const { writeOutputs } = await import("../../ops/file-io.js");
   const pair = generateSealingKeyPair({
@@ -100,7 +100,7 @@ async function sealingKeygen(flags: KeygenFlags): Promise<void> {
   const files: [string, string, number][] = [
     [flags.output, pair.privateKeyPem, 0o600],
     [flags.cert, pair.certificatePem, 0o644],
-    ...(flags.secret ? [[flags.secret, YAML.stringify(sealingKeySecret(pair, flags.controllerNamespace ?? defaultControllerNamespace())), 0o600] as [string, string, number]] : []),
+    ...(flags.secret ? [[flags.secret, YAML.stringify(sealingKeySecret(pair, flags.controllerNamespace ?? controllerDefaults(process.env).namespace)), 0o600] as [string, string, number]] : []),
   ];
   // All or none: a certificate that cannot be written (a missing directory, say) leaves no key
   // behind that a second run would refuse to overwrite.

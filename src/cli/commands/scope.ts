@@ -1,6 +1,6 @@
 // `sealbox scope`: move a SealedSecret to another sealing scope (re-seal under the new label).
 import { Option, type Command } from "commander";
-import { SCOPES } from "../../sealed/scope.js";
+import { SCOPE_NAMES } from "../options.js";
 import { collect } from "../options.js";
 
 export function registerScope(program: Command): void {
@@ -8,7 +8,7 @@ export function registerScope(program: Command): void {
     .command("scope")
     .description("re-seal a SealedSecret into another scope (strict, namespace-wide, cluster-wide) and update its annotations")
     .argument("<file>", "SealedSecret file")
-    .addOption(new Option("--to <scope>", "the new scope").choices(SCOPES).makeOptionMandatory())
+    .addOption(new Option("--to <scope>", "the new scope").choices(SCOPE_NAMES).makeOptionMandatory())
     .option("--private-key <key>", "private key(s) that open the values; repeatable", collect, [])
     .option("--from-secret <file>", "take the values from this plaintext Secret instead (needs --cert)")
     .option("--cert <path|url>", "seal to this certificate (default with --private-key: the key pair that opened the values)")
