@@ -50,10 +50,11 @@ export { sealManifests as seal, sealSecret, sealRaw, sealValue } from "./sealed/
 export type { SealOptions, RawOptions } from "./sealed/seal.js";
 /**
  * The Secret the controller would make from one SealedSecret object, opened with backed-up private
- * keys (all values or none). The same function as `sealbox unseal`.
+ * keys (all values or none); unsealManifests does it for every SealedSecret of a file, as `sealbox
+ * unseal` does.
  */
-export { unsealSecret as unseal, unsealValues, sealedIdentity } from "./sealed/unseal.js";
-export type { SealedIdentity } from "./sealed/unseal.js";
+export { unsealSecret as unseal, unsealManifests, unsealValues, sealedIdentity } from "./sealed/unseal.js";
+export type { SealedIdentity, UnsealOptions } from "./sealed/unseal.js";
 export { loadCertificate, parseCertificate, checkCertificate, normaliseFingerprint } from "./sealed/cert.js";
 export type { SealingCert, CertCheck, LoadCertOptions } from "./sealed/cert.js";
 export { fetchControllerCert, loadKubeTarget, reencryptWithController, verifyWithController } from "./sealed/kube.js";

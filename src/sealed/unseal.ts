@@ -5,7 +5,7 @@
 import type { KeyObject } from "node:crypto";
 import { hybridDecrypt } from "../core/hybrid.js";
 import { SealboxError, isSealboxError } from "../errors.js";
-import { decodeBase64, setEntry, type SealedSecretManifest, type SecretManifest } from "./manifest.js";
+import { asSealedSecret, decodeBase64, formatManifest, parseManifests, sealedSecretsOf, setEntry, type ManifestFormat, type SealedSecretManifest, type SecretManifest } from "./manifest.js";
 import { scopeFromAnnotations, scopeLabel, type Scope } from "./scope.js";
 
 export interface SealedIdentity {
@@ -78,4 +78,34 @@ export function unsealSecret(sealed: SealedSecretManifest, keys: readonly KeyObj
     data,
     ...(template.type ? { type: template.type } : {}),
   };
+}
+
+export interface UnsealOptions {
+  format: ManifestFormat;
+  /** The namespace a SealedSecret without metadata.namespace is applied in (kubeseal's -n); one with another is refused. */
+  namespace?: string;
+}
+
+/**
+ * Every SealedSecret of a manifest text (YAML or JSON documents, a `v1 List`) opened to the Secret
+ * the controller would make, written as kubeseal writes them: all or nothing, every document is
+ * opened before anything is returned. `sealbox unseal` and `seal --recovery-unseal`.
+ */
+export function unsealManifests(text: string, sourceName: string, keys: readonly KeyObject[], options: UnsealOptions): string {
+  const docs = sealedSecretsOf(parseManifests(text, sourceName));
+  if (docs.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "no SealedSecret in this file", { file: sourceName });
+  return docs
+    .map((doc) => {
+      try {
+        const sealed = asSealedSecret(doc.value, sourceName, doc.line);
+        if (options.namespace && sealed.metadata.namespace && sealed.metadata.namespace !== options.namespace) {
+          throw new SealboxError("ConflictingParameters", `the SealedSecret's namespace "${sealed.metadata.namespace}" differs from --namespace "${options.namespace}"`);
+        }
+        sealed.metadata.namespace ||= options.namespace;
+        return formatManifest(unsealSecret(sealed, keys), options.format);
+      } catch (error) {
+        throw isSealboxError(error) ? error.inFile(sourceName, doc.line) : error;
+      }
+    })
+    .join("");
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { formatManifest, goYaml, goYamlKeyCompare, parseManifests, readSecrets, type SealedSecretManifest } from "../../src/sealed/manifest.js";
 import { sealManifests, sealSecret } from "../../src/sealed/seal.js";
-import { unsealSecret } from "../../src/sealed/unseal.js";
+import { unsealManifests, unsealSecret } from "../../src/sealed/unseal.js";
 import { KEY } from "./helpers.js";
 
 const privateKey = createPrivateKey(readFileSync(KEY));
@@ -107,6 +107,17 @@ stringData:
 
 describe("input checks", () => {
   const base = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: a\n";
+
+  it("unseals every SealedSecret of a file, all or none, and refuses one in another namespace than the option says", () => {
+    const two = sealManifests(`${base}stringData:\n  k: v1\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: t\nstringData:\n  k: v2\n`, "in.yaml", { publicKey, format: "yaml", namespace: "a" });
+    const opened = YAML.parseAllDocuments(unsealManifests(two, "in.yaml", [privateKey], { format: "yaml", namespace: "a" })).map((d) => d.toJS());
+    expect(opened.map((s) => [s.metadata.name, s.metadata.namespace, Buffer.from(s.data.k, "base64").toString()])).toEqual([
+      ["s", "a", "v1"],
+      ["t", "a", "v2"],
+    ]);
+    expect(() => unsealManifests(two, "in.yaml", [privateKey], { format: "json", namespace: "b" })).toThrow(/differs from --namespace "b"/);
+    expect(() => unsealManifests("", "in.yaml", [privateKey], { format: "yaml" })).toThrow("no SealedSecret in this file");
+  });
 
   it("refuses a namespace or name that clashes with the flags", () => {
     expect(() => sealSecret(secretFrom(base + "stringData: {k: v}\n"), { publicKey, namespace: "b" })).toThrow(/namespace "a" differs from --namespace "b"/);

@@ -1,14 +1,13 @@
 // `sealbox unseal`: recovery of the Secrets in SealedSecrets with backed-up controller keys.
 import { Option, type Command } from "commander";
-
-// No default: a default would satisfy requiredOption and hide a forgotten --private-key.
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { collect } from "../options.js";
 
 export function registerUnseal(program: Command): void {
   program
     .command("unseal")
     .description("print the Secret(s) the controller would make from a SealedSecret file, using backed-up private keys")
     .argument("<file>", "SealedSecret file (YAML or JSON, one or more documents); - for stdin")
+    // no default: a default would satisfy requiredOption and hide a forgotten --private-key
     .requiredOption("--private-key <key>", "PEM key (PKCS#1/PKCS#8), key Secret YAML, or a v1 List backup; repeatable", collect)
     .addOption(new Option("--format <format>", "output format").choices(["yaml", "json"]).default("yaml"))
     .option("-n, --namespace <namespace>", "the namespace a SealedSecret without metadata.namespace is applied in")
@@ -37,27 +36,11 @@ export interface UnsealFlags {
  * says what to run instead).
  */
 export async function unsealFile(file: string | undefined, flags: UnsealFlags, forceHint?: string): Promise<void> {
-  const { SealboxError, isSealboxError } = await import("../../errors.js");
   const { readInput, writePlaintextOutput } = await import("../../ops/file-io.js");
   const { loadPrivateKeys } = await import("../../sealed/keys.js");
-  const { asSealedSecret, formatManifest, parseManifests, sealedSecretsOf } = await import("../../sealed/manifest.js");
-  const { unsealSecret } = await import("../../sealed/unseal.js");
+  const { unsealManifests } = await import("../../sealed/unseal.js");
   const keys = (await loadPrivateKeys(flags.privateKey)).map((k) => k.key);
   const input = await readInput(file);
-  const docs = sealedSecretsOf(parseManifests(input.bytes.toString("utf8"), input.name));
-  if (docs.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "no SealedSecret in this file", { file: input.name });
-  // All or nothing: every document is opened before anything is printed.
-  const out = docs.map((doc) => {
-    try {
-      const sealed = asSealedSecret(doc.value, input.name, doc.line);
-      if (flags.namespace && sealed.metadata.namespace && sealed.metadata.namespace !== flags.namespace) {
-        throw new SealboxError("ConflictingParameters", `the SealedSecret's namespace "${sealed.metadata.namespace}" differs from --namespace "${flags.namespace}"`);
-      }
-      sealed.metadata.namespace ||= flags.namespace;
-      return formatManifest(unsealSecret(sealed, keys), flags.format);
-    } catch (error) {
-      throw isSealboxError(error) ? error.inFile(input.name, doc.line) : error;
-    }
-  });
-  await writePlaintextOutput(out.join(""), flags.output, { force: flags.force, forceHint });
+  const text = unsealManifests(input.bytes.toString("utf8"), input.name, keys, { format: flags.format, namespace: flags.namespace });
+  await writePlaintextOutput(text, flags.output, { force: flags.force, forceHint });
 }
