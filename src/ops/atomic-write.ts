@@ -139,13 +139,18 @@ async function renameInPlace(temp: Temp): Promise<void> {
   forgetRemoval(temp.path);
 }
 
-/** Final mode, fsync, close, rename; the temp file is removed if any step fails. */
+/** The temp file's final mode, on disk, closed: all that is left is the rename. */
+async function makeDurable(temp: Temp): Promise<void> {
+  fchmodSync(temp.fd, temp.mode);
+  await fsyncAsync(temp.fd);
+  temp.open = false;
+  closeSync(temp.fd);
+}
+
+/** makeDurable, then the rename; the temp file is removed if any step fails. */
 async function putInPlace(temp: Temp, options: AtomicWriteOptions): Promise<void> {
   try {
-    fchmodSync(temp.fd, temp.mode);
-    await fsyncAsync(temp.fd);
-    temp.open = false;
-    closeSync(temp.fd);
+    await makeDurable(temp);
     await renameInPlace(temp);
   } catch (error) {
     removeTemp(temp);
@@ -191,10 +196,7 @@ export async function writeFilesAtomic(files: readonly FileToWrite[], failed: (e
     try {
       const temp = writeTemp(path, data, options);
       temps.push(temp);
-      fchmodSync(temp.fd, temp.mode);
-      await fsyncAsync(temp.fd);
-      temp.open = false;
-      closeSync(temp.fd);
+      await makeDurable(temp);
     } catch (error) {
       temps.forEach(removeTemp);
       throw failed(error, path);
