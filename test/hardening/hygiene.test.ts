@@ -228,8 +228,9 @@ describe("the edit temp file", () => {
       editor(),
       `#!/bin/sh
 f="$1"
-printf '%s\\n%s\\n%s\\n' "$f" "$(stat -c %a "$f")" "$(stat -c %a "$(dirname "$f")")" > "$EDIT_RECORD"
-echo $$ >> "$EDIT_RECORD"
+# written whole, then renamed: the test reads the record as soon as it exists
+printf '%s\\n%s\\n%s\\n%s\\n' "$f" "$(stat -c %a "$f")" "$(stat -c %a "$(dirname "$f")")" $$ > "$EDIT_RECORD.part"
+mv "$EDIT_RECORD.part" "$EDIT_RECORD"
 case "$EDIT_ACTION" in
   change) printf 'db:\\n    password: changed\\n' > "$f" ;;
   garbage) printf 'a: [\\n' > "$f" ;;
@@ -312,7 +313,7 @@ esac
 describe("the exec-file temp file", () => {
   it.each(["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const)("is removed when sealbox gets %s while the command runs (exit 128+signal)", async (signal) => {
     const record = join(dir, `exec-file-${signal}`);
-    const child = spawnSealbox(["exec-file", "enc-app.yaml", `echo {} $$ > '${record}'; exec sleep 30`], { env, cwd: dir });
+    const child = spawnSealbox(["exec-file", "enc-app.yaml", `echo {} $$ > '${record}.part'; mv '${record}.part' '${record}'; exec sleep 30`], { env, cwd: dir });
     const exited = new Promise<number | null>((done) => child.on("exit", (status) => done(status)));
     for (let i = 0; i < 200 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 50));
     child.kill(signal);
