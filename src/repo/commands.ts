@@ -20,6 +20,11 @@ export interface RotateOptions extends RunOptions {
   threads?: boolean;
   /** Called with the number of files found, before any is worked on (the CLI tunes V8 for the run's size). */
   onFilesFound?: (count: number) => void;
+  /**
+   * V8 flags each worker thread sets as it starts (v8.setFlagsFromString): setting up a thread's heap
+   * resets some process-wide heap flags, so a caller that changed one passes it here to keep it.
+   */
+  workerV8Flags?: string;
 }
 
 /** New data key per SOPS file (recipients from the rules); SealedSecret files re-sealed to their rule's certificate. */
@@ -31,7 +36,7 @@ export async function rotatePaths(options: RotateOptions): Promise<RunReport> {
   prepared.ctx.indent = options.indent;
   const dryRun = !!options.dryRun;
   const threads = options.threads && !options.sources ? threadCount(options.concurrency ?? defaultConcurrency(), prepared.files.length) : 1;
-  const threaded = threads > 1 ? await (await import("./threads.js")).rotateInWorkers(prepared, { threads, quiet: options.quiet, dryRun, passphrase: options.passphrase }) : undefined;
+  const threaded = threads > 1 ? await (await import("./threads.js")).rotateInWorkers(prepared, { threads, quiet: options.quiet, dryRun, passphrase: options.passphrase, v8Flags: options.workerV8Flags }) : undefined;
   const results = threaded ?? (await forEachFile(prepared, { concurrency: options.concurrency, quiet: options.quiet, verb: "rotating" }, rotateFile(prepared.ctx, dryRun)));
   return summarise("rotate", dryRun, results, started);
 }

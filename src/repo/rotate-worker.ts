@@ -1,6 +1,7 @@
 // A rotate worker thread (started by ./threads.ts): rotates files from the shared counter exactly as
 // the main thread does, and posts the results in small batches (a message per file cost more than
 // some files' work). A locked identity's passphrase is asked of the main thread.
+import { setFlagsFromString } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { askOverPort } from "./passphrase-relay.js";
 import type { FileResult } from "./run.js";
@@ -9,6 +10,8 @@ import { contextFor, takeFiles, type ResultBatch, type WorkerSetup } from "./thr
 const BATCH = 16;
 
 const setup = workerData as WorkerSetup;
+// this thread's heap is set up by now, which reset them
+if (setup.v8Flags) setFlagsFromString(setup.v8Flags);
 let batch: ResultBatch["results"] = [];
 
 function flush(): void {

@@ -40,6 +40,8 @@ export interface WorkerSetup {
   inputType?: FormatName;
   /** Whether this thread can ask for passphrases (workers then ask it: ./passphrase-relay.ts). */
   canAsk: boolean;
+  /** RotateOptions.workerV8Flags. */
+  v8Flags?: string;
 }
 
 /** A batch of a worker's finished files. */
@@ -93,7 +95,7 @@ export async function takeFiles(setup: WorkerSetup, ctx: RekeyContext, onResult:
  */
 export async function rotateInWorkers(
   prepared: Prepared,
-  options: { threads: number; quiet?: boolean; dryRun: boolean; passphrase?: AskPassphrase },
+  options: { threads: number; quiet?: boolean; dryRun: boolean; passphrase?: AskPassphrase; v8Flags?: string },
 ): Promise<FileResult[] | undefined> {
   const { ctx, files } = prepared;
   const env = ctx.env ?? process.env;
@@ -130,6 +132,7 @@ export async function rotateInWorkers(
     indent: ctx.indent,
     inputType: ctx.inputType,
     canAsk: !!ask,
+    v8Flags: options.v8Flags,
   };
   const results: (FileResult | undefined)[] = new Array(files.length);
   const settled: boolean[] = new Array(files.length).fill(false);

@@ -49,13 +49,15 @@ Examples:
     )
     .action(async (paths: string[], flags: RotateFlags, command: Command) => {
       const { rotatePaths } = await import("../../repo/commands.js");
-      const { tuneForRunOf } = await import("../v8-tuning.js");
+      const { keepYoungGenerationAsIs, tuneForRunOf } = await import("../v8-tuning.js");
       const { parseConcurrency } = await import("../../repo/pool.js");
       const { printRunReport } = await import("../../repo/run.js");
       const privateKeys = flags.privateKey.length ? (await (await import("../../sealed/keys.js")).loadPrivateKeys(flags.privateKey)).map((k) => k.key) : undefined;
       const keyChanges = flags.addAge || flags.rmAge || flags.addKms || flags.rmKms ? await parseKeyChanges(flags) : undefined;
       const quiet = Boolean(command.optsWithGlobals().quiet);
-      const report = await rotatePaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, privateKeys, dryRun: flags.dryRun, threads: true, passphrase: terminalPassphrase, keyChanges, indent: flags.indent, inputType: flags.inputType, onFilesFound: tuneForRunOf });
+      // after this command's imports: a V8 flag changed makes V8 refuse the code cache of chunks loaded after
+      const workerV8Flags = keepYoungGenerationAsIs();
+      const report = await rotatePaths({ paths, configPath: flags.config, concurrency: parseConcurrency(flags.concurrency), quiet: quiet || flags.json, privateKeys, dryRun: flags.dryRun, threads: true, passphrase: terminalPassphrase, keyChanges, indent: flags.indent, inputType: flags.inputType, onFilesFound: tuneForRunOf, workerV8Flags });
       await printRunReport(report, { json: flags.json, quiet });
     });
 }
