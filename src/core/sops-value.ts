@@ -4,6 +4,7 @@
 // node:crypto's GCM is used: it is several times faster than pure JS here (docs/performance.md).
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { randomIv } from "./random.js";
+import { decodeStdBase64 } from "./base64.js";
 import { Comment, Timestamp, type Scalar } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import { bytesToGoString, formatGoFloat, goStringToBytes } from "./go-string.js";
@@ -56,10 +57,9 @@ export function encryptValue(value: PlainValue, key: Uint8Array, additionalData:
 }
 
 function decodeBase64(text: string, what: string): Buffer {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
-    throw new SealboxError("ErrorDecryptingTree", `malformed ${what} in encrypted value (bad base64)`);
-  }
-  return Buffer.from(text, "base64");
+  const bytes = decodeStdBase64(text);
+  if (!bytes) throw new SealboxError("ErrorDecryptingTree", `malformed ${what} in encrypted value (bad base64)`);
+  return bytes;
 }
 
 /**

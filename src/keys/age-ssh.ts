@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { Stanza } from "./age-stanza.js";
 import type { Identity, Recipient } from "age-encryption";
 import { SealboxError } from "../errors.js";
+import { decodeStdBase64 } from "../core/base64.js";
 import {
   base64NoPad,
   concat,
@@ -131,15 +132,16 @@ export function isSshRecipient(s: string): boolean {
 export function parseSshPublicKey(line: string): SshPublicKey {
   const [type, blob] = line.trim().split(/\s+/);
   if (!type || !blob) throw new Error("malformed ssh public key: expected `<type> <base64> [comment]`");
-  const wire = decodeStdBase64(blob);
+  const wire = decodeKeyBase64(blob);
   const key = parseWirePublicKey(wire);
   if (key.type !== type) throw new Error(`malformed ssh public key: says ${type} but holds ${key.type}`);
   return key;
 }
 
-function decodeStdBase64(s: string): Uint8Array {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(s) || s.length % 4 !== 0) throw new Error("malformed ssh public key: bad base64");
-  return new Uint8Array(Buffer.from(s, "base64"));
+function decodeKeyBase64(s: string): Uint8Array {
+  const bytes = s === "" ? undefined : decodeStdBase64(s);
+  if (!bytes) throw new Error("malformed ssh public key: bad base64");
+  return new Uint8Array(bytes);
 }
 
 /** The ssh-ed25519 tweak: HKDF-SHA-256(ikm = "", salt = wire key, info = label), as agessh's hkdf.New(nil, key). */

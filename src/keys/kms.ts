@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import type { KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { SealboxError } from "../errors.js";
+import { isStdBase64 } from "../core/base64.js";
 import { shownInMessage } from "../core/redact.js";
 import type { KeySource, KmsRecipientSpec, KmsStanza } from "./types.js";
 
@@ -157,7 +158,7 @@ export function createKmsKeySource(options: KmsKeySourceOptions = {}): KeySource
 
     async unwrap(stanza) {
       const name = describeKey(stanza);
-      if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(stanza.enc) || stanza.enc === "") {
+      if (!isStdBase64(stanza.enc) || stanza.enc === "") {
         throw new SealboxError("CouldNotRetrieveKey", `${name}: the stored data key (enc) is not valid base64`);
       }
       const out = await call(stanza, "decrypt", (sdk, client, abortSignal) =>

@@ -4,6 +4,7 @@
 // (`---` first, keys in go-yaml's natural order, YAML 1.1 quoting, sequences not indented).
 import type { Document as YamlDocument, DocumentOptions, ParseOptions, SchemaOptions, ScalarTag } from "yaml";
 import { SealboxError } from "../errors.js";
+import { isStdBase64 } from "../core/base64.js";
 import { parseJson } from "../formats/json.js";
 import { yamlProblem, yamlValueProblem } from "../formats/yaml-errors.js";
 import { outside, parseFastYamlStream, type FastValues } from "../formats/yaml-fast.js";
@@ -235,7 +236,7 @@ export function asSecret(value: unknown, file: string, line?: number): SecretMan
       if (field === "stringData") return [key, v];
       // Go's base64 (kubectl's, kubeseal's) skips line breaks: a certificate's data is often wrapped
       const base64 = v.replace(/[\r\n]/g, "");
-      if (!isBase64(base64)) throw new SealboxError("CouldNotReadInputFile", `data.${key} is not valid base64 (use stringData for plain text)`, { file, line });
+      if (!isStdBase64(base64)) throw new SealboxError("CouldNotReadInputFile", `data.${key} is not valid base64 (use stringData for plain text)`, { file, line });
       return [key, base64];
     });
     secret[field] = Object.fromEntries(entries);
@@ -302,15 +303,6 @@ export function asSealedSecret(value: unknown, file: string, line?: number): Sea
     metadata,
     spec: { ...spec, template: { ...template, metadata: isRecord(template.metadata) ? (template.metadata as ObjectMeta) : {} }, encryptedData: encryptedData as Record<string, string> },
   };
-}
-
-export function isBase64(text: string): boolean {
-  return text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
-}
-
-/** Strict standard base64 (as Go's StdEncoding): undefined when the text is not. */
-export function decodeBase64(text: string): Buffer | undefined {
-  return isBase64(text) ? Buffer.from(text, "base64") : undefined;
 }
 
 /** The template metadata kubeseal writes: the Secret's own metadata without server fields or last-applied copies. */

@@ -4,7 +4,8 @@
 // in the file's own format.
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { SealboxError, isSealboxError } from "../errors.js";
-import { asSealedSecret, isBase64, isSealedSecret, secretValues, setField, templateMetadata, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
+import { isStdBase64 } from "../core/base64.js";
+import { asSealedSecret, isSealedSecret, secretValues, setField, templateMetadata, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
 import { isRecord } from "./objects.js";
 import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, describeWidening, scopeFromAnnotations, scopeLabel, type Scope } from "./scope.js";
 import { sealValue } from "./seal.js";
@@ -99,7 +100,7 @@ export async function reencryptThrough(file: ManifestFile, path: string, reseal:
     const given: unknown = isRecord(spec) ? spec.encryptedData : undefined;
     // own keys only, and sealed values: what is written is what a controller could have sealed
     const same =
-      isRecord(given) && keys.length === Object.keys(given).length && keys.every((k) => Object.hasOwn(given, k) && typeof given[k] === "string" && given[k] !== "" && isBase64(given[k]));
+      isRecord(given) && keys.length === Object.keys(given).length && keys.every((k) => Object.hasOwn(given, k) && typeof given[k] === "string" && given[k] !== "" && isStdBase64(given[k]));
     if (!same) {
       const id = sealedIdentity(sealed[i]);
       throw new SealboxError("SealedDecryptFailed", `the controller's answer for SealedSecret ${id.namespace ? `${id.namespace}/` : ""}${id.name} is not that SealedSecret with the same keys and base64 values`, {

@@ -4,8 +4,9 @@
 // the whole object, and the error lists every key that failed (never a value).
 import type { KeyObject } from "node:crypto";
 import { hybridDecrypt } from "../core/hybrid.js";
+import { decodeStdBase64 } from "../core/base64.js";
 import { SealboxError, isSealboxError } from "../errors.js";
-import { asSealedSecret, decodeBase64, formatManifest, parseManifests, sealedSecretsOf, setEntry, type ManifestFormat, type SealedSecretManifest, type SecretManifest } from "./manifest.js";
+import { asSealedSecret, formatManifest, parseManifests, sealedSecretsOf, setEntry, type ManifestFormat, type SealedSecretManifest, type SecretManifest } from "./manifest.js";
 import { scopeFromAnnotations, scopeLabel, type Scope } from "./scope.js";
 
 export interface SealedIdentity {
@@ -33,7 +34,7 @@ export function unsealValues(sealed: SealedSecretManifest, keys: readonly KeyObj
   const out = new Map<string, Uint8Array>();
   const failures: string[] = [];
   for (const [key, value] of Object.entries(sealed.spec.encryptedData)) {
-    const bytes = decodeBase64(value);
+    const bytes = decodeStdBase64(value);
     if (!bytes) {
       failures.push(`${key}: not valid base64`);
       continue;
