@@ -18,9 +18,10 @@ export function tuneForRunOf(files: number): void {
 
 // A file's garbage dies young, yet V8 doubles a young generation whenever enough bytes survive its
 // scavenges, and files in flight always do: the main thread's grew to its 32 MB maximum in any long
-// run, which made a 10,000-file rotate peak 1.6 times as high as a 1,000-file one. Kept at the size
-// it has when the command starts (4 MB here): 1,000 files peak at 80 instead of 89 MB, 10,000 at
-// 103 instead of 143 MB, no slower (docs/performance.md, eleventh round).
+// run, which made a 10,000-file rotate peak 1.6 times as high as a 1,000-file one. Kept at about the
+// size it has when the command starts (2 MB here, 4 MB once the worker threads' start has let it
+// double): 1,000 files peak at 80 instead of 89 MB, 10,000 at 103 instead of 143 MB, no slower
+// (docs/performance.md, eleventh round).
 const YOUNG_GENERATION_AS_IS = "--semi-space-growth-factor=1";
 
 /**
