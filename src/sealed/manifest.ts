@@ -241,8 +241,15 @@ export function asSecret(value: unknown, file: string, line?: number): SecretMan
     });
     secret[field] = Object.fromEntries(entries);
   }
-  if (typeof value.type === "string") secret.type = value.type;
-  if (typeof value.immutable === "boolean") secret.immutable = value.immutable;
+  // kubeseal's decoder refuses these; dropped here, the Secret would lose its type or immutability unnoticed
+  if (value.type != null) {
+    if (typeof value.type !== "string") throw new SealboxError("CouldNotReadInputFile", "type must be a string (quote it)", { file, line });
+    secret.type = value.type;
+  }
+  if (value.immutable != null) {
+    if (typeof value.immutable !== "boolean") throw new SealboxError("CouldNotReadInputFile", "immutable must be true or false", { file, line });
+    secret.immutable = value.immutable;
+  }
   return secret;
 }
 
@@ -254,13 +261,31 @@ export function secretValues(secret: SecretManifest): Map<string, Uint8Array> {
   return values;
 }
 
-/** metadata with name and namespace as strings (a YAML `name: 123` is refused, not guessed at). */
+/**
+ * metadata as Kubernetes types it (a YAML `name: 123` or `enabled: true` label is refused, not guessed
+ * at): name and namespace strings, labels and annotations maps of strings, finalizers a list of
+ * strings. kubeseal's decoder refuses the same; copied as they were, they would make a SealedSecret
+ * the controller cannot read.
+ */
 function checkedMeta(meta: unknown, file: string, line?: number): ObjectMeta {
-  if (!isRecord(meta)) return {};
+  if (meta == null) return {};
+  if (!isRecord(meta)) throw new SealboxError("CouldNotReadInputFile", "metadata must be a mapping", { file, line });
   for (const field of ["name", "namespace"]) {
-    if (meta[field] !== undefined && meta[field] !== null && typeof meta[field] !== "string") {
+    if (meta[field] != null && typeof meta[field] !== "string") {
       throw new SealboxError("CouldNotReadInputFile", `metadata.${field} must be a string (quote it)`, { file, line });
     }
+  }
+  for (const field of ["labels", "annotations"]) {
+    const map = meta[field];
+    if (map == null) continue;
+    if (!isRecord(map)) throw new SealboxError("CouldNotReadInputFile", `metadata.${field} must be a mapping of names to strings`, { file, line });
+    for (const [key, value] of Object.entries(map)) {
+      if (typeof value !== "string") throw new SealboxError("CouldNotReadInputFile", `metadata.${field}.${key} must be a string (quote it)`, { file, line });
+    }
+  }
+  const finalizers = meta.finalizers;
+  if (finalizers != null && !(Array.isArray(finalizers) && finalizers.every((f) => typeof f === "string"))) {
+    throw new SealboxError("CouldNotReadInputFile", "metadata.finalizers must be a list of strings", { file, line });
   }
   return meta as ObjectMeta;
 }
