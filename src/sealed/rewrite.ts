@@ -133,6 +133,11 @@ export function rescope(file: ManifestFile, path: string, options: RescopeOption
   const plans = docs.map((doc) => {
     const sealed = asSealedSecret(doc.value, path, doc.line);
     const id = sealedIdentity(sealed);
+    // sealed under a label with an empty namespace, the values would open nowhere: the controller
+    // computes the label from the namespace the object is applied in
+    if (options.to !== "cluster-wide" && !id.namespace) {
+      throw new SealboxError("ConflictingParameters", `SealedSecret ${id.name} has no metadata.namespace, which a ${options.to} label needs: give it the namespace it is applied in first`, { file: path, line: doc.line });
+    }
     const { values, publicKey } = withFile(() => openForRescope(sealed, options), path, doc.line);
     return { doc, id, values, publicKey };
   });
