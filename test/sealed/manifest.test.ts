@@ -125,6 +125,20 @@ describe("input checks", () => {
     expect(() => sealSecret(secretFrom(base + "stringData: {k: v}\n"), { publicKey, name: "t" })).toThrow(/name "s" differs/);
   });
 
+  it("refuses --name for an input of several Secrets, which it would seal all under one name", () => {
+    const unnamed = "apiVersion: v1\nkind: Secret\nmetadata:\n  namespace: a\nstringData: {k: v}\n";
+    expect(JSON.parse(sealManifests(unnamed, "one.yaml", { publicKey, name: "db", format: "json" })).metadata.name).toBe("db");
+    for (const text of [`${unnamed}---\n${unnamed}`, JSON.stringify({ apiVersion: "v1", kind: "List", items: [secretFrom(unnamed), secretFrom(unnamed)] })]) {
+      try {
+        sealManifests(text, "two.yaml", { publicKey, name: "db", format: "json" });
+        expect.unreachable();
+      } catch (error) {
+        expect((error as SealboxError).message).toBe("--name names one Secret, and the input holds more: name each in its metadata.name");
+        expect((error as SealboxError).exitStatus).toBe(8);
+      }
+    }
+  });
+
   it("refuses empty data unless allowed, then writes an empty encryptedData", () => {
     expect(() => sealSecret(secretFrom(base), { publicKey })).toThrow(/--allow-empty-data/);
     const json = formatManifest(sealSecret(secretFrom(base), { publicKey, allowEmptyData: true }), "json");
