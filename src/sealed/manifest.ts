@@ -545,18 +545,25 @@ export function setField(doc: ManifestDoc, path: string[], value: string | undef
       const parent = yaml.getIn(parentPath);
       if (YAML.isMap(parent) && parent.items.length === 0) yaml.deleteIn(parentPath);
     } else {
-      // Missing maps are made as plain block maps (setIn would make `!!omap` under the YAML 1.1 schema).
+      // Missing maps are made as plain block maps (setIn would make `!!omap` under the YAML 1.1 schema);
+      // an empty one (`labels:`, `labels: null`) is one too. Anything else there is refused in words:
+      // the library's own error names no file and exits 1.
       for (let i = 1; i < path.length; i++) {
-        if (!yaml.hasIn(path.slice(0, i))) yaml.setIn(path.slice(0, i), new YAML.YAMLMap());
+        const prefix = path.slice(0, i);
+        const node: unknown = yaml.getIn(prefix, true);
+        if (node == null || (YAML.isScalar(node) && node.value == null)) yaml.setIn(prefix, new YAML.YAMLMap());
+        else if (!YAML.isMap(node)) throw new SealboxError("CouldNotReadInputFile", `${prefix.join(".")} must be a mapping`, { line: doc.line });
       }
       yaml.setIn(path, value);
     }
   }
   let node = doc.value as Record<string, unknown>;
   const chain: Record<string, unknown>[] = [node];
-  for (const key of parentPath) {
+  for (const [i, key] of parentPath.entries()) {
     if (!isRecord(node[key])) {
       if (value === undefined) return;
+      // as in the YAML tree above (a JSON file has none): an empty field becomes a map, anything else is refused
+      if (node[key] != null) throw new SealboxError("CouldNotReadInputFile", `${parentPath.slice(0, i + 1).join(".")} must be a mapping`, { line: doc.line });
       node[key] = {};
     }
     node = node[key] as Record<string, unknown>;

@@ -48,16 +48,22 @@ export function mergeInto(file: ManifestFile, path: string, secret: SecretManife
   const values = secretValues(secret);
   if (values.size === 0 && !options.allowEmptyData) throw new SealboxError("Generic", "the Secret has no data or stringData to merge; to merge its labels and annotations only, use --allow-empty-data");
   const template = templateMetadata(secret.metadata);
-  for (const field of ["labels", "annotations"] as const) {
-    for (const [key, value] of Object.entries(template[field] ?? {})) {
-      if (key === NAMESPACE_WIDE_ANNOTATION || key === CLUSTER_WIDE_ANNOTATION) continue;
-      if (typeof value !== "string") throw new SealboxError("CouldNotReadInputFile", `the Secret's metadata.${field}.${key} must be a string (quote it)`);
-      setField(docs[0], ["spec", "template", "metadata", field, key], value);
-    }
-  }
-  const keys = [...values.keys()];
-  writeValues(docs[0], values, options.publicKey, id.label);
-  return keys;
+  return withFile(
+    () => {
+      for (const field of ["labels", "annotations"] as const) {
+        for (const [key, value] of Object.entries(template[field] ?? {})) {
+          if (key === NAMESPACE_WIDE_ANNOTATION || key === CLUSTER_WIDE_ANNOTATION) continue;
+          if (typeof value !== "string") throw new SealboxError("CouldNotReadInputFile", `the Secret's metadata.${field}.${key} must be a string (quote it)`);
+          setField(docs[0], ["spec", "template", "metadata", field, key], value);
+        }
+      }
+      const keys = [...values.keys()];
+      writeValues(docs[0], values, options.publicKey, id.label);
+      return keys;
+    },
+    path,
+    docs[0].line,
+  );
 }
 
 export interface ReencryptOptions {
