@@ -65,6 +65,9 @@ export { parseManifests, formatManifest, stringifyManifests, asSecret, asSealedS
 export type { ManifestFormat, ManifestFile, ManifestDoc, SecretManifest, SealedSecretManifest, ObjectMeta } from "./sealed/manifest.js";
 export { reencrypt as reencryptSealed, reencryptThrough, rescope, mergeInto } from "./sealed/rewrite.js";
 export type { MergeOptions, ReencryptOptions, RescopeOptions } from "./sealed/rewrite.js";
+export { reencryptFiles } from "./sealed/reencrypt-files.js";
+export type { ReencryptFilesOptions, ReencryptedFile } from "./sealed/reencrypt-files.js";
+export { validateThrough } from "./sealed/verify.js";
 export { SCOPES, parseScope, scopeLabel } from "./sealed/scope.js";
 export type { Scope } from "./sealed/scope.js";
 

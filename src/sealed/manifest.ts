@@ -241,8 +241,15 @@ export function asSecret(value: unknown, file: string, line?: number): SecretMan
     });
     secret[field] = Object.fromEntries(entries);
   }
-  if (typeof value.type === "string") secret.type = value.type;
-  if (typeof value.immutable === "boolean") secret.immutable = value.immutable;
+  // kubeseal's decoder refuses these; dropped here, the Secret would lose its type or immutability unnoticed
+  if (value.type != null) {
+    if (typeof value.type !== "string") throw new SealboxError("CouldNotReadInputFile", "type must be a string (quote it)", { file, line });
+    secret.type = value.type;
+  }
+  if (value.immutable != null) {
+    if (typeof value.immutable !== "boolean") throw new SealboxError("CouldNotReadInputFile", "immutable must be true or false", { file, line });
+    secret.immutable = value.immutable;
+  }
   return secret;
 }
 
@@ -254,13 +261,31 @@ export function secretValues(secret: SecretManifest): Map<string, Uint8Array> {
   return values;
 }
 
-/** metadata with name and namespace as strings (a YAML `name: 123` is refused, not guessed at). */
+/**
+ * metadata as Kubernetes types it (a YAML `name: 123` or `enabled: true` label is refused, not guessed
+ * at): name and namespace strings, labels and annotations maps of strings, finalizers a list of
+ * strings. kubeseal's decoder refuses the same; copied as they were, they would make a SealedSecret
+ * the controller cannot read.
+ */
 function checkedMeta(meta: unknown, file: string, line?: number): ObjectMeta {
-  if (!isRecord(meta)) return {};
+  if (meta == null) return {};
+  if (!isRecord(meta)) throw new SealboxError("CouldNotReadInputFile", "metadata must be a mapping", { file, line });
   for (const field of ["name", "namespace"]) {
-    if (meta[field] !== undefined && meta[field] !== null && typeof meta[field] !== "string") {
+    if (meta[field] != null && typeof meta[field] !== "string") {
       throw new SealboxError("CouldNotReadInputFile", `metadata.${field} must be a string (quote it)`, { file, line });
     }
+  }
+  for (const field of ["labels", "annotations"]) {
+    const map = meta[field];
+    if (map == null) continue;
+    if (!isRecord(map)) throw new SealboxError("CouldNotReadInputFile", `metadata.${field} must be a mapping of names to strings`, { file, line });
+    for (const [key, value] of Object.entries(map)) {
+      if (typeof value !== "string") throw new SealboxError("CouldNotReadInputFile", `metadata.${field}.${key} must be a string (quote it)`, { file, line });
+    }
+  }
+  const finalizers = meta.finalizers;
+  if (finalizers != null && !(Array.isArray(finalizers) && finalizers.every((f) => typeof f === "string"))) {
+    throw new SealboxError("CouldNotReadInputFile", "metadata.finalizers must be a list of strings", { file, line });
   }
   return meta as ObjectMeta;
 }
@@ -520,18 +545,25 @@ export function setField(doc: ManifestDoc, path: string[], value: string | undef
       const parent = yaml.getIn(parentPath);
       if (YAML.isMap(parent) && parent.items.length === 0) yaml.deleteIn(parentPath);
     } else {
-      // Missing maps are made as plain block maps (setIn would make `!!omap` under the YAML 1.1 schema).
+      // Missing maps are made as plain block maps (setIn would make `!!omap` under the YAML 1.1 schema);
+      // an empty one (`labels:`, `labels: null`) is one too. Anything else there is refused in words:
+      // the library's own error names no file and exits 1.
       for (let i = 1; i < path.length; i++) {
-        if (!yaml.hasIn(path.slice(0, i))) yaml.setIn(path.slice(0, i), new YAML.YAMLMap());
+        const prefix = path.slice(0, i);
+        const node: unknown = yaml.getIn(prefix, true);
+        if (node == null || (YAML.isScalar(node) && node.value == null)) yaml.setIn(prefix, new YAML.YAMLMap());
+        else if (!YAML.isMap(node)) throw new SealboxError("CouldNotReadInputFile", `${prefix.join(".")} must be a mapping`, { line: doc.line });
       }
       yaml.setIn(path, value);
     }
   }
   let node = doc.value as Record<string, unknown>;
   const chain: Record<string, unknown>[] = [node];
-  for (const key of parentPath) {
+  for (const [i, key] of parentPath.entries()) {
     if (!isRecord(node[key])) {
       if (value === undefined) return;
+      // as in the YAML tree above (a JSON file has none): an empty field becomes a map, anything else is refused
+      if (node[key] != null) throw new SealboxError("CouldNotReadInputFile", `${parentPath.slice(0, i + 1).join(".")} must be a mapping`, { line: doc.line });
       node[key] = {};
     }
     node = node[key] as Record<string, unknown>;

@@ -48,16 +48,22 @@ export function mergeInto(file: ManifestFile, path: string, secret: SecretManife
   const values = secretValues(secret);
   if (values.size === 0 && !options.allowEmptyData) throw new SealboxError("Generic", "the Secret has no data or stringData to merge; to merge its labels and annotations only, use --allow-empty-data");
   const template = templateMetadata(secret.metadata);
-  for (const field of ["labels", "annotations"] as const) {
-    for (const [key, value] of Object.entries(template[field] ?? {})) {
-      if (key === NAMESPACE_WIDE_ANNOTATION || key === CLUSTER_WIDE_ANNOTATION) continue;
-      if (typeof value !== "string") throw new SealboxError("CouldNotReadInputFile", `the Secret's metadata.${field}.${key} must be a string (quote it)`);
-      setField(docs[0], ["spec", "template", "metadata", field, key], value);
-    }
-  }
-  const keys = [...values.keys()];
-  writeValues(docs[0], values, options.publicKey, id.label);
-  return keys;
+  return withFile(
+    () => {
+      for (const field of ["labels", "annotations"] as const) {
+        for (const [key, value] of Object.entries(template[field] ?? {})) {
+          if (key === NAMESPACE_WIDE_ANNOTATION || key === CLUSTER_WIDE_ANNOTATION) continue;
+          if (typeof value !== "string") throw new SealboxError("CouldNotReadInputFile", `the Secret's metadata.${field}.${key} must be a string (quote it)`);
+          setField(docs[0], ["spec", "template", "metadata", field, key], value);
+        }
+      }
+      const keys = [...values.keys()];
+      writeValues(docs[0], values, options.publicKey, id.label);
+      return keys;
+    },
+    path,
+    docs[0].line,
+  );
 }
 
 export interface ReencryptOptions {
@@ -133,6 +139,11 @@ export function rescope(file: ManifestFile, path: string, options: RescopeOption
   const plans = docs.map((doc) => {
     const sealed = asSealedSecret(doc.value, path, doc.line);
     const id = sealedIdentity(sealed);
+    // sealed under a label with an empty namespace, the values would open nowhere: the controller
+    // computes the label from the namespace the object is applied in
+    if (options.to !== "cluster-wide" && !id.namespace) {
+      throw new SealboxError("ConflictingParameters", `SealedSecret ${id.name} has no metadata.namespace, which a ${options.to} label needs: give it the namespace it is applied in first`, { file: path, line: doc.line });
+    }
     const { values, publicKey } = withFile(() => openForRescope(sealed, options), path, doc.line);
     return { doc, id, values, publicKey };
   });

@@ -156,11 +156,15 @@ const HELPER_TEXT = 32 * 1024;
 
 /** The Secrets of a manifest text, prepared one document at a time as it is parsed. */
 function* secretsOf(text: string, file: string, options: SealOptions): Generator<Prepared> {
+  let count = 0;
   for (const doc of manifestValues(text, file)) {
     if (doc.value === null) continue;
     for (const item of listItems(doc.value) ?? [doc.value]) {
       let prepared: Prepared;
       try {
+        // kubeseal's --name names the one Secret it seals: given to several, it would seal them all
+        // under one name, and the last applied would replace the others in the cluster
+        if (options.name !== undefined && ++count > 1) throw new SealboxError("ConflictingParameters", "--name names one Secret, and the input holds more: name each in its metadata.name");
         prepared = prepare(asSecret(item, file, doc.line), options);
       } catch (error) {
         throw isSealboxError(error) ? error.inFile(file, doc.line) : error;

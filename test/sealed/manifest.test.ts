@@ -8,6 +8,7 @@ import YAML from "yaml";
 import { formatManifest, goYaml, goYamlKeyCompare, parseManifests, readSecrets, type SealedSecretManifest } from "../../src/sealed/manifest.js";
 import { sealManifests, sealSecret } from "../../src/sealed/seal.js";
 import { unsealManifests, unsealSecret } from "../../src/sealed/unseal.js";
+import { SealboxError } from "../../src/errors.js";
 import { KEY } from "./helpers.js";
 
 const privateKey = createPrivateKey(readFileSync(KEY));
@@ -124,6 +125,20 @@ describe("input checks", () => {
     expect(() => sealSecret(secretFrom(base + "stringData: {k: v}\n"), { publicKey, name: "t" })).toThrow(/name "s" differs/);
   });
 
+  it("refuses --name for an input of several Secrets, which it would seal all under one name", () => {
+    const unnamed = "apiVersion: v1\nkind: Secret\nmetadata:\n  namespace: a\nstringData: {k: v}\n";
+    expect(JSON.parse(sealManifests(unnamed, "one.yaml", { publicKey, name: "db", format: "json" })).metadata.name).toBe("db");
+    for (const text of [`${unnamed}---\n${unnamed}`, JSON.stringify({ apiVersion: "v1", kind: "List", items: [secretFrom(unnamed), secretFrom(unnamed)] })]) {
+      try {
+        sealManifests(text, "two.yaml", { publicKey, name: "db", format: "json" });
+        expect.unreachable();
+      } catch (error) {
+        expect((error as SealboxError).message).toBe("--name names one Secret, and the input holds more: name each in its metadata.name");
+        expect((error as SealboxError).exitStatus).toBe(8);
+      }
+    }
+  });
+
   it("refuses empty data unless allowed, then writes an empty encryptedData", () => {
     expect(() => sealSecret(secretFrom(base), { publicKey })).toThrow(/--allow-empty-data/);
     const json = formatManifest(sealSecret(secretFrom(base), { publicKey, allowEmptyData: true }), "json");
@@ -144,6 +159,37 @@ describe("input checks", () => {
   it("refuses non-base64 data and non-string stringData, naming the key", () => {
     expect(() => secretFrom(base + "data:\n  token: not base64!\n")).toThrow(/data\.token is not valid base64/);
     expect(() => secretFrom(base + "stringData:\n  port: 5432\n")).toThrow(/stringData\.port must be a string/);
+  });
+
+  it("refuses metadata, type and immutable that Kubernetes would not take, rather than copying or dropping them", () => {
+    const secret = (fields: string) => `apiVersion: v1\nkind: Secret\n${fields}stringData: {k: v}\n`;
+    const refused: [string, RegExp][] = [
+      // copied as they were, these made a SealedSecret whose template the controller cannot decode
+      ["metadata: {name: s, namespace: a, labels: {enabled: true}}\n", /^metadata\.labels\.enabled must be a string \(quote it\)$/],
+      ["metadata: {name: s, namespace: a, annotations: {replicas: 3}}\n", /^metadata\.annotations\.replicas must be a string/],
+      ["metadata: {name: s, namespace: a, labels: [x]}\n", /^metadata\.labels must be a mapping of names to strings$/],
+      ["metadata: {name: s, namespace: a, finalizers: example.com/keep}\n", /^metadata\.finalizers must be a list of strings$/],
+      ["metadata: s\n", /^metadata must be a mapping$/],
+      // dropped silently, these lost the Secret's type or its immutability (YAML 1.2 reads `yes` as a string)
+      ["metadata: {name: s, namespace: a}\ntype: 5\n", /^type must be a string/],
+      ["metadata: {name: s, namespace: a}\nimmutable: yes\n", /^immutable must be true or false$/],
+      ["metadata: {name: s, namespace: a}\nimmutable: \"true\"\n", /^immutable must be true or false$/],
+    ];
+    for (const [fields, message] of refused) {
+      let error: unknown;
+      try {
+        readSecrets(parseManifests(secret(fields), "in.yaml"), "in.yaml");
+      } catch (e) {
+        error = e;
+      }
+      expect(error, fields).toBeInstanceOf(SealboxError);
+      expect((error as SealboxError).message, fields).toMatch(message);
+      expect((error as SealboxError).exitStatus).toBe(2);
+    }
+    const fine = secretFrom(secret("metadata: {name: s, namespace: a, labels: {enabled: \"true\"}, annotations: null, finalizers: [a/b]}\ntype: Opaque\nimmutable: true\n"));
+    expect(fine.metadata.labels).toEqual({ enabled: "true" });
+    expect(fine.immutable).toBe(true);
+    expect(sealSecret(fine, { publicKey }).spec.template).toMatchObject({ type: "Opaque", immutable: true, metadata: { finalizers: ["a/b"] } });
   });
 
   it("refuses a SOPS-encrypted Secret: sealing it would hand the cluster the ENC[…] texts", () => {

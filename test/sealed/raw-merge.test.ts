@@ -171,6 +171,39 @@ describe("seal --merge-into", () => {
     expect(result.status).toBe(2);
     expect(readFileSync(file, "utf8")).toBe(readFileSync(join(VECTORS, "data-strict.sealed.yaml"), "utf8"));
   });
+
+  it("merges labels into a template whose labels (or whole template) are empty, and names the file when they are no mapping", async () => {
+    const dir = tempDir();
+    const secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: x, labels: {tier: db}}\nstringData: {added: v}\n";
+    const original = readFileSync(join(VECTORS, "data-strict.sealed.yaml"), "utf8");
+    const emptied = {
+      "labels-null.yaml": original.replace(/^( {6})name: /m, "$1labels: null\n$1name: "),
+      "labels-empty.yaml": original.replace(/^( {6})name: /m, "$1labels:\n$1name: "),
+      "template-null.yaml": original.replace(/^ {2}template:\n(?: {4}.*\n)*/m, "  template: ~\n"),
+    };
+    for (const [name, text] of Object.entries(emptied)) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const result = await sealbox(["seal", "--cert", CERT, "--merge-into", file], { input: secret });
+      expect(result.stderr, name).toBe("");
+      expect(result.status, name).toBe(0);
+      const unsealed = await sealbox(["unseal", file, "--private-key", KEY, "--format", "json"]);
+      expect(JSON.parse(unsealed.stdout).metadata.labels, name).toEqual({ tier: "db" });
+    }
+    for (const [name, text] of [
+      ["labels-list.yaml", original.replace(/^( {6})name: /m, "$1labels: [a]\n$1name: ")],
+      ["labels-list.json", JSON.stringify({ ...YAML.parse(original), spec: { ...YAML.parse(original).spec, template: { metadata: { labels: ["a"] } } } })],
+    ]) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const result = await sealbox(["seal", "--cert", CERT, "--merge-into", file], { input: secret });
+      // was: exit 1 and the yaml library's "Expected YAML collection at labels", naming no file (YAML),
+      // or the list silently replaced (JSON)
+      expect(result.status, name).toBe(2);
+      expect(result.stderr, name).toBe(`sealbox: ${file}:1: spec.template.metadata.labels must be a mapping\n`);
+      expect(readFileSync(file, "utf8")).toBe(text);
+    }
+  });
 });
 
 describe("kubeseal's output flags", () => {

@@ -120,6 +120,22 @@ describe("scope", () => {
     expect(opensslOpen(doc.spec.encryptedData.token, "").toString()).toBe("tok-1234567890");
   });
 
+  it("refuses to narrow a SealedSecret without a namespace: sealed under an empty namespace, it would open nowhere", async () => {
+    const dir = tempDir();
+    const file = join(dir, "global.yaml");
+    // cluster-wide SealedSecrets may go without a namespace (kubectl apply -n places them)
+    const doc = YAML.parse(readFileSync(join(VECTORS, "cluster-wide.sealed.yaml"), "utf8"));
+    delete doc.metadata.namespace;
+    delete doc.spec.template.metadata.namespace;
+    writeFileSync(file, YAML.stringify(doc));
+    for (const to of ["namespace-wide", "strict"]) {
+      const result = await sealbox(["scope", file, "--to", to, "--private-key", KEY, "-i"]);
+      expect(result.status).toBe(8);
+      expect(result.stderr).toContain(`global.yaml:1: SealedSecret global-key has no metadata.namespace, which a ${to} label needs`);
+    }
+    expect(YAML.parse(readFileSync(file, "utf8"))).toEqual(doc);
+  });
+
   it("refuses without a way to open the values", async () => {
     const result = await sealbox(["scope", join(VECTORS, "data-strict.sealed.yaml"), "--to", "cluster-wide"]);
     expect(result.status).toBe(8);

@@ -32,13 +32,12 @@ interface ReencryptFlags {
 }
 
 async function reencrypt(paths: string[], flags: ReencryptFlags): Promise<void> {
-  const { SealboxError, isSealboxError } = await import("../../errors.js");
+  const { SealboxError } = await import("../../errors.js");
   const { readInput, writeOutput, writeOutputs } = await import("../../ops/file-io.js");
   const { certFromFlags } = await import("../../sealed/io.js");
   const { discoverFiles } = await import("../../repo/discover.js");
   const { loadPrivateKeys } = await import("../../sealed/keys.js");
-  const { isSealedSecret, parseManifests, stringifyManifests } = await import("../../sealed/manifest.js");
-  const { reencrypt: reencryptFile } = await import("../../sealed/rewrite.js");
+  const { reencryptFiles } = await import("../../sealed/reencrypt-files.js");
   if (flags.inPlace && flags.output) throw new SealboxError("ConflictingParameters", "-i and -o do not go together");
   // Directories: the *.yaml/*.yml/*.json files git tracks or would track (src/repo/discover.ts).
   const files = (await discoverFiles(paths, { accept: (p) => /\.(ya?ml|json)$/i.test(p) })).map((f) => f.path);
@@ -47,36 +46,8 @@ async function reencrypt(paths: string[], flags: ReencryptFlags): Promise<void> 
   }
   const cert = await certFromFlags(flags, "reencrypt");
   const privateKeys = (await loadPrivateKeys(flags.privateKey)).map((k) => k.key);
-
   // Everything is opened and re-sealed in memory first: one failure writes nothing at all.
-  const results: { file: string; text: string; count: number }[] = [];
-  const failures: string[] = [];
-  let firstError: unknown;
-  const named = new Set(paths);
-  for (const file of files) {
-    try {
-      const input = await readInput(file);
-      let manifests;
-      try {
-        manifests = parseManifests(input.bytes.toString("utf8"), file);
-      } catch (error) {
-        // A directory may hold YAML that is no manifest at all (values files, templates): not ours to judge.
-        if (!named.has(file)) continue;
-        throw error;
-      }
-      if (!manifests.docs.some((d) => isSealedSecret(d.value))) {
-        if (named.has(file)) throw new SealboxError("NeedAtLeastOneDocument", "no SealedSecret in this file", { file });
-        continue;
-      }
-      const count = reencryptFile(manifests, file, { publicKey: cert.publicKey, privateKeys });
-      results.push({ file, text: stringifyManifests(manifests), count });
-    } catch (error) {
-      firstError ??= error;
-      failures.push(isSealboxError(error) ? error.describe() : String(error));
-    }
-  }
-  if (failures.length === 1) throw firstError;
-  if (failures.length > 1) throw new SealboxError("SealedDecryptFailed", `${failures.length} files could not be re-encrypted; nothing was written`, { details: failures });
+  const results = await reencryptFiles(files, { publicKey: cert.publicKey, privateKeys, named: new Set(paths), read: async (file) => (await readInput(file)).bytes });
   if (!flags.inPlace) {
     await writeOutput(results[0].text, flags.output);
     return;

@@ -207,8 +207,7 @@ async function recoveryUnseal(file: string | undefined, flags: SealFlags): Promi
 async function askController(file: string | undefined, flags: SealFlags): Promise<void> {
   const { SealboxError } = await import("../../errors.js");
   const { readInput, writeOutput } = await import("../../ops/file-io.js");
-  const { asSealedSecret, parseManifests, sealedSecretsOf, stringifyManifests } = await import("../../sealed/manifest.js");
-  const { sealedIdentity } = await import("../../sealed/unseal.js");
+  const { parseManifests, sealedSecretsOf, stringifyManifests } = await import("../../sealed/manifest.js");
   const { info } = await import("../terminal.js");
   const operation = flags.validate ? "--validate" : "--re-encrypt";
   if (flags.validate && flags.reEncrypt) throw new SealboxError("ConflictingParameters", "--validate and --re-encrypt do not go together");
@@ -219,41 +218,21 @@ async function askController(file: string | undefined, flags: SealFlags): Promis
   const options = await controllerOptions(flags);
   const input = await readInput(file);
   const manifests = parseManifests(input.bytes.toString("utf8"), input.name);
+  const kube = await import("../../sealed/kube.js");
+  if (flags.validate) {
+    const { validateThrough } = await import("../../sealed/verify.js");
+    const names = await validateThrough(manifests, input.name, (sealedSecret) => kube.verifyWithController(options, JSON.stringify(sealedSecret)));
+    info(`the controller can decrypt ${names.length === 1 ? `SealedSecret ${names[0]}` : `all ${names.length} SealedSecrets`}`);
+    return;
+  }
   const docs = sealedSecretsOf(manifests);
   if (docs.length === 0) throw new SealboxError("NeedAtLeastOneDocument", `${operation} needs SealedSecrets, and there is none`, { file: input.name });
   // a List's items (kubectl get sealedsecrets -o yaml) can be asked about, not rewritten in place
-  if (flags.reEncrypt && docs.some((d) => d.listed)) {
+  if (docs.some((d) => d.listed)) {
     throw new SealboxError("ConflictingParameters", "--re-encrypt rewrites SealedSecret documents, and these are the items of a v1 List: give them as documents (--validate reads Lists)", { file: input.name });
   }
   if (flags.format && flags.format !== manifests.format) {
     throw new SealboxError("ConflictingParameters", `${operation} keeps the input's format (${manifests.format}): --format ${flags.format} does not go with it`);
-  }
-  const kube = await import("../../sealed/kube.js");
-
-  if (flags.validate) {
-    // each read before the first is sent: a damaged one is named here, not met as the controller's 500
-    const names = docs.map((doc) => {
-      const id = sealedIdentity(asSealedSecret(doc.value, input.name, doc.line));
-      return id.namespace ? `${id.namespace}/${id.name}` : id.name;
-    });
-    const refused: string[] = [];
-    for (const [i, doc] of docs.entries()) {
-      let valid: boolean;
-      try {
-        valid = await kube.verifyWithController(options, JSON.stringify(doc.value));
-      } catch (error) {
-        throw error instanceof SealboxError ? error.inFile(input.name, doc.line) : error;
-      }
-      if (!valid) refused.push(`${names[i]} (line ${doc.line})`);
-    }
-    if (refused.length) {
-      throw new SealboxError("SealedDecryptFailed", `the controller cannot decrypt ${refused.length === 1 ? `SealedSecret ${refused[0]}` : `${refused.length} SealedSecrets`}: sealed to another cluster's key, moved to another name or namespace, or damaged`, {
-        file: input.name,
-        details: refused.length > 1 ? refused : undefined,
-      });
-    }
-    info(`the controller can decrypt ${docs.length === 1 ? `SealedSecret ${names[0]}` : `all ${docs.length} SealedSecrets`}`);
-    return;
   }
   const { reencryptThrough } = await import("../../sealed/rewrite.js");
   await reencryptThrough(manifests, input.name, (sealedSecret) => kube.reencryptWithController(options, JSON.stringify(sealedSecret)));
