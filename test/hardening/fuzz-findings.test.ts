@@ -36,3 +36,20 @@ describe("YAML !!binary values", () => {
     expect(stackLines(dec.stderr)).toEqual([]);
   });
 });
+
+describe("flat stores' sops metadata (dotenv sops_… lines, the INI [sops] section)", () => {
+  it.each([
+    ["app.enc.env", "sops_age__list_0__map_enc=", "sops_age__list_-1__map_enc="],
+    ["settings.enc.ini", "age__list_0__map_enc", "age__list_-1__map_enc"],
+  ])("%s: a negative list index is refused by key and line, not dropped (which read as a damaged age stanza)", async (name, from, to) => {
+    const dir = scratch();
+    const file = join(dir, name);
+    const text = readFileSync(join(SOPS_VECTORS, name), "utf8");
+    const line = text.split("\n").findIndex((l) => l.startsWith(from)) + 1;
+    writeFileSync(file, text.replace(from, to));
+    const r = await sealbox(["decrypt", file], { env: cliEnv(KEYS) });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`sealbox: ${file}:${line}: malformed sops metadata: key age__list_-1__map_enc does not fit the shape of the other metadata keys\n`);
+    expect(r.stdout).toBe("");
+  });
+});
