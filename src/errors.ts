@@ -1,6 +1,6 @@
 // Typed errors with stable exit statuses. Made once where the fault is found, shown by the CLI in one
 // place (src/cli/main.ts). Messages name files, lines, keys and recipients, never a secret value.
-import { shownInMessage } from "./core/redact.js";
+import { looksLikeKeyMaterial, shownInMessage } from "./core/redact.js";
 
 /** Exit statuses. Where sops has a number for the same failure we use it (cmd/sops/codes). */
 export const ExitCode = {
@@ -91,4 +91,26 @@ export function isSealboxError(e: unknown): e is SealboxError {
 /** Why a file operation failed, for a message: the system's code (ENOENT, EACCES), else its message. */
 export function failureReason(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+/** A value's kind as a refusal names it: its type, never the value (it may be a secret). */
+export function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Uint8Array) return "bytes";
+  return typeof value === "object" ? `an object (${value.constructor?.name ?? "no prototype"})` : typeof value;
+}
+
+/**
+ * The TypeError a library function throws for an argument of the wrong type, made at its boundary
+ * (`audit(): options.paths must be an array of strings, got string`) rather than deep inside.
+ */
+export function argumentError(where: string, expected: string, got: unknown): TypeError {
+  return new TypeError(`${where} must be ${expected}, got ${typeName(got)}`);
+}
+
+/** The TypeError for an argument that must be one of a few names; a wrong name is shown (it is no secret), anything else by its type. */
+export function choiceError(where: string, choices: readonly string[], got: unknown): TypeError {
+  const shown = typeof got === "string" && got.length <= 40 && !looksLikeKeyMaterial(got) ? JSON.stringify(got) : typeName(got);
+  return new TypeError(`${where} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${shown}`);
 }

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
 import type { Branch } from "../tree/tree.js";
-import { SealboxError } from "../errors.js";
+import { argumentError, choiceError, SealboxError } from "../errors.js";
 import { shownInMessage } from "../core/redact.js";
 import { goRegExp } from "../core/go-regexp.js";
 import { findConfigFile, loadRules, matchCreationRule, type CreationRule } from "../rules/config.js";
@@ -16,7 +16,7 @@ import { classify, type Classified, type PlainSecret } from "../repo/classify.js
 import { discoverFiles, displayPath, gitTopLevel } from "../repo/discover.js";
 import { diffRecipients, recipientId } from "../repo/recipients.js";
 import { runPool, defaultConcurrency } from "../repo/pool.js";
-import { AUDIT_RULES, LEVEL_RANK, type AuditRuleName, type Level } from "./rules.js";
+import { AUDIT_RULES, LEVEL_RANK, LEVELS, type AuditRuleName, type Level } from "./rules.js";
 
 export interface RecipientEntry {
   type: "age" | "kms" | string;
@@ -346,7 +346,24 @@ function isKubernetesRule(rule: CreationRule): boolean {
   return /yaml|yml|k8s|kube|secret|manifest|cluster/i.test(rule.pathRegex ?? "");
 }
 
+/** Refuses options of the wrong type here, with their name, instead of failing (or ignoring them) deep inside. */
+function checkOptions(options: AuditOptions): void {
+  if (typeof options !== "object" || options === null) throw argumentError("audit(): options", "an object such as { paths: [\".\"] }", options);
+  const { paths, cwd, configPath, env, maxAgeDays, certWarningDays, now, concurrency } = options;
+  if (!Array.isArray(paths) || paths.some((p) => typeof p !== "string")) throw argumentError("audit(): options.paths", "an array of path strings", Array.isArray(paths) ? paths.find((p) => typeof p !== "string") : paths);
+  for (const [name, value] of [["cwd", cwd], ["configPath", configPath]] as const) {
+    if (value !== undefined && typeof value !== "string") throw argumentError(`audit(): options.${name}`, "a string", value);
+  }
+  if (env !== undefined && (typeof env !== "object" || env === null)) throw argumentError("audit(): options.env", "an object of environment variables", env);
+  for (const [name, value] of [["maxAgeDays", maxAgeDays], ["certWarningDays", certWarningDays]] as const) {
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) throw argumentError(`audit(): options.${name}`, "a number of days (0 or more)", value);
+  }
+  if (now !== undefined && !(now instanceof Date && Number.isFinite(now.getTime()))) throw argumentError("audit(): options.now", "a valid Date", now);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw argumentError("audit(): options.concurrency", "a whole number above 0", concurrency);
+}
+
 export async function audit(options: AuditOptions): Promise<AuditReport> {
+  checkOptions(options);
   const { VERSION } = await import("../version.js");
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
@@ -415,6 +432,9 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
 
 /** True when some finding is at `threshold` or worse ("none" never fails). */
 export function reachesThreshold(report: AuditReport, threshold: Level | "none"): number {
+  // a misspelt level ("erorr") would otherwise rank below every finding and never fail a CI run
+  if (threshold !== "none" && !Object.hasOwn(LEVEL_RANK, threshold)) throw choiceError("reachesThreshold(): threshold", [...LEVELS, "none"], threshold);
+  if (!Array.isArray(report?.findings)) throw argumentError("reachesThreshold(): report", "the report audit() returned", report);
   if (threshold === "none") return 0;
   return report.findings.filter((f) => LEVEL_RANK[f.level] >= LEVEL_RANK[threshold]).length;
 }

@@ -3,11 +3,14 @@
 // holds paths, key names and recipients only: no output can carry a secret value.
 import { AUDIT_RULES, type AuditRule } from "./rules.js";
 import type { AuditReport, InventoryEntry } from "./audit.js";
+import { argumentError, choiceError } from "../errors.js";
 
 export type AuditFormat = "table" | "json" | "sarif";
 export const AUDIT_FORMATS: AuditFormat[] = ["table", "json", "sarif"];
 
 export function formatReport(report: AuditReport, format: AuditFormat): string {
+  if (!AUDIT_FORMATS.includes(format)) throw choiceError("formatReport(): format", AUDIT_FORMATS, format);
+  if (!Array.isArray(report?.files) || !Array.isArray(report?.findings)) throw argumentError("formatReport(): report", "the report audit() returned", report);
   if (format === "json") return JSON.stringify(report, null, 2) + "\n";
   if (format === "sarif") return JSON.stringify(toSarif(report), null, 2) + "\n";
   return toTable(report);

@@ -127,7 +127,8 @@ export function unflattenMetadata(entries: FlatEntry[]): Branch {
       const token = tokens[t];
       const next = tokens[t + 1] as Token | undefined;
       if ("list" in token) {
-        if (!Array.isArray(node) || token.list > MAX_LIST_INDEX) return fail();
+        // a negative index would set a property beside the list: the entry would be dropped unseen
+        if (!Array.isArray(node) || token.list < 0 || token.list > MAX_LIST_INDEX) return fail();
       } else if (Array.isArray(node)) return fail();
       const slot = "list" in token ? token.list : token.map;
       const current = getChild(node, slot);

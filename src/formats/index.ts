@@ -2,6 +2,7 @@
 // else binary. As sops's formats.FormatForPath: case-sensitive (`X.YAML` is binary there), and a
 // file named just `.env` is dotenv.
 import type { Codec, FormatName } from "./types.js";
+import { argumentError, choiceError } from "../errors.js";
 
 const BY_SUFFIX: [string, FormatName][] = [
   [".yaml", "yaml"],
@@ -14,6 +15,7 @@ const BY_SUFFIX: [string, FormatName][] = [
 export const FORMAT_NAMES: FormatName[] = ["yaml", "json", "dotenv", "ini", "binary"];
 
 export function formatForPath(path: string): FormatName {
+  if (typeof path !== "string") throw argumentError("the file name (filename)", "a string", path);
   return BY_SUFFIX.find(([suffix]) => path.endsWith(suffix))?.[1] ?? "binary";
 }
 
@@ -25,6 +27,7 @@ export function formatIgnoringCase(path: string): FormatName | undefined {
 
 /** Loads only the codec asked for. */
 export async function codecFor(name: FormatName): Promise<Codec> {
+  if (!FORMAT_NAMES.includes(name)) throw choiceError("the store (inputType, outputType)", FORMAT_NAMES, name);
   switch (name) {
     case "yaml":
       return (await import("./yaml.js")).yamlCodec;

@@ -45,6 +45,8 @@ interface IniKey {
   comment: string;
   /** The first value given: go-ini's KeysHash, which sops reads the [sops] section through, keeps it. */
   readonly firstValue: string;
+  /** Where the key was first given (its first value's line), for messages about the [sops] section. */
+  readonly line?: number;
 }
 
 class IniSection {
@@ -53,13 +55,13 @@ class IniSection {
   constructor(readonly name: string) {}
 
   /** go-ini Section.NewKey: a repeated name keeps its place and takes the new value. */
-  newKey(name: string, value: string): IniKey {
+  newKey(name: string, value: string, line?: number): IniKey {
     const existing = this.keys.find((k) => k.name === name);
     if (existing) {
       existing.value = value;
       return existing;
     }
-    const key = { name, value, comment: "", firstValue: value };
+    const key = { name, value, comment: "", firstValue: value, line };
     this.keys.push(key);
     return key;
   }
@@ -134,7 +136,7 @@ class IniParser {
       if (name === "-") name = `#${autoIncrement++}`;
       const value = this.readValue(line.slice(offset), lineNo);
       if (name === "") this.fail("empty key name", lineNo);
-      const key = section.newKey(name, value);
+      const key = section.newKey(name, value, lineNo);
       key.comment = trimSpace(this.comment);
       this.comment = "";
     }
@@ -248,7 +250,7 @@ function parseEncrypted(input: Uint8Array, file: string): Documents {
   const sops = sections.find((s) => s.name === "sops");
   if (sops) {
     try {
-      branch.items.push({ key: "sops", value: unflattenMetadata(sops.keys.map((k) => ({ key: k.name, value: k.firstValue }))) });
+      branch.items.push({ key: "sops", value: unflattenMetadata(sops.keys.map((k) => ({ key: k.name, value: k.firstValue, line: k.line }))) });
     } catch (e) {
       throw e instanceof SealboxError ? e.inFile(file) : e;
     }

@@ -5,6 +5,7 @@ import type { Alias, Document, LineCounter, Node, Pair, Scalar, YAMLMap, YAMLSeq
 import { isAlias, isMap, isScalar, isSeq, yamlLibrary } from "./yaml-library.js";
 import { Branch, Comment, type Documents, type Item, type Value } from "../tree/tree.js";
 import { bytesToGoString } from "../core/go-string.js";
+import { isStdBase64 } from "../core/base64.js";
 import { keyText, plainScalarValue } from "./yaml-scalars.js";
 import { parseFastYaml } from "./yaml-fast.js";
 import { SealboxError } from "../errors.js";
@@ -179,7 +180,7 @@ class TreeBuilder {
       this.count(pair.key);
       const keyNode = this.resolve(pair.key, 0);
       if (!keyNode || !isScalar(keyNode)) this.fail("only scalar mapping keys are supported", pair.key);
-      const key = keyText(scalarValue(keyNode));
+      const key = keyText(this.scalar(keyNode));
       branch.items.push(...asItems(commentLines(pair.key?.commentBefore)));
       const valueNode = pair.value;
       const scalarLike = !valueNode || isScalar(valueNode) || isAlias(valueNode);
@@ -259,8 +260,19 @@ class TreeBuilder {
       }
       return { value: list, up };
     }
-    if (isScalar(resolved)) return { value: scalarValue(resolved), up: [] };
+    if (isScalar(resolved)) return { value: this.scalar(resolved), up: [] };
     return this.fail("unsupported YAML node", resolved);
+  }
+
+  /**
+   * A scalar's value; a `!!binary` one must be standard base64 as Go reads it (line breaks skipped):
+   * the yaml library's decoder drops what it does not understand, which would lose the value.
+   */
+  private scalar(node: Scalar): Value {
+    if (node.value instanceof Uint8Array && !isStdBase64(String(node.source ?? "").replace(/[\r\n]/g, ""))) {
+      this.fail("!!binary value contains invalid base64 data", node);
+    }
+    return scalarValue(node);
   }
 }
 
