@@ -540,21 +540,23 @@ export function setField(doc: ManifestDoc, path: string[], value: string | undef
   const last = path[path.length - 1];
   if (doc.yaml) {
     const yaml = doc.yaml;
-    if (value === undefined) {
+    // Missing maps are made as plain block maps (setIn would make `!!omap` under the YAML 1.1 schema);
+    // an empty one (`labels:`, `labels: null`) is one too. Anything else there is refused in words:
+    // the library's own error (from hasIn and deleteIn too) names no file and exits 1.
+    let present = true;
+    for (let i = 1; i < path.length && present; i++) {
+      const prefix = path.slice(0, i);
+      const node: unknown = yaml.getIn(prefix, true);
+      if (node == null || (YAML.isScalar(node) && node.value == null)) {
+        if (value === undefined) present = false; // nothing there to remove
+        else yaml.setIn(prefix, new YAML.YAMLMap());
+      } else if (!YAML.isMap(node)) throw new SealboxError("CouldNotReadInputFile", `${prefix.join(".")} must be a mapping`, { line: doc.line });
+    }
+    if (value !== undefined) yaml.setIn(path, value);
+    else if (present) {
       if (yaml.hasIn(path)) yaml.deleteIn(path);
       const parent = yaml.getIn(parentPath);
       if (YAML.isMap(parent) && parent.items.length === 0) yaml.deleteIn(parentPath);
-    } else {
-      // Missing maps are made as plain block maps (setIn would make `!!omap` under the YAML 1.1 schema);
-      // an empty one (`labels:`, `labels: null`) is one too. Anything else there is refused in words:
-      // the library's own error names no file and exits 1.
-      for (let i = 1; i < path.length; i++) {
-        const prefix = path.slice(0, i);
-        const node: unknown = yaml.getIn(prefix, true);
-        if (node == null || (YAML.isScalar(node) && node.value == null)) yaml.setIn(prefix, new YAML.YAMLMap());
-        else if (!YAML.isMap(node)) throw new SealboxError("CouldNotReadInputFile", `${prefix.join(".")} must be a mapping`, { line: doc.line });
-      }
-      yaml.setIn(path, value);
     }
   }
   let node = doc.value as Record<string, unknown>;

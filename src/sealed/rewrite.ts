@@ -27,6 +27,8 @@ export interface MergeOptions {
   /** --scope: must be the file's own (a merge does not change the scope: `sealbox scope` does). */
   scope?: Scope;
   allowEmptyData?: boolean;
+  /** The Secret's file, for messages about the Secret (the others name the SealedSecret's file). */
+  secretFile?: string;
 }
 
 /**
@@ -46,14 +48,14 @@ export function mergeInto(file: ManifestFile, path: string, secret: SecretManife
     throw new SealboxError("ConflictingParameters", `the SealedSecret is sealed ${id.scope}, and ${by}: a merge keeps the file's scope (change it with \`sealbox scope\`)`, { file: path, line: docs[0].line });
   }
   const values = secretValues(secret);
-  if (values.size === 0 && !options.allowEmptyData) throw new SealboxError("Generic", "the Secret has no data or stringData to merge; to merge its labels and annotations only, use --allow-empty-data");
+  if (values.size === 0 && !options.allowEmptyData) throw new SealboxError("Generic", "the Secret has no data or stringData to merge; to merge its labels and annotations only, use --allow-empty-data", { file: options.secretFile });
   const template = templateMetadata(secret.metadata);
   return withFile(
     () => {
       for (const field of ["labels", "annotations"] as const) {
         for (const [key, value] of Object.entries(template[field] ?? {})) {
           if (key === NAMESPACE_WIDE_ANNOTATION || key === CLUSTER_WIDE_ANNOTATION) continue;
-          if (typeof value !== "string") throw new SealboxError("CouldNotReadInputFile", `the Secret's metadata.${field}.${key} must be a string (quote it)`);
+          if (typeof value !== "string") throw new SealboxError("CouldNotReadInputFile", `the Secret's metadata.${field}.${key} must be a string (quote it)`, { file: options.secretFile });
           setField(docs[0], ["spec", "template", "metadata", field, key], value);
         }
       }
@@ -150,10 +152,12 @@ export function rescope(file: ManifestFile, path: string, options: RescopeOption
   for (const { doc, id, values, publicKey } of plans) {
     const widening = describeWidening(id.scope, options.to, id.namespace, id.name);
     if (widening) widenings.push(widening);
-    for (const base of [["metadata"], ["spec", "template", "metadata"]]) {
-      setField(doc, [...base, "annotations", NAMESPACE_WIDE_ANNOTATION], options.to === "namespace-wide" ? "true" : undefined);
-      setField(doc, [...base, "annotations", CLUSTER_WIDE_ANNOTATION], options.to === "cluster-wide" ? "true" : undefined);
-    }
+    withFile(() => {
+      for (const base of [["metadata"], ["spec", "template", "metadata"]]) {
+        setField(doc, [...base, "annotations", NAMESPACE_WIDE_ANNOTATION], options.to === "namespace-wide" ? "true" : undefined);
+        setField(doc, [...base, "annotations", CLUSTER_WIDE_ANNOTATION], options.to === "cluster-wide" ? "true" : undefined);
+      }
+    }, path, doc.line);
     writeValues(doc, values, publicKey, scopeLabel(options.to, id.namespace, id.name));
   }
   return widenings;

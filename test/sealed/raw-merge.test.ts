@@ -158,6 +158,12 @@ describe("seal --merge-into", () => {
     expect(empty.status).toBe(1);
     expect(empty.stderr).toContain("--allow-empty-data");
     expect(readFileSync(file, "utf8")).toBe(original);
+    // the message is about the Secret, so it names the Secret's file
+    const emptyFile = join(tempDir(), "empty-secret.yaml");
+    writeFileSync(emptyFile, "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\n");
+    const named = await sealbox(["seal", emptyFile, "--cert", CERT, "--merge-into", file]);
+    expect(named.status).toBe(1);
+    expect(named.stderr).toMatch(new RegExp(`^sealbox: ${emptyFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: the Secret has no data or stringData to merge`));
     // the scope the file has already is no conflict
     const same = await sealbox(["seal", "--cert", CERT, "--merge-into", file, "--scope", "strict"], { input: newSecret });
     expect(same.status).toBe(0);

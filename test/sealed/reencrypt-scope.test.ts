@@ -136,6 +136,19 @@ describe("scope", () => {
     expect(YAML.parse(readFileSync(file, "utf8"))).toEqual(doc);
   });
 
+  it("refuses a template whose annotations are no mapping, naming the file, and leaves it as it was", async () => {
+    const file = join(tempDir(), "odd.yaml");
+    const doc = YAML.parse(readFileSync(join(VECTORS, "annotated-namespace-wide.sealed.yaml"), "utf8"));
+    doc.spec.template.metadata.annotations = "x";
+    writeFileSync(file, YAML.stringify(doc));
+    const before = readFileSync(file, "utf8");
+    const result = await sealbox(["scope", file, "--to", "cluster-wide", "--private-key", KEY, "-i"]);
+    // was: exit 1 and the yaml library's "Expected YAML collection at annotations", naming no file
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`sealbox: ${file}:1: spec.template.metadata.annotations must be a mapping\n`);
+    expect(readFileSync(file, "utf8")).toBe(before);
+  });
+
   it("refuses without a way to open the values", async () => {
     const result = await sealbox(["scope", join(VECTORS, "data-strict.sealed.yaml"), "--to", "cluster-wide"]);
     expect(result.status).toBe(8);

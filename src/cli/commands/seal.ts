@@ -146,7 +146,7 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
     if (secrets.length !== 1) throw new SealboxError("NeedAtLeastOneDocument", `--merge-into takes exactly one Secret, found ${secrets.length}`, { file: input.name });
     const target = await readInput(flags.mergeInto);
     const manifests = parseManifests(target.bytes.toString("utf8"), target.name);
-    mergeInto(manifests, target.name, secrets[0], { publicKey: cert.publicKey, scope: flagScope, allowEmptyData: flags.allowEmptyData });
+    mergeInto(manifests, target.name, secrets[0], { publicKey: cert.publicKey, scope: flagScope, allowEmptyData: flags.allowEmptyData, secretFile: input.name });
     await writeOutput(stringifyManifests(manifests), flags.mergeInto);
     return;
   }
