@@ -13,7 +13,7 @@ import { UNSUPPORTED_KEY_TYPES, unsupportedKeys } from "../keys/unsupported.js";
 import type { KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import type { CreationRule } from "../rules/config.js";
 import type { EncryptionSelectors } from "../sops/encryption-rules.js";
-import { decryptFile, emitEncrypted, encryptWithKey, hasMetadata, loadEncrypted, METADATA_KEY, newFileKey, type EncryptedFile, type NewFileKey } from "../sops/sops-file.js";
+import { decryptFile, emitEncrypted, encryptWithKey, ensureDocuments, hasMetadata, loadEncrypted, METADATA_KEY, newFileKey, type EncryptedFile, type NewFileKey } from "../sops/sops-file.js";
 import type { SopsMetadata } from "../sops/metadata.js";
 import { getAtPath, parseTreePath } from "./tree-path.js";
 import { bufferSource, toMemory, type ByteSource, type OpenSink } from "../core/byte-stream.js";
@@ -146,6 +146,8 @@ export async function encrypt(input: Uint8Array, options: EncryptOptions = {}, k
   // dotenv keeps sops_* lines as plain items; only its encrypted reading shows them as metadata
   const probe = inCodec.name === "dotenv" ? inCodec.parseEncrypted(input, file) : docs;
   if (hasMetadata(probe)) throw new SealboxError("FileAlreadyEncrypted", "the file is already encrypted", { file });
+  // before a data key is made and wrapped (a KMS call), as sops checks it
+  ensureDocuments(docs);
   const { dataKey, metadata } = key ?? (await newKeyFor(options));
   const layout = await emitOptions(output.name, options);
   return emitEncrypted(output, encryptWithKey(docs, metadata, dataKey), layout);

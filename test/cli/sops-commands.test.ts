@@ -209,6 +209,34 @@ describe("encrypt and the rules file", () => {
     expect(r.stderr).toContain("sequences are not supported");
   });
 
+  it("a YAML file with no document (empty, or comments only) is refused with exit 92, as sops refuses it, in encrypt and edit, writing nothing", () => {
+    const dir = workdir({ "empty.yaml": "", "comments.yaml": "# nothing here yet\n", "s.yaml": "password: hunter2\n" });
+    for (const name of ["empty.yaml", "comments.yaml"]) {
+      const before = readFileSync(join(dir, name), "utf8");
+      const r = sealboxSync(["encrypt", "-i", "--age", RECIPIENT, name], { cwd: dir });
+      expect(r.status).toBe(92);
+      expect(r.stderr).toContain(`${name}: the file cannot be completely empty`);
+      expect(readFileSync(join(dir, name), "utf8")).toBe(before);
+      expect(sealboxSync(["encrypt", "--age", RECIPIENT, name], { cwd: dir }).stdout.toString()).toBe("");
+    }
+    // an edit that empties an encrypted file would have written a file without its metadata
+    expect(enc(dir, "s.yaml").status).toBe(0);
+    const encrypted = readFileSync(join(dir, "s.yaml"), "utf8");
+    writeFileSync(join(dir, "empty.sh"), `#!/bin/sh\n: > "$1"\n`);
+    chmodSync(join(dir, "empty.sh"), 0o755);
+    const emptied = sealboxSync(["edit", "s.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "empty.sh") }) });
+    expect(emptied.status).toBe(92);
+    expect(emptied.stderr).toContain("(your edit was not saved)");
+    expect(emptied.stderr).not.toContain("hunter2");
+    expect(readFileSync(join(dir, "s.yaml"), "utf8")).toBe(encrypted);
+    const created = sealboxSync(["edit", "--age", RECIPIENT, "new.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "empty.sh") }) });
+    expect(created.status).toBe(200); // the new file starts empty: nothing typed is no change
+    writeFileSync(join(dir, "comment.sh"), `#!/bin/sh\nprintf '# a comment\\n' > "$1"\n`);
+    chmodSync(join(dir, "comment.sh"), 0o755);
+    expect(sealboxSync(["edit", "--age", RECIPIENT, "new.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "comment.sh") }) }).status).toBe(92);
+    expect(existsSync(join(dir, "new.yaml"))).toBe(false);
+  });
+
   it("a missing file is exit 100", () => {
     const r = sealboxSync(["decrypt", "/nonexistent/x.yaml"]);
     expect(r.status).toBe(100);
