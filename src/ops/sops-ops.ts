@@ -12,7 +12,8 @@ import { parseKmsArns } from "../keys/kms.js";
 import { UNSUPPORTED_KEY_TYPES, unsupportedKeys } from "../keys/unsupported.js";
 import type { KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import type { CreationRule } from "../rules/config.js";
-import type { EncryptionSelectors } from "../sops/encryption-rules.js";
+import { checkOneSelector, type EncryptionSelectors } from "../sops/encryption-rules.js";
+import { SELECTORS } from "../sops/selectors.js";
 import { decryptFile, emitEncrypted, encryptWithKey, ensureDocuments, hasMetadata, loadEncrypted, METADATA_KEY, newFileKey, type EncryptedFile, type NewFileKey } from "../sops/sops-file.js";
 import type { SopsMetadata } from "../sops/metadata.js";
 import { getAtPath, parseTreePath } from "./tree-path.js";
@@ -100,6 +101,8 @@ export async function planEncryption(options: EncryptOptions): Promise<{ groups:
   const rule: CreationRule | undefined = await resolveCreationRule(options.filename ?? "", { configPath: options.configPath, cwd: options.cwd, env });
   const unsupported = UNSUPPORTED_KEY_TYPES.find((key) => env[key.variable]);
   if (unsupported) throw unsupportedKeys(unsupported, unsupported.variable, options.filename);
+  // before the recipients, as sops checks them
+  const selectors = mergeSelectors(options.selectors, rule);
   const flagged: RecipientSpec[] = [...(options.kms ?? []), ...(options.age ?? []).map((recipient) => ({ type: "age" as const, recipient }))];
   if (flagged.length === 0) {
     const envKms = splitList(env.SOPS_KMS_ARN);
@@ -113,10 +116,24 @@ export async function planEncryption(options: EncryptOptions): Promise<{ groups:
     const where = rule ? `the creation rule at ${rule.configPath}:${rule.line} names no keys` : "no creation rule in .sops.yaml matches this file";
     throw new SealboxError("NoEncryptionKeyFound", `no recipients to encrypt to: ${where}; use --age or --kms`, { file: options.filename });
   }
-  const flagSelectors = options.selectors ?? {};
-  const anyFlagSelector = Object.values(flagSelectors).some((v) => v);
-  const selectors = anyFlagSelector ? flagSelectors : (rule?.selectors ?? {});
   return { groups, threshold: options.shamirThreshold ?? rule?.shamirThreshold, selectors, rule };
+}
+
+/**
+ * The selectors a new file gets, as sops's getEncryptConfig picks them: each flag replaces the rule's
+ * setting of the same name only, `mac_only_encrypted` is on if either turns it on, and two different
+ * selectors in the result (a flag's and the rule's) are refused, as two flags are.
+ */
+function mergeSelectors(flags: EncryptionSelectors = {}, rule: CreationRule | undefined): EncryptionSelectors {
+  const fromRule = rule?.selectors ?? {};
+  const merged: EncryptionSelectors = {};
+  for (const [key] of SELECTORS) {
+    const value = flags[key] || fromRule[key];
+    if (value) merged[key] = value;
+  }
+  if (flags.macOnlyEncrypted || fromRule.macOnlyEncrypted) merged.macOnlyEncrypted = true;
+  checkOneSelector(merged);
+  return merged;
 }
 
 /**

@@ -111,6 +111,30 @@ describe("encrypt and the rules file", () => {
     expect(refused.stderr).toContain("cannot use more than one of");
   });
 
+  it("a selector flag replaces only the rule's setting of its own name, as sops's getEncryptConfig: mac_only_encrypted is kept, a second selector refused", () => {
+    const dir = workdir({
+      ".sops.yaml": `creation_rules:\n  - encrypted_regex: ^data$\n    mac_only_encrypted: true\n    age: ${RECIPIENT}\n`,
+      "f.yaml": "data: s3cret\nother: plain\n",
+    });
+    // --mac-only-encrypted alone keeps the rule's encrypted_regex (it had replaced it with the default suffix: every value encrypted)
+    const mac = sealboxSync(["encrypt", "--mac-only-encrypted", "f.yaml"], { cwd: dir });
+    expect(mac.stderr).toBe("");
+    expect(mac.stdout.toString()).toMatch(/^data: ENC\[/m);
+    expect(mac.stdout.toString()).toMatch(/^other: plain$/m);
+    expect(mac.stdout.toString()).toContain("encrypted_regex: ^data$");
+    expect(mac.stdout.toString()).not.toContain("unencrypted_suffix");
+    // --encrypted-regex replaces the rule's regex, and the rule's mac_only_encrypted stays
+    const regex = sealboxSync(["encrypt", "--encrypted-regex", "^other$", "f.yaml"], { cwd: dir });
+    expect(regex.stdout.toString()).toMatch(/^data: s3cret$/m);
+    expect(regex.stdout.toString()).toMatch(/^other: ENC\[/m);
+    expect(regex.stdout.toString()).toContain("mac_only_encrypted: true");
+    // another selector than the rule's is two in the same file: exit 8, nothing written
+    const two = sealboxSync(["encrypt", "-i", "--unencrypted-suffix", "_clear", "f.yaml"], { cwd: dir });
+    expect(two.status).toBe(8);
+    expect(two.stderr).toContain("f.yaml: cannot use more than one of");
+    expect(readFileSync(join(dir, "f.yaml"), "utf8")).toBe("data: s3cret\nother: plain\n");
+  });
+
   it("warns once, as sops does, about a .sops.yml it does not read", () => {
     const dir = workdir({ ".sops.yml": `creation_rules:\n  - age: ${RECIPIENT}\n`, "sub/a.yaml": "a: 1\n" });
     const r = sealboxSync(["encrypt", "a.yaml"], { cwd: join(dir, "sub") });
