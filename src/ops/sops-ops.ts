@@ -1,6 +1,6 @@
 // The SOPS operations as the library exposes them and the CLI calls them: bytes in, bytes out.
-// Which recipients and which values: flags first, then SOPS_AGE_RECIPIENTS / SOPS_KMS_ARN, then
-// the creation rule that matches the file's name, as sops decides.
+// Which recipients and which values: --age/--kms (SOPS_AGE_RECIPIENTS / SOPS_KMS_ARN standing in for
+// each), else the creation rule that matches the file's name, as sops decides.
 import { Branch, type Documents, type Value } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import { codecFor, formatForPath, formatIgnoringCase } from "../formats/index.js";
@@ -92,7 +92,7 @@ function splitList(text: string | undefined): string[] {
   return (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }
 
-/** Recipients and selectors for a new file: flags, then environment, then the matching rule. */
+/** Recipients and selectors for a new file: flags (each with its variable as default), else the matching rule. */
 export async function planEncryption(options: EncryptOptions): Promise<{ groups: RecipientGroup[]; threshold?: number; selectors: EncryptionSelectors; rule?: CreationRule }> {
   const env = options.env ?? process.env;
   // a rules file named by --config or SOPS_CONFIG must exist; none found upward is fine.
@@ -103,12 +103,12 @@ export async function planEncryption(options: EncryptOptions): Promise<{ groups:
   if (unsupported) throw unsupportedKeys(unsupported, unsupported.variable, options.filename);
   // before the recipients, as sops checks them
   const selectors = mergeSelectors(options.selectors, rule);
-  const flagged: RecipientSpec[] = [...(options.kms ?? []), ...(options.age ?? []).map((recipient) => ({ type: "age" as const, recipient }))];
-  if (flagged.length === 0) {
-    const envKms = splitList(env.SOPS_KMS_ARN);
-    if (envKms.length) flagged.push(...parseKmsArns(envKms.join(","), options.encryptionContext, options.awsProfile));
-    flagged.push(...splitList(env.SOPS_AGE_RECIPIENTS).map((recipient) => ({ type: "age" as const, recipient })));
-  }
+  // each variable stands in for its own flag only, as sops's --kms and --age read them (EnvVar):
+  // --age with SOPS_KMS_ARN set encrypts to both
+  const envKms = splitList(env.SOPS_KMS_ARN);
+  const kms = options.kms ?? (envKms.length ? parseKmsArns(envKms.join(","), options.encryptionContext, options.awsProfile) : []);
+  const age = options.age ?? splitList(env.SOPS_AGE_RECIPIENTS);
+  const flagged: RecipientSpec[] = [...kms, ...age.map((recipient) => ({ type: "age" as const, recipient }))];
   const withContext = (spec: RecipientSpec): RecipientSpec =>
     spec.type === "kms" && !spec.context && options.encryptionContext ? { ...spec, context: options.encryptionContext } : spec;
   const groups = flagged.length ? [flagged] : (rule?.recipientGroups ?? []).map((group) => group.map(withContext));

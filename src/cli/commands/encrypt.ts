@@ -16,8 +16,8 @@ export function registerEncrypt(program: Command): void {
     .addHelpText(
       "after",
       `
-Recipients come from --age/--kms, else SOPS_AGE_RECIPIENTS/SOPS_KMS_ARN, else the first
-creation rule in .sops.yaml whose path_regex matches the file.
+Recipients come from --age (else SOPS_AGE_RECIPIENTS) and --kms (else SOPS_KMS_ARN); when
+these name none, from the first creation rule in .sops.yaml whose path_regex matches the file.
 
 Examples:
   sealbox encrypt --age age1... secrets.yaml > secrets.enc.yaml
