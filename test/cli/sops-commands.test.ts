@@ -613,6 +613,20 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(existsSync(readFileSync(join(dir, "temp-path"), "utf8").trim())).toBe(false);
   });
 
+  it("an editor that fails or cannot be found is exit 201, sops's 'Could not run editor', and the file stays as it was", () => {
+    const dir = workdir({ "s.yaml": "password: old\n", "fail.sh": `#!/bin/sh\nsed -i s/old/new/ "$1"\nexit 3\n` });
+    chmodSync(join(dir, "fail.sh"), 0o755);
+    expect(enc(dir, "s.yaml").status).toBe(0);
+    const before = readFileSync(join(dir, "s.yaml"), "utf8");
+    const failed = sealboxSync(["edit", "s.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "fail.sh") }) });
+    expect(failed.status).toBe(201);
+    expect(failed.stderr).toContain("could not run the editor: the editor exited with status 3; s.yaml was left as it was");
+    const missing = sealboxSync(["edit", "s.yaml"], { cwd: dir, env: withKey({ SOPS_EDITOR: join(dir, "no-such-editor") }) });
+    expect(missing.status).toBe(201);
+    expect(missing.stderr).toContain(`the editor (${join(dir, "no-such-editor")}) was not found`);
+    expect(readFileSync(join(dir, "s.yaml"), "utf8")).toBe(before);
+  });
+
   it("edit of a new file checks its recipients before the editor opens, so nothing typed is lost", () => {
     const dir = workdir({ "ran.sh": `#!/bin/sh\ntouch "${"$"}(dirname "$0")/editor-ran"\n` });
     chmodSync(join(dir, "ran.sh"), 0o755);
