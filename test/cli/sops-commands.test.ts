@@ -211,6 +211,19 @@ describe("encrypt and the rules file", () => {
     }
   });
 
+  it("encrypting stdin needs --filename-override, as in sops (exit 8): the name picks the store and the rule", () => {
+    const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: \\.yaml$\n    encrypted_regex: ^password$\n    age: ${RECIPIENT}\n` });
+    for (const args of [[], ["-"]]) {
+      const r = sealboxSync(["encrypt", "--age", RECIPIENT, ...args], { cwd: dir, input: "user: admin\npassword: hunter2\n" });
+      expect(r.status).toBe(8);
+      expect(r.stderr).toContain("encrypting stdin needs --filename-override");
+      expect(r.stdout.toString()).toBe("");
+    }
+    const named = sealboxSync(["encrypt", "--filename-override", "app.yaml"], { cwd: dir, input: "user: admin\npassword: hunter2\n" });
+    expect(named.stderr).toBe("");
+    expect(named.stdout.toString()).toMatch(/^user: admin\npassword: ENC\[/);
+  });
+
   it("no recipients anywhere is exit 111 with a hint", () => {
     const dir = workdir({ "a.yaml": "k: v\n" });
     const r = sealboxSync(["encrypt", "a.yaml"], { cwd: dir });
