@@ -224,6 +224,14 @@ describe("encrypt and the rules file", () => {
     expect(named.stdout.toString()).toMatch(/^user: admin\npassword: ENC\[/);
   });
 
+  it("keys named on the command line encrypt a file no rule matches (sops fails there; docs/migration-from-sops.md)", () => {
+    const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: ^only/\n    age: ${RECIPIENT_B}\n`, "a.yaml": "k: v\n" });
+    const r = sealboxSync(["encrypt", "--age", RECIPIENT, "a.yaml"], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toContain(`recipient: ${RECIPIENT}`);
+    expect(sealboxSync(["encrypt", "a.yaml"], { cwd: dir }).status).toBe(111);
+  });
+
   it("no recipients anywhere is exit 111 with a hint", () => {
     const dir = workdir({ "a.yaml": "k: v\n" });
     const r = sealboxSync(["encrypt", "a.yaml"], { cwd: dir });
