@@ -33,7 +33,11 @@ export async function editFile(file: string, options: EncryptOptions & { ignoreM
     // the shell running the editor would die of a Ctrl-C that the editor handles, ending the edit:
     // it traps them instead (the editor, a command it runs, gets their default handling back)
     const status = await leaveInterruptsTo(() => runShell(`trap : INT QUIT; ${editor} "$1"`, [path], env));
-    if (status !== 0) throw new SealboxError("Generic", `the editor exited with status ${status}; ${file} was left as it was`);
+    // sops's "Could not run editor" (NoEditorFound) for an editor that cannot start or fails
+    if (status !== 0) {
+      const what = status === 127 ? `the editor (${editor}) was not found` : `the editor exited with status ${status}`;
+      throw new SealboxError("NoEditorFound", `could not run the editor: ${what}; ${file} was left as it was`);
+    }
     return readFile(path);
   });
   if (after.equals(before)) throw new SealboxError("FileHasNotBeenModified", "file has not changed, exiting", { file });

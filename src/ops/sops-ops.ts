@@ -1,6 +1,6 @@
 // The SOPS operations as the library exposes them and the CLI calls them: bytes in, bytes out.
-// Which recipients and which values: flags first, then SOPS_AGE_RECIPIENTS / SOPS_KMS_ARN, then
-// the creation rule that matches the file's name, as sops decides.
+// Which recipients and which values: --age/--kms (SOPS_AGE_RECIPIENTS / SOPS_KMS_ARN standing in for
+// each), else the creation rule that matches the file's name, as sops decides.
 import { Branch, type Documents, type Value } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import { codecFor, formatForPath, formatIgnoringCase } from "../formats/index.js";
@@ -12,8 +12,9 @@ import { parseKmsArns } from "../keys/kms.js";
 import { UNSUPPORTED_KEY_TYPES, unsupportedKeys } from "../keys/unsupported.js";
 import type { KmsRecipientSpec, RecipientGroup, RecipientSpec } from "../keys/types.js";
 import type { CreationRule } from "../rules/config.js";
-import type { EncryptionSelectors } from "../sops/encryption-rules.js";
-import { decryptFile, emitEncrypted, encryptWithKey, hasMetadata, loadEncrypted, METADATA_KEY, newFileKey, type EncryptedFile, type NewFileKey } from "../sops/sops-file.js";
+import { checkOneSelector, type EncryptionSelectors } from "../sops/encryption-rules.js";
+import { SELECTORS } from "../sops/selectors.js";
+import { decryptFile, emitEncrypted, encryptWithKey, ensureDocuments, hasMetadata, loadEncrypted, METADATA_KEY, newFileKey, type EncryptedFile, type NewFileKey } from "../sops/sops-file.js";
 import type { SopsMetadata } from "../sops/metadata.js";
 import { getAtPath, parseTreePath } from "./tree-path.js";
 import { bufferSource, toMemory, type ByteSource, type OpenSink } from "../core/byte-stream.js";
@@ -91,7 +92,7 @@ function splitList(text: string | undefined): string[] {
   return (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }
 
-/** Recipients and selectors for a new file: flags, then environment, then the matching rule. */
+/** Recipients and selectors for a new file: flags (each with its variable as default), else the matching rule. */
 export async function planEncryption(options: EncryptOptions): Promise<{ groups: RecipientGroup[]; threshold?: number; selectors: EncryptionSelectors; rule?: CreationRule }> {
   const env = options.env ?? process.env;
   // a rules file named by --config or SOPS_CONFIG must exist; none found upward is fine.
@@ -100,12 +101,14 @@ export async function planEncryption(options: EncryptOptions): Promise<{ groups:
   const rule: CreationRule | undefined = await resolveCreationRule(options.filename ?? "", { configPath: options.configPath, cwd: options.cwd, env });
   const unsupported = UNSUPPORTED_KEY_TYPES.find((key) => env[key.variable]);
   if (unsupported) throw unsupportedKeys(unsupported, unsupported.variable, options.filename);
-  const flagged: RecipientSpec[] = [...(options.kms ?? []), ...(options.age ?? []).map((recipient) => ({ type: "age" as const, recipient }))];
-  if (flagged.length === 0) {
-    const envKms = splitList(env.SOPS_KMS_ARN);
-    if (envKms.length) flagged.push(...parseKmsArns(envKms.join(","), options.encryptionContext, options.awsProfile));
-    flagged.push(...splitList(env.SOPS_AGE_RECIPIENTS).map((recipient) => ({ type: "age" as const, recipient })));
-  }
+  // before the recipients, as sops checks them
+  const selectors = mergeSelectors(options.selectors, rule);
+  // each variable stands in for its own flag only, as sops's --kms and --age read them (EnvVar):
+  // --age with SOPS_KMS_ARN set encrypts to both
+  const envKms = splitList(env.SOPS_KMS_ARN);
+  const kms = options.kms ?? (envKms.length ? parseKmsArns(envKms.join(","), options.encryptionContext, options.awsProfile) : []);
+  const age = options.age ?? splitList(env.SOPS_AGE_RECIPIENTS);
+  const flagged: RecipientSpec[] = [...kms, ...age.map((recipient) => ({ type: "age" as const, recipient }))];
   const withContext = (spec: RecipientSpec): RecipientSpec =>
     spec.type === "kms" && !spec.context && options.encryptionContext ? { ...spec, context: options.encryptionContext } : spec;
   const groups = flagged.length ? [flagged] : (rule?.recipientGroups ?? []).map((group) => group.map(withContext));
@@ -113,10 +116,24 @@ export async function planEncryption(options: EncryptOptions): Promise<{ groups:
     const where = rule ? `the creation rule at ${rule.configPath}:${rule.line} names no keys` : "no creation rule in .sops.yaml matches this file";
     throw new SealboxError("NoEncryptionKeyFound", `no recipients to encrypt to: ${where}; use --age or --kms`, { file: options.filename });
   }
-  const flagSelectors = options.selectors ?? {};
-  const anyFlagSelector = Object.values(flagSelectors).some((v) => v);
-  const selectors = anyFlagSelector ? flagSelectors : (rule?.selectors ?? {});
   return { groups, threshold: options.shamirThreshold ?? rule?.shamirThreshold, selectors, rule };
+}
+
+/**
+ * The selectors a new file gets, as sops's getEncryptConfig picks them: each flag replaces the rule's
+ * setting of the same name only, `mac_only_encrypted` is on if either turns it on, and two different
+ * selectors in the result (a flag's and the rule's) are refused, as two flags are.
+ */
+function mergeSelectors(flags: EncryptionSelectors = {}, rule: CreationRule | undefined): EncryptionSelectors {
+  const fromRule = rule?.selectors ?? {};
+  const merged: EncryptionSelectors = {};
+  for (const [key] of SELECTORS) {
+    const value = flags[key] || fromRule[key];
+    if (value) merged[key] = value;
+  }
+  if (flags.macOnlyEncrypted || fromRule.macOnlyEncrypted) merged.macOnlyEncrypted = true;
+  checkOneSelector(merged);
+  return merged;
 }
 
 /**
@@ -146,6 +163,8 @@ export async function encrypt(input: Uint8Array, options: EncryptOptions = {}, k
   // dotenv keeps sops_* lines as plain items; only its encrypted reading shows them as metadata
   const probe = inCodec.name === "dotenv" ? inCodec.parseEncrypted(input, file) : docs;
   if (hasMetadata(probe)) throw new SealboxError("FileAlreadyEncrypted", "the file is already encrypted", { file });
+  // before a data key is made and wrapped (a KMS call), as sops checks it
+  ensureDocuments(docs);
   const { dataKey, metadata } = key ?? (await newKeyFor(options));
   const layout = await emitOptions(output.name, options);
   return emitEncrypted(output, encryptWithKey(docs, metadata, dataKey), layout);

@@ -19,12 +19,16 @@ export const DEFAULT_UNENCRYPTED_SUFFIX = "_unencrypted";
 
 /** Applies sops's checks and defaulting: one selector at most, and none at all means `unencrypted_suffix: _unencrypted`. */
 export function withDefaultSelector(s: EncryptionSelectors): EncryptionSelectors {
+  return checkOneSelector(s) ? s : { ...s, unencryptedSuffix: DEFAULT_UNENCRYPTED_SUFFIX };
+}
+
+/** Refuses two selectors or more (sops's cryptRuleCount > 1); whether one is set. */
+export function checkOneSelector(s: EncryptionSelectors): boolean {
   const set = SELECTORS.filter(([key]) => s[key]);
   if (set.length > 1) {
     throw new SealboxError("ConflictingParameters", `cannot use more than one of ${SELECTORS.map(([, name]) => name).join(", ")} in the same file`);
   }
-  if (set.length === 0) return { ...s, unencryptedSuffix: DEFAULT_UNENCRYPTED_SUFFIX };
-  return s;
+  return set.length === 1;
 }
 
 function compile(pattern: string | undefined, name: string): RegExp | undefined {

@@ -42,7 +42,17 @@ export function loadEncrypted(codec: Codec, input: Uint8Array, file: string): En
   }
 }
 
+/**
+ * Refuses to encrypt no document at all (an empty YAML file, or one holding only comments): the
+ * metadata lives in a document, so the output would be empty and nothing could decrypt it. sops
+ * refuses the same in encrypt and edit (NeedAtLeastOneDocument).
+ */
+export function ensureDocuments(docs: Documents): void {
+  if (docs.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "the file cannot be completely empty: it must hold at least one document to carry the sops metadata");
+}
+
 export function emitEncrypted(codec: Codec, file: EncryptedFile, options?: EmitOptions): Uint8Array {
+  ensureDocuments(file.docs);
   // a document's own top-level sops key would stand beside the metadata, and no reader could open the
   // file (sops refuses such input as already encrypted, too)
   if (file.docs.some((doc) => doc.items.some((item) => item.key === METADATA_KEY))) {

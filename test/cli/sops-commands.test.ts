@@ -111,6 +111,30 @@ describe("encrypt and the rules file", () => {
     expect(refused.stderr).toContain("cannot use more than one of");
   });
 
+  it("a selector flag replaces only the rule's setting of its own name, as sops's getEncryptConfig: mac_only_encrypted is kept, a second selector refused", () => {
+    const dir = workdir({
+      ".sops.yaml": `creation_rules:\n  - encrypted_regex: ^data$\n    mac_only_encrypted: true\n    age: ${RECIPIENT}\n`,
+      "f.yaml": "data: s3cret\nother: plain\n",
+    });
+    // --mac-only-encrypted alone keeps the rule's encrypted_regex (it had replaced it with the default suffix: every value encrypted)
+    const mac = sealboxSync(["encrypt", "--mac-only-encrypted", "f.yaml"], { cwd: dir });
+    expect(mac.stderr).toBe("");
+    expect(mac.stdout.toString()).toMatch(/^data: ENC\[/m);
+    expect(mac.stdout.toString()).toMatch(/^other: plain$/m);
+    expect(mac.stdout.toString()).toContain("encrypted_regex: ^data$");
+    expect(mac.stdout.toString()).not.toContain("unencrypted_suffix");
+    // --encrypted-regex replaces the rule's regex, and the rule's mac_only_encrypted stays
+    const regex = sealboxSync(["encrypt", "--encrypted-regex", "^other$", "f.yaml"], { cwd: dir });
+    expect(regex.stdout.toString()).toMatch(/^data: s3cret$/m);
+    expect(regex.stdout.toString()).toMatch(/^other: ENC\[/m);
+    expect(regex.stdout.toString()).toContain("mac_only_encrypted: true");
+    // another selector than the rule's is two in the same file: exit 8, nothing written
+    const two = sealboxSync(["encrypt", "-i", "--unencrypted-suffix", "_clear", "f.yaml"], { cwd: dir });
+    expect(two.status).toBe(8);
+    expect(two.stderr).toContain("f.yaml: cannot use more than one of");
+    expect(readFileSync(join(dir, "f.yaml"), "utf8")).toBe("data: s3cret\nother: plain\n");
+  });
+
   it("warns once, as sops does, about a .sops.yml it does not read", () => {
     const dir = workdir({ ".sops.yml": `creation_rules:\n  - age: ${RECIPIENT}\n`, "sub/a.yaml": "a: 1\n" });
     const r = sealboxSync(["encrypt", "a.yaml"], { cwd: join(dir, "sub") });
@@ -187,6 +211,27 @@ describe("encrypt and the rules file", () => {
     }
   });
 
+  it("encrypting stdin needs --filename-override, as in sops (exit 8): the name picks the store and the rule", () => {
+    const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: \\.yaml$\n    encrypted_regex: ^password$\n    age: ${RECIPIENT}\n` });
+    for (const args of [[], ["-"]]) {
+      const r = sealboxSync(["encrypt", "--age", RECIPIENT, ...args], { cwd: dir, input: "user: admin\npassword: hunter2\n" });
+      expect(r.status).toBe(8);
+      expect(r.stderr).toContain("encrypting stdin needs --filename-override");
+      expect(r.stdout.toString()).toBe("");
+    }
+    const named = sealboxSync(["encrypt", "--filename-override", "app.yaml"], { cwd: dir, input: "user: admin\npassword: hunter2\n" });
+    expect(named.stderr).toBe("");
+    expect(named.stdout.toString()).toMatch(/^user: admin\npassword: ENC\[/);
+  });
+
+  it("keys named on the command line encrypt a file no rule matches (sops fails there; docs/migration-from-sops.md)", () => {
+    const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: ^only/\n    age: ${RECIPIENT_B}\n`, "a.yaml": "k: v\n" });
+    const r = sealboxSync(["encrypt", "--age", RECIPIENT, "a.yaml"], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toContain(`recipient: ${RECIPIENT}`);
+    expect(sealboxSync(["encrypt", "a.yaml"], { cwd: dir }).status).toBe(111);
+  });
+
   it("no recipients anywhere is exit 111 with a hint", () => {
     const dir = workdir({ "a.yaml": "k: v\n" });
     const r = sealboxSync(["encrypt", "a.yaml"], { cwd: dir });
@@ -207,6 +252,34 @@ describe("encrypt and the rules file", () => {
     const r = sealboxSync(["encrypt", "--age", RECIPIENT, "a.yaml"], { cwd: dir });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("sequences are not supported");
+  });
+
+  it("a YAML file with no document (empty, or comments only) is refused with exit 92, as sops refuses it, in encrypt and edit, writing nothing", () => {
+    const dir = workdir({ "empty.yaml": "", "comments.yaml": "# nothing here yet\n", "s.yaml": "password: hunter2\n" });
+    for (const name of ["empty.yaml", "comments.yaml"]) {
+      const before = readFileSync(join(dir, name), "utf8");
+      const r = sealboxSync(["encrypt", "-i", "--age", RECIPIENT, name], { cwd: dir });
+      expect(r.status).toBe(92);
+      expect(r.stderr).toContain(`${name}: the file cannot be completely empty`);
+      expect(readFileSync(join(dir, name), "utf8")).toBe(before);
+      expect(sealboxSync(["encrypt", "--age", RECIPIENT, name], { cwd: dir }).stdout.toString()).toBe("");
+    }
+    // an edit that empties an encrypted file would have written a file without its metadata
+    expect(enc(dir, "s.yaml").status).toBe(0);
+    const encrypted = readFileSync(join(dir, "s.yaml"), "utf8");
+    writeFileSync(join(dir, "empty.sh"), `#!/bin/sh\n: > "$1"\n`);
+    chmodSync(join(dir, "empty.sh"), 0o755);
+    const emptied = sealboxSync(["edit", "s.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "empty.sh") }) });
+    expect(emptied.status).toBe(92);
+    expect(emptied.stderr).toContain("(your edit was not saved)");
+    expect(emptied.stderr).not.toContain("hunter2");
+    expect(readFileSync(join(dir, "s.yaml"), "utf8")).toBe(encrypted);
+    const created = sealboxSync(["edit", "--age", RECIPIENT, "new.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "empty.sh") }) });
+    expect(created.status).toBe(200); // the new file starts empty: nothing typed is no change
+    writeFileSync(join(dir, "comment.sh"), `#!/bin/sh\nprintf '# a comment\\n' > "$1"\n`);
+    chmodSync(join(dir, "comment.sh"), 0o755);
+    expect(sealboxSync(["edit", "--age", RECIPIENT, "new.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "comment.sh") }) }).status).toBe(92);
+    expect(existsSync(join(dir, "new.yaml"))).toBe(false);
   });
 
   it("a missing file is exit 100", () => {
@@ -559,6 +632,20 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(readFileSync(join(dir, "temp-mode"), "utf8").trim()).toBe("600");
     expect(readFileSync(join(dir, "dir-mode"), "utf8").trim()).toBe("700");
     expect(existsSync(readFileSync(join(dir, "temp-path"), "utf8").trim())).toBe(false);
+  });
+
+  it("an editor that fails or cannot be found is exit 201, sops's 'Could not run editor', and the file stays as it was", () => {
+    const dir = workdir({ "s.yaml": "password: old\n", "fail.sh": `#!/bin/sh\nsed -i s/old/new/ "$1"\nexit 3\n` });
+    chmodSync(join(dir, "fail.sh"), 0o755);
+    expect(enc(dir, "s.yaml").status).toBe(0);
+    const before = readFileSync(join(dir, "s.yaml"), "utf8");
+    const failed = sealboxSync(["edit", "s.yaml"], { cwd: dir, env: withKey({ EDITOR: join(dir, "fail.sh") }) });
+    expect(failed.status).toBe(201);
+    expect(failed.stderr).toContain("could not run the editor: the editor exited with status 3; s.yaml was left as it was");
+    const missing = sealboxSync(["edit", "s.yaml"], { cwd: dir, env: withKey({ SOPS_EDITOR: join(dir, "no-such-editor") }) });
+    expect(missing.status).toBe(201);
+    expect(missing.stderr).toContain(`the editor (${join(dir, "no-such-editor")}) was not found`);
+    expect(readFileSync(join(dir, "s.yaml"), "utf8")).toBe(before);
   });
 
   it("edit of a new file checks its recipients before the editor opens, so nothing typed is lost", () => {

@@ -284,8 +284,9 @@ esac
   it.each([
     ["change", undefined, 0],
     ["garbage", undefined, 2],
-    ["fail", undefined, 1],
-    ["crash", undefined, 1],
+    // an editor that fails or dies is sops's "Could not run editor" (NoEditorFound)
+    ["fail", undefined, 201],
+    ["crash", undefined, 201],
     // Ctrl-C and Ctrl-\ that end the editor end the edit, as the signal would
     ["sleep", "SIGINT", 130],
     ["sleep", "SIGQUIT", 131],

@@ -175,6 +175,20 @@ describe("sealbox encrypt/decrypt with AWS KMS", () => {
     expect(dec.stdout).toBe(PLAIN);
   });
 
+  it("SOPS_KMS_ARN stands in for --kms only: with --age it adds its key, as sops's flag default does; SOPS_AGE_RECIPIENTS likewise beside --kms", async () => {
+    const both = await sealbox(["encrypt", "--age", age.recipient, "secrets.yaml"], { SOPS_KMS_ARN: keyB.arn });
+    expect(both.stderr).toBe("");
+    expect(both.stdout).toContain(`- arn: ${keyB.arn}`);
+    expect(both.stdout).toContain(`recipient: ${age.recipient}`);
+    writeFileSync(join(dir, "both.enc.yaml"), both.stdout);
+    expect((await sealbox(["decrypt", "both.enc.yaml"])).stdout).toBe(PLAIN); // through KMS, no age identity here
+    expect((await sealbox(["decrypt", "both.enc.yaml"], { SOPS_AGE_KEY_FILE: age.identityFile, AWS_ENDPOINT_URL_KMS: downUrl })).stdout).toBe(PLAIN);
+    const other = await sealbox(["encrypt", "--kms", keyA.arn, "secrets.yaml"], { SOPS_AGE_RECIPIENTS: age.recipient, SOPS_KMS_ARN: keyB.arn });
+    expect(other.stdout).toContain(`- arn: ${keyA.arn}`);
+    expect(other.stdout).not.toContain(keyB.arn); // the flag wins over its own variable
+    expect(other.stdout).toContain(`recipient: ${age.recipient}`);
+  });
+
   it("encrypts key groups from .sops.yaml (KMS objects with context, age, shamir_threshold 2); any 2 of 3 groups decrypt", async () => {
     const b = ageIdentity("b");
     const c = ageIdentity("c");

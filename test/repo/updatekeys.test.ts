@@ -71,6 +71,20 @@ describe("updatekeys", () => {
     files.forEach((f, i) => expect(readFileSync(join(dir, f.path)).equals(bytes[i])).toBe(true));
   });
 
+  it("off a terminal, takes sops's y/n answer from stdin: n changes nothing, other words ask again, y applies", async () => {
+    const bytes = files.map((f) => readFileSync(join(dir, f.path)));
+    const no = await sealbox(["updatekeys", "secrets"], { cwd: dir, env, input: "n\n" });
+    expect(no.status).toBe(0);
+    expect(no.stdout).toContain(`+ age:${c.recipient}`);
+    expect(no.stderr).toContain("(y/n): ");
+    files.forEach((f, i) => expect(readFileSync(join(dir, f.path)).equals(bytes[i])).toBe(true));
+    const yes = await sealbox(["updatekeys", "secrets"], { cwd: dir, env, input: "maybe\ny\n" });
+    expect(yes.status).toBe(0);
+    expect(yes.stderr.match(/\(y\/n\): /g)).toHaveLength(2);
+    const sources = sourcesFor([KEYS_A]);
+    for (const f of files) expect((await openFile(dir, f.path, sources)).recipients).toEqual([A, c.recipient].sort());
+  });
+
   it("fails a file it cannot open without touching it, and still updates the others", async () => {
     const onlyB = cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_B]));
     // One file B cannot open: encrypted for C only.
