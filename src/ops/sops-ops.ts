@@ -125,6 +125,7 @@ export async function planEncryption(options: EncryptOptions): Promise<{ groups:
  * selectors in the result (a flag's and the rule's) are refused, as two flags are.
  */
 function mergeSelectors(flags: EncryptionSelectors = {}, rule: CreationRule | undefined): EncryptionSelectors {
+  checkOneSelector(flags); // a library caller's, type by type
   const fromRule = rule?.selectors ?? {};
   const merged: EncryptionSelectors = {};
   for (const [key] of SELECTORS) {

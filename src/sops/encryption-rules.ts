@@ -1,7 +1,7 @@
 // Which values of a document get encrypted (sops.go shouldBeEncrypted): at most one of the suffix,
 // regex and comment-regex settings, evaluated on the key path and the comments above.
 // The regexes are Go's (RE2), read through goRegExp.
-import { SealboxError } from "../errors.js";
+import { SealboxError, argumentError } from "../errors.js";
 import { goRegExp } from "../core/go-regexp.js";
 import { SELECTORS } from "./selectors.js";
 
@@ -24,6 +24,9 @@ export function withDefaultSelector(s: EncryptionSelectors): EncryptionSelectors
 
 /** Refuses two selectors or more (sops's cryptRuleCount > 1); whether one is set. */
 export function checkOneSelector(s: EncryptionSelectors): boolean {
+  // a library caller's wrong-typed selector matched nothing and left every value in clear
+  for (const [key] of SELECTORS) if (s[key] !== undefined && typeof s[key] !== "string") throw argumentError(`selectors.${key}`, "a string", s[key]);
+  if (s.macOnlyEncrypted !== undefined && typeof s.macOnlyEncrypted !== "boolean") throw argumentError("selectors.macOnlyEncrypted", "a boolean", s.macOnlyEncrypted);
   const set = SELECTORS.filter(([key]) => s[key]);
   if (set.length > 1) {
     throw new SealboxError("ConflictingParameters", `cannot use more than one of ${SELECTORS.map(([, name]) => name).join(", ")} in the same file`);

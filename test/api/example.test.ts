@@ -26,6 +26,20 @@ describe("the library API", () => {
     expect(Buffer.from(one).toString()).toBe("hunter2");
   });
 
+  it("refuses a wrong-typed selector instead of matching nothing and leaving every value in clear", async () => {
+    const plain = Buffer.from("data:\n  password: hunter2\n");
+    const wrong: [object, string][] = [
+      [{ encryptedSuffix: {} }, "selectors.encryptedSuffix must be a string, got an object (Object)"],
+      [{ encryptedRegex: 5 }, "selectors.encryptedRegex must be a string, got number"],
+      [{ macOnlyEncrypted: "yes" }, "selectors.macOnlyEncrypted must be a boolean, got string"],
+    ];
+    for (const [selectors, message] of wrong) {
+      await expect(encrypt(plain, { filename: "a.yaml", age: [recipient], env: {}, selectors: selectors as never })).rejects.toThrow(new TypeError(message));
+    }
+    const chosen = Buffer.from(await encrypt(plain, { filename: "a.yaml", age: [recipient], env: {}, selectors: { encryptedRegex: "^pass" } })).toString();
+    expect(chosen).not.toContain("hunter2");
+  });
+
   it("lays YAML and JSON out as the rules file's stores: say, or as options.indent says", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sealbox-api-"));
     const configPath = join(dir, "rules.yaml");
