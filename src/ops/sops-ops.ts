@@ -2,7 +2,7 @@
 // Which recipients and which values: --age/--kms (SOPS_AGE_RECIPIENTS / SOPS_KMS_ARN standing in for
 // each), else the creation rule that matches the file's name, as sops decides.
 import { Branch, type Documents, type Value } from "../tree/tree.js";
-import { SealboxError } from "../errors.js";
+import { SealboxError, argumentError } from "../errors.js";
 import { codecFor, formatForPath, formatIgnoringCase } from "../formats/index.js";
 import type { Codec, EmitOptions, FormatName } from "../formats/types.js";
 import { emitYamlValue } from "../formats/yaml-emit.js";
@@ -84,6 +84,16 @@ function sourcesFor(options: FileOptions): KeySources {
   return options.sources ?? new KeySources({ age: { env: options.env, passphrase: options.passphrase } });
 }
 
+/** A library caller's bytes and options, checked where they come in: a wrong type failed deep inside, naming nothing. */
+function checkArguments(fn: string, input: unknown, options: unknown): void {
+  if (!(input instanceof Uint8Array)) throw argumentError(`${fn}(): input`, "bytes (a Uint8Array or Buffer)", input);
+  if (typeof options !== "object" || options === null) throw argumentError(`${fn}(): options`, "an object", options);
+  const { filename, age, kms } = options as EncryptOptions;
+  if (filename !== undefined && typeof filename !== "string") throw argumentError(`${fn}(): options.filename`, "a string", filename);
+  if (age !== undefined && !(Array.isArray(age) && age.every((r) => typeof r === "string"))) throw argumentError(`${fn}(): options.age`, "an array of recipient strings", age);
+  if (kms !== undefined && !Array.isArray(kms)) throw argumentError(`${fn}(): options.kms`, "an array", kms);
+}
+
 function fileLabel(options: FileOptions): string {
   return options.filename ?? "<stdin>";
 }
@@ -156,6 +166,7 @@ export async function encryptStream(source: ByteSource, open: OpenSink, options:
  * for the recipients the options and rules name.
  */
 export async function encrypt(input: Uint8Array, options: EncryptOptions = {}, key?: NewFileKey): Promise<Uint8Array> {
+  checkArguments("encrypt", input, options);
   const fast = key ? undefined : await toMemory((open) => encryptStream(bufferSource(input), open, options));
   if (fast) return fast;
   const { input: inCodec, output } = await codecsFor(options);
@@ -195,6 +206,7 @@ export interface OpenedFile {
 
 /** Decrypts a file and keeps what is needed to encrypt it again with the same data key. */
 export async function openEncrypted(input: Uint8Array, options: DecryptOptions = {}): Promise<OpenedFile> {
+  checkArguments("openEncrypted", input, options);
   const codecs = await codecsFor(options);
   const file = fileLabel(options);
   let loaded: EncryptedFile;
@@ -248,6 +260,7 @@ export async function decryptStream(source: ByteSource, open: OpenSink, options:
 }
 
 export async function decrypt(input: Uint8Array, options: DecryptOptions = {}): Promise<Uint8Array> {
+  checkArguments("decrypt", input, options);
   const fast = await toMemory((open) => decryptStream(bufferSource(input), open, options));
   if (fast) return fast;
   const path = options.extract ? parseTreePath(options.extract) : undefined;
@@ -273,6 +286,7 @@ function withCaseHint(error: unknown, options: FileOptions): unknown {
  * binary store reads as JSON.
  */
 export async function fileStatus(input: Uint8Array, options: FileOptions = {}): Promise<{ encrypted: boolean }> {
+  checkArguments("fileStatus", input, options);
   const { input: codec } = await codecsFor(options);
   const docs = codec.parseEncrypted(input, fileLabel(options));
   const metadata = docs[0]?.get(METADATA_KEY);

@@ -40,6 +40,18 @@ describe("the library API", () => {
     expect(chosen).not.toContain("hunter2");
   });
 
+  it("refuses wrong-typed input and options at the door with a TypeError naming them, never the value", async () => {
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => encrypt(undefined as never), "encrypt(): input must be bytes (a Uint8Array or Buffer), got undefined"],
+      [() => decrypt("db: x" as never), "decrypt(): input must be bytes (a Uint8Array or Buffer), got string"],
+      [() => sealbox.fileStatus(Buffer.from("a: b"), null as never), "fileStatus(): options must be an object, got null"],
+      [() => sealbox.openEncrypted(Buffer.from("a: b"), { filename: 5 as never }), "openEncrypted(): options.filename must be a string, got number"],
+      [() => encrypt(Buffer.from("a: b"), { age: recipient as never }), "encrypt(): options.age must be an array of recipient strings, got string"],
+      [() => encrypt(Buffer.from("a: b"), { kms: {} as never }), "encrypt(): options.kms must be an array, got an object (Object)"],
+    ];
+    for (const [call, message] of cases) await expect(call()).rejects.toThrow(new TypeError(message));
+  });
+
   it("lays YAML and JSON out as the rules file's stores: say, or as options.indent says", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sealbox-api-"));
     const configPath = join(dir, "rules.yaml");
