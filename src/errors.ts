@@ -114,3 +114,21 @@ export function choiceError(where: string, choices: readonly string[], got: unkn
   const shown = typeof got === "string" && got.length <= 40 && !looksLikeKeyMaterial(got) ? JSON.stringify(got) : typeName(got);
   return new TypeError(`${where} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${shown}`);
 }
+
+/** Runs `run`, giving a SealboxError it throws the file and line it is about (unless it names one already). */
+export function withFile<T>(run: () => T, path: string, line?: number): T {
+  try {
+    return run();
+  } catch (error) {
+    throw isSealboxError(error) ? error.inFile(path, line) : error;
+  }
+}
+
+/** withFile for a call that waits (a controller's answer). */
+export async function withFileAsync<T>(run: () => Promise<T>, path: string, line?: number): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw isSealboxError(error) ? error.inFile(path, line) : error;
+  }
+}

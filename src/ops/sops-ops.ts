@@ -2,7 +2,7 @@
 // Which recipients and which values: --age/--kms (SOPS_AGE_RECIPIENTS / SOPS_KMS_ARN standing in for
 // each), else the creation rule that matches the file's name, as sops decides.
 import { Branch, type Documents, type Value } from "../tree/tree.js";
-import { SealboxError, argumentError } from "../errors.js";
+import { SealboxError, argumentError, withFileAsync } from "../errors.js";
 import { codecFor, formatForPath, formatIgnoringCase } from "../formats/index.js";
 import type { Codec, EmitOptions, FormatName } from "../formats/types.js";
 import { emitYamlValue } from "../formats/yaml-emit.js";
@@ -216,12 +216,8 @@ export async function openEncrypted(input: Uint8Array, options: DecryptOptions =
     throw withCaseHint(error, options);
   }
   const layout = await emitOptions(codecs.output.name, options);
-  try {
-    const { docs, metadata, dataKey } = await decryptFile(loaded, { sources: sourcesFor(options), ignoreMac: options.ignoreMac, decryptionOrder: options.decryptionOrder });
-    return { docs, metadata, dataKey, codecs, emitOptions: layout, encrypted: loaded };
-  } catch (error) {
-    throw error instanceof SealboxError ? error.inFile(file) : error;
-  }
+  const { docs, metadata, dataKey } = await withFileAsync(() => decryptFile(loaded, { sources: sourcesFor(options), ignoreMac: options.ignoreMac, decryptionOrder: options.decryptionOrder }), file);
+  return { docs, metadata, dataKey, codecs, emitOptions: layout, encrypted: loaded };
 }
 
 /** Writes opened documents back, encrypted with the file's own data key and recipients. */

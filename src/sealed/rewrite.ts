@@ -3,7 +3,7 @@
 // annotations change; the rest of the file (comments, other documents, key order) stays as it was,
 // in the file's own format.
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { SealboxError, isSealboxError } from "../errors.js";
+import { SealboxError, withFile, withFileAsync } from "../errors.js";
 import { isStdBase64 } from "../core/base64.js";
 import { asSealedSecret, isSealedSecret, secretValues, setField, templateMetadata, type ManifestDoc, type ManifestFile, type SecretManifest } from "./manifest.js";
 import { isRecord } from "./objects.js";
@@ -97,12 +97,7 @@ export async function reencryptThrough(file: ManifestFile, path: string, reseal:
   const sealed = docs.map((doc) => asSealedSecret(doc.value, path, doc.line));
   const answers = [];
   for (const [i, doc] of docs.entries()) {
-    let answer: unknown;
-    try {
-      answer = await reseal(doc.value);
-    } catch (error) {
-      throw isSealboxError(error) ? error.inFile(path, doc.line) : error;
-    }
+    const answer = await withFileAsync(() => reseal(doc.value), path, doc.line);
     const keys = Object.keys(sealed[i].spec.encryptedData);
     const spec = isSealedSecret(answer) ? answer.spec : undefined;
     const given: unknown = isRecord(spec) ? spec.encryptedData : undefined;
@@ -190,12 +185,4 @@ function openForRescope(sealed: ReturnType<typeof asSealedSecret>, options: Resc
     throw new SealboxError("ConflictingParameters", "the values were sealed to different keys; name the certificate to seal to with --cert");
   }
   throw lastError;
-}
-
-function withFile<T>(run: () => T, path: string, line: number): T {
-  try {
-    return run();
-  } catch (error) {
-    throw isSealboxError(error) ? error.inFile(path, line) : error;
-  }
 }

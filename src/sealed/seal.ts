@@ -5,7 +5,7 @@ import type { KeyObject } from "node:crypto";
 import type { Worker } from "node:worker_threads";
 import { HybridBatch, hybridEncrypt } from "../core/hybrid.js";
 import { startWrapHelper } from "../core/oaep-wrap.js";
-import { SealboxError, isSealboxError } from "../errors.js";
+import { SealboxError, withFile } from "../errors.js";
 import {
   SEALED_API_VERSION,
   asSecret,
@@ -160,16 +160,12 @@ function* secretsOf(text: string, file: string, options: SealOptions): Generator
   for (const doc of manifestValues(text, file)) {
     if (doc.value === null) continue;
     for (const item of listItems(doc.value) ?? [doc.value]) {
-      let prepared: Prepared;
-      try {
+      yield withFile(() => {
         // kubeseal's --name names the one Secret it seals: given to several, it would seal them all
         // under one name, and the last applied would replace the others in the cluster
         if (options.name !== undefined && ++count > 1) throw new SealboxError("ConflictingParameters", "--name names one Secret, and the input holds more: name each in its metadata.name");
-        prepared = prepare(asSecret(item, file, doc.line), options);
-      } catch (error) {
-        throw isSealboxError(error) ? error.inFile(file, doc.line) : error;
-      }
-      yield prepared;
+        return prepare(asSecret(item, file, doc.line), options);
+      }, file, doc.line);
     }
   }
 }

@@ -5,7 +5,7 @@
 import type { KeyObject } from "node:crypto";
 import { hybridDecrypt } from "../core/hybrid.js";
 import { decodeStdBase64 } from "../core/base64.js";
-import { SealboxError, isSealboxError } from "../errors.js";
+import { SealboxError, isSealboxError, withFile } from "../errors.js";
 import { asSealedSecret, formatManifest, parseManifests, sealedSecretsOf, setEntry, type ManifestFormat, type SealedSecretManifest, type SecretManifest } from "./manifest.js";
 import { scopeFromAnnotations, scopeLabel, type Scope } from "./scope.js";
 
@@ -97,16 +97,14 @@ export function unsealManifests(text: string, sourceName: string, keys: readonly
   if (docs.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "no SealedSecret in this file", { file: sourceName });
   return docs
     .map((doc) => {
-      try {
+      return withFile(() => {
         const sealed = asSealedSecret(doc.value, sourceName, doc.line);
         if (options.namespace && sealed.metadata.namespace && sealed.metadata.namespace !== options.namespace) {
           throw new SealboxError("ConflictingParameters", `the SealedSecret's namespace "${sealed.metadata.namespace}" differs from --namespace "${options.namespace}"`);
         }
         sealed.metadata.namespace ||= options.namespace;
         return formatManifest(unsealSecret(sealed, keys), options.format);
-      } catch (error) {
-        throw isSealboxError(error) ? error.inFile(sourceName, doc.line) : error;
-      }
+      }, sourceName, doc.line);
     })
     .join("");
 }

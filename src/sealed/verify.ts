@@ -1,7 +1,7 @@
 // kubeseal's --validate: can the controller open these SealedSecrets? Each is asked on its own
 // through `verify` (the controller's /v1/verify, which takes one SealedSecret), after all of them
 // were read, so a damaged one is named with its line rather than met as the controller's error.
-import { SealboxError, isSealboxError } from "../errors.js";
+import { SealboxError, withFileAsync } from "../errors.js";
 import { asSealedSecret, sealedSecretsOf, type ManifestFile } from "./manifest.js";
 import { sealedIdentity } from "./unseal.js";
 
@@ -20,13 +20,7 @@ export async function validateThrough(file: ManifestFile, path: string, verify: 
   });
   const refused: string[] = [];
   for (const [i, doc] of docs.entries()) {
-    let valid: boolean;
-    try {
-      valid = await verify(doc.value);
-    } catch (error) {
-      throw isSealboxError(error) ? error.inFile(path, doc.line) : error;
-    }
-    if (!valid) refused.push(`${names[i]} (line ${doc.line})`);
+    if (!(await withFileAsync(() => verify(doc.value), path, doc.line))) refused.push(`${names[i]} (line ${doc.line})`);
   }
   if (refused.length) {
     throw new SealboxError("SealedDecryptFailed", `the controller cannot decrypt ${refused.length === 1 ? `SealedSecret ${refused[0]}` : `${refused.length} SealedSecrets`}: sealed to another cluster's key, moved to another name or namespace, or damaged`, {

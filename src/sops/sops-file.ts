@@ -3,7 +3,7 @@
 // codecs and key sources are passed in.
 import { timingSafeEqual } from "node:crypto";
 import { Branch, type Documents } from "../tree/tree.js";
-import { SealboxError } from "../errors.js";
+import { SealboxError, withFile } from "../errors.js";
 import { decryptValue, encryptValue } from "../core/sops-value.js";
 import { goStringToBytes } from "../core/go-string.js";
 import type { Codec, EmitOptions } from "../formats/types.js";
@@ -35,11 +35,7 @@ export function splitMetadata(docs: Documents): EncryptedFile {
 }
 
 export function loadEncrypted(codec: Codec, input: Uint8Array, file: string): EncryptedFile {
-  try {
-    return splitMetadata(codec.parseEncrypted(input, file));
-  } catch (error) {
-    throw error instanceof SealboxError ? error.inFile(file) : error;
-  }
+  return withFile(() => splitMetadata(codec.parseEncrypted(input, file)), file);
 }
 
 /**

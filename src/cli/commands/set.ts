@@ -13,17 +13,13 @@ async function rewrite(file: string, flags: DecryptFlags & { idempotent?: boolea
   const { openEncrypted, sealOpened } = await import("../../ops/sops-ops.js");
   const { decryptOptions } = await import("../sops-flags.js");
   const { readInput, writeOutput } = await import("../../ops/file-io.js");
-  const { SealboxError } = await import("../../errors.js");
+  const { withFile } = await import("../../errors.js");
   const input = await readInput(file);
   const opened = await openEncrypted(input.bytes, decryptOptions(flags, file));
   const { Branch } = await import("../../tree/tree.js");
   const doc = opened.docs[0] ?? new Branch();
   if (opened.docs.length === 0) opened.docs.push(doc);
-  try {
-    if (!change(doc)) return;
-  } catch (error) {
-    throw error instanceof SealboxError ? error.inFile(file) : error;
-  }
+  if (!withFile(() => change(doc), file)) return;
   await writeOutput(sealOpened(opened), file);
 }
 
