@@ -22,7 +22,7 @@ describe("store names given by a library caller", () => {
 
   it("a file name that is not a string is refused by name", async () => {
     expect(() => formatForPath(5 as unknown as string)).toThrow(new TypeError("the file name (filename) must be a string, got number"));
-    await expect(encrypt(Buffer.from("a: 1\n"), { filename: ["a.yaml"] as unknown as string, age: [RECIPIENT] })).rejects.toThrow("the file name (filename) must be a string, got an array");
+    await expect(encrypt(Buffer.from("a: 1\n"), { filename: ["a.yaml"] as unknown as string, age: [RECIPIENT] })).rejects.toThrow("encrypt(): options.filename must be a string, got an array");
     expect(formatForPath("x.YAML")).toBe("binary");
   });
 });
