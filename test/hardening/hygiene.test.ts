@@ -228,6 +228,9 @@ describe("the edit temp file", () => {
       editor(),
       `#!/bin/sh
 f="$1"
+# as vim does: Ctrl-C and Ctrl-\ are keys to it, the edit goes on and is saved; handled from the
+# start, as the test sends them once the record below exists
+if [ "$EDIT_ACTION" = trap ]; then trap 'printf "db:\\n    password: changed\\n" > "$f"; exit 0' INT QUIT; fi
 # written whole, then renamed: the test reads the record as soon as it exists
 printf '%s\\n%s\\n%s\\n%s\\n' "$f" "$(stat -c %a "$f")" "$(stat -c %a "$(dirname "$f")")" $$ > "$EDIT_RECORD.part"
 mv "$EDIT_RECORD.part" "$EDIT_RECORD"
@@ -237,8 +240,7 @@ case "$EDIT_ACTION" in
   fail) exit 1 ;;
   crash) kill -9 $$ ;;
   sleep) exec sleep 30 ;;
-  # as vim does: Ctrl-C and Ctrl-\ are keys to it, the edit goes on and is saved
-  trap) trap 'printf "db:\\n    password: changed\\n" > "$f"; exit 0' INT QUIT; while :; do sleep 0.05; done ;;
+  trap) while :; do sleep 0.05; done ;;
 esac
 `,
     );
