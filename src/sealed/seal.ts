@@ -1,11 +1,11 @@
 // Sealing, as kubeseal's Seal / --raw and the controller's NewSealedSecret build a SealedSecret: the
 // template copies the Secret's metadata (no server fields, no last-applied copies), type and immutable;
 // every value is sealed under the scope's label; stringData wins over data.
-import type { KeyObject } from "node:crypto";
+import { KeyObject } from "node:crypto";
 import type { Worker } from "node:worker_threads";
 import { HybridBatch, hybridEncrypt } from "../core/hybrid.js";
 import { startWrapHelper } from "../core/oaep-wrap.js";
-import { SealboxError, withFile } from "../errors.js";
+import { SealboxError, argumentError, choiceError, withFile } from "../errors.js";
 import {
   SEALED_API_VERSION,
   asSecret,
@@ -19,7 +19,7 @@ import {
   type SecretManifest,
 } from "./manifest.js";
 import { listItems } from "./objects.js";
-import { scopeFromAnnotations, scopeLabel, withScopeAnnotations, type Scope } from "./scope.js";
+import { SCOPES, scopeFromAnnotations, scopeLabel, withScopeAnnotations, type Scope } from "./scope.js";
 
 export interface SealOptions {
   publicKey: KeyObject;
@@ -116,6 +116,9 @@ function pick(field: string, onSecret: string | undefined, flag: string | undefi
 
 /** One encryptedData value: base64 of the hybrid ciphertext. */
 export function sealValue(publicKey: KeyObject, plaintext: Uint8Array, label: Uint8Array): string {
+  if (!(publicKey instanceof KeyObject)) throw argumentError("sealValue(): publicKey", "a KeyObject", publicKey);
+  if (!(plaintext instanceof Uint8Array)) throw argumentError("sealValue(): plaintext", "bytes", plaintext);
+  if (!(label instanceof Uint8Array)) throw argumentError("sealValue(): label", "bytes", label);
   return base64(hybridEncrypt(publicKey, plaintext, label));
 }
 
@@ -130,8 +133,17 @@ export interface RawOptions {
   name?: string;
 }
 
+/** A library caller's options, checked at the call: a wrong type failed deep inside OpenSSL, a wrong scope sealed under a label no controller uses. */
+function checkSealOptions(fn: string, options: unknown, { scopeRequired = false } = {}): void {
+  if (typeof options !== "object" || options === null) throw argumentError(`${fn}(): options`, "an object", options);
+  const { publicKey, scope } = options as Partial<SealOptions>;
+  if (!(publicKey instanceof KeyObject)) throw argumentError(`${fn}(): options.publicKey`, "a KeyObject (loadCertificate(…).publicKey)", publicKey);
+  if ((scope !== undefined || scopeRequired) && !SCOPES.includes(scope as Scope)) throw choiceError(`${fn}(): options.scope`, SCOPES, scope);
+}
+
 /** `--raw`: one value for a SealedSecret written by hand; kubeseal's same checks on name and namespace. */
 export function sealRaw(plaintext: Uint8Array, options: RawOptions): string {
+  checkSealOptions("sealRaw", options, { scopeRequired: true });
   const { scope, namespace = "", name = "" } = options;
   if (scope !== "cluster-wide" && !namespace) throw new SealboxError("ConflictingParameters", `--raw with scope ${scope} needs --namespace`);
   if (scope === "strict" && !name) throw new SealboxError("ConflictingParameters", "--raw with scope strict needs --name");
@@ -140,6 +152,10 @@ export function sealRaw(plaintext: Uint8Array, options: RawOptions): string {
 
 /** Seals every Secret in a manifest text (YAML documents, a JSON stream, or a v1 List) in kubeseal's output layout. */
 export function sealManifests(text: string, file: string, options: SealOptions & { format: ManifestFormat }): string {
+  if (typeof text !== "string") throw argumentError("seal(): text", "a string (the manifest file's text)", text);
+  if (typeof file !== "string") throw argumentError("seal(): file", "a string (the name errors give)", file);
+  checkSealOptions("seal", options);
+  if (options.format !== "yaml" && options.format !== "json") throw choiceError("seal(): options.format", ["yaml", "json"], options.format);
   // Many Secrets: the RSA helper thread boots, then wraps, while the text is parsed (~200 ms for 1,000).
   const helper = text.length >= HELPER_TEXT ? startWrapHelper() : undefined;
   try {

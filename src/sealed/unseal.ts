@@ -2,10 +2,10 @@
 // from the SealedSecret's own metadata (name, namespace, scope annotations), so a renamed or moved
 // SealedSecret is refused exactly as the controller refuses it. All or nothing: one bad value fails
 // the whole object, and the error lists every key that failed (never a value).
-import type { KeyObject } from "node:crypto";
+import { KeyObject } from "node:crypto";
 import { hybridDecrypt } from "../core/hybrid.js";
 import { decodeStdBase64 } from "../core/base64.js";
-import { SealboxError, isSealboxError, withFile } from "../errors.js";
+import { SealboxError, argumentError, isSealboxError, withFile } from "../errors.js";
 import { asSealedSecret, formatManifest, parseManifests, sealedSecretsOf, setEntry, type ManifestFormat, type SealedSecretManifest, type SecretManifest } from "./manifest.js";
 import { scopeFromAnnotations, scopeLabel, type Scope } from "./scope.js";
 
@@ -58,8 +58,15 @@ export function unsealValues(sealed: SealedSecretManifest, keys: readonly KeyObj
   return out;
 }
 
+/** The private keys a library caller passes, checked at the call (a wrong type failed deep inside the cipher). */
+function checkKeys(fn: string, keys: unknown): void {
+  if (!Array.isArray(keys) || !keys.every((key) => key instanceof KeyObject)) throw argumentError(`${fn}(): keys`, "an array of private KeyObjects (loadPrivateKeys(…))", keys);
+}
+
 /** The Secret the controller would create (data base64; no ownerReferences: there is no cluster UID offline). */
 export function unsealSecret(sealed: SealedSecretManifest, keys: readonly KeyObject[]): SecretManifest {
+  if (typeof sealed !== "object" || sealed === null || typeof sealed.spec !== "object") throw argumentError("unseal(): sealed", "a SealedSecret (asSealedSecret(…))", sealed);
+  checkKeys("unseal", keys);
   const template = sealed.spec.template;
   const templated = Object.entries(template.data ?? {}).filter(([, v]) => v !== null).map(([k]) => k);
   if (templated.length) {
@@ -93,6 +100,8 @@ export interface UnsealOptions {
  * opened before anything is returned. `sealbox unseal` and `seal --recovery-unseal`.
  */
 export function unsealManifests(text: string, sourceName: string, keys: readonly KeyObject[], options: UnsealOptions): string {
+  if (typeof text !== "string") throw argumentError("unsealManifests(): text", "a string (the file's text)", text);
+  checkKeys("unsealManifests", keys);
   const docs = sealedSecretsOf(parseManifests(text, sourceName));
   if (docs.length === 0) throw new SealboxError("NeedAtLeastOneDocument", "no SealedSecret in this file", { file: sourceName });
   return docs

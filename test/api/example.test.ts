@@ -95,6 +95,28 @@ describe("the library API", () => {
     expect(Buffer.from(opened.data!.password!, "base64").toString()).toBe("hunter2");
   });
 
+  it("refuses wrong-typed sealing and unsealing arguments at the call, naming them", async () => {
+    const cert = await loadCertificate(CERT);
+    const keys = (await loadPrivateKeys([PRIVATE_KEY])).map((k) => k.key);
+    const secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\nstringData:\n  password: hunter2\n";
+    const sealedDoc = asSealedSecret(parseManifests(seal(secret, "s.yaml", { publicKey: cert.publicKey, format: "yaml" }), "sealed.yaml").docs[0]!.value, "sealed.yaml");
+    const cases: [() => unknown, string][] = [
+      [() => seal(5 as never, "s.yaml", { publicKey: cert.publicKey, format: "yaml" }), "seal(): text must be a string (the manifest file's text), got number"],
+      [() => seal(secret, "s.yaml", undefined as never), "seal(): options must be an object, got undefined"],
+      [() => seal(secret, "s.yaml", { publicKey: "-----BEGIN CERTIFICATE-----" as never, format: "yaml" }), "seal(): options.publicKey must be a KeyObject (loadCertificate(…).publicKey), got string"],
+      [() => seal(secret, "s.yaml", { publicKey: cert.publicKey, format: "xml" as never }), 'seal(): options.format must be one of "yaml", "json", got "xml"'],
+      [() => seal(secret, "s.yaml", { publicKey: cert.publicKey, format: "yaml", scope: "bogus" as never }), 'seal(): options.scope must be one of "strict", "namespace-wide", "cluster-wide", got "bogus"'],
+      [() => sealbox.sealRaw(Buffer.from("v"), { publicKey: cert.publicKey } as never), 'sealRaw(): options.scope must be one of "strict", "namespace-wide", "cluster-wide", got undefined'],
+      [() => sealbox.sealValue(cert.publicKey, "v" as never, Buffer.from("l")), "sealValue(): plaintext must be bytes, got string"],
+      [() => unseal(sealedDoc, "key.pem" as never), "unseal(): keys must be an array of private KeyObjects (loadPrivateKeys(…)), got string"],
+      [() => unseal(undefined as never, keys), "unseal(): sealed must be a SealedSecret (asSealedSecret(…)), got undefined"],
+    ];
+    for (const [call, message] of cases) expect(call).toThrow(new TypeError(message));
+    // the raw path's scope and keys still work as before
+    expect(sealbox.sealRaw(Buffer.from("v"), { publicKey: cert.publicKey, scope: "cluster-wide" })).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(Buffer.from(unseal(sealedDoc, keys).data!.password!, "base64").toString()).toBe("hunter2");
+  });
+
   it("exports the very functions the CLI calls, under the package's own name too", async () => {
     const ops = await import("../../dist/ops/sops-ops.js");
     const sealed = await import("../../dist/sealed/seal.js");
