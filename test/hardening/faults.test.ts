@@ -32,6 +32,20 @@ function sealboxAs(user: { uid: number; gid: number }, args: string[], cwd: stri
     child.on("close", (status) => done({ status, stderr }));
   });
 }
+
+/** A scratch directory anyone may write in, holding `files` (name, content) owned by `user`, the last one read-only (0444); their paths. */
+function ownedFiles(user: { uid: number; gid: number }, files: [string, string | Buffer][]): { dir: string; paths: string[] } {
+  const dir = scratch();
+  chmodSync(dir, 0o777);
+  const paths = files.map(([name, content]) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    chownSync(path, user.uid, user.gid);
+    return path;
+  });
+  chmodSync(paths.at(-1)!, 0o444);
+  return { dir, paths };
+}
 describe("full disk, read-only places", () => {
   let key: AgeKey;
   const plain = "PASSWORD=hunter2hunter2\nTOKEN=abc\n";
@@ -105,12 +119,7 @@ describe("full disk, read-only places", () => {
   it("a read-only file (mode 0444, run as an unprivileged user): encrypt -i refuses, the original stays", async (ctx) => {
     const nobody = unprivilegedUser();
     if (!nobody) return ctx.skip();
-    const dir = scratch();
-    chmodSync(dir, 0o777);
-    const file = join(dir, "app.env");
-    writeFileSync(file, plain);
-    chownSync(file, nobody.uid, nobody.gid);
-    chmodSync(file, 0o444);
+    const { dir, paths: [file] } = ownedFiles(nobody, [["app.env", plain]]);
     const r = await sealboxAs(nobody, ["encrypt", "-i", "--age", key.recipient, file], dir);
     expect(r.stderr).toMatch(new RegExp(`^sealbox: ${file}: .*(read-only|EACCES|permission)`));
     expect(r.status).toBe(3);
@@ -163,14 +172,7 @@ describe("a multi-file -i run that fails on a later file leaves the earlier ones
   it("encrypt -i a b with b read-only (mode 0444, run as an unprivileged user): exit 3 naming b, a still plaintext", async (ctx) => {
     const nobody = unprivilegedUser();
     if (!nobody) return ctx.skip();
-    const dir = scratch();
-    chmodSync(dir, 0o777);
-    const [a, b] = [join(dir, "a.env"), join(dir, "b.env")];
-    writeFileSync(a, plainA);
-    writeFileSync(b, plainB);
-    chownSync(a, nobody.uid, nobody.gid);
-    chownSync(b, nobody.uid, nobody.gid);
-    chmodSync(b, 0o444);
+    const { dir, paths: [a, b] } = ownedFiles(nobody, [["a.env", plainA], ["b.env", plainB]]);
     const r = await sealboxAs(nobody, ["encrypt", "-i", "--age", key.recipient, a, b], dir);
     expect(r.stderr).toMatch(new RegExp(`^sealbox: ${b}: cannot write: EACCES`));
     expect(r.status).toBe(3);
@@ -182,15 +184,8 @@ describe("a multi-file -i run that fails on a later file leaves the earlier ones
   it("reencrypt -i a b with b read-only (mode 0444, run as an unprivileged user): exit 3 naming b, a as it was", async (ctx) => {
     const nobody = unprivilegedUser();
     if (!nobody) return ctx.skip();
-    const dir = scratch();
-    chmodSync(dir, 0o777);
     const sealed = readFileSync(join(SEALED_VECTORS, "data-strict.sealed.yaml"));
-    const [a, b] = [join(dir, "a.yaml"), join(dir, "b.yaml")];
-    for (const file of [a, b]) {
-      writeFileSync(file, sealed);
-      chownSync(file, nobody.uid, nobody.gid);
-    }
-    chmodSync(b, 0o444);
+    const { dir, paths: [a, b] } = ownedFiles(nobody, [["a.yaml", sealed], ["b.yaml", sealed]]);
     const args = ["reencrypt", "-i", "--cert", join(SEALED_VECTORS, "cert.pem"), "--private-key", join(SEALED_VECTORS, "key.pem"), a, b];
     const r = await sealboxAs(nobody, args, dir);
     expect(r.stderr).toBe(`sealbox: ${b}: cannot write: EACCES\n`);
