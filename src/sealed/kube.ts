@@ -1,6 +1,6 @@
 // Just enough of a Kubernetes client to talk to the controller: read the kubeconfig the way kubectl
 // does (KUBECONFIG list merged, first wins; else ~/.kube/config; current or named context; CA, bearer
-// token, client certificate, basic auth) and GET its certificate, or POST a SealedSecret to verify or
+// token, client certificate, basic auth, exec plugins: kube-exec.ts) and GET its certificate, or POST a SealedSecret to verify or
 // re-encrypt, through the API server's service proxy.
 import { readFile } from "node:fs/promises";
 import { request as httpsRequest } from "node:https";
@@ -11,6 +11,7 @@ import { SealboxError, failureReason } from "../errors.js";
 import { yamlProblem, yamlValueProblem } from "../formats/yaml-errors.js";
 import { yamlLibrary } from "../formats/yaml-library.js";
 import { looksLikeData, shownInMessage } from "../core/redact.js";
+import { execClusterInfo, execCredentials, readExecPlugin, type ExecPlugin } from "./kube-exec.js";
 
 export interface KubeTarget {
   contextName: string;
@@ -22,6 +23,8 @@ export interface KubeTarget {
   basicAuth?: string;
   insecureSkipTlsVerify?: boolean;
   tlsServerName?: string;
+  /** The user's exec credential plugin, which controllerCall runs for the token or certificate. */
+  exec?: ExecPlugin;
 }
 
 export interface KubeconfigOptions {
@@ -122,10 +125,15 @@ export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<K
     ca: await material(c, "certificate-authority", cluster.file.path),
   };
   const user = ctx.user ? findNamed(files, "users", ctx.user) : undefined;
+  const u = (user?.entry.user ?? {}) as Record<string, unknown>;
   if (user) {
-    const u = (user.entry.user ?? {}) as Record<string, unknown>;
-    if (u.exec || u["auth-provider"]) {
-      throw new SealboxError("ClusterUnreachable", `user "${ctx.user}" authenticates with an exec or auth-provider plugin, which sealbox does not run; use a kubeconfig user with a token or client certificate (for sealing alone, kubeseal --fetch-cert > cert.pem and --cert cert.pem also do)`);
+    const provider = u["auth-provider"] as { name?: unknown } | undefined;
+    if (provider) {
+      const name = typeof provider.name === "string" ? `the "${shownInMessage(provider.name, "a name")}" auth-provider` : "an auth-provider";
+      throw new SealboxError(
+        "ClusterUnreachable",
+        `user "${ctx.user}" authenticates with ${name}, which sealbox does not run (kubectl 1.26 replaced gcp and azure with the exec plugins gke-gcloud-auth-plugin and kubelogin, which sealbox runs); use a kubeconfig user with an exec plugin, a token or a client certificate (for sealing alone, kubeseal --fetch-cert > cert.pem and --cert cert.pem also do)`,
+      );
     }
     target.cert = await material(u, "client-certificate", user.file.path);
     target.key = await material(u, "client-key", user.file.path);
@@ -134,6 +142,10 @@ export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<K
     if (typeof u.username === "string") target.basicAuth = Buffer.from(`${u.username}:${String(u.password ?? "")}`).toString("base64");
   }
   target.server = serverUrl(target, `cluster "${ctx.cluster}" of context "${contextName}"`, cluster.file.path);
+  // as client-go: a token, basic auth or client certificate of the user's own is used, not the plugin
+  if (user && u.exec != null && !target.token && !target.basicAuth && !target.cert) {
+    target.exec = readExecPlugin(u.exec, ctx.user, user.file.path, () => execClusterInfo(target.server, c, target.ca));
+  }
   return target;
 }
 
@@ -245,6 +257,7 @@ async function controllerCall(options: FetchCertOptions, method: "GET" | "POST",
   const target = await loadKubeTarget(options);
   const deadline = Date.now() + options.timeoutMs;
   const left = (): number => Math.max(1, deadline - Date.now());
+  if (target.exec) Object.assign(target, await execCredentials(target.exec, options.env ?? process.env, left(), options.timeoutMs));
   const services = `${target.server.replace(/\/+$/, "")}/api/v1/namespaces/${encodeURIComponent(options.controllerNamespace)}/services`;
   const where = `the controller service "${options.controllerName}" in namespace "${options.controllerNamespace}"`;
   const server = shownInMessage(target.server);

@@ -371,7 +371,7 @@ describe("cert fetch through the API server's service proxy", () => {
     expect(none.stdout).toBe("");
   });
 
-  it("the context's namespace holds also when its user logs in through an exec plugin sealbox does not run", async () => {
+  it("the context's namespace holds also when its user logs in through an exec plugin, which sealing with --cert does not run", async () => {
     const config = kubeconfig("exec-ns", { user: { exec: { apiVersion: "client.authentication.k8s.io/v1", command: "aws" } } as unknown as Record<string, string>, namespace: "team-a" });
     const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  k: v\n";
     const result = await sealbox(["seal", "--cert", CERT, "--format", "yaml"], { input, env: cleanEnv({ KUBECONFIG: config }) });
