@@ -43,7 +43,7 @@ export function addControllerOptions(command: Command): Command {
     .option("--controller-namespace <namespace>", "the controller's namespace (env SEALED_SECRETS_CONTROLLER_NAMESPACE)", env.SEALED_SECRETS_CONTROLLER_NAMESPACE || "kube-system")
     .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, else ~/.kube/config)")
     .option("--context <name>", "kubeconfig context (default: the current context)")
-    .option("--timeout <seconds>", "give up on the cluster after this long", "30");
+    .option("--timeout <seconds>", "give up on the cluster (and a kubeconfig exec plugin) after this long", "30");
 }
 
 export interface ControllerFlags {
