@@ -8,6 +8,15 @@ import { dirname, resolve, sep } from "node:path";
 import { SealboxError } from "../errors.js";
 import { shownInMessage } from "../core/redact.js";
 
+/**
+ * Whether a token can go in an Authorization header. Node refuses one with a line break or another
+ * control character with a TypeError of its own, which would be no clear error; the token itself is
+ * never shown.
+ */
+export function headerSafe(token: string): boolean {
+  return !/[^\t\x20-\x7e\x80-\xff]/.test(token);
+}
+
 /** The versions client-go still speaks (v1alpha1 was removed in Kubernetes 1.24). */
 const API_VERSIONS = ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"];
 const INTERACTIVE_MODES = ["Never", "IfAvailable", "Always"] as const;
@@ -197,8 +206,7 @@ function readExecCredential(output: Buffer, plugin: ExecPlugin, failed: (problem
   }
   if (!token && !cert && !key) throw failed("printed an ExecCredential with neither a token nor a client certificate and key");
   if (!cert !== !key) throw failed("printed an ExecCredential with a client certificate or a key, not both");
-  // Node refuses such a header with a TypeError of its own; the token itself is never shown
-  if (token && /[^\t\x20-\x7e\x80-\xff]/.test(token as string)) throw failed("printed a token with characters an HTTP header cannot carry");
+  if (token && !headerSafe(token as string)) throw failed("printed a token with characters an HTTP header cannot carry");
   const credentials: ExecCredentials = { token: (token as string) || undefined };
   if (cert && key) {
     credentials.cert = Buffer.from(cert as string);

@@ -11,7 +11,7 @@ import { SealboxError, failureReason } from "../errors.js";
 import { yamlProblem, yamlValueProblem } from "../formats/yaml-errors.js";
 import { yamlLibrary } from "../formats/yaml-library.js";
 import { looksLikeData, shownInMessage } from "../core/redact.js";
-import { execClusterInfo, execCredentials, readExecPlugin, type ExecPlugin } from "./kube-exec.js";
+import { execClusterInfo, execCredentials, headerSafe, readExecPlugin, type ExecPlugin } from "./kube-exec.js";
 
 export interface KubeTarget {
   contextName: string;
@@ -139,6 +139,9 @@ export async function loadKubeTarget(options: KubeconfigOptions = {}): Promise<K
     target.key = await material(u, "client-key", user.file.path);
     if (typeof u.token === "string") target.token = u.token;
     else if (typeof u.tokenFile === "string") target.token = (await readMaterial(u.tokenFile, "tokenFile", user.file.path)).toString("utf8").trim();
+    if (target.token !== undefined && !headerSafe(target.token)) {
+      throw new SealboxError("ClusterUnreachable", `user "${ctx.user}" has a token with characters an HTTP header cannot carry (a line break?)`, { file: user.file.path });
+    }
     if (typeof u.username === "string") target.basicAuth = Buffer.from(`${u.username}:${String(u.password ?? "")}`).toString("base64");
   }
   target.server = serverUrl(target, `cluster "${ctx.cluster}" of context "${contextName}"`, cluster.file.path);

@@ -253,6 +253,16 @@ describe("cert fetch through the API server's service proxy", () => {
     expect(wrongCa.stdout).toBe("");
   });
 
+  it("refuses a kubeconfig token no HTTP header can carry with exit 72 and the file, never the token", async () => {
+    const config = kubeconfig("token-newline", { user: { token: `${TOKEN}\nX-Injected: yes` } });
+    const result = await sealbox(["cert", "fetch", "--kubeconfig", config]);
+    expect(result.status).toBe(72);
+    expect(result.stderr).toContain(`user "u" has a token with characters an HTTP header cannot carry`);
+    expect(result.stderr).toContain(config);
+    expect(result.stderr).not.toContain(TOKEN);
+    expect(result.stderr).not.toMatch(/TypeError|at .*\.js:\d+/);
+  });
+
   it("gives up on a server that never answers, within the timeout", async () => {
     const started = Date.now();
     const result = await sealbox(["cert", "fetch", "--kubeconfig", kubeconfig("silent", { server: silentUrl, user: { token: TOKEN } }), "--timeout", "1"]);
