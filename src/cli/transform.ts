@@ -111,3 +111,18 @@ async function streamFile(name: string, outPath: string | undefined, stream: Non
 export function nameOf(input: Input): string | undefined {
   return input.name === STDIN_NAME ? undefined : input.name;
 }
+
+/**
+ * Whether a file found by walking a directory is a SOPS file (encrypt -i DIR skips those, decrypt -i
+ * DIR takes only those). sops's binary store reads only its own JSON envelope, so a plain file it
+ * takes (a .txt, a .pem) cannot be read as one: that file is plain, not broken.
+ */
+export async function walkedFileEncrypted(input: Input): Promise<boolean> {
+  const [{ fileStatus }, { formatForPath }] = await Promise.all([import("../ops/sops-ops.js"), import("../formats/index.js")]);
+  try {
+    return (await fileStatus(input.bytes, { filename: input.name })).encrypted;
+  } catch (error) {
+    if (formatForPath(input.name) === "binary") return false;
+    throw error;
+  }
+}

@@ -724,4 +724,28 @@ describe("directories", () => {
     expect(readFileSync(join(dir, "secrets/a.yaml"), "utf8")).toBe("a: 1\n");
     expect(readFileSync(join(dir, "other/c.yaml"), "utf8")).toBe("c: 3\n");
   });
+
+  it("encrypt -i DIR and decrypt -i DIR take a plain file the binary store reads (text that is not JSON) as plain, not as a broken file", () => {
+    const dir = workdir({
+      ".sops.yaml": `creation_rules:\n  - path_regex: ^secrets/\n    age: ${RECIPIENT}\n`,
+      "secrets/a.yaml": "a: 1\n",
+      "secrets/notes.txt": "plain text, not JSON\n",
+    });
+    // decrypt -i DIR passes over it while it is plain ...
+    expect(enc(dir, "secrets/a.yaml").status).toBe(0);
+    const passOver = sealboxSync(["decrypt", "-i", "secrets"], { cwd: dir, env: withKey() });
+    expect(passOver.stderr).toBe("");
+    expect(readFileSync(join(dir, "secrets/a.yaml"), "utf8")).toBe("a: 1\n");
+    expect(readFileSync(join(dir, "secrets/notes.txt"), "utf8")).toBe("plain text, not JSON\n");
+    // ... encrypt -i DIR encrypts it (sops's binary envelope), and a second run skips it
+    const first = sealboxSync(["encrypt", "-i", "secrets"], { cwd: dir });
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    const encrypted = readFileSync(join(dir, "secrets/notes.txt"), "utf8");
+    expect(encrypted).toMatch(/^\{\n\t"data": "ENC\[/);
+    expect(sealboxSync(["encrypt", "-i", "secrets"], { cwd: dir }).status).toBe(0);
+    expect(readFileSync(join(dir, "secrets/notes.txt"), "utf8")).toBe(encrypted);
+    expect(sealboxSync(["decrypt", "-i", "secrets"], { cwd: dir, env: withKey() }).status).toBe(0);
+    expect(readFileSync(join(dir, "secrets/notes.txt"), "utf8")).toBe("plain text, not JSON\n");
+  });
 });

@@ -27,7 +27,7 @@ Examples:
     )
     .action(async (files: string[], flags: DecryptFlags & OutputFlags & { force?: boolean }) => {
       // loaded side by side: one wait for the module loader instead of three (start-up time)
-      const [{ decrypt, decryptStream, fileStatus }, { decryptOptions }, { transformFiles, nameOf }] = await Promise.all([
+      const [{ decrypt, decryptStream }, { decryptOptions }, { transformFiles, nameOf, walkedFileEncrypted }] = await Promise.all([
         import("../../ops/sops-ops.js"),
         import("../sops-flags.js"),
         import("../transform.js"),
@@ -36,7 +36,7 @@ Examples:
         plaintext: true,
         force: flags.force,
         configPath: flags.config,
-        skipWalked: async (input) => !(await fileStatus(input.bytes, { filename: input.name })).encrypted,
+        skipWalked: async (input) => !(await walkedFileEncrypted(input)),
         stream: (source, name, open) => decryptStream(source, open, decryptOptions(flags, name)),
       });
     });

@@ -33,7 +33,7 @@ Examples:
         throw new SealboxError("ConflictingParameters", "encrypting stdin needs --filename-override NAME: the name picks the format and the creation rule, as in sops");
       }
       // loaded side by side: one wait for the module loader instead of three (start-up time)
-      const [{ encrypt, encryptStream, fileStatus }, { encryptOptions }, { transformFiles, nameOf }] = await Promise.all([
+      const [{ encrypt, encryptStream }, { encryptOptions }, { transformFiles, nameOf, walkedFileEncrypted }] = await Promise.all([
         import("../../ops/sops-ops.js"),
         import("../sops-flags.js"),
         import("../transform.js"),
@@ -41,7 +41,7 @@ Examples:
       await transformFiles(files, flags, async (input) => encrypt(input.bytes, await encryptOptions(flags, nameOf(input))), {
         mode: 0o644,
         configPath: flags.config,
-        skipWalked: async (input) => (await fileStatus(input.bytes, { filename: input.name })).encrypted,
+        skipWalked: walkedFileEncrypted,
         stream: async (source, name, open) => encryptStream(source, open, await encryptOptions(flags, name)),
       });
     });
