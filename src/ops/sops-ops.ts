@@ -107,7 +107,7 @@ export async function planEncryption(options: EncryptOptions): Promise<{ groups:
   const env = options.env ?? process.env;
   // a rules file named by --config or SOPS_CONFIG must exist; none found upward is fine.
   // Loaded here, not at start-up: it brings the yaml library, which decrypting never needs.
-  const { resolveCreationRule } = await import("../rules/config.js");
+  const { findConfigFile, resolveCreationRule } = await import("../rules/config.js");
   const rule: CreationRule | undefined = await resolveCreationRule(options.filename ?? "", { configPath: options.configPath, cwd: options.cwd, env });
   const unsupported = UNSUPPORTED_KEY_TYPES.find((key) => env[key.variable]);
   if (unsupported) throw unsupportedKeys(unsupported, unsupported.variable, options.filename);
@@ -123,7 +123,12 @@ export async function planEncryption(options: EncryptOptions): Promise<{ groups:
     spec.type === "kms" && !spec.context && options.encryptionContext ? { ...spec, context: options.encryptionContext } : spec;
   const groups = flagged.length ? [flagged] : (rule?.recipientGroups ?? []).map((group) => group.map(withContext));
   if (groups.length === 0) {
-    const where = rule ? `the creation rule at ${rule.configPath}:${rule.line} names no keys` : "no creation rule in .sops.yaml matches this file";
+    const rulesFile = rule ? rule.configPath : await findConfigFile({ configPath: options.configPath, cwd: options.cwd, env });
+    const where = rule
+      ? `the creation rule at ${rule.configPath}:${rule.line} names no keys`
+      : rulesFile
+        ? `no creation rule in ${rulesFile} matches this file`
+        : "no .sops.yaml here or in any directory above, and no --config";
     throw new SealboxError("NoEncryptionKeyFound", `no recipients to encrypt to: ${where}; use --age or --kms`, { file: options.filename });
   }
   return { groups, threshold: options.shamirThreshold ?? rule?.shamirThreshold, selectors, rule };
