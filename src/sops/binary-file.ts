@@ -9,6 +9,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { Branch } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
+import { isBase64Run } from "../core/base64.js";
 import { macPrefix } from "../core/mac.js";
 import { readAt, readFully, WriteBehind, type ByteSource, type OpenSink } from "../core/byte-stream.js";
 import { sliceHasher } from "../core/slice-hasher.js";
@@ -42,7 +43,6 @@ const TAG_MARK = "T".repeat(22) + "==";
 /** Where decryption looks for the start of the data and for the metadata after it. */
 const HEAD_BYTES = 64 * 1024;
 const TAIL_BYTES = 1024 * 1024;
-const BASE64_TEXT = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function encryptsData(selectors: EncryptionSelectors): boolean {
   return new EncryptionDecider(selectors).shouldEncrypt(PATH, [[]], false);
@@ -131,7 +131,7 @@ export async function decryptBinary(source: ByteSource, open: OpenSink, options:
   const tail = readAt(source, tailAt, size - tailAt);
   const endInTail = tail.indexOf(",iv:");
   // the base64 must run unbroken into the tail up to the first ",iv:" (if it stops earlier, this is not the plain case)
-  if (endInTail < 0 || !BASE64_TEXT.test(tail.toString("latin1", 0, endInTail))) return false;
+  if (endInTail < 0 || !isBase64Run(tail.toString("latin1", 0, endInTail))) return false;
   const end = tailAt + endInTail;
   // The file without the data's base64: small enough for the JSON codec, which checks the rest.
   const { docs, metadata } = loadEncrypted(options.codec, Buffer.concat([head.subarray(0, from), tail.subarray(endInTail)]), options.file);
