@@ -6,6 +6,12 @@ import { basename, join } from "node:path";
 import { SealboxError } from "../errors.js";
 import { forgetRemoval, removeOnSignal } from "./signal-cleanup.js";
 
+/** A user's ids, as userIds finds them. */
+export interface UserIds {
+  uid: number;
+  gid: number;
+}
+
 export async function withPrivateFile<T>(name: string, content: Uint8Array, use: (path: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), "sealbox-"));
   const path = join(dir, basename(name) || "file");
@@ -19,29 +25,39 @@ export async function withPrivateFile<T>(name: string, content: Uint8Array, use:
   }
 }
 
-/**
- * Runs a shell command line with inherited stdio, as `user` if given (ids from userIds); resolves
- * with its exit status (128+n on a signal).
- */
-export async function runShell(commandLine: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env, user?: { uid: number; gid: number }): Promise<number> {
+/** How runShell runs a command line. */
+export interface ShellOptions {
+  /** $1, $2, … of the command line. */
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Run as this user (ids from userIds). */
+  user?: UserIds;
+}
+
+/** Runs a shell command line with inherited stdio; resolves with its exit status (128+n on a signal). */
+export async function runShell(commandLine: string, { args = [], env = process.env, user }: ShellOptions = {}): Promise<number> {
   const { spawn } = await import("node:child_process");
-  const failed = (error: NodeJS.ErrnoException): Error =>
-    user && error.code === "EPERM" ? new SealboxError("Generic", "--user runs the command as another user, which needs sealbox to run as root") : error;
   return new Promise((resolve, reject) => {
     let child: ReturnType<typeof spawn>;
     try {
       child = spawn("sh", ["-c", commandLine, "sh", ...args], { stdio: "inherit", env, ...user });
     } catch (error) {
       // a uid the process may not take is refused at once, not as an event
-      return reject(failed(error as NodeJS.ErrnoException));
+      return reject(asUser(error as NodeJS.ErrnoException, user));
     }
-    child.on("error", (error: NodeJS.ErrnoException) => reject(failed(error)));
+    child.on("error", (error: NodeJS.ErrnoException) => reject(asUser(error, user)));
     child.on("exit", (code, signal) => resolve(code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 1) : 1)));
   });
 }
 
-/** A user's uid and gid as `id` reports them (a name from any user database, or a number). */
-export async function userIds(user: string): Promise<{ uid: number; gid: number }> {
+/** `error`, or for a --user that only root may take (EPERM), the reason. */
+function asUser(error: NodeJS.ErrnoException, user: UserIds | undefined): Error {
+  return user && error.code === "EPERM" ? new SealboxError("Generic", "--user runs the command as another user, which needs sealbox to run as root") : error;
+}
+
+/** A user's uid and gid as `id` reports them (a name from any user database, or a number); none for no --user. */
+export async function userIds(user: string | undefined): Promise<UserIds | undefined> {
+  if (user === undefined) return undefined;
   const { execFile } = await import("node:child_process");
   const id = (flag: string): Promise<number> =>
     new Promise((resolve, reject) =>

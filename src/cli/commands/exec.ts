@@ -22,11 +22,11 @@ export function registerExecEnv(program: Command): void {
       const { readInput } = await import("../../ops/file-io.js");
       const { runShell, userIds } = await import("../../ops/private-temp.js");
       // looked up before anything is decrypted: an unknown user fails first
-      const user = flags.user === undefined ? undefined : await userIds(flags.user);
+      const user = await userIds(flags.user);
       const { environmentFor } = await import("../../ops/exec-env.js");
       const opened = await openEncrypted((await readInput(file)).bytes, decryptOptions(flags, file));
       const env = environmentFor(opened.docs, flags.pristine ? { PATH: process.env.PATH } : process.env, file);
-      process.exitCode = await runShell(commandLine, [], env, user);
+      process.exitCode = await runShell(commandLine, { env, user });
     });
 }
 
@@ -50,7 +50,7 @@ export function registerExecFile(program: Command): void {
       const plain = await decrypt((await readInput(file)).bytes, decryptOptions(flags, file));
       const { basename } = await import("node:path");
       process.exitCode = await withPrivateFile(flags.filename ?? basename(file), plain, (path) =>
-        runShell(commandLine.split("{}").join('"$1"'), [path]),
+        runShell(commandLine.split("{}").join('"$1"'), { args: [path] }),
       );
     });
 }
