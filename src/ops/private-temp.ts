@@ -32,21 +32,35 @@ export interface ShellOptions {
   env?: NodeJS.ProcessEnv;
   /** Run as this user (ids from userIds). */
   user?: UserIds;
+  /** Resolve with 0 once the command has started, and let sealbox exit without waiting for it. */
+  background?: boolean;
 }
 
-/** Runs a shell command line with inherited stdio; resolves with its exit status (128+n on a signal). */
-export async function runShell(commandLine: string, { args = [], env = process.env, user }: ShellOptions = {}): Promise<number> {
+/**
+ * Runs a shell command line with inherited stdio (/dev/null in the background); resolves with its
+ * exit status (128+n on a signal), or with 0 as soon as it has started in the background.
+ */
+export async function runShell(commandLine: string, { args = [], env = process.env, user, background = false }: ShellOptions = {}): Promise<number> {
   const { spawn } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn("sh", ["-c", commandLine, "sh", ...args], { stdio: "inherit", env, ...user });
+      // a background command gets /dev/null, as sops gives it: inherited pipes would hold a
+      // caller's $(sealbox …) open until the command ends
+      child = spawn("sh", ["-c", commandLine, "sh", ...args], { stdio: background ? "ignore" : "inherit", env, ...user });
     } catch (error) {
       // a uid the process may not take is refused at once, not as an event
       return reject(asUser(error as NodeJS.ErrnoException, user));
     }
     child.on("error", (error: NodeJS.ErrnoException) => reject(asUser(error, user)));
-    child.on("exit", (code, signal) => resolve(code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 1) : 1)));
+    if (background) {
+      child.on("spawn", () => {
+        child.unref();
+        resolve(0);
+      });
+    } else {
+      child.on("exit", (code, signal) => resolve(code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 1) : 1)));
+    }
   });
 }
 

@@ -2,7 +2,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SOPS_VECTORS } from "../helpers/fixtures.js";
@@ -14,6 +14,17 @@ const RECIPIENT_B = readFileSync(join(SOPS_VECTORS, "keys_b.txt"), "utf8").match
 const withKey = (extra: NodeJS.ProcessEnv = {}) => cleanEnv({ SOPS_AGE_KEY_FILE: KEY_FILE, ...extra });
 
 const enc = (dir: string, name: string) => sealboxSync(["encrypt", "-i", "--age", RECIPIENT, name], { cwd: dir });
+
+/** A user's uid and gid, as `id` tells them. */
+function idsOf(user: string): { uid: number; gid: number } {
+  return { uid: Number(execFileSync("id", ["-u", user]).toString()), gid: Number(execFileSync("id", ["-g", user]).toString()) };
+}
+
+/** A file's text once it exists (it is written whole, by a rename), waiting up to 10 s. */
+async function contentOnceWritten(path: string): Promise<string | undefined> {
+  for (let i = 0; i < 200 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
+  return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+}
 
 function workdir(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "sealbox-cli-"));
@@ -357,7 +368,7 @@ describe("in-place rewrites go through a symlink and keep the file's owner, as s
 
   it("run as root, set, decrypt -i and rotate of another user's 0600 file leave it theirs", (ctx) => {
     if (process.getuid?.() !== 0) return ctx.skip();
-    const nobody = { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
+    const nobody = idsOf("nobody");
     const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: \\.yaml$\n    age: ${RECIPIENT}\n`, "s.yaml": "a: 1\n" });
     enc(dir, "s.yaml");
     const file = join(dir, "s.yaml");
@@ -374,7 +385,7 @@ describe("in-place rewrites go through a symlink and keep the file's owner, as s
 
   it("run as another user, a rewrite of a file it may write but not own still succeeds (only root can give a file away)", (ctx) => {
     if (process.getuid?.() !== 0) return ctx.skip();
-    const nobody = { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
+    const nobody = idsOf("nobody");
     const dir = workdir({ "s.yaml": "a: 1\n" });
     chmodSync(dir, 0o777);
     const file = join(dir, "s.yaml");
@@ -573,6 +584,34 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(r.stdout.toString()).toBe("k: v\n600\n");
     const path = readFileSync(join(dir, "where"), "utf8").trim();
     expect(existsSync(path)).toBe(false);
+  });
+
+  it("exec-env --background exits 0 once the command has started; the command runs on after sealbox, with the values (as that --user, run as root), its output on /dev/null", async () => {
+    const dir = workdir({ "app.env": "DB_USER=admin\n" });
+    enc(dir, "app.env");
+    chmodSync(dir, 0o777); // for the command run as nobody
+    const users = process.getuid?.() === 0 ? [undefined, "nobody"] : [undefined];
+    for (const user of users) {
+      const marker = join(dir, `marker-${user ?? "self"}`);
+      // waits (10 s at most) for a file the test makes only after sealbox has exited
+      const command = `echo out; echo err >&2; i=0; while [ ! -e go ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; printf "%s/%s" "$DB_USER" "$(id -u)" > '${marker}.part'; mv '${marker}.part' '${marker}'`;
+      const r = sealboxSync(["exec-env", "--background", ...(user ? ["--user", user] : []), "app.env", command], { cwd: dir, env: withKey(), timeoutMs: 8_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect({ stdout: r.stdout.toString(), stderr: r.stderr }).toEqual({ stdout: "", stderr: "" });
+      expect(existsSync(marker)).toBe(false);
+      writeFileSync(join(dir, "go"), "");
+      expect(await contentOnceWritten(marker)).toBe(`admin/${user ? idsOf(user).uid : process.getuid?.()}`);
+      rmSync(join(dir, "go"));
+    }
+  });
+
+  it("exec-env --background with --same-process is refused before anything is decrypted (exit 8, as sops)", () => {
+    const dir = workdir({ "app.env": "A=1\n" });
+    enc(dir, "app.env");
+    const r = sealboxSync(["exec-env", "--background", "--same-process", "app.env", "touch ran"], { cwd: dir, env: cleanEnv() });
+    expect(r.status).toBe(8);
+    expect(r.stderr).toBe("sealbox: --background and --same-process do not go together (as in sops)\n");
+    expect(existsSync(join(dir, "ran"))).toBe(false);
   });
 
   it("filestatus tells encrypted from plain", () => {

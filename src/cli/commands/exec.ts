@@ -13,10 +13,15 @@ export function registerExecEnv(program: Command): void {
       .argument("<command>", "the command line, run by sh -c")
       .option("--pristine", "do not pass on sealbox's own environment")
       .option("--same-process", "accepted for sops compatibility: the command runs as a child, its exit status passed on")
-      .option("--user <user>", "run the command as this user (sealbox must run as root)"),
+      .option("--user <user>", "run the command as this user (sealbox must run as root)")
+      .option("--background", "start the command and exit 0 without waiting for it; its stdin, stdout and stderr are /dev/null (as in sops, which deprecates the flag)"),
   ))
     .addHelpText("after", `\nExample:\n  sealbox exec-env app.enc.env './migrate --db "$DB_URL"'`)
-    .action(async (file: string, commandLine: string, flags: DecryptFlags & { pristine?: boolean; user?: string }) => {
+    .action(async (file: string, commandLine: string, flags: DecryptFlags & { pristine?: boolean; sameProcess?: boolean; user?: string; background?: boolean }) => {
+      if (flags.background && flags.sameProcess) {
+        const { SealboxError } = await import("../../errors.js");
+        throw new SealboxError("ConflictingParameters", "--background and --same-process do not go together (as in sops)");
+      }
       const { openEncrypted } = await import("../../ops/sops-ops.js");
       const { decryptOptions } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
@@ -26,7 +31,7 @@ export function registerExecEnv(program: Command): void {
       const { environmentFor } = await import("../../ops/exec-env.js");
       const opened = await openEncrypted((await readInput(file)).bytes, decryptOptions(flags, file));
       const env = environmentFor(opened.docs, flags.pristine ? { PATH: process.env.PATH } : process.env, file);
-      process.exitCode = await runShell(commandLine, { env, user });
+      process.exitCode = await runShell(commandLine, { env, user, background: flags.background });
     });
 }
 
