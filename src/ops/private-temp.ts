@@ -1,6 +1,7 @@
-// A private scratch place for plaintext: a 0700 directory holding one 0600 file, removed on every
-// exit path — normal return, error, SIGINT, SIGTERM, SIGHUP, SIGQUIT — so plaintext never lingers.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+// A private scratch place for plaintext: a 0700 directory (0710 for a command run as another user)
+// holding one 0600 file, removed on every exit path — normal return, error, SIGINT, SIGTERM,
+// SIGHUP, SIGQUIT — so plaintext never lingers.
+import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { SealboxError } from "../errors.js";
@@ -12,16 +13,36 @@ export interface UserIds {
   gid: number;
 }
 
-export async function withPrivateFile<T>(name: string, content: Uint8Array, use: (path: string) => Promise<T>): Promise<T> {
+/**
+ * Runs `use` with the path of a private file holding `content`. With `owner`, the file is theirs
+ * (for a command run as that user) and nobody else's: see handOver.
+ */
+export async function withPrivateFile<T>(name: string, content: Uint8Array, use: (path: string) => Promise<T>, owner?: UserIds): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), "sealbox-"));
   const path = join(dir, basename(name) || "file");
   removeOnSignal(dir);
   try {
     await writeFile(path, content, { mode: 0o600 });
+    if (owner) await handOver(dir, path, owner);
     return await use(path);
   } finally {
     await rm(dir, { recursive: true, force: true });
     forgetRemoval(dir);
+  }
+}
+
+/**
+ * Gives the written file to `owner` (still 0600) and lets only root and `owner`'s group through
+ * the directory (0710). The directory stays ours: removing it as root must not walk a tree another
+ * user could change, and the file was written before they could put a name of theirs in its place.
+ */
+async function handOver(dir: string, path: string, owner: UserIds): Promise<void> {
+  try {
+    await chown(path, owner.uid, owner.gid);
+    await chown(dir, -1, owner.gid);
+    await chmod(dir, 0o710);
+  } catch (error) {
+    throw asUser(error as NodeJS.ErrnoException, owner);
   }
 }
 

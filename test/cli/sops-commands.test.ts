@@ -6,7 +6,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SOPS_VECTORS } from "../helpers/fixtures.js";
-import { BIN, cleanEnv, sealboxSync } from "../helpers/cli.js";
+import { BIN, cleanEnv, sealboxSync, spawnSealbox } from "../helpers/cli.js";
 
 const KEY_FILE = join(SOPS_VECTORS, "keys.txt");
 const RECIPIENT = readFileSync(KEY_FILE, "utf8").match(/public key: (\S+)/)![1];
@@ -612,6 +612,59 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(r.status).toBe(8);
     expect(r.stderr).toBe("sealbox: --background and --same-process do not go together (as in sops)\n");
     expect(existsSync(join(dir, "ran"))).toBe(false);
+  });
+
+  it("exec-file --user gives the temp file to that user and nobody else (root only): theirs 0600, in a directory of root's that only their group may enter, removed afterwards", async (ctx) => {
+    if (process.getuid?.() !== 0) return ctx.skip();
+    const nobody = idsOf("nobody");
+    const dir = workdir({ "c.yaml": "k: v\n" });
+    enc(dir, "c.yaml");
+    // stops at `read` until the test has looked at the file from outside
+    const child = spawnSealbox(["exec-file", "--user", "nobody", "c.yaml", 'id -u; cat {}; stat -c "%u %g %a" {} "$(dirname {})"; echo {}; read _'], { cwd: dir, env: withKey() });
+    let stdout = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    const exited = new Promise<number | null>((done) => child.on("close", done));
+    for (let i = 0; i < 200 && stdout.split("\n").length < 6; i++) await new Promise((r) => setTimeout(r, 50));
+    const [uid, plain, fileStat, dirStat, path] = stdout.split("\n");
+    expect({ uid, plain }).toEqual({ uid: String(nobody.uid), plain: "k: v" });
+    expect(fileStat).toBe(`${nobody.uid} ${nobody.gid} 600`);
+    expect(dirStat).toBe(`0 ${nobody.gid} 710`);
+    // another user cannot enter the directory; another member of nobody's group cannot read the file
+    for (const other of [{ uid: 54321, gid: 54321 }, { uid: 54321, gid: nobody.gid }]) {
+      const r = spawnSync("cat", [path], { ...other, encoding: "utf8" });
+      expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 1, stdout: "" });
+    }
+    child.stdin.end("\n");
+    expect(await exited).toBe(0);
+    expect(existsSync(join(path, ".."))).toBe(false);
+  });
+
+  it("exec-env and exec-file look --user up before anything is decrypted: an unknown user fails first, even with no key to decrypt", () => {
+    const dir = workdir({ "app.env": "A=1\n", "c.yaml": "k: v\n" });
+    enc(dir, "app.env");
+    enc(dir, "c.yaml");
+    for (const [command, file] of [["exec-env", "app.env"], ["exec-file", "c.yaml"]]) {
+      const r = sealboxSync([command, "--user", "no-such-user-sealbox", file, "touch ran"], { cwd: dir, env: cleanEnv() });
+      expect({ status: r.status, stderr: r.stderr }, command).toEqual({ status: 1, stderr: "sealbox: --user no-such-user-sealbox: no such user\n" });
+    }
+    expect(existsSync(join(dir, "ran"))).toBe(false);
+  });
+
+  it("--user needs sealbox to run as root: exec-env and exec-file refuse it otherwise, running nothing and leaving no temp file", () => {
+    const dir = workdir({ "app.env": "A=1\n", "c.yaml": "k: v\n" });
+    enc(dir, "app.env");
+    enc(dir, "c.yaml");
+    chmodSync(dir, 0o755);
+    const tmp = mkdtempSync(join(tmpdir(), "sealbox-tmpdir-"));
+    chmodSync(tmp, 0o777);
+    // run as root, the tests run sealbox as nobody
+    const asUser = process.getuid?.() === 0 ? idsOf("nobody") : {};
+    for (const args of [["exec-env", "app.env", "echo ran"], ["exec-file", "c.yaml", "echo ran; cat {}"]]) {
+      const r = spawnSync(process.execPath, [BIN, args[0], "--user", "root", ...args.slice(1)], { cwd: dir, env: withKey({ TMPDIR: tmp }), ...asUser, encoding: "utf8" });
+      expect({ status: r.status, stdout: r.stdout }, args[0]).toEqual({ status: 1, stdout: "" });
+      expect(r.stderr).toBe("sealbox: --user runs the command as another user, which needs sealbox to run as root\n");
+    }
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it("filestatus tells encrypted from plain", () => {

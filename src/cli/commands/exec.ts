@@ -44,18 +44,24 @@ export function registerExecFile(program: Command): void {
       .argument("<command>", "the command line, run by sh -c; {} stands for the temp file")
       .option("--filename <name>", "the temp file's name (default: the file's own name)")
       .option("--no-fifo", "accepted for sops compatibility: sealbox always uses a private 0600 file")
+      .option("--user <user>", "run the command as this user (sealbox must run as root); the temp file is theirs, 0600")
       .addOption(indentOption()),
   )
     .addHelpText("after", `\nExample:\n  sealbox exec-file kubeconfig.enc.yaml 'kubectl --kubeconfig {} get pods'`)
-    .action(async (file: string, commandLine: string, flags: DecryptFlags & { filename?: string }) => {
+    .action(async (file: string, commandLine: string, flags: DecryptFlags & { filename?: string; user?: string }) => {
       const { decrypt } = await import("../../ops/sops-ops.js");
       const { decryptOptions } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
-      const { runShell, withPrivateFile } = await import("../../ops/private-temp.js");
+      const { runShell, userIds, withPrivateFile } = await import("../../ops/private-temp.js");
+      // looked up before anything is decrypted, as for exec-env
+      const user = await userIds(flags.user);
       const plain = await decrypt((await readInput(file)).bytes, decryptOptions(flags, file));
       const { basename } = await import("node:path");
-      process.exitCode = await withPrivateFile(flags.filename ?? basename(file), plain, (path) =>
-        runShell(commandLine.split("{}").join('"$1"'), { args: [path] }),
+      process.exitCode = await withPrivateFile(
+        flags.filename ?? basename(file),
+        plain,
+        (path) => runShell(commandLine.split("{}").join('"$1"'), { args: [path], user }),
+        user,
       );
     });
 }
