@@ -614,6 +614,20 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(existsSync(join(dir, "ran"))).toBe(false);
   });
 
+  it("exec-file --background is refused (exit 1) with the reason and what to do instead, before decrypting: no command run, no temp file, not offered in help", () => {
+    const dir = workdir({ "c.yaml": "k: v\n" });
+    enc(dir, "c.yaml");
+    const tmp = mkdtempSync(join(tmpdir(), "sealbox-tmpdir-"));
+    for (const env of [cleanEnv({ TMPDIR: tmp }), withKey({ TMPDIR: tmp })]) {
+      const r = sealboxSync(["exec-file", "--background", "c.yaml", "cp {} copy"], { cwd: dir, env });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^sealbox: exec-file --background is not supported: the temp file must be gone when sealbox exits, .*\(sealbox exec-file FILE CMD &: .*exec-env --background\n$/);
+    }
+    expect(existsSync(join(dir, "copy"))).toBe(false);
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(sealboxSync(["help", "exec-file"]).stdout.toString()).not.toContain("--background");
+  });
+
   it("exec-file --user gives the temp file to that user and nobody else (root only): theirs 0600, in a directory of root's that only their group may enter, removed afterwards", async (ctx) => {
     if (process.getuid?.() !== 0) return ctx.skip();
     const nobody = idsOf("nobody");

@@ -1,6 +1,6 @@
 // `sealbox exec-env` / `sealbox exec-file`: run a command with the decrypted values, never writing
 // plaintext anywhere but the child's environment or a private 0600 temp file (sops exec-*).
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { addDecryptFlags, addInputFlags, addOpenFlags, indentOption, type DecryptFlags } from "../sops-flags.js";
 
 export function registerExecEnv(program: Command): void {
@@ -45,10 +45,21 @@ export function registerExecFile(program: Command): void {
       .option("--filename <name>", "the temp file's name (default: the file's own name)")
       .option("--no-fifo", "accepted for sops compatibility: sealbox always uses a private 0600 file")
       .option("--user <user>", "run the command as this user (sealbox must run as root); the temp file is theirs, 0600")
+      // refused in the action, with the reason: not offered in help or completion
+      .addOption(new Option("--background").hideHelp())
       .addOption(indentOption()),
   )
     .addHelpText("after", `\nExample:\n  sealbox exec-file kubeconfig.enc.yaml 'kubectl --kubeconfig {} get pods'`)
-    .action(async (file: string, commandLine: string, flags: DecryptFlags & { filename?: string; user?: string }) => {
+    .action(async (file: string, commandLine: string, flags: DecryptFlags & { filename?: string; user?: string; background?: boolean }) => {
+      if (flags.background) {
+        const { SealboxError } = await import("../../errors.js");
+        // sops removes the file as the command starts, so the command races its removal; a file
+        // kept for it would outlive sealbox, and plaintext with it
+        throw new SealboxError(
+          "Generic",
+          "exec-file --background is not supported: the temp file must be gone when sealbox exits, and a command left running would still need it. Run sealbox itself in the background instead (sealbox exec-file FILE CMD &: the file is removed when the command ends), or use exec-env --background",
+        );
+      }
       const { decrypt } = await import("../../ops/sops-ops.js");
       const { decryptOptions } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
