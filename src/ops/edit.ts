@@ -32,7 +32,7 @@ export async function editFile(file: string, options: EncryptOptions & { ignoreM
   const after = await withPrivateFile(file, before, async (path) => {
     // the shell running the editor would die of a Ctrl-C that the editor handles, ending the edit:
     // it traps them instead (the editor, a command it runs, gets their default handling back)
-    const status = await leaveInterruptsTo(() => runShell(`trap : INT QUIT; ${editor} "$1"`, [path], env));
+    const status = await leaveInterruptsTo(() => runShell(`trap : INT QUIT; ${editor} "$1"`, { args: [path], env }));
     // sops's "Could not run editor" (NoEditorFound) for an editor that cannot start or fails
     if (status !== 0) {
       const what = status === 127 ? `the editor (${editor}) was not found` : `the editor exited with status ${status}`;

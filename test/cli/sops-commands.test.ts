@@ -2,11 +2,11 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SOPS_VECTORS } from "../helpers/fixtures.js";
-import { BIN, cleanEnv, sealboxSync } from "../helpers/cli.js";
+import { BIN, cleanEnv, sealboxSync, spawnSealbox } from "../helpers/cli.js";
 
 const KEY_FILE = join(SOPS_VECTORS, "keys.txt");
 const RECIPIENT = readFileSync(KEY_FILE, "utf8").match(/public key: (\S+)/)![1];
@@ -14,6 +14,17 @@ const RECIPIENT_B = readFileSync(join(SOPS_VECTORS, "keys_b.txt"), "utf8").match
 const withKey = (extra: NodeJS.ProcessEnv = {}) => cleanEnv({ SOPS_AGE_KEY_FILE: KEY_FILE, ...extra });
 
 const enc = (dir: string, name: string) => sealboxSync(["encrypt", "-i", "--age", RECIPIENT, name], { cwd: dir });
+
+/** A user's uid and gid, as `id` tells them. */
+function idsOf(user: string): { uid: number; gid: number } {
+  return { uid: Number(execFileSync("id", ["-u", user]).toString()), gid: Number(execFileSync("id", ["-g", user]).toString()) };
+}
+
+/** A file's text once it exists (it is written whole, by a rename), waiting up to 10 s. */
+async function contentOnceWritten(path: string): Promise<string | undefined> {
+  for (let i = 0; i < 200 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
+  return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+}
 
 function workdir(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "sealbox-cli-"));
@@ -359,7 +370,7 @@ describe("in-place rewrites go through a symlink and keep the file's owner, as s
 
   it("run as root, set, decrypt -i and rotate of another user's 0600 file leave it theirs", (ctx) => {
     if (process.getuid?.() !== 0) return ctx.skip();
-    const nobody = { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
+    const nobody = idsOf("nobody");
     const dir = workdir({ ".sops.yaml": `creation_rules:\n  - path_regex: \\.yaml$\n    age: ${RECIPIENT}\n`, "s.yaml": "a: 1\n" });
     enc(dir, "s.yaml");
     const file = join(dir, "s.yaml");
@@ -376,7 +387,7 @@ describe("in-place rewrites go through a symlink and keep the file's owner, as s
 
   it("run as another user, a rewrite of a file it may write but not own still succeeds (only root can give a file away)", (ctx) => {
     if (process.getuid?.() !== 0) return ctx.skip();
-    const nobody = { uid: Number(execFileSync("id", ["-u", "nobody"]).toString()), gid: Number(execFileSync("id", ["-g", "nobody"]).toString()) };
+    const nobody = idsOf("nobody");
     const dir = workdir({ "s.yaml": "a: 1\n" });
     chmodSync(dir, 0o777);
     const file = join(dir, "s.yaml");
@@ -575,6 +586,101 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(r.stdout.toString()).toBe("k: v\n600\n");
     const path = readFileSync(join(dir, "where"), "utf8").trim();
     expect(existsSync(path)).toBe(false);
+  });
+
+  it("exec-env --background exits 0 once the command has started; the command runs on after sealbox, with the values (as that --user, run as root), its output on /dev/null", async () => {
+    const dir = workdir({ "app.env": "DB_USER=admin\n" });
+    enc(dir, "app.env");
+    chmodSync(dir, 0o777); // for the command run as nobody
+    const users = process.getuid?.() === 0 ? [undefined, "nobody"] : [undefined];
+    for (const user of users) {
+      const marker = join(dir, `marker-${user ?? "self"}`);
+      // waits (10 s at most) for a file the test makes only after sealbox has exited
+      const command = `echo out; echo err >&2; i=0; while [ ! -e go ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; printf "%s/%s" "$DB_USER" "$(id -u)" > '${marker}.part'; mv '${marker}.part' '${marker}'`;
+      const r = sealboxSync(["exec-env", "--background", ...(user ? ["--user", user] : []), "app.env", command], { cwd: dir, env: withKey(), timeoutMs: 8_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect({ stdout: r.stdout.toString(), stderr: r.stderr }).toEqual({ stdout: "", stderr: "" });
+      expect(existsSync(marker)).toBe(false);
+      writeFileSync(join(dir, "go"), "");
+      expect(await contentOnceWritten(marker)).toBe(`admin/${user ? idsOf(user).uid : process.getuid?.()}`);
+      rmSync(join(dir, "go"));
+    }
+  });
+
+  it("exec-env --background with --same-process is refused before anything is decrypted (exit 8, as sops)", () => {
+    const dir = workdir({ "app.env": "A=1\n" });
+    enc(dir, "app.env");
+    const r = sealboxSync(["exec-env", "--background", "--same-process", "app.env", "touch ran"], { cwd: dir, env: cleanEnv() });
+    expect(r.status).toBe(8);
+    expect(r.stderr).toBe("sealbox: --background and --same-process do not go together (as in sops)\n");
+    expect(existsSync(join(dir, "ran"))).toBe(false);
+  });
+
+  it("exec-file --background is refused (exit 1) with the reason and what to do instead, before decrypting: no command run, no temp file, not offered in help", () => {
+    const dir = workdir({ "c.yaml": "k: v\n" });
+    enc(dir, "c.yaml");
+    const tmp = mkdtempSync(join(tmpdir(), "sealbox-tmpdir-"));
+    for (const env of [cleanEnv({ TMPDIR: tmp }), withKey({ TMPDIR: tmp })]) {
+      const r = sealboxSync(["exec-file", "--background", "c.yaml", "cp {} copy"], { cwd: dir, env });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^sealbox: exec-file --background is not supported: the temp file must be gone when sealbox exits, .*\(sealbox exec-file FILE CMD &: .*exec-env --background\n$/);
+    }
+    expect(existsSync(join(dir, "copy"))).toBe(false);
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(sealboxSync(["help", "exec-file"]).stdout.toString()).not.toContain("--background");
+  });
+
+  it("exec-file --user gives the temp file to that user and nobody else (root only): theirs 0600, in a directory of root's that only their group may enter, removed afterwards", async (ctx) => {
+    if (process.getuid?.() !== 0) return ctx.skip();
+    const nobody = idsOf("nobody");
+    const dir = workdir({ "c.yaml": "k: v\n" });
+    enc(dir, "c.yaml");
+    // stops at `read` until the test has looked at the file from outside
+    const child = spawnSealbox(["exec-file", "--user", "nobody", "c.yaml", 'id -u; cat {}; stat -c "%u %g %a" {} "$(dirname {})"; echo {}; read _'], { cwd: dir, env: withKey() });
+    let stdout = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    const exited = new Promise<number | null>((done) => child.on("close", done));
+    for (let i = 0; i < 200 && stdout.split("\n").length < 6; i++) await new Promise((r) => setTimeout(r, 50));
+    const [uid, plain, fileStat, dirStat, path] = stdout.split("\n");
+    expect({ uid, plain }).toEqual({ uid: String(nobody.uid), plain: "k: v" });
+    expect(fileStat).toBe(`${nobody.uid} ${nobody.gid} 600`);
+    expect(dirStat).toBe(`0 ${nobody.gid} 710`);
+    // another user cannot enter the directory; another member of nobody's group cannot read the file
+    for (const other of [{ uid: 54321, gid: 54321 }, { uid: 54321, gid: nobody.gid }]) {
+      const r = spawnSync("cat", [path], { ...other, encoding: "utf8" });
+      expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 1, stdout: "" });
+    }
+    child.stdin.end("\n");
+    expect(await exited).toBe(0);
+    expect(existsSync(join(path, ".."))).toBe(false);
+  });
+
+  it("exec-env and exec-file look --user up before anything is decrypted: an unknown user fails first, even with no key to decrypt", () => {
+    const dir = workdir({ "app.env": "A=1\n", "c.yaml": "k: v\n" });
+    enc(dir, "app.env");
+    enc(dir, "c.yaml");
+    for (const [command, file] of [["exec-env", "app.env"], ["exec-file", "c.yaml"]]) {
+      const r = sealboxSync([command, "--user", "no-such-user-sealbox", file, "touch ran"], { cwd: dir, env: cleanEnv() });
+      expect({ status: r.status, stderr: r.stderr }, command).toEqual({ status: 1, stderr: "sealbox: --user no-such-user-sealbox: no such user\n" });
+    }
+    expect(existsSync(join(dir, "ran"))).toBe(false);
+  });
+
+  it("--user needs sealbox to run as root: exec-env and exec-file refuse it otherwise, running nothing and leaving no temp file", () => {
+    const dir = workdir({ "app.env": "A=1\n", "c.yaml": "k: v\n" });
+    enc(dir, "app.env");
+    enc(dir, "c.yaml");
+    chmodSync(dir, 0o755);
+    const tmp = mkdtempSync(join(tmpdir(), "sealbox-tmpdir-"));
+    chmodSync(tmp, 0o777);
+    // run as root, the tests run sealbox as nobody
+    const asUser = process.getuid?.() === 0 ? idsOf("nobody") : {};
+    for (const args of [["exec-env", "app.env", "echo ran"], ["exec-file", "c.yaml", "echo ran; cat {}"]]) {
+      const r = spawnSync(process.execPath, [BIN, args[0], "--user", "root", ...args.slice(1)], { cwd: dir, env: withKey({ TMPDIR: tmp }), ...asUser, encoding: "utf8" });
+      expect({ status: r.status, stdout: r.stdout }, args[0]).toEqual({ status: 1, stdout: "" });
+      expect(r.stderr).toBe("sealbox: --user runs the command as another user, which needs sealbox to run as root\n");
+    }
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it("filestatus tells encrypted from plain", () => {

@@ -1,6 +1,6 @@
 // `sealbox exec-env` / `sealbox exec-file`: run a command with the decrypted values, never writing
 // plaintext anywhere but the child's environment or a private 0600 temp file (sops exec-*).
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { addDecryptFlags, addInputFlags, addOpenFlags, indentOption, type DecryptFlags } from "../sops-flags.js";
 
 export function registerExecEnv(program: Command): void {
@@ -13,20 +13,25 @@ export function registerExecEnv(program: Command): void {
       .argument("<command>", "the command line, run by sh -c")
       .option("--pristine", "do not pass on sealbox's own environment")
       .option("--same-process", "accepted for sops compatibility: the command runs as a child, its exit status passed on")
-      .option("--user <user>", "run the command as this user (sealbox must run as root)"),
+      .option("--user <user>", "run the command as this user (sealbox must run as root)")
+      .option("--background", "start the command and exit 0 without waiting for it; its stdin, stdout and stderr are /dev/null (as in sops, which deprecates the flag)"),
   ))
     .addHelpText("after", `\nExample:\n  sealbox exec-env app.enc.env './migrate --db "$DB_URL"'`)
-    .action(async (file: string, commandLine: string, flags: DecryptFlags & { pristine?: boolean; user?: string }) => {
+    .action(async (file: string, commandLine: string, flags: DecryptFlags & { pristine?: boolean; sameProcess?: boolean; user?: string; background?: boolean }) => {
+      if (flags.background && flags.sameProcess) {
+        const { SealboxError } = await import("../../errors.js");
+        throw new SealboxError("ConflictingParameters", "--background and --same-process do not go together (as in sops)");
+      }
       const { openEncrypted } = await import("../../ops/sops-ops.js");
       const { decryptOptions } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
       const { runShell, userIds } = await import("../../ops/private-temp.js");
       // looked up before anything is decrypted: an unknown user fails first
-      const user = flags.user === undefined ? undefined : await userIds(flags.user);
+      const user = await userIds(flags.user);
       const { environmentFor } = await import("../../ops/exec-env.js");
       const opened = await openEncrypted((await readInput(file)).bytes, decryptOptions(flags, file));
       const env = environmentFor(opened.docs, flags.pristine ? { PATH: process.env.PATH } : process.env, file);
-      process.exitCode = await runShell(commandLine, [], env, user);
+      process.exitCode = await runShell(commandLine, { env, user, background: flags.background });
     });
 }
 
@@ -39,18 +44,35 @@ export function registerExecFile(program: Command): void {
       .argument("<command>", "the command line, run by sh -c; {} stands for the temp file")
       .option("--filename <name>", "the temp file's name (default: the file's own name)")
       .option("--no-fifo", "accepted for sops compatibility: sealbox always uses a private 0600 file")
+      .option("--user <user>", "run the command as this user (sealbox must run as root); the temp file is theirs, 0600")
+      // refused in the action, with the reason: not offered in help or completion
+      .addOption(new Option("--background").hideHelp())
       .addOption(indentOption()),
   )
     .addHelpText("after", `\nExample:\n  sealbox exec-file kubeconfig.enc.yaml 'kubectl --kubeconfig {} get pods'`)
-    .action(async (file: string, commandLine: string, flags: DecryptFlags & { filename?: string }) => {
+    .action(async (file: string, commandLine: string, flags: DecryptFlags & { filename?: string; user?: string; background?: boolean }) => {
+      if (flags.background) {
+        const { SealboxError } = await import("../../errors.js");
+        // sops removes the file as the command starts, so the command races its removal; a file
+        // kept for it would outlive sealbox, and plaintext with it
+        throw new SealboxError(
+          "Generic",
+          "exec-file --background is not supported: the temp file must be gone when sealbox exits, and a command left running would still need it. Run sealbox itself in the background instead (sealbox exec-file FILE CMD &: the file is removed when the command ends), or use exec-env --background",
+        );
+      }
       const { decrypt } = await import("../../ops/sops-ops.js");
       const { decryptOptions } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
-      const { runShell, withPrivateFile } = await import("../../ops/private-temp.js");
+      const { runShell, userIds, withPrivateFile } = await import("../../ops/private-temp.js");
+      // looked up before anything is decrypted, as for exec-env
+      const user = await userIds(flags.user);
       const plain = await decrypt((await readInput(file)).bytes, decryptOptions(flags, file));
       const { basename } = await import("node:path");
-      process.exitCode = await withPrivateFile(flags.filename ?? basename(file), plain, (path) =>
-        runShell(commandLine.split("{}").join('"$1"'), [path]),
+      process.exitCode = await withPrivateFile(
+        flags.filename ?? basename(file),
+        plain,
+        (path) => runShell(commandLine.split("{}").join('"$1"'), { args: [path], user }),
+        user,
       );
     });
 }
