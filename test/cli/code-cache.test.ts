@@ -1,7 +1,7 @@
 // The V8 code cache of the CLI bundle (src/cli/code-cache.ts), in fresh node processes: the hook
 // patches the process's CommonJS loader, so it is never installed in the test runner itself.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -128,6 +128,24 @@ describe("useCodeCache", () => {
     const result = loadWithCache();
     expect(result.answer).toBe(42);
     expect(result.stats).toEqual({ accepted: 0, rejected: 0, missing: 0 });
+  });
+
+  it("gives a script's require of a sibling the file beside it; other requests are Node's to resolve", () => {
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(join(dir, "sub", "c.js"), "exports.value = 3;");
+    writeFileSync(join(dir, "d.js"), 'exports.sum = () => require("./b.js").value + require("./b").value + require("./sub/c.js").value + require("node:path").sep.length; exports.missing = () => require("./gone.js");');
+    const result = runNode(
+      `${hook(false)} const d = require(${JSON.stringify(join(dir, "d.js"))});
+       const sum = d.sum();
+       let missing; try { d.missing(); } catch (e) { missing = e.message; }
+       const cached = Object.keys(require.cache).filter((f) => f.startsWith(${JSON.stringify(dir)})).sort();
+       console.log(JSON.stringify({ sum, missing, cached }));`,
+    ) as { sum: number; missing: string; cached: string[] };
+    expect(result.sum).toBe(21 + 21 + 3 + 1);
+    // "./b.js" and "./b" are one module: the direct path is the one Node's lookup finds
+    expect(result.cached).toEqual([join(dir, "b.js"), join(dir, "d.js"), join(dir, "sub", "c.js")]);
+    // no lookup: a missing sibling fails as a read of that very file, which the error names
+    expect(result.missing).toContain(join(dir, "gone.js"));
   });
 
   it("keeps stack traces' columns on a chunk's first line", () => {
