@@ -8,6 +8,7 @@ import type { Codec } from "./types.js";
 import { bytesToGoString, goStringToBytes } from "../core/go-string.js";
 import { flattenMetadata, unflattenMetadata, type FlatEntry } from "./flatten.js";
 import { formatGoFloat } from "../core/go-string.js";
+import { oneDocument } from "./one-document.js";
 
 const SOPS_PREFIX = "sops_";
 
@@ -99,17 +100,12 @@ function render(items: Branch["items"], metadata?: Branch): Uint8Array {
   return goStringToBytes(out);
 }
 
-function onlyDocument(docs: Documents): Branch {
-  if (docs.length !== 1) throw new SealboxError("ErrorDumpingTree", "a dotenv file holds exactly one document");
-  return docs[0];
-}
-
 function emitPlain(docs: Documents): Uint8Array {
-  return render(onlyDocument(docs).items);
+  return render(oneDocument(docs, "dotenv").items);
 }
 
 function emitEncrypted(docs: Documents): Uint8Array {
-  const branch = onlyDocument(docs);
+  const branch = oneDocument(docs, "dotenv");
   const metadata = branch.get("sops");
   if (!(metadata instanceof Branch)) throw new SealboxError("ErrorDumpingTree", "no sops metadata to write");
   return render(

@@ -4,6 +4,7 @@
 import { Branch, Comment, Timestamp, type Documents, type Value } from "../tree/tree.js";
 import { SealboxError } from "../errors.js";
 import type { Codec, EmitOptions } from "./types.js";
+import { oneDocument } from "./one-document.js";
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const INT64_MIN = -(2n ** 63n);
@@ -189,7 +190,7 @@ function parseTopObject(input: Uint8Array, file: string): Documents {
 }
 
 function emit(docs: Documents, options?: EmitOptions): Uint8Array {
-  return Buffer.from(emitJsonValue(docs[0] ?? new Branch(), jsonIndentUnit(options)) + "\n");
+  return Buffer.from(emitJsonValue(docs.length === 0 ? new Branch() : oneDocument(docs, "JSON"), jsonIndentUnit(options)) + "\n");
 }
 
 export const jsonCodec: Codec = {

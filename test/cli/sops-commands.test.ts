@@ -857,3 +857,26 @@ describe("directories", () => {
     expect(readFileSync(join(dir, "secrets/notes.txt"), "utf8")).toBe("plain text, not JSON\n");
   });
 });
+
+describe("--output-type at the stores' edges, against sops's stores", () => {
+  const MULTI = "a: secret-one\n---\nb: secret-two\n";
+
+  it("a multi-document YAML file is not written as one JSON or dotenv file (sops writes the first document only; encrypted, the MAC then fails)", () => {
+    const dir = workdir({ "m.yaml": MULTI });
+    enc(dir, "m.yaml");
+    for (const type of ["json", "dotenv"]) {
+      const store = type === "json" ? "JSON" : "dotenv";
+      const message = `sealbox: m.yaml: cannot write 2 documents as one ${store} file (sops would write only the first): use --output-type yaml, or split the documents\n`;
+      const dec = sealboxSync(["decrypt", "--output-type", type, "m.yaml"], { cwd: dir, env: withKey() });
+      expect([dec.status, dec.stdout.toString(), dec.stderr]).toEqual([4, "", message]);
+      const plain = workdir({ "m.yaml": MULTI });
+      const encrypted = sealboxSync(["encrypt", "--age", RECIPIENT, "--output-type", type, "m.yaml"], { cwd: plain });
+      expect([encrypted.status, encrypted.stdout.toString(), encrypted.stderr]).toEqual([4, "", message]);
+    }
+    // INI takes every document's sections, in order, as sops's INI store does; YAML keeps the documents
+    const sections = workdir({ "s.yaml": "one:\n  k: v1\n---\ntwo:\n  k: v2\n" });
+    enc(sections, "s.yaml");
+    expect(sealboxSync(["decrypt", "--output-type", "ini", "s.yaml"], { cwd: sections, env: withKey() }).stdout.toString()).toBe("[one]\nk = v1\n\n[two]\nk = v2\n");
+    expect(sealboxSync(["decrypt", "--output-type", "yaml", "m.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe(MULTI);
+  });
+});
