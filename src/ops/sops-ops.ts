@@ -60,6 +60,21 @@ interface Codecs {
   output: Codec;
 }
 
+/**
+ * go-ini reads an explicit [DEFAULT] header as a second DEFAULT section, after the implicit one it
+ * always makes (empty when no key comes before the first header). sops writes both to YAML: the key
+ * DEFAULT twice, which no YAML reader takes (sops's neither), so a file encrypted that way cannot be
+ * decrypted. For YAML output the empty one goes; it holds no value, so the MAC is the same.
+ */
+function withoutShadowedDefault(docs: Documents, codecs: Codecs): Documents {
+  if (codecs.input.name !== "ini" || codecs.output.name !== "yaml") return docs;
+  return docs.map((doc) => {
+    const [first, ...rest] = doc.items;
+    const shadowed = first?.key === "DEFAULT" && first.value instanceof Branch && first.value.items.length === 0 && rest.some((item) => item.key === "DEFAULT");
+    return shadowed ? new Branch(rest) : doc;
+  });
+}
+
 async function codecsFor(options: FileOptions): Promise<Codecs> {
   const detected = formatForPath(options.filename ?? "");
   const input = await codecFor(options.inputType ?? detected);
@@ -174,9 +189,10 @@ export async function encrypt(input: Uint8Array, options: EncryptOptions = {}, k
   checkArguments("encrypt", input, options);
   const fast = key ? undefined : await toMemory((open) => encryptStream(bufferSource(input), open, options));
   if (fast) return fast;
-  const { input: inCodec, output } = await codecsFor(options);
+  const codecs = await codecsFor(options);
+  const { input: inCodec, output } = codecs;
   const file = fileLabel(options);
-  const docs = inCodec.parsePlain(input, file);
+  const docs = withoutShadowedDefault(inCodec.parsePlain(input, file), codecs);
   // dotenv keeps sops_* lines as plain items; only its encrypted reading shows them as metadata
   const probe = inCodec.name === "dotenv" ? inCodec.parseEncrypted(input, file) : docs;
   if (hasMetadata(probe)) throw new SealboxError("FileAlreadyEncrypted", "the file is already encrypted", { file });
@@ -222,7 +238,7 @@ export async function openEncrypted(input: Uint8Array, options: DecryptOptions =
   }
   const layout = await emitOptions(codecs.output.name, options);
   const { docs, metadata, dataKey } = await withFileAsync(() => decryptFile(loaded, { sources: sourcesFor(options), ignoreMac: options.ignoreMac, decryptionOrder: options.decryptionOrder }), file);
-  return { docs, metadata, dataKey, codecs, emitOptions: layout, encrypted: loaded };
+  return { docs: withoutShadowedDefault(docs, codecs), metadata, dataKey, codecs, emitOptions: layout, encrypted: loaded };
 }
 
 /** Writes opened documents back, encrypted with the file's own data key and recipients. */

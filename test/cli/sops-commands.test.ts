@@ -879,4 +879,24 @@ describe("--output-type at the stores' edges, against sops's stores", () => {
     expect(sealboxSync(["decrypt", "--output-type", "ini", "s.yaml"], { cwd: sections, env: withKey() }).stdout.toString()).toBe("[one]\nk = v1\n\n[two]\nk = v2\n");
     expect(sealboxSync(["decrypt", "--output-type", "yaml", "m.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe(MULTI);
   });
+
+  it("an explicit [DEFAULT] is go-ini's second DEFAULT section: JSON shows both as sops does, YAML (which cannot hold a key twice) only the one with keys", () => {
+    const ini = "[DEFAULT]\nowner = ops\n\n[db]\nuser = admin\n";
+    const dir = workdir({ "s.ini": ini });
+    enc(dir, "s.ini");
+    const run = (args: string[]) => sealboxSync(args, { cwd: dir, env: withKey() });
+    expect(run(["decrypt", "s.ini"]).stdout.toString()).toBe(ini);
+    expect(run(["decrypt", "--output-type", "json", "s.ini"]).stdout.toString()).toBe('{\n\t"DEFAULT": {},\n\t"DEFAULT": {\n\t\t"owner": "ops"\n\t},\n\t"db": {\n\t\t"user": "admin"\n\t}\n}\n');
+    expect(run(["decrypt", "--output-type", "yaml", "s.ini"]).stdout.toString()).toBe("DEFAULT:\n    owner: ops\ndb:\n    user: admin\n");
+    // encrypted to YAML, the file decrypts again (with the empty DEFAULT beside it, neither sops nor sealbox could read it)
+    writeFileSync(join(dir, "p.ini"), ini);
+    writeFileSync(join(dir, "p.enc.yaml"), sealboxSync(["encrypt", "--age", RECIPIENT, "--output-type", "yaml", "p.ini"], { cwd: dir }).stdout);
+    const back = run(["decrypt", "--output-type", "ini", "p.enc.yaml"]);
+    expect([back.status, back.stdout.toString()]).toEqual([0, "owner = ops\n\n[db]\nuser = admin\n"]);
+    // keys before any header stay in the implicit DEFAULT, written without a header, as go-ini writes it
+    writeFileSync(join(dir, "pre.ini"), "top = 1\n[s]\nk = v\n");
+    enc(dir, "pre.ini");
+    expect(run(["decrypt", "pre.ini"]).stdout.toString()).toBe("top = 1\n\n[s]\nk = v\n");
+    expect(run(["decrypt", "--output-type", "json", "pre.ini"]).stdout.toString()).toBe('{\n\t"DEFAULT": {\n\t\t"top": "1"\n\t},\n\t"s": {\n\t\t"k": "v"\n\t}\n}\n');
+  });
 });
