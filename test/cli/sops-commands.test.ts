@@ -899,4 +899,35 @@ describe("--output-type at the stores' edges, against sops's stores", () => {
     expect(run(["decrypt", "pre.ini"]).stdout.toString()).toBe("top = 1\n\n[s]\nk = v\n");
     expect(run(["decrypt", "--output-type", "json", "pre.ini"]).stdout.toString()).toBe('{\n\t"DEFAULT": {\n\t\t"top": "1"\n\t},\n\t"s": {\n\t\t"k": "v"\n\t}\n}\n');
   });
+
+  it("empty and comment-only files, and top-level values sops refuses, as sops's stores treat them", () => {
+    const dir = workdir({ "empty.env": "", "comments.env": "#c1\n# c2\n", "null.yaml": "---\n", "empty.ini": "" });
+    const expected: Record<string, Record<string, string>> = {
+      "empty.env": { dotenv: "", ini: "", json: "{}\n", yaml: "{}\n" },
+      "comments.env": { dotenv: "#c1\n# c2\n", ini: "", json: "{}\n", yaml: "#c1\n# c2\n{}\n" },
+      "null.yaml": { dotenv: "", ini: "", json: "{}\n", yaml: "{}\n" },
+      "empty.ini": { ini: "", json: '{\n\t"DEFAULT": {}\n}\n', yaml: "DEFAULT: {}\n" },
+    };
+    for (const [file, outputs] of Object.entries(expected)) {
+      expect(enc(dir, file).status).toBe(0);
+      for (const [type, text] of Object.entries(outputs)) {
+        const r = sealboxSync(["decrypt", "--output-type", type, file], { cwd: dir, env: withKey() });
+        expect([file, type, r.status, r.stdout.toString()]).toEqual([file, type, 0, text]);
+      }
+    }
+    const refused = workdir({ "arr.json": "[1, 2]\n", "scalar.json": '"s"\n', "list.yaml": "- a\n", "scalar.yaml": "hello\n", "comment.yaml": "# only\n" });
+    for (const [file, status, message] of [
+      ["arr.json", 2, "sealbox: arr.json:1: JSON documents must be an object at the top level\n"],
+      ["scalar.json", 2, "sealbox: scalar.json:1: JSON documents must be an object at the top level\n"],
+      ["list.yaml", 2, "sealbox: list.yaml:1: YAML documents that are sequences are not supported (sops refuses a top-level list)\n"],
+      ["scalar.yaml", 2, "sealbox: scalar.yaml:1: YAML documents that are values are not supported\n"],
+      ["comment.yaml", 92, "sealbox: comment.yaml: the file cannot be completely empty: it must hold at least one document to carry the sops metadata\n"],
+    ] as const) {
+      // the input store refuses before any output store is asked
+      for (const type of ["yaml", "dotenv"]) {
+        const r = sealboxSync(["encrypt", "--age", RECIPIENT, "--output-type", type, file], { cwd: refused });
+        expect([file, type, r.status, r.stderr]).toEqual([file, type, status, message]);
+      }
+    }
+  });
 });
