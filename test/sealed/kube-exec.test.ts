@@ -4,7 +4,7 @@
 // on 127.0.0.1 that takes a bearer token or the client certificate a plugin hands out.
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
@@ -264,6 +264,26 @@ describe("exec plugins that fail", () => {
     expect(result.status).toBe(72);
     expect(result.stderr).toContain('the exec plugin of kubeconfig user "eks-admin" (sealbox-test-hangs) did not finish within 1s (--timeout)');
     expect(result.ms).toBeLessThan(5000);
+  });
+
+  it("does not run a bare command found through a relative PATH entry (an empty one or \".\"), as Go's exec.LookPath refuses it: it would run what the current directory holds", async () => {
+    const checkout = join(dir, "untrusted-checkout");
+    mkdirSync(checkout);
+    const ran = join(dir, "ran-from-checkout");
+    plugin(join(checkout, "sealbox-test-in-cwd"), `touch "${ran}"\necho '${JSON.stringify(credential({ token: TOKEN }))}'`);
+    const config = kubeconfig("relative", { exec: { apiVersion: V1, interactiveMode: "Never", command: "sealbox-test-in-cwd" } });
+    for (const path of [`${process.env.PATH}${delimiter}`, `.${delimiter}${process.env.PATH}`]) {
+      seen.length = 0;
+      const result = await sealbox(["cert", "fetch", "--kubeconfig", config], { cwd: checkout, env: cleanEnv({ PATH: path }) });
+      expect(result.status, path).toBe(72);
+      expect(result.stderr, path).toContain('the exec plugin of kubeconfig user "eks-admin" (sealbox-test-in-cwd) was found on PATH only relative to the current directory');
+      expect(seen, path).toEqual([]);
+    }
+    expect(existsSync(ran)).toBe(false);
+    // the same directory named absolutely on PATH is where it is looked for
+    const result = await sealbox(["cert", "fetch", "--kubeconfig", config], { cwd: checkout, env: cleanEnv({ PATH: `${checkout}${delimiter}${process.env.PATH}` }) });
+    expect(result.status, result.stderr).toBe(0);
+    expect(existsSync(ran)).toBe(true);
   });
 
   it("checks the exec section as client-go does before running anything", async () => {
