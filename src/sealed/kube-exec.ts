@@ -139,12 +139,17 @@ async function runPlugin(plugin: ExecPlugin, env: NodeJS.ProcessEnv, ms: number,
   const interactive = await isInteractive(plugin, failed);
   const request = { apiVersion: plugin.apiVersion, kind: "ExecCredential", spec: { interactive, ...(plugin.cluster ? { cluster: plugin.cluster } : {}) } };
   const { spawn } = await import("node:child_process");
+  const { isatty } = await import("node:tty");
+  // the plugin's stderr is the user's to read, as kubectl leaves it: its hints ("run aws sso login"), a device-code prompt.
+  // Off a terminal it goes through a pipe of ours, so that a plugin given up on, or a process it started,
+  // cannot hold a caller's pipe open after sealbox has exited ($(sealbox … 2>&1) would wait for it)
+  const stderrPiped = !isatty(2);
   const output = await new Promise<Buffer>((resolvePromise, reject) => {
-    // the plugin's stderr is the user's to read, as kubectl leaves it: its hints ("run aws sso login"), a device-code prompt
     const child = spawn(command, plugin.args, {
       env: { ...env, ...plugin.env, KUBERNETES_EXEC_INFO: JSON.stringify(request) },
-      stdio: [interactive ? "inherit" : "ignore", "pipe", "inherit"],
+      stdio: [interactive ? "inherit" : "ignore", "pipe", stderrPiped ? "pipe" : "inherit"],
     });
+    child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
@@ -156,11 +161,12 @@ async function runPlugin(plugin: ExecPlugin, env: NodeJS.ProcessEnv, ms: number,
       // not waited for: a plugin that ignores SIGTERM must not keep sealbox running
       child.kill();
       child.unref();
-      child.stdout.destroy();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
       reject(error);
     };
     const timer = setTimeout(() => finish(failed(`did not finish within ${timeoutMs / 1000}s (--timeout)`)), ms);
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
       size += chunk.length;
       chunks.push(chunk);
       if (size > MAX_OUTPUT_BYTES) finish(failed(`printed more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB, which is no ExecCredential`));

@@ -286,6 +286,24 @@ describe("exec plugins that fail", () => {
     expect(existsSync(ran)).toBe(true);
   });
 
+  it("gives up within --timeout on a plugin whose own child holds stderr, and that child does not keep a caller reading sealbox's stderr waiting", async () => {
+    const pidFile = join(dir, "grandchild.pid");
+    // sh waits for a child of its own, which has the plugin's stderr and outlives sh's SIGTERM
+    plugin("sealbox-test-hangs-in-child", `sleep 30 &\necho $! > "${pidFile}"\nwait`);
+    try {
+      const result = await fetchWith("hangs-in-child", { command: "sealbox-test-hangs-in-child" }, ["--timeout", "1"]);
+      expect(result.status).toBe(72);
+      expect(result.stderr).toContain("(sealbox-test-hangs-in-child) did not finish within 1s (--timeout)");
+      expect(result.ms).toBeLessThan(5000);
+    } finally {
+      try {
+        process.kill(Number(readFileSync(pidFile, "utf8")));
+      } catch {
+        // gone already
+      }
+    }
+  });
+
   it("checks the exec section as client-go does before running anything", async () => {
     const ran = join(dir, "never-ran");
     plugin("sealbox-test-never", `touch "${ran}"`);
