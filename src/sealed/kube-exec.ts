@@ -104,12 +104,13 @@ export function execClusterInfo(server: string, cluster: Record<string, unknown>
 }
 
 // One run of a plugin serves every request of this process while its credential lasts, as
-// client-go's authenticator cache does: --validate over many SealedSecrets asks once.
+// client-go's authenticator cache does: --validate over many SealedSecrets asks once. The environment
+// is part of the key: a library caller's other env (another AWS_PROFILE) is another login.
 const cache = new Map<string, Promise<{ credentials: ExecCredentials; expires?: number }>>();
 
 /** The credentials the plugin gives, running it (within `ms`) unless this process has them still valid. */
 export async function execCredentials(plugin: ExecPlugin, env: NodeJS.ProcessEnv, ms: number, timeoutMs: number): Promise<ExecCredentials> {
-  const key = JSON.stringify(plugin);
+  const key = JSON.stringify([plugin, env]);
   const cached = cache.get(key);
   if (cached) {
     const got = await cached;

@@ -2,7 +2,7 @@
 // gke-gcloud-auth-plugin, kubelogin), run as client-go runs them. The plugins are small sh scripts
 // that record what they were given and print an ExecCredential; the API server is an HTTPS stand-in
 // on 127.0.0.1 that takes a bearer token or the client certificate a plugin hands out.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { cleanEnv, sealbox } from "../helpers/cli.js";
 import { HAS_SCRIPT, Pty } from "../cli/pty.js";
-import { CERT, VECTORS, tempDir } from "./helpers.js";
+import { CERT, ROOT, VECTORS, tempDir } from "./helpers.js";
 
 const SERVICE = "/api/v1/namespaces/kube-system/services/sealed-secrets-controller";
 const PROXY = "/api/v1/namespaces/kube-system/services/http:sealed-secrets-controller:http/proxy";
@@ -189,6 +189,20 @@ describe("exec credential plugins", () => {
       expect(seen.filter((s) => s.url === `${PROXY}/v1/verify` && s.auth === `Bearer ${TOKEN}`)).toHaveLength(2);
       expect(lines(`${record}.runs`)).toHaveLength(runs);
     }
+  });
+
+  it("library: a call with another environment (another AWS_PROFILE, say) runs the plugin again instead of reusing a credential got with the first", async () => {
+    const record = join(dir, "profiles");
+    plugin("sealbox-test-profiles", `echo "$PROFILE" >> "${record}.runs"\necho '${JSON.stringify(credential({ token: TOKEN }))}'`);
+    const config = kubeconfig("profiles", { exec: { apiVersion: V1, command: "sealbox-test-profiles", interactiveMode: "Never" } });
+    const script = `
+      import { fetchControllerCert } from ${JSON.stringify(join(ROOT, "dist/index.js"))};
+      for (const PROFILE of ["a", "b", "a"]) {
+        const env = { PATH: ${JSON.stringify(`${bin}${delimiter}${process.env.PATH}`)}, PROFILE };
+        await fetchControllerCert({ kubeconfig: ${JSON.stringify(config)}, controllerName: "sealed-secrets-controller", controllerNamespace: "kube-system", timeoutMs: 10000, env });
+      }`;
+    await new Promise<void>((done, fail) => execFile(process.execPath, ["--input-type=module", "-e", script], { env: cleanEnv() }, (error, _out, stderr) => (error ? fail(new Error(stderr)) : done())));
+    expect(lines(`${record}.runs`)).toEqual(["a", "b"]);
   });
 
   it("uses the user's own token over its plugin, as client-go does", async () => {
