@@ -85,6 +85,19 @@ export async function runShell(commandLine: string, { args = [], env = process.e
   });
 }
 
+/**
+ * `env` as a command run as `user` is given it: for another user, without the variables sealbox
+ * reads its own identities from (SOPS_AGE_KEY and the like), which would hand root's key to every
+ * file to a user given one file's values.
+ */
+export async function inheritedEnv(env: NodeJS.ProcessEnv, user: UserIds | undefined): Promise<NodeJS.ProcessEnv> {
+  if (!user) return env;
+  const { identitySources } = await import("../keys/age-identities.js");
+  const kept = { ...env };
+  for (const { name } of identitySources({})) if (name.startsWith("SOPS_")) delete kept[name];
+  return kept;
+}
+
 /** `error`, or for a --user that only root may take (EPERM), the reason. */
 function asUser(error: NodeJS.ErrnoException, user: UserIds | undefined): Error {
   return user && error.code === "EPERM" ? new SealboxError("Generic", "--user runs the command as another user, which needs sealbox to run as root") : error;

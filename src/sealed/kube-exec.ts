@@ -4,7 +4,8 @@
 // ExecCredential it prints read for a bearer token or a client certificate and key. What it returns
 // is a credential: no message here ever quotes the plugin's output.
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import { dirname, resolve, sep } from "node:path";
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { SealboxError } from "../errors.js";
 import { shownInMessage } from "../core/redact.js";
 
@@ -103,12 +104,13 @@ export function execClusterInfo(server: string, cluster: Record<string, unknown>
 }
 
 // One run of a plugin serves every request of this process while its credential lasts, as
-// client-go's authenticator cache does: --validate over many SealedSecrets asks once.
+// client-go's authenticator cache does: --validate over many SealedSecrets asks once. The environment
+// is part of the key: a library caller's other env (another AWS_PROFILE) is another login.
 const cache = new Map<string, Promise<{ credentials: ExecCredentials; expires?: number }>>();
 
 /** The credentials the plugin gives, running it (within `ms`) unless this process has them still valid. */
 export async function execCredentials(plugin: ExecPlugin, env: NodeJS.ProcessEnv, ms: number, timeoutMs: number): Promise<ExecCredentials> {
-  const key = JSON.stringify(plugin);
+  const key = JSON.stringify([plugin, env]);
   const cached = cache.get(key);
   if (cached) {
     const got = await cached;
@@ -127,15 +129,28 @@ export async function execCredentials(plugin: ExecPlugin, env: NodeJS.ProcessEnv
 async function runPlugin(plugin: ExecPlugin, env: NodeJS.ProcessEnv, ms: number, timeoutMs: number): Promise<{ credentials: ExecCredentials; expires?: number }> {
   const failed = (problem: string, details?: string[]): SealboxError =>
     new SealboxError("ClusterUnreachable", `the exec plugin of kubeconfig user "${plugin.user}" (${shownInMessage(plugin.command, "a command")}) ${problem}`, { file: plugin.configPath, details });
+  const notFound = (code: "ENOENT" | "EACCES"): SealboxError => {
+    // client-go's own words for a plugin that is not there, then the kubeconfig's installHint
+    const hint = plugin.installHint ? plugin.installHint.trim().split("\n") : [];
+    return failed(code === "ENOENT" ? "was not found" : "is not executable", [INSTALL_HELP, ...hint]);
+  };
+  const command = plugin.command.includes(sep) ? plugin.command : onPath(plugin.command, env.PATH);
+  if (command === undefined) throw notFound("ENOENT");
+  if (!isAbsolute(command)) throw failed(`was found on PATH only relative to the current directory (PATH has "." or an empty entry), and is not run from there, as client-go's Go refuses it`);
   const interactive = await isInteractive(plugin, failed);
   const request = { apiVersion: plugin.apiVersion, kind: "ExecCredential", spec: { interactive, ...(plugin.cluster ? { cluster: plugin.cluster } : {}) } };
   const { spawn } = await import("node:child_process");
+  const { isatty } = await import("node:tty");
+  // the plugin's stderr is the user's to read, as kubectl leaves it: its hints ("run aws sso login"), a device-code prompt.
+  // Off a terminal it goes through a pipe of ours, so that a plugin given up on, or a process it started,
+  // cannot hold a caller's pipe open after sealbox has exited ($(sealbox … 2>&1) would wait for it)
+  const stderrPiped = !isatty(2);
   const output = await new Promise<Buffer>((resolvePromise, reject) => {
-    // the plugin's stderr is the user's to read, as kubectl leaves it: its hints ("run aws sso login"), a device-code prompt
-    const child = spawn(plugin.command, plugin.args, {
+    const child = spawn(command, plugin.args, {
       env: { ...env, ...plugin.env, KUBERNETES_EXEC_INFO: JSON.stringify(request) },
-      stdio: [interactive ? "inherit" : "ignore", "pipe", "inherit"],
+      stdio: [interactive ? "inherit" : "ignore", "pipe", stderrPiped ? "pipe" : "inherit"],
     });
+    child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
@@ -147,20 +162,19 @@ async function runPlugin(plugin: ExecPlugin, env: NodeJS.ProcessEnv, ms: number,
       // not waited for: a plugin that ignores SIGTERM must not keep sealbox running
       child.kill();
       child.unref();
-      child.stdout.destroy();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
       reject(error);
     };
     const timer = setTimeout(() => finish(failed(`did not finish within ${timeoutMs / 1000}s (--timeout)`)), ms);
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
       size += chunk.length;
       chunks.push(chunk);
       if (size > MAX_OUTPUT_BYTES) finish(failed(`printed more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB, which is no ExecCredential`));
     });
     child.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code !== "ENOENT" && error.code !== "EACCES") return finish(failed(`could not be started: ${error.code ?? error.message}`));
-      // client-go's own words for a plugin that is not there, then the kubeconfig's installHint
-      const hint = plugin.installHint ? plugin.installHint.trim().split("\n") : [];
-      finish(failed(error.code === "ENOENT" ? "was not found" : "is not executable", [INSTALL_HELP, ...hint]));
+      finish(notFound(error.code));
     });
     child.on("close", (code, signal) => {
       if (signal) finish(failed(`was killed by ${signal}`));
@@ -169,6 +183,25 @@ async function runPlugin(plugin: ExecPlugin, env: NodeJS.ProcessEnv, ms: number,
     });
   });
   return readExecCredential(output, plugin, failed);
+}
+
+/**
+ * Where Go's exec.LookPath finds a bare command name on `path` (the first executable file), which
+ * client-go runs; undefined when nowhere. A relative result (from "." or an empty entry) is returned
+ * for the caller to refuse, as Go does (ErrDot): it would run what the current directory holds.
+ */
+function onPath(name: string, path: string | undefined): string | undefined {
+  for (const dir of (path ?? "").split(delimiter)) {
+    const candidate = join(dir || ".", name);
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not there, or not executable: Go looks on
+    }
+  }
+  return undefined;
 }
 
 /**

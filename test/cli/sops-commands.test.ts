@@ -655,6 +655,27 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(existsSync(join(path, ".."))).toBe(false);
   });
 
+  it("a command run as another --user is not given the variables sealbox reads its keys from (root's key to every file, where it is given one file's values); the file's own values and the rest of the environment it gets", (ctx) => {
+    if (process.getuid?.() !== 0) return ctx.skip();
+    const dir = workdir({ "app.env": "DB_USER=admin\nSOPS_AGE_KEY_CMD=from-the-file\n", "c.yaml": "k: v\n" });
+    enc(dir, "app.env");
+    enc(dir, "c.yaml");
+    chmodSync(dir, 0o755);
+    const key = readFileSync(KEY_FILE, "utf8").match(/AGE-SECRET-KEY-\S+/)![0];
+    const env = withKey({ SOPS_AGE_KEY: key, SOPS_AGE_KEY_CMD: `echo ${key}`, SOPS_AGE_SSH_PRIVATE_KEY_FILE: "/root/.ssh/id", SOPS_AGE_SSH_PRIVATE_KEY_CMD: "cat /root/.ssh/id", KEPT: "yes" });
+    const names = ["SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SOPS_AGE_SSH_PRIVATE_KEY_FILE", "SOPS_AGE_SSH_PRIVATE_KEY_CMD", "KEPT", "DB_USER"];
+    const show = `printf '%s\\n' ${names.map((name) => `"\${${name}-unset}"`).join(" ")}`;
+    const run = (args: string[]) => {
+      const r = sealboxSync(args, { cwd: dir, env });
+      expect(r.stderr, args[0]).toBe("");
+      return r.stdout.toString().trimEnd().split("\n");
+    };
+    expect(run(["exec-env", "--user", "nobody", "app.env", show])).toEqual(["unset", "unset", "from-the-file", "unset", "unset", "yes", "admin"]);
+    expect(run(["exec-file", "--user", "nobody", "c.yaml", show])).toEqual(["unset", "unset", "unset", "unset", "unset", "yes", "unset"]);
+    // without --user the command has sealbox's whole environment, as in sops
+    expect(run(["exec-file", "c.yaml", show])).toEqual([key, KEY_FILE, `echo ${key}`, "/root/.ssh/id", "cat /root/.ssh/id", "yes", "unset"]);
+  });
+
   it("exec-env and exec-file look --user up before anything is decrypted: an unknown user fails first, even with no key to decrypt", () => {
     const dir = workdir({ "app.env": "A=1\n", "c.yaml": "k: v\n" });
     enc(dir, "app.env");

@@ -2,9 +2,9 @@
 // gke-gcloud-auth-plugin, kubelogin), run as client-go runs them. The plugins are small sh scripts
 // that record what they were given and print an ExecCredential; the API server is an HTTPS stand-in
 // on 127.0.0.1 that takes a bearer token or the client certificate a plugin hands out.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { cleanEnv, sealbox } from "../helpers/cli.js";
 import { HAS_SCRIPT, Pty } from "../cli/pty.js";
-import { CERT, VECTORS, tempDir } from "./helpers.js";
+import { CERT, ROOT, VECTORS, tempDir } from "./helpers.js";
 
 const SERVICE = "/api/v1/namespaces/kube-system/services/sealed-secrets-controller";
 const PROXY = "/api/v1/namespaces/kube-system/services/http:sealed-secrets-controller:http/proxy";
@@ -191,6 +191,20 @@ describe("exec credential plugins", () => {
     }
   });
 
+  it("library: a call with another environment (another AWS_PROFILE, say) runs the plugin again instead of reusing a credential got with the first", async () => {
+    const record = join(dir, "profiles");
+    plugin("sealbox-test-profiles", `echo "$PROFILE" >> "${record}.runs"\necho '${JSON.stringify(credential({ token: TOKEN }))}'`);
+    const config = kubeconfig("profiles", { exec: { apiVersion: V1, command: "sealbox-test-profiles", interactiveMode: "Never" } });
+    const script = `
+      import { fetchControllerCert } from ${JSON.stringify(join(ROOT, "dist/index.js"))};
+      for (const PROFILE of ["a", "b", "a"]) {
+        const env = { PATH: ${JSON.stringify(`${bin}${delimiter}${process.env.PATH}`)}, PROFILE };
+        await fetchControllerCert({ kubeconfig: ${JSON.stringify(config)}, controllerName: "sealed-secrets-controller", controllerNamespace: "kube-system", timeoutMs: 10000, env });
+      }`;
+    await new Promise<void>((done, fail) => execFile(process.execPath, ["--input-type=module", "-e", script], { env: cleanEnv() }, (error, _out, stderr) => (error ? fail(new Error(stderr)) : done())));
+    expect(lines(`${record}.runs`)).toEqual(["a", "b"]);
+  });
+
   it("uses the user's own token over its plugin, as client-go does", async () => {
     const record = join(dir, "unused");
     recordingPlugin("sealbox-test-unused", record, credential({ token: "not-this-one" }));
@@ -264,6 +278,44 @@ describe("exec plugins that fail", () => {
     expect(result.status).toBe(72);
     expect(result.stderr).toContain('the exec plugin of kubeconfig user "eks-admin" (sealbox-test-hangs) did not finish within 1s (--timeout)');
     expect(result.ms).toBeLessThan(5000);
+  });
+
+  it("does not run a bare command found through a relative PATH entry (an empty one or \".\"), as Go's exec.LookPath refuses it: it would run what the current directory holds", async () => {
+    const checkout = join(dir, "untrusted-checkout");
+    mkdirSync(checkout);
+    const ran = join(dir, "ran-from-checkout");
+    plugin(join(checkout, "sealbox-test-in-cwd"), `touch "${ran}"\necho '${JSON.stringify(credential({ token: TOKEN }))}'`);
+    const config = kubeconfig("relative", { exec: { apiVersion: V1, interactiveMode: "Never", command: "sealbox-test-in-cwd" } });
+    for (const path of [`${process.env.PATH}${delimiter}`, `.${delimiter}${process.env.PATH}`]) {
+      seen.length = 0;
+      const result = await sealbox(["cert", "fetch", "--kubeconfig", config], { cwd: checkout, env: cleanEnv({ PATH: path }) });
+      expect(result.status, path).toBe(72);
+      expect(result.stderr, path).toContain('the exec plugin of kubeconfig user "eks-admin" (sealbox-test-in-cwd) was found on PATH only relative to the current directory');
+      expect(seen, path).toEqual([]);
+    }
+    expect(existsSync(ran)).toBe(false);
+    // the same directory named absolutely on PATH is where it is looked for
+    const result = await sealbox(["cert", "fetch", "--kubeconfig", config], { cwd: checkout, env: cleanEnv({ PATH: `${checkout}${delimiter}${process.env.PATH}` }) });
+    expect(result.status, result.stderr).toBe(0);
+    expect(existsSync(ran)).toBe(true);
+  });
+
+  it("gives up within --timeout on a plugin whose own child holds stderr, and that child does not keep a caller reading sealbox's stderr waiting", async () => {
+    const pidFile = join(dir, "grandchild.pid");
+    // sh waits for a child of its own, which has the plugin's stderr and outlives sh's SIGTERM
+    plugin("sealbox-test-hangs-in-child", `sleep 30 &\necho $! > "${pidFile}"\nwait`);
+    try {
+      const result = await fetchWith("hangs-in-child", { command: "sealbox-test-hangs-in-child" }, ["--timeout", "1"]);
+      expect(result.status).toBe(72);
+      expect(result.stderr).toContain("(sealbox-test-hangs-in-child) did not finish within 1s (--timeout)");
+      expect(result.ms).toBeLessThan(5000);
+    } finally {
+      try {
+        process.kill(Number(readFileSync(pidFile, "utf8")));
+      } catch {
+        // gone already
+      }
+    }
   });
 
   it("checks the exec section as client-go does before running anything", async () => {

@@ -25,12 +25,12 @@ export function registerExecEnv(program: Command): void {
       const { openEncrypted } = await import("../../ops/sops-ops.js");
       const { decryptOptions } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
-      const { runShell, userIds } = await import("../../ops/private-temp.js");
+      const { inheritedEnv, runShell, userIds } = await import("../../ops/private-temp.js");
       // looked up before anything is decrypted: an unknown user fails first
       const user = await userIds(flags.user);
       const { environmentFor } = await import("../../ops/exec-env.js");
       const opened = await openEncrypted((await readInput(file)).bytes, decryptOptions(flags, file));
-      const env = environmentFor(opened.docs, flags.pristine ? { PATH: process.env.PATH } : process.env, file);
+      const env = environmentFor(opened.docs, await inheritedEnv(flags.pristine ? { PATH: process.env.PATH } : process.env, user), file);
       process.exitCode = await runShell(commandLine, { env, user, background: flags.background });
     });
 }
@@ -63,15 +63,16 @@ export function registerExecFile(program: Command): void {
       const { decrypt } = await import("../../ops/sops-ops.js");
       const { decryptOptions } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
-      const { runShell, userIds, withPrivateFile } = await import("../../ops/private-temp.js");
+      const { inheritedEnv, runShell, userIds, withPrivateFile } = await import("../../ops/private-temp.js");
       // looked up before anything is decrypted, as for exec-env
       const user = await userIds(flags.user);
       const plain = await decrypt((await readInput(file)).bytes, decryptOptions(flags, file));
       const { basename } = await import("node:path");
+      const env = await inheritedEnv(process.env, user);
       process.exitCode = await withPrivateFile(
         flags.filename ?? basename(file),
         plain,
-        (path) => runShell(commandLine.split("{}").join('"$1"'), { args: [path], user }),
+        (path) => runShell(commandLine.split("{}").join('"$1"'), { args: [path], env, user }),
         user,
       );
     });
