@@ -586,6 +586,15 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     expect(r.stdout.toString()).toBe("k: v\n600\n");
     const path = readFileSync(join(dir, "where"), "utf8").trim();
     expect(existsSync(path)).toBe(false);
+    // --filename names the temp file: its last part, which must be a file's name
+    const named = sealboxSync(["exec-file", "--filename", "sub/app.conf", "c.yaml", "basename {}"], { cwd: dir, env: withKey() });
+    expect(named.stdout.toString()).toBe("app.conf\n");
+    for (const bad of ["..", ".", "sub/.."]) {
+      const refused = sealboxSync(["exec-file", "--filename", bad, "c.yaml", "echo ran"], { cwd: dir, env: withKey() });
+      expect(refused.status).toBe(1);
+      expect(refused.stdout.toString()).toBe("");
+      expect(refused.stderr.toString()).toContain(`argument '${bad}' is invalid. a file name is needed`);
+    }
   });
 
   it("exec-env --background exits 0 once the command has started; the command runs on after sealbox, with the values (as that --user, run as root), its output on /dev/null", async () => {

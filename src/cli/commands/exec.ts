@@ -1,6 +1,7 @@
 // `sealbox exec-env` / `sealbox exec-file`: run a command with the decrypted values, never writing
 // plaintext anywhere but the child's environment or a private 0600 temp file (sops exec-*).
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { basename } from "node:path";
 import { addDecryptFlags, addInputFlags, addOpenFlags, indentOption, type DecryptFlags } from "../sops-flags.js";
 
 export function registerExecEnv(program: Command): void {
@@ -42,7 +43,7 @@ export function registerExecFile(program: Command): void {
       .description("run a command with the decrypted file at a private temp path; {} in the command is that path (sops exec-file)")
       .argument("<file>", "the encrypted file")
       .argument("<command>", "the command line, run by sh -c; {} stands for the temp file")
-      .option("--filename <name>", "the temp file's name (default: the file's own name)")
+      .option("--filename <name>", "the temp file's name (default: the file's own name)", tempFileName)
       .option("--no-fifo", "accepted for sops compatibility: sealbox always uses a private 0600 file")
       .option("--user <user>", "run the command as this user (sealbox must run as root); the temp file is theirs, 0600")
       // refused in the action, with the reason: not offered in help or completion
@@ -67,7 +68,6 @@ export function registerExecFile(program: Command): void {
       // looked up before anything is decrypted, as for exec-env
       const user = await userIds(flags.user);
       const plain = await decrypt((await readInput(file)).bytes, decryptOptions(flags, file));
-      const { basename } = await import("node:path");
       const env = await inheritedEnv(process.env, user);
       process.exitCode = await withPrivateFile(
         flags.filename ?? basename(file),
@@ -76,4 +76,10 @@ export function registerExecFile(program: Command): void {
         user,
       );
     });
+}
+
+/** --filename: the temp file is made under this name in a private directory, so it must name a file. */
+function tempFileName(value: string): string {
+  if (["", ".", ".."].includes(basename(value))) throw new InvalidArgumentError("a file name is needed: the temp file is made under it in a private directory");
+  return value;
 }
