@@ -158,6 +158,8 @@ async function runPlugin(plugin: ExecPlugin, env: NodeJS.ProcessEnv, ms: number,
       if (done) return;
       done = true;
       clearTimeout(timer);
+      // what a leftover process still writes to stderr is passed on while sealbox runs, but does not keep it running
+      (child.stderr as { unref?: () => void } | null)?.unref?.();
       if (!error) return resolvePromise(Buffer.concat(chunks));
       // not waited for: a plugin that ignores SIGTERM must not keep sealbox running
       child.kill();
@@ -176,10 +178,23 @@ async function runPlugin(plugin: ExecPlugin, env: NodeJS.ProcessEnv, ms: number,
       if (error.code !== "ENOENT" && error.code !== "EACCES") return finish(failed(`could not be started: ${error.code ?? error.message}`));
       finish(notFound(error.code));
     });
-    child.on("close", (code, signal) => {
-      if (signal) finish(failed(`was killed by ${signal}`));
-      else if (code !== 0) finish(failed(`failed with exit code ${code}`));
+    // done once it has exited and its stdout is read, as Go's cmd.Run waits for the stdout it
+    // captures only: a process the plugin left behind may hold the stderr pipe for long after
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let stdoutRead = false;
+    const settle = (): void => {
+      if (!exit || !stdoutRead) return;
+      if (exit.signal) finish(failed(`was killed by ${exit.signal}`));
+      else if (exit.code !== 0) finish(failed(`failed with exit code ${exit.code}`));
       else finish();
+    };
+    child.on("exit", (code, signal) => {
+      exit = { code, signal };
+      settle();
+    });
+    child.stdout?.on("close", () => {
+      stdoutRead = true;
+      settle();
     });
   });
   return readExecCredential(output, plugin, failed);

@@ -318,6 +318,22 @@ describe("exec plugins that fail", () => {
     }
   });
 
+  it("takes the credential of a plugin that has exited, though a process it left behind still holds its stderr (client-go waits for stdout only)", async () => {
+    const pidFile = join(dir, "lingering.pid");
+    writeFileSync(join(dir, "lingering.credential"), JSON.stringify(credential({ token: TOKEN })));
+    // a helper it starts (a local login server, say) keeps the plugin's stderr, not its stdout
+    plugin("sealbox-test-leaves-helper", `sleep 30 >/dev/null &\necho $! > "${pidFile}"\ncat "${join(dir, "lingering.credential")}"`);
+    try {
+      const result = await fetchWith("leaves-helper", { command: "sealbox-test-leaves-helper" }, ["--timeout", "20"]);
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe(readFileSync(CERT, "utf8"));
+      expect(result.ms).toBeLessThan(5000);
+    } finally {
+      process.kill(Number(readFileSync(pidFile, "utf8")));
+    }
+  });
+
   it("checks the exec section as client-go does before running anything", async () => {
     const ran = join(dir, "never-ran");
     plugin("sealbox-test-never", `touch "${ran}"`);
