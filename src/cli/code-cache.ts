@@ -53,8 +53,9 @@ const WRAPPER_COLUMNS = modules.wrap("\0").indexOf("\0");
 
 /**
  * Compiles the CommonJS files directly in `bundleDir` with their caches from now on, if this Node
- * made them. With `record`, each compiled script is kept for `write`, which saves the caches once
- * the commands have run.
+ * made them, and gives their requires of each other the file beside them (resolveChunksDirectly,
+ * caches or not). With `record`, each compiled script is kept for `write`, which saves the caches
+ * once the commands have run.
  */
 export function useCodeCache(bundleDir: string, options: { record?: boolean } = {}): { stats: CodeCacheStats; write(): string[] } {
   const dir = bundleDir.endsWith(sep) ? bundleDir : bundleDir + sep;
