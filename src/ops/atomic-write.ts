@@ -314,13 +314,22 @@ export async function syncDirectory(dir: string): Promise<void> {
 // `sync -f` makes the call; where that cannot be trusted to report a failed write-back (not Linux,
 // Linux before 5.8) or does not succeed, each temp file of the batch is fsynced instead.
 
-/** Files in a batch: each batch costs a process start (~5 ms of CPU here). */
+/**
+ * Files in a batch: each batch starts `sync`, a fork of this process, which cost rotate's threads
+ * ~20 ms of CPU each time with the page faults after it.
+ */
 const BATCH_FILES = 512;
 /**
  * A batch is put in place this long after its first file, however few it has (slow key services),
  * once the thread's event loop turns: a run that never waits on I/O places its batches at its end.
  */
 const BATCH_MS = 1000;
+/**
+ * Renames (or fallback fsyncs) of a batch in flight at once: enough for libuv's four threads. A rename
+ * waits while the replaced file's blocks are freed; a merged batch of ~9,500 files renamed all at
+ * once raised a 10,000-file rotate's peak RSS from ~108 to ~120 MB.
+ */
+const PLACING_LANES = 8;
 /** Below this many files, fsyncing each costs less than starting `sync`. */
 const SYNCFS_MIN_FILES = 16;
 
@@ -377,6 +386,7 @@ interface StagedFile {
 export class BatchedReplace {
   private staged: StagedFile[] = [];
   private committing: Promise<void> = Promise.resolve();
+  private batchWaiting = false;
   private timer?: NodeJS.Timeout;
 
   stage(path: string, data: Uint8Array): Promise<void> {
@@ -396,13 +406,23 @@ export class BatchedReplace {
     });
   }
 
-  /** Puts every file staged so far in place; resolves when all of them have settled. */
+  /**
+   * Puts every file staged so far in place; resolves when all of them have settled. A batch waiting
+   * for the one before it takes every file staged by the time it starts, so batches that piled up
+   * (a run that never waits on I/O reaches its event loop only at its end) share one sync.
+   */
   commit(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.staged;
-    this.staged = [];
-    this.committing = this.committing.then(() => commitBatch(batch));
+    if (!this.batchWaiting) {
+      this.batchWaiting = true;
+      this.committing = this.committing.then(() => {
+        this.batchWaiting = false;
+        const batch = this.staged;
+        this.staged = [];
+        return commitBatch(batch);
+      });
+    }
     return this.committing;
   }
 }
@@ -410,8 +430,9 @@ export class BatchedReplace {
 async function commitBatch(batch: StagedFile[]): Promise<void> {
   if (!batch.length) return;
   const durable = batch.length >= SYNCFS_MIN_FILES && (await syncFileSystems([...new Set(batch.map((file) => dirname(file.temp.target)))]));
-  await Promise.all(
-    batch.map(async (file) => {
+  let next = 0;
+  const placeFiles = async (): Promise<void> => {
+    for (let file = batch[next++]; file; file = batch[next++]) {
       try {
         if (!durable) await fsyncPath(file.temp.path);
         await renameInPlace(file.temp);
@@ -420,6 +441,7 @@ async function commitBatch(batch: StagedFile[]): Promise<void> {
         removeTemp(file.temp);
         file.failed(error);
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: PLACING_LANES }, placeFiles));
 }

@@ -68,6 +68,26 @@ describe("BatchedReplace", () => {
     expect(calls(log)).toEqual([`-f -- ${dir}`]);
   });
 
+  it("batches that pile up while one is being put in place share one `sync -f` (a run that never waits on I/O)", async () => {
+    const log = syncOnPath('exec /usr/bin/sync "$@"');
+    const dir = mkdtempSync(join(tmpdir(), "sealbox-batch-"));
+    const paths = filesIn(dir, 1700);
+    const writes = new BatchedReplace();
+    const stage = (from: number, to: number): Promise<void>[] => paths.slice(from, to).map((path, i) => writes.stage(path, Buffer.from(`new ${from + i}\n`)));
+    // the first 512 files make a batch, which starts at once; the next 1,188 fill two more batches
+    // while it waits for its `sync`, and the last 100 come after the loop turns
+    const placed = stage(0, 512);
+    await Promise.resolve();
+    placed.push(...stage(512, 1600));
+    await new Promise((resolve) => setImmediate(resolve));
+    placed.push(...stage(1600, 1700));
+    await writes.commit();
+    await Promise.all(placed);
+    expect(paths.map((path) => readFileSync(path, "utf8"))).toEqual(paths.map((_, i) => `new ${i}\n`));
+    expect(temps(dir)).toEqual([]);
+    expect(calls(log).length).toBeLessThanOrEqual(3);
+  });
+
   it("a few files are fsynced one by one instead (no process started)", async () => {
     const log = syncOnPath('exec /usr/bin/sync "$@"');
     const dir = mkdtempSync(join(tmpdir(), "sealbox-batch-"));
