@@ -31,7 +31,7 @@ export function registerRotate(program: Command): void {
       "after",
       `
 Each file is written atomically (temp file, synced to disk, renamed over the original; files are
-synced in batches of up to 512, one syncfs each on Linux): a run that is killed leaves every file
+synced in batches, one syncfs each on Linux): a run that is killed leaves every file
 either as it was or fully rotated; run it again to finish. Files stand alone: one that fails is
 reported, the others are still rotated; the exit status is the first failure's. YAML and JSON
 files are indented as .sops.yaml's stores: says (as sops writes them), or by --indent.
