@@ -3,7 +3,7 @@
 // path_regex against the file's path relative to the rules file's directory. Its `stores:` says how
 // sops indents the YAML and JSON it writes, whichever rule matched.
 import { readFile } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, resolve, sep } from "node:path";
 import type { Document, LineCounter, Node, YAMLMap } from "yaml";
 import { isAlias, isMap, isScalar, isSeq, yamlLibrary } from "../formats/yaml-library.js";
 import { SealboxError } from "../errors.js";
@@ -379,8 +379,10 @@ export async function emitOptionsFor(format: FormatName, configPath: string | un
 export function pathForRules(filePath: string, configPath: string, cwd = process.cwd()): string {
   const absolute = resolve(cwd, filePath);
   const base = dirname(configPath);
-  const rel = absolute.startsWith(base + sep) ? relative(base, absolute) : absolute;
-  return rel.split(sep).join("/");
+  // below the rules file's directory the path relative to it is the rest of the path (both are
+  // normalised): relative() cost a bulk run's discovery ~2 µs a file
+  const rel = absolute.startsWith(base + sep) ? absolute.slice(base.length + 1) : absolute;
+  return sep === "/" ? rel : rel.split(sep).join("/");
 }
 
 /** The first creation rule whose path_regex matches (a rule without one matches everything). */
