@@ -74,7 +74,7 @@ describe("BatchedReplace", () => {
     const paths = filesIn(dir, 1700);
     const writes = new BatchedReplace();
     const stage = (from: number, to: number): Promise<void>[] => paths.slice(from, to).map((path, i) => writes.stage(path, Buffer.from(`new ${from + i}\n`)));
-    // the first 512 files make a batch, which starts at once; the next 1,188 fill two more batches
+    // the first 512 files make a batch, which starts at once; the next 1,088 fill two more batches
     // while it waits for its `sync`, and the last 100 come after the loop turns
     const placed = stage(0, 512);
     await Promise.resolve();
