@@ -107,3 +107,34 @@ export function ageBinary(args: string[], input?: Uint8Array | string): CliSyncR
   const result = spawnSync("age", args, { input, timeout: 30_000 });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr.toString("utf8") };
 }
+
+/** A prompt to wait for on the terminal, and the keys typed once it shows (inTerminal). */
+export interface TerminalAnswer {
+  when: string;
+  keys: string;
+}
+
+/**
+ * Runs sealbox in a real pty (util-linux `script`), typing each answer's keys once its prompt has
+ * appeared, in order; returns the exit status and everything the terminal showed.
+ */
+export function inTerminal(args: string[], cwd: string, env: NodeJS.ProcessEnv, answers: TerminalAnswer[]): Promise<{ status: number | null; screen: string }> {
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
+  return new Promise((done) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd, env: { ...env, TERM: "xterm", COLUMNS: "100" } });
+    let screen = "";
+    let answered = 0;
+    let seen = 0;
+    child.stdout.on("data", (chunk) => {
+      screen += chunk;
+      const next = answers[answered];
+      // each prompt is looked for only in what the terminal showed after the previous answer
+      if (next && screen.indexOf(next.when, seen) >= 0) {
+        seen = screen.length;
+        answered++;
+        child.stdin.write(next.keys);
+      }
+    });
+    child.on("close", (status) => done({ status, screen }));
+  });
+}

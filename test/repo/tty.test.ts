@@ -1,31 +1,13 @@
 // On a terminal (a real pty made by util-linux `script`): updatekeys shows the changes and asks
 // (inquirer), "n" changes nothing, "y" applies with a progress bar; off a terminal there is no bar.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, cliEnv } from "../helpers/cli.js";
+import { cliEnv, inTerminal } from "../helpers/cli.js";
 import { A, B, KEYS_A, ageRule, encryptedRepo, gitInit, identityFile, newIdentity, openFile, rules, sourcesFor, tempDir } from "./helpers.js";
 
 const hasScript = existsSync("/usr/bin/script");
-
-/** Runs sealbox in a pty and types `keys` once the prompt is on screen; returns everything the terminal showed. */
-function inTerminal(args: string[], cwd: string, env: NodeJS.ProcessEnv, keys: string): Promise<{ status: number | null; screen: string }> {
-  const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
-  return new Promise((done) => {
-    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd, env: { ...env, TERM: "xterm", COLUMNS: "100" } });
-    let screen = "";
-    let typed = false;
-    child.stdout.on("data", (chunk) => {
-      screen += chunk;
-      if (!typed && screen.includes("(y/N)")) {
-        typed = true;
-        child.stdin.write(keys);
-      }
-    });
-    child.on("close", (status) => done({ status, screen }));
-  });
-}
 
 describe.skipIf(!hasScript)("updatekeys on a terminal", () => {
   it("asks; n changes nothing, y applies with a progress bar", async () => {
@@ -38,13 +20,13 @@ describe.skipIf(!hasScript)("updatekeys on a terminal", () => {
     const env = cliEnv(identityFile(tempDir("sealbox-id-"), "keys.txt", [KEYS_A]));
     const before = files.map((f) => readFileSync(join(dir, f.path)));
 
-    const no = await inTerminal(["updatekeys", "secrets"], dir, env, "n\r");
+    const no = await inTerminal(["updatekeys", "secrets"], dir, env, [{ when: "(y/N)", keys: "n\r" }]);
     expect(no.screen).toContain(`+ age:${c.recipient}`);
     expect(no.screen).toContain("Change the recipients of 4 files?");
     expect(no.screen).toContain("nothing changed");
     files.forEach((f, i) => expect(readFileSync(join(dir, f.path)).equals(before[i])).toBe(true));
 
-    const yes = await inTerminal(["updatekeys", "secrets"], dir, env, "y\r");
+    const yes = await inTerminal(["updatekeys", "secrets"], dir, env, [{ when: "(y/N)", keys: "y\r" }]);
     expect(yes.status).toBe(0);
     expect(yes.screen).toMatch(/updating \[#+\] 4\/4/);
     expect(yes.screen).toContain("updatekeys: 4 files — 4 updated");
