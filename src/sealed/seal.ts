@@ -25,7 +25,7 @@ export interface SealOptions {
   publicKey: KeyObject;
   /** Overrides the Secret's scope annotations. */
   scope?: Scope;
-  /** `--namespace`: used when the Secret has none; a different one on the Secret is an error. */
+  /** `--namespace`: used when the Secret has none and is not cluster-wide; a different one on the Secret is an error. */
   namespace?: string;
   /** `--name`: likewise for metadata.name. */
   name?: string;
@@ -53,9 +53,10 @@ function prepare(secret: SecretManifest, options: SealOptions): Prepared {
   metadata.name = pick("name", metadata.name, options.name);
   if (!metadata.name) throw new SealboxError("ConflictingParameters", "the Secret has no metadata.name (give one, or --name)");
   const scope = options.scope ?? scopeFromAnnotations(metadata.annotations);
-  // As kubeseal: a cluster-wide Secret may stay without a namespace (kubectl apply -n places it);
-  // any other takes the kubeconfig context's, and without a kubeconfig it must name one.
-  metadata.namespace = pick("namespace", metadata.namespace, options.namespace);
+  // As kubeseal: a cluster-wide Secret keeps the namespace it has, none included (kubectl apply -n
+  // places it), whatever -n says; any other takes -n, else the kubeconfig context's, and without a
+  // kubeconfig it must name one.
+  if (scope !== "cluster-wide") metadata.namespace = pick("namespace", metadata.namespace, options.namespace);
   if (!metadata.namespace && scope !== "cluster-wide") {
     metadata.namespace = typeof options.defaultNamespace === "function" ? options.defaultNamespace() : options.defaultNamespace;
     if (!metadata.namespace) {

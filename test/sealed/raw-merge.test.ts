@@ -234,7 +234,7 @@ describe("kubeseal's output flags", () => {
     expect(both.stdout).toBe("");
   });
 
-  it("refuses kubeseal's -o yaml (a format there, a file here) with the flag to use, writing nothing", async () => {
+  it("refuses kubeseal's -o yaml, in any case (a format there, a file here), with the flag to use, writing nothing", async () => {
     const dir = tempDir();
     const result = await sealbox(["seal", "--cert", CERT, "-o", "yaml"], { cwd: dir, input: secret });
     expect(result.status).toBe(8);
@@ -244,6 +244,11 @@ describe("kubeseal's output flags", () => {
     expect(glued.status).toBe(8);
     expect(glued.stderr).toContain("use --format json");
     expect(() => statSync(join(dir, "=json"))).toThrow();
+    // kubeseal lower-cases its format (resourceOutput): -o YAML is one there too
+    const upper = await sealbox(["seal", "--cert", CERT, "-o", "YAML"], { cwd: dir, input: secret });
+    expect(upper.status).toBe(8);
+    expect(upper.stderr).toContain("use --format yaml (or -o ./YAML for a file of that name)");
+    expect(() => statSync(join(dir, "YAML"))).toThrow();
     const file = await sealbox(["seal", "--cert", CERT, "-o", "./yaml"], { cwd: dir, input: secret });
     expect(file.status).toBe(0);
     expect(statSync(join(dir, "yaml")).isFile()).toBe(true);

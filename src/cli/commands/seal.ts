@@ -33,7 +33,7 @@ export function registerSeal(program: Command): void {
     .option("--cert <path|url>", "the controller's certificate: a file, file://, http:// or https:// URL")
     .option("--cert-sha256 <fingerprint>", "refuse any certificate whose SHA-256 fingerprint differs")
     .addOption(new Option("--scope <scope>", "label scope; default: the Secret's sealedsecrets.bitnami.com annotations, else strict").choices(["strict", "namespace-wide", "cluster-wide"]))
-    .option("-n, --namespace <namespace>", "namespace for a Secret that has none (a different one on the Secret is an error)")
+    .option("-n, --namespace <namespace>", "namespace for a Secret that has none and is not cluster-wide (a different one on the Secret is an error)")
     .option("--name <name>", "name for a Secret that has none; with --raw, the strict-scope name")
     .addOption(new Option("--format <format>", "output format (default: yaml for an -o file ending .yaml/.yml, else json as kubeseal)").choices(FORMATS).argParser(formatChoice))
     .option("--allow-empty-data", "seal a Secret that has no data")
@@ -90,10 +90,10 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   const { sealingTarget } = await import("../../sealed/io.js");
   const { parseScope } = await import("../../sealed/scope.js");
   const { sealRaw, sealManifests } = await import("../../sealed/seal.js");
-  // kubeseal's -o is the format: `-o yaml` (or `-o=yaml`) here would quietly write a file named so
-  const format = /^=?(yaml|json)$/.exec(flags.output ?? "")?.[1];
+  // kubeseal's -o is the format (in any case): `-o yaml` (or `-o=YAML`) here would quietly write a file named so
+  const format = /^=?(yaml|json)$/i.exec(flags.output ?? "")?.[1];
   if (format) {
-    throw new SealboxError("ConflictingParameters", `-o is the output file here (as in sops), not kubeseal's format: use --format ${format} (or -o ./${format} for a file of that name)`);
+    throw new SealboxError("ConflictingParameters", `-o is the output file here (as in sops), not kubeseal's format: use --format ${format.toLowerCase()} (or -o ./${format} for a file of that name)`);
   }
   if (flags.secretFile !== undefined) {
     if (file !== undefined) throw new SealboxError("ConflictingParameters", "-f/--secret-file and the FILE argument name the same thing: give one");
