@@ -255,6 +255,9 @@ function emitExtracted(value: Value, codec: Codec, options: EmitOptions): Uint8A
   if (value instanceof Branch) return codec.emitPlain([value], options);
   // sops's JSON EmitValue is json.Indent alone: no newline after the list (its EmitPlainFile adds one)
   if (Array.isArray(value)) return Buffer.from(codec.name === "json" ? emitJsonValue(value, jsonIndentUnit(options)) : emitYamlValue(value));
+  // only a string is printed raw (decrypt.go extract); the YAML store's EmitValue is yaml.Marshal,
+  // which ends a number, boolean, null or time with a newline
+  if (codec.name === "yaml" && typeof value !== "string") return Buffer.from(emitYamlValue(value));
   if (value === null) return Buffer.from("null");
   if (value instanceof Uint8Array) return value;
   return Buffer.from(typeof value === "object" ? ("text" in value ? value.text : value.value) : String(value));

@@ -93,7 +93,8 @@ export function checkMac(metadata: SopsMetadata, dataKey: Uint8Array, mac: strin
   try {
     stored = decryptValue(metadata.mac, dataKey, metadata.lastModified);
   } catch {
-    throw new SealboxError("ErrorDecryptingMac", "could not decrypt the MAC: the file's metadata was tampered with (lastmodified or mac changed) or damaged");
+    // sops's "Cannot decrypt MAC" is a MAC mismatch too (common.DecryptTree), not ErrorDecryptingMac
+    throw new SealboxError("MacMismatch", "could not decrypt the MAC: the file's metadata was tampered with (lastmodified or mac changed) or damaged");
   }
   if (!sameMac(stored, mac)) throw new SealboxError("MacMismatch", "MAC mismatch: the file was modified after it was encrypted (values, keys or their order changed)");
 }

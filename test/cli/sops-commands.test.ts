@@ -451,11 +451,14 @@ describe("decrypt, extract, set and unset", () => {
     expect(sealboxSync(["decrypt", "blob.bin"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("bytes");
   });
 
-  it("--extract prints one value raw, or a subtree in the file's format", () => {
+  it("--extract prints a string raw, other values and subtrees in the output format", () => {
     const dir = workdir({ "s.yaml": "db:\n  user: admin\n  port: 5432\nlist:\n  - x\n" });
     enc(dir, "s.yaml");
     expect(sealboxSync(["decrypt", "--extract", '["db"]["user"]', "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("admin");
     expect(sealboxSync(["decrypt", "--extract", '["db"]', "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("user: admin\nport: 5432\n");
+    // a string is printed raw; anything else the YAML store writes with yaml.Marshal, newline and all
+    expect(sealboxSync(["decrypt", "--extract", '["db"]["port"]', "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("5432\n");
+    expect(sealboxSync(["decrypt", "--extract", '["db"]["port"]', "--output-type", "json", "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("5432");
     const missing = sealboxSync(["decrypt", "--extract", '["nope"]', "s.yaml"], { cwd: dir, env: withKey() });
     expect(missing.status).toBe(91);
   });
