@@ -378,7 +378,6 @@ class Emitter {
   private run = "";
   private whitespace = true;
   private indention = true;
-  private openEnded = false;
   private footIndent = -1;
   private indent = -1;
   private readonly indents: number[] = [];
@@ -386,7 +385,6 @@ class Emitter {
   private state = St.DocStart;
   private first = true;
   private flowLevel = 0;
-  private rootContext = false;
   private simpleKeyContext = false;
   private headComment = "";
   private lineComment = "";
@@ -440,7 +438,6 @@ class Emitter {
     this.put(indicator);
     this.whitespace = isWhitespace;
     this.indention = this.indention && isIndention;
-    this.openEnded = false;
   }
 
   private increaseIndent(flow: boolean, indentless: boolean): void {
@@ -569,18 +566,15 @@ class Emitter {
       this.state = St.DocContent;
       return;
     }
-    // STREAM-END: a "|+" block left the stream open-ended
-    if (this.openEnded) {
-      this.writeIndicator("...", true, false, false);
-      this.writeIndent();
-    }
+    // STREAM-END: no "..." even after an open-ended root scalar, as go-yaml's encoder clears
+    // open_ended just before it (encode.go finish): yaml.Marshal(5432) is "5432\n"
     this.state = St.End;
   }
 
   private emitDocumentContent(e: Event): void {
     this.states.push(St.DocEnd);
     this.processHeadComment();
-    this.emitNode(e, true, false);
+    this.emitNode(e, false);
     this.processLineComment();
     this.processFootComment();
   }
@@ -622,7 +616,7 @@ class Emitter {
     this.writeIndent();
     this.writeIndicator("-", true, false, true);
     this.states.push(St.BlockSeqItem);
-    this.emitNode(e, false, false);
+    this.emitNode(e, false);
     this.processLineComment();
     this.processFootComment();
   }
@@ -642,12 +636,12 @@ class Emitter {
     }
     if (this.checkSimpleKey(e)) {
       this.states.push(St.BlockMapSimpleValue);
-      this.emitNode(e, false, true);
+      this.emitNode(e, true);
       return;
     }
     this.writeIndicator("?", true, false, true);
     this.states.push(St.BlockMapValue);
-    this.emitNode(e, false, false);
+    this.emitNode(e, false);
   }
 
   private emitBlockMappingValue(e: Event, simple: boolean): void {
@@ -670,7 +664,7 @@ class Emitter {
       }
     }
     this.states.push(St.BlockMapKey);
-    this.emitNode(e, false, false);
+    this.emitNode(e, false);
     this.processLineComment();
     this.processFootComment();
   }
@@ -690,8 +684,7 @@ class Emitter {
     return (e.type === Ev.MapStart || e.type === Ev.SeqStart) && this.isEmptyCollection();
   }
 
-  private emitNode(e: Event, root: boolean, simpleKey: boolean): void {
-    this.rootContext = root;
+  private emitNode(e: Event, simpleKey: boolean): void {
     this.simpleKeyContext = simpleKey;
     if (e.type === Ev.Scalar) return this.emitScalar(e.node!);
     const empty = this.isEmptyCollection();
@@ -742,7 +735,6 @@ class Emitter {
     } else this.writeFoldable(value, allowBreaks, "plain");
     if (value.length > 0) this.whitespace = false;
     this.indention = false;
-    if (this.rootContext) this.openEnded = true;
   }
 
   private writeSingleQuoted(value: string, allowBreaks: boolean): void {
@@ -835,20 +827,10 @@ class Emitter {
     // write_block_scalar_hints
     const first = value.codePointAt(0) ?? 0;
     if (first === 0x20 || isBreak(first)) this.writeIndicator(String(this.bestIndent), false, false, false);
-    this.openEnded = false;
     const lastCp = value.length ? value.codePointAt(value.length - (isLowSurrogate(value.charCodeAt(value.length - 1)) ? 2 : 1))! : 0;
     let chomp = "";
     if (value.length === 0 || !isBreak(lastCp)) chomp = "-";
-    else if (value.length === 1) {
-      chomp = "+";
-      this.openEnded = true;
-    } else {
-      const before = value.codePointAt(value.length - (isLowSurrogate(value.charCodeAt(value.length - 2)) ? 3 : 2))!;
-      if (isBreak(before)) {
-        chomp = "+";
-        this.openEnded = true;
-      }
-    }
+    else if (value.length === 1 || isBreak(value.codePointAt(value.length - (isLowSurrogate(value.charCodeAt(value.length - 2)) ? 3 : 2))!)) chomp = "+";
     if (chomp) this.writeIndicator(chomp, false, false, false);
     this.processLineComment(true);
     this.whitespace = true;
