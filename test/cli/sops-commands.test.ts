@@ -600,6 +600,55 @@ describe("exec-env, exec-file, filestatus, keygen, edit", () => {
     }
   });
 
+  it("exec-file pastes the temp file's path into the command as text, as sops does, so {} works inside single or double quotes, bare, twice, and in a nested sh -c", () => {
+    const dir = workdir({ "c.yaml": "k: v\n" });
+    enc(dir, "c.yaml");
+    const command = `cat '{}'; cat "{}"; cat {}; cmp {} {} && echo same; sh -c 'wc -l < {}'; printf '%s\\n' '{}' > where`;
+    const r = sealboxSync(["exec-file", "c.yaml", command], { cwd: dir, env: withKey() });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(r.stdout.toString()).toBe("k: v\nk: v\nk: v\nsame\n1\n");
+    const path = readFileSync(join(dir, "where"), "utf8").trim();
+    expect(path).toMatch(/^\/.*\/sealbox-[A-Za-z0-9]+\/c\.yaml$/);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("exec-file runs nothing that a file's name holds: the temp file takes the name with every character but letters, digits and ._+- made _, keeping its extension", () => {
+    // each would run under a raw paste in one of the quoting contexts below
+    const name = `my secrets $(touch pwned1) \`touch pwned2\`; touch pwned3; x'y"z.enc.yaml`;
+    const dir = workdir({ [name]: "k: v\n" });
+    expect(enc(dir, name).status).toBe(0);
+    const r = sealboxSync(["exec-file", name, `cat '{}'; cat "{}"; cat {}; basename {}`], { cwd: dir, env: withKey() });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(r.stdout.toString()).toBe("k: v\nk: v\nk: v\nmy_secrets___touch_pwned1___touch_pwned2___touch_pwned3__x_y_z.enc.yaml\n");
+    expect(readdirSync(dir).filter((f) => f.startsWith("pwned"))).toEqual([]);
+  });
+
+  it("exec-file --filename: a name with characters that are not safe in a command line is refused before anything runs; only the name's last part counts", () => {
+    const dir = workdir({ "c.yaml": "k: v\n" });
+    enc(dir, "c.yaml");
+    for (const bad of ["app conf", "x;touch pwned", "$(touch pwned)", "a'b", 'a"b']) {
+      const r = sealboxSync(["exec-file", "--filename", bad, "c.yaml", "touch ran; cat {}"], { cwd: dir, env: withKey() });
+      expect({ status: r.status, stdout: r.stdout.toString() }, bad).toEqual({ status: 1, stdout: "" });
+      expect(r.stderr, bad).toContain(`argument '${bad}' is invalid. the temp file's name is pasted into the command line for {}: use only letters, digits and . _ + -`);
+    }
+    expect(readdirSync(dir).sort()).toEqual(["c.yaml"]);
+    const named = sealboxSync(["exec-file", "--filename", "my dir/app.conf", "c.yaml", "printf '%s\\n' '{}'"], { cwd: dir, env: withKey() });
+    expect(named.stdout.toString()).toMatch(/\/sealbox-[A-Za-z0-9]+\/app\.conf\n$/);
+  });
+
+  it("exec-file refuses a TMPDIR whose path is not safe to paste into a command line, before decrypting: nothing run, no temp file", () => {
+    const dir = workdir({ "c.yaml": "k: v\n" });
+    enc(dir, "c.yaml");
+    const tmp = mkdtempSync(join(tmpdir(), "sealbox tmp $(touch pwned)-"));
+    for (const env of [cleanEnv({ TMPDIR: tmp }), withKey({ TMPDIR: tmp })]) {
+      const r = sealboxSync(["exec-file", "c.yaml", "touch ran; cat {}"], { cwd: dir, env });
+      expect({ status: r.status, stdout: r.stdout.toString() }).toEqual({ status: 1, stdout: "" });
+      expect(r.stderr).toBe(`sealbox: exec-file makes its temp file under ${tmp} (TMPDIR), whose path is pasted into the command line for {} and must hold only letters, digits and / . _ + -: set TMPDIR to such a directory\n`);
+    }
+    expect(readdirSync(dir).sort()).toEqual(["c.yaml"]);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
   it("exec-env --background exits 0 once the command has started; the command runs on after sealbox, with the values (as that --user, run as root), its output on /dev/null", async () => {
     const dir = workdir({ "app.env": "DB_USER=admin\n" });
     enc(dir, "app.env");

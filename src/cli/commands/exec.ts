@@ -42,8 +42,8 @@ export function registerExecFile(program: Command): void {
       .command("exec-file")
       .description("run a command with the decrypted file at a private temp path; {} in the command is that path (sops exec-file)")
       .argument("<file>", "the encrypted file")
-      .argument("<command>", "the command line, run by sh -c; {} stands for the temp file")
-      .option("--filename <name>", "the temp file's name (default: the file's own name)", tempFileName)
+      .argument("<command>", "the command line, run by sh -c; each {} is replaced by the temp file's path, as text, so it may stand in quotes")
+      .option("--filename <name>", "the temp file's name, of letters, digits and . _ + - (default: the file's own name, any other character made _)", tempFileName)
       .option("--no-fifo", "accepted for sops compatibility: sealbox always uses a private 0600 file")
       .option("--user <user>", "run the command as this user (sealbox must run as root); the temp file is theirs, 0600")
       // refused in the action, with the reason: not offered in help or completion
@@ -61,6 +61,14 @@ export function registerExecFile(program: Command): void {
           "exec-file --background is not supported: the temp file must be gone when sealbox exits, and a command left running would still need it. Run sealbox itself in the background instead (sealbox exec-file FILE CMD &: the file is removed when the command ends), or use exec-env --background",
         );
       }
+      const { tmpdir } = await import("node:os");
+      if (!SHELL_SAFE_PATH.test(tmpdir())) {
+        const { SealboxError } = await import("../../errors.js");
+        throw new SealboxError(
+          "Generic",
+          `exec-file makes its temp file under ${tmpdir()} (TMPDIR), whose path is pasted into the command line for {} and must hold only letters, digits and / . _ + -: set TMPDIR to such a directory`,
+        );
+      }
       const { decrypt } = await import("../../ops/sops-ops.js");
       const { decryptOptions } = await import("../sops-flags.js");
       const { readInput } = await import("../../ops/file-io.js");
@@ -70,16 +78,31 @@ export function registerExecFile(program: Command): void {
       const plain = await decrypt((await readInput(file)).bytes, decryptOptions(flags, file));
       const env = await inheritedEnv(process.env, user);
       process.exitCode = await withPrivateFile(
-        flags.filename ?? basename(file),
+        flags.filename ?? basename(file).replace(/[^\w.+-]/g, "_"),
         plain,
-        (path) => runShell(commandLine.split("{}").join('"$1"'), { args: [path], env, user }),
+        // a plain text swap, as sops's: the path (mkdtemp's directory, a checked or cleaned name)
+        // holds only SHELL_SAFE_PATH's characters, so it means the same in any quoting context
+        (path) => runShell(commandLine.split("{}").join(path), { env, user }),
         user,
       );
     });
 }
 
-/** --filename: the temp file is made under this name in a private directory, so it must name a file. */
+/**
+ * What exec-file's temp path may hold: pasted into a command line, none of these characters is
+ * special to sh, bare or in single or double quotes, so a file's name cannot run anything.
+ */
+const SHELL_SAFE_PATH = /^[\w./+-]+$/;
+
+/**
+ * --filename: the temp file is made under this name in a private directory, so it must name a
+ * file; refused rather than cleaned when unsafe, as it was chosen to be exactly that name.
+ */
 function tempFileName(value: string): string {
-  if (["", ".", ".."].includes(basename(value))) throw new InvalidArgumentError("a file name is needed: the temp file is made under it in a private directory");
+  const name = basename(value);
+  if (["", ".", ".."].includes(name)) throw new InvalidArgumentError("a file name is needed: the temp file is made under it in a private directory");
+  if (!SHELL_SAFE_PATH.test(name)) {
+    throw new InvalidArgumentError("the temp file's name is pasted into the command line for {}: use only letters, digits and . _ + -");
+  }
   return value;
 }
