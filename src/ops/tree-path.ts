@@ -19,11 +19,10 @@ export function parseTreePath(text: string): TreePath {
   return path;
 }
 
+const step = (segment: string | number): string => (typeof segment === "number" ? `[${segment}]` : `[${JSON.stringify(segment)}]`);
+
 function describe(path: TreePath, upTo: number): string {
-  return path
-    .slice(0, upTo + 1)
-    .map((p) => (typeof p === "number" ? `[${p}]` : `[${JSON.stringify(p)}]`))
-    .join("");
+  return path.slice(0, upTo + 1).map(step).join("");
 }
 
 export function getAtPath(root: Branch, path: TreePath): Value {
@@ -36,30 +35,41 @@ export function getAtPath(root: Branch, path: TreePath): Value {
   return current;
 }
 
-/** Sets a value, creating maps (for keys) and lists (for indexes) on the way, as sops set does. */
+/** What sops's valueFromPathAndLeaf builds for the rest of a path: a one-item map for a key, a one-item list for an index. */
+function built(path: TreePath, value: Value): Value {
+  if (path.length === 0) return value;
+  const inner = built(path.slice(1), value);
+  return typeof path[0] === "number" ? [inner] : new Branch([{ key: path[0]!, value: inner }]);
+}
+
+/**
+ * Sets a value as sops's TreeBranch.Set does. A missing key is added; an index past a list's end
+ * appends (whatever the index); a scalar or null on the way is replaced by what the rest of the path
+ * builds; an index on a mapping changes nothing. sops crashes on a key into a list or a negative
+ * index: those are refused.
+ */
 export function setAtPath(root: Branch, path: TreePath, value: Value): void {
-  let current: Value = root;
-  path.forEach((segment, i) => {
+  const setIn = (node: Value, i: number): Value => {
+    const segment = path[i]!;
     const last = i === path.length - 1;
-    const next = path[i + 1];
-    const fresh = (): Value => (typeof next === "number" ? [] : new Branch());
-    if (typeof segment === "string") {
-      if (!(current instanceof Branch)) throw new SealboxError("InvalidTreePathFormat", `${describe(path, i - 1)} is not a mapping`);
-      if (last) current.set(segment, value);
-      else {
-        if (!current.has(segment) || current.get(segment) === null) current.set(segment, fresh());
-        current = current.get(segment)!;
-      }
-    } else {
-      if (!Array.isArray(current)) throw new SealboxError("InvalidTreePathFormat", `${describe(path, i - 1)} is not a list`);
-      const index = segment >= current.length ? current.length : segment;
-      if (last) current[index] = value;
-      else {
-        if (index === current.length) current.push(fresh());
-        current = current[index];
-      }
+    if (node instanceof Branch) {
+      if (typeof segment !== "string") return node; // sops: the built list is not a map, so nothing is added
+      const item = node.items.find((it) => it.key === segment);
+      if (!item) node.items.push({ key: segment, value: built(path.slice(i + 1), value) });
+      else item.value = last ? value : setIn(item.value, i + 1);
+      return node;
     }
-  });
+    if (Array.isArray(node)) {
+      if (typeof segment !== "number" || segment < 0) {
+        throw new SealboxError("InvalidTreePathFormat", `${describe(path, i - 1)} is a list: ${step(segment)} cannot index it`);
+      }
+      if (segment >= node.length) node.push(built(path.slice(i + 1), value));
+      else node[segment] = last ? value : setIn(node[segment]!, i + 1);
+      return node;
+    }
+    return built(path.slice(i), value);
+  };
+  setIn(root, 0);
 }
 
 export function unsetAtPath(root: Branch, path: TreePath): void {

@@ -477,6 +477,40 @@ describe("decrypt, extract, set and unset", () => {
     expect(sealboxSync(["unset", "--idempotent", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(0);
   });
 
+  it("set goes through a scalar or a scalar list item as sops's TreeBranch.Set does, building the rest of the path there", () => {
+    const dir = workdir({ "s.yaml": "a: 1\nm:\n  k: v\nlist:\n  - x\n  - z\n" });
+    enc(dir, "s.yaml");
+    const original = readFileSync(join(dir, "s.yaml"));
+    const env = withKey();
+    const rest = "m:\n    k: v\nlist:\n    - x\n    - z\n";
+    const cases: [string, string, string][] = [
+      // a key on a scalar: the scalar becomes a one-key map
+      ['["a"]["b"]', '"s3cr3t"', `a:\n    b: s3cr3t\n${rest}`],
+      // a key on a list item that is a scalar: the item becomes a map
+      ['["list"][0]["k"]', "1", "a: 1\nm:\n    k: v\nlist:\n    - k: 1\n    - z\n"],
+      // an index on a scalar: a one-item list, whatever the index
+      ['["a"][3]', '"v"', `a:\n    - v\n${rest}`],
+      ['["a"][0]["b"]', "true", `a:\n    - b: true\n${rest}`],
+      // an index on a mapping: sops changes nothing, and succeeds
+      ['["m"][0]', '"v"', `a: 1\n${rest}`],
+      ["[0]", '"v"', `a: 1\n${rest}`],
+    ];
+    for (const [path, value, decrypted] of cases) {
+      writeFileSync(join(dir, "s.yaml"), original);
+      const r = sealboxSync(["set", "s.yaml", path, value], { cwd: dir, env });
+      expect(r.stderr, path).toBe("");
+      expect(r.status, path).toBe(0);
+      expect(sealboxSync(["decrypt", "s.yaml"], { cwd: dir, env }).stdout.toString(), path).toBe(decrypted);
+      if (value === '"s3cr3t"') expect(readFileSync(join(dir, "s.yaml"), "utf8")).toMatch(/^ {4}b: ENC\[AES256_GCM,/m);
+    }
+    // sops crashes on a negative index into a list: refused, the file untouched
+    writeFileSync(join(dir, "s.yaml"), original);
+    const negative = sealboxSync(["set", "s.yaml", '["list"][-1]', '"v"'], { cwd: dir, env });
+    expect(negative.status).toBe(91);
+    expect(negative.stderr).toContain('["list"] is a list: [-1] cannot index it');
+    expect(readFileSync(join(dir, "s.yaml"))).toEqual(original);
+  });
+
   it("set --value-file names the value's file in the third argument, --value-stdin reads stdin, as in sops", () => {
     const dir = workdir({ "s.yaml": "a: 1\n", "value.json": '{"uid": [1000]}\n' });
     enc(dir, "s.yaml");
