@@ -1,21 +1,22 @@
 // Paths into a document as sops writes them for --extract, set and unset: ["key"][0]["sub"].
 import { Branch, type TreePath, type Value } from "../tree/tree.js";
-import { SealboxError } from "../errors.js";
+import { SealboxError, type ExitCodeName } from "../errors.js";
 
 const SEGMENT = /\[\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(-?\d+))\s*\]/y;
 
-export function parseTreePath(text: string): TreePath {
+/** `code` is the exit status of a path that does not parse: sops's is 91 for --extract, 7 for set and unset. */
+export function parseTreePath(text: string, code: ExitCodeName = "InvalidTreePathFormat"): TreePath {
   const path: TreePath = [];
   SEGMENT.lastIndex = 0;
   let pos = 0;
   while (pos < text.length) {
     SEGMENT.lastIndex = pos;
     const m = SEGMENT.exec(text);
-    if (!m) throw new SealboxError("InvalidTreePathFormat", `invalid tree path ${JSON.stringify(text)}: expected segments like ["key"] or [0]`);
+    if (!m) throw new SealboxError(code, `invalid tree path ${JSON.stringify(text)}: expected segments like ["key"] or [0]`);
     path.push(m[3] !== undefined ? Number(m[3]) : (m[1] ?? m[2]).replace(/\\(.)/g, "$1"));
     pos = SEGMENT.lastIndex;
   }
-  if (path.length === 0) throw new SealboxError("InvalidTreePathFormat", "the tree path is empty");
+  if (path.length === 0) throw new SealboxError(code, "the tree path is empty");
   return path;
 }
 

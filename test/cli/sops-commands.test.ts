@@ -511,6 +511,18 @@ describe("decrypt, extract, set and unset", () => {
     expect(readFileSync(join(dir, "s.yaml"))).toEqual(original);
   });
 
+  it("set and unset answer a path or value that does not parse with exit 7 (sops's ErrorInvalidSetFormat), writing nothing", () => {
+    const dir = workdir({ "s.yaml": "a: 1\n" });
+    enc(dir, "s.yaml");
+    const before = readFileSync(join(dir, "s.yaml"));
+    const env = withKey();
+    for (const args of [["set", "s.yaml", "a.b", '"v"'], ["set", "s.yaml", '["a"]', "v"], ["unset", "s.yaml", '["a"'], ["--set", '[a] "v"', "s.yaml"]]) {
+      const r = sealboxSync(args, { cwd: dir, env });
+      expect(r.status, args.join(" ")).toBe(7);
+      expect(readFileSync(join(dir, "s.yaml"))).toEqual(before);
+    }
+  });
+
   it("set --value-file names the value's file in the third argument, --value-stdin reads stdin, as in sops", () => {
     const dir = workdir({ "s.yaml": "a: 1\n", "value.json": '{"uid": [1000]}\n' });
     enc(dir, "s.yaml");

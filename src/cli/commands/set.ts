@@ -46,9 +46,15 @@ export function registerSet(program: Command): void {
       if ((valueText === undefined) !== !!flags.valueStdin) {
         throw new SealboxError("InvalidSetFormat", flags.valueStdin ? "with --value-stdin the value comes from stdin: give no third argument" : flags.valueFile ? "--value-file needs the value's file as the third argument" : "give the value as the third argument, or --value-stdin");
       }
+      // as in sops: the path first, and a path or value that does not parse is ErrorInvalidSetFormat
+      const path = parseTreePath(pathText, "InvalidSetFormat");
       const raw = flags.valueStdin ? (await readInput("-")).bytes : flags.valueFile ? (await readInput(valueText)).bytes : Buffer.from(valueText!);
-      const value = parseJson(raw, "the value");
-      const path = parseTreePath(pathText);
+      let value;
+      try {
+        value = parseJson(raw, "the value");
+      } catch (error) {
+        throw error instanceof SealboxError ? new SealboxError("InvalidSetFormat", error.message, { file: error.file, line: error.line, cause: error }) : error;
+      }
       await rewrite(file, flags, (doc) => {
         if (flags.idempotent) {
           try {
@@ -76,7 +82,7 @@ export function registerUnset(program: Command): void {
     .addHelpText("after", `\nExample:\n  sealbox unset secrets.enc.yaml '["data"]["old_token"]'`)
     .action(async (file: string, pathText: string, flags: DecryptFlags & { idempotent?: boolean }) => {
       const { parseTreePath, unsetAtPath, getAtPath } = await import("../../ops/tree-path.js");
-      const path = parseTreePath(pathText);
+      const path = parseTreePath(pathText, "InvalidSetFormat");
       await rewrite(file, flags, (doc) => {
         if (flags.idempotent) {
           try {
