@@ -36,6 +36,11 @@ export function getAtPath(root: Branch, path: TreePath): Value {
   return current;
 }
 
+/** A key or a negative index into a list: sops's set and unset crash there (a failed type assertion, an index out of range). */
+function notIntoList(path: TreePath, i: number): SealboxError {
+  return new SealboxError("InvalidTreePathFormat", `${describe(path, i - 1)} is a list: ${step(path[i]!)} cannot index it`);
+}
+
 /** What sops's valueFromPathAndLeaf builds for the rest of a path: a one-item map for a key, a one-item list for an index. */
 function built(path: TreePath, value: Value): Value {
   if (path.length === 0) return value;
@@ -61,9 +66,7 @@ export function setAtPath(root: Branch, path: TreePath, value: Value): void {
       return node;
     }
     if (Array.isArray(node)) {
-      if (typeof segment !== "number" || segment < 0) {
-        throw new SealboxError("InvalidTreePathFormat", `${describe(path, i - 1)} is a list: ${step(segment)} cannot index it`);
-      }
+      if (typeof segment !== "number" || segment < 0) throw notIntoList(path, i);
       if (segment >= node.length) node.push(built(path.slice(i + 1), value));
       else node[segment] = last ? value : setIn(node[segment]!, i + 1);
       return node;
@@ -73,13 +76,33 @@ export function setAtPath(root: Branch, path: TreePath, value: Value): void {
   setIn(root, 0);
 }
 
-export function unsetAtPath(root: Branch, path: TreePath): void {
-  const parent = path.length > 1 ? getAtPath(root, path.slice(0, -1)) : root;
-  const last = path[path.length - 1];
-  if (typeof last === "string" && parent instanceof Branch && parent.delete(last)) return;
-  if (typeof last === "number" && Array.isArray(parent) && last >= 0 && last < parent.length) {
-    parent.splice(last, 1);
-    return;
+/**
+ * Removes the value at `path` as sops's TreeBranch.Unset does. A key or index that is not there is
+ * sops's SopsKeyNotFound (exit 1), which --idempotent forgives (`missingIsFine`: then false, nothing
+ * removed); a scalar or null on the way is an error it does not forgive. As in set, a key or
+ * negative index into a list is refused (sops crashes).
+ */
+export function unsetAtPath(root: Branch, path: TreePath, missingIsFine = false): boolean {
+  const missing = (i: number): boolean => {
+    if (missingIsFine) return false;
+    throw new SealboxError("Generic", `${describe(path, i)} not found in the document`);
+  };
+  let node: Value = root;
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i]!;
+    const last = i === path.length - 1;
+    if (node instanceof Branch) {
+      if (typeof segment !== "string" || !node.has(segment)) return missing(i);
+      if (last) node.delete(segment);
+      else node = node.get(segment)!;
+    } else if (Array.isArray(node)) {
+      if (typeof segment !== "number" || segment < 0) throw notIntoList(path, i);
+      if (segment >= node.length) return missing(i);
+      if (last) node.splice(segment, 1);
+      else node = node[segment]!;
+    } else {
+      throw new SealboxError("Generic", `${describe(path, i - 1)} is neither a mapping nor a list: there is no ${step(segment)} in it to unset`);
+    }
   }
-  throw new SealboxError("InvalidTreePathFormat", `${describe(path, path.length - 1)} not found in the document`);
+  return true;
 }

@@ -473,7 +473,7 @@ describe("decrypt, extract, set and unset", () => {
     const after = readFileSync(join(dir, "s.yaml"), "utf8");
     expect(stanza(after)).toBe(stanza(before));
     expect(sealboxSync(["decrypt", "s.yaml"], { cwd: dir, env: withKey() }).stdout.toString()).toBe("b: two\nc:\n    d:\n        e:\n            - 1\n            - x\n");
-    expect(sealboxSync(["unset", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(91);
+    expect(sealboxSync(["unset", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(1);
     expect(sealboxSync(["unset", "--idempotent", "s.yaml", '["a"]'], { cwd: dir, env: withKey() }).status).toBe(0);
   });
 
@@ -509,6 +509,27 @@ describe("decrypt, extract, set and unset", () => {
     expect(negative.status).toBe(91);
     expect(negative.stderr).toContain('["list"] is a list: [-1] cannot index it');
     expect(readFileSync(join(dir, "s.yaml"))).toEqual(original);
+  });
+
+  it("unset fails on a missing key or index as sops's TreeBranch.Unset does (exit 1; --idempotent forgives only that), and on a scalar on the way", () => {
+    const dir = workdir({ "s.yaml": "a: 1\nlist:\n  - x\n" });
+    enc(dir, "s.yaml");
+    const before = readFileSync(join(dir, "s.yaml"));
+    const env = withKey();
+    const cases: [string[], number, string][] = [
+      [["unset", "s.yaml", '["b"]'], 1, '["b"] not found in the document'],
+      [["unset", "s.yaml", '["list"][1]'], 1, '["list"][1] not found in the document'],
+      [["unset", "--idempotent", "s.yaml", '["list"][1]'], 0, ""],
+      [["unset", "--idempotent", "s.yaml", '["list"][0]["k"]'], 1, '["list"][0] is neither a mapping nor a list: there is no ["k"] in it to unset'],
+      [["unset", "--idempotent", "s.yaml", '["a"][0]'], 1, '["a"] is neither a mapping nor a list: there is no [0] in it to unset'],
+      [["unset", "--idempotent", "s.yaml", '["list"]["k"]'], 91, '["list"] is a list: ["k"] cannot index it'],
+    ];
+    for (const [args, status, message] of cases) {
+      const r = sealboxSync(args, { cwd: dir, env });
+      expect(r.status, args.join(" ")).toBe(status);
+      expect(r.stderr, args.join(" ")).toBe(message ? `sealbox: s.yaml: ${message}\n` : "");
+      expect(readFileSync(join(dir, "s.yaml"))).toEqual(before);
+    }
   });
 
   it("set and unset answer a path or value that does not parse with exit 7 (sops's ErrorInvalidSetFormat), writing nothing", () => {

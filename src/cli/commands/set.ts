@@ -81,18 +81,8 @@ export function registerUnset(program: Command): void {
   ))
     .addHelpText("after", `\nExample:\n  sealbox unset secrets.enc.yaml '["data"]["old_token"]'`)
     .action(async (file: string, pathText: string, flags: DecryptFlags & { idempotent?: boolean }) => {
-      const { parseTreePath, unsetAtPath, getAtPath } = await import("../../ops/tree-path.js");
+      const { parseTreePath, unsetAtPath } = await import("../../ops/tree-path.js");
       const path = parseTreePath(pathText, "InvalidSetFormat");
-      await rewrite(file, flags, (doc) => {
-        if (flags.idempotent) {
-          try {
-            getAtPath(doc, path);
-          } catch {
-            return false;
-          }
-        }
-        unsetAtPath(doc, path);
-        return true;
-      });
+      await rewrite(file, flags, (doc) => unsetAtPath(doc, path, flags.idempotent));
     });
 }
