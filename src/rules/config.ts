@@ -312,7 +312,18 @@ function parseRulesFile(configPath: string, text: string): { root?: YAMLMap; rea
 function withMergesApplied(doc: Document, root: Node | null, reader: RuleReader): Node | null {
   const done = new Set<Node>();
   const keyOf = (pair: { key: unknown }): unknown => (isScalar(pair.key) ? pair.key.value : undefined);
-  const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
+  // Each alias's node, found in one pass in document order (the last anchor of its name before it),
+  // before any alias is replaced: Alias.resolve walks the document at every call, and once aliases
+  // stand for shared nodes a billion-laughs file makes that walk exponential.
+  const targets = new Map<unknown, unknown>();
+  const anchors = new Map<string, unknown>();
+  yamlLibrary().visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) targets.set(node, anchors.get(node.source));
+      else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  const resolve = (node: unknown): unknown => (isAlias(node) ? targets.get(node) : node);
   const walk = (node: unknown): void => {
     if (!(isMap(node) || isSeq(node)) || done.has(node)) return;
     done.add(node);
