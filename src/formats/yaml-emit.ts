@@ -5,6 +5,9 @@
 // encoder (encode.go `node`: the event stream, with the "tail" that moves a key's foot comment) and
 // its emitter state machine (emitterc.go), restricted to what sops can produce: block collections,
 // empty flow collections, untagged scalars, comments.
+// The same emitter in go-yaml v2 mode (gopkg.in/yaml.v2 2.4, whose emitter is v3's ancestor) writes
+// JSON data as sigs.k8s.io/yaml's JSONToYAML does, for kubeseal's `-o yaml` (emitJsonAsGoYamlV2).
+import { SealboxError } from "../errors.js";
 import { Branch, Comment, Timestamp, type Documents, type Value } from "../tree/tree.js";
 import { canBePlainString } from "./yaml-resolve.js";
 
@@ -15,6 +18,8 @@ export const DEFAULT_YAML_INDENT = 4;
  * calls SetWidth, so emit_stream_start turns it into 1<<31-1: long lines are never folded.
  */
 const BEST_WIDTH = 2 ** 31 - 1;
+/** go-yaml v2's Marshal leaves best_width 0, which emit_stream_start makes 80: long lines fold there. */
+const V2_BEST_WIDTH = 80;
 
 const enum Style {
   Plain,
@@ -148,11 +153,11 @@ interface ScalarStyle {
   analysis: Analysis;
 }
 
-function styleOf(s: string): ScalarStyle {
+function styleOf(s: string, v2: boolean): ScalarStyle {
   // sops's own values, most of what an encrypted file holds, are plain: no need to analyse them
   if (SOPS_VALUE.test(s)) return { style: Style.Plain, analysis: simpleAnalysis(s.length) };
-  const analysis = analyze(s);
-  let style = s.includes("\n") ? Style.Literal : canBePlainString(s) ? Style.Plain : Style.Double;
+  const analysis = analyze(s, v2);
+  let style = s.includes("\n") ? Style.Literal : canBePlainString(s, v2) ? Style.Plain : Style.Double;
   if (style === Style.Plain && !analysis.blockPlainAllowed) style = Style.Single;
   if (style === Style.Single && !analysis.singleQuotedAllowed) style = Style.Double;
   if (style === Style.Literal && !analysis.blockAllowed) style = Style.Double;
@@ -165,22 +170,23 @@ function styledNode(s: string, { style, analysis }: ScalarStyle): YNode {
   return node;
 }
 
-function stringNode(s: string): YNode {
-  return styledNode(s, styleOf(s));
+function stringNode(s: string, v2 = false): YNode {
+  return styledNode(s, styleOf(s, v2));
 }
 
 // Keys repeat from file to file (apiVersion, data, sops, enc…): a bulk run works out each one's style
 // once. Keys only, never values: no secret is kept here.
-const keyStyles = new Map<string, ScalarStyle>();
+const keyStyles = [new Map<string, ScalarStyle>(), new Map<string, ScalarStyle>()];
 const KEY_STYLES_KEPT = 4096;
 
-function keyNode(key: string): YNode {
-  let known = keyStyles.get(key);
-  if (!known) {
-    known = styleOf(key);
-    if (keyStyles.size < KEY_STYLES_KEPT) keyStyles.set(key, known);
+function keyNode(key: string, v2 = false): YNode {
+  const known = keyStyles[+v2];
+  let style = known.get(key);
+  if (!style) {
+    style = styleOf(key, v2);
+    if (known.size < KEY_STYLES_KEPT) known.set(key, style);
   }
-  return styledNode(key, known);
+  return styledNode(key, style);
 }
 
 /** go-yaml's FormatFloat(f, 'g', -1, 64) with .inf/.nan: shortest digits, exponent below 1e-4 or from 1e6. */
@@ -228,7 +234,7 @@ function simpleAnalysis(bytes: number): Analysis {
 }
 
 /** emitterc.go yaml_emitter_analyze_scalar, in block context (sops never writes flow scalars). */
-function analyze(value: string): Analysis {
+function analyze(value: string, v2: boolean): Analysis {
   if (value.length === 0) return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false, bytes: 0 };
   // fast path: printable ASCII without indicators, quotes, ": " or '#', and no edge spaces
   if (
@@ -269,7 +275,8 @@ function analyze(value: string): Analysis {
     } else if ((c === 0x3a && followedByWhitespace) || (c === 0x23 && precededByWhitespace)) {
       blockIndicators = true; // ": " or " #"
     }
-    if (c === 0x09) tabs = true;
+    // v3 lets a tab into a literal block; to v2 it is a special character like any other control
+    if (c === 0x09 && !v2) tabs = true;
     else if (!isPrintable(c)) special = true;
     if (c === 0x20) {
       if (i === 0) leadingSpace = true;
@@ -372,6 +379,7 @@ const enum St {
 class Emitter {
   /** emitterc.go best_indent: emit_stream_start keeps 2 to 9 and makes anything else 2. */
   private readonly bestIndent: number;
+  private readonly bestWidth: number;
   private out = "";
   private column = 0;
   /** Scalar characters gathered by the scalar loops, written (and counted into column) together. */
@@ -385,6 +393,7 @@ class Emitter {
   private state = St.DocStart;
   private first = true;
   private flowLevel = 0;
+  private mappingContext = false;
   private simpleKeyContext = false;
   private headComment = "";
   private lineComment = "";
@@ -394,8 +403,12 @@ class Emitter {
   private events: Event[] = [];
   private at = 0;
 
-  constructor(indent: number) {
+  constructor(
+    indent: number,
+    private readonly v2 = false,
+  ) {
     this.bestIndent = indent < 2 || indent > 9 ? 2 : indent;
+    this.bestWidth = v2 ? V2_BEST_WIDTH : BEST_WIDTH;
   }
 
   emit(events: Event[]): string {
@@ -606,7 +619,8 @@ class Emitter {
   }
 
   private emitBlockSequenceItem(e: Event, first: boolean): void {
-    if (first) this.increaseIndent(false, false);
+    // v2 writes a mapping's sequence value unindented ("key:\n- a"); v3 only with compact_sequence_indent
+    if (first) this.increaseIndent(false, this.v2 && this.mappingContext && !this.indention);
     if (e.type === Ev.SeqEnd) {
       this.popIndent();
       this.popState();
@@ -636,12 +650,12 @@ class Emitter {
     }
     if (this.checkSimpleKey(e)) {
       this.states.push(St.BlockMapSimpleValue);
-      this.emitNode(e, true);
+      this.emitNode(e, true, true);
       return;
     }
     this.writeIndicator("?", true, false, true);
     this.states.push(St.BlockMapValue);
-    this.emitNode(e, false);
+    this.emitNode(e, false, true);
   }
 
   private emitBlockMappingValue(e: Event, simple: boolean): void {
@@ -664,7 +678,7 @@ class Emitter {
       }
     }
     this.states.push(St.BlockMapKey);
-    this.emitNode(e, false);
+    this.emitNode(e, false, true);
     this.processLineComment();
     this.processFootComment();
   }
@@ -684,7 +698,8 @@ class Emitter {
     return (e.type === Ev.MapStart || e.type === Ev.SeqStart) && this.isEmptyCollection();
   }
 
-  private emitNode(e: Event, simpleKey: boolean): void {
+  private emitNode(e: Event, simpleKey: boolean, mapping = false): void {
+    this.mappingContext = mapping;
     this.simpleKeyContext = simpleKey;
     if (e.type === Ev.Scalar) return this.emitScalar(e.node!);
     const empty = this.isEmptyCollection();
@@ -756,7 +771,7 @@ class Emitter {
         const edgeOk = kind === "plain" || (i > 0 && i < value.length - 1);
         if (allowBreaks && !spaces && edgeOk && value.charCodeAt(i + 1) !== 0x20) {
           this.flushRun();
-          if (this.column > BEST_WIDTH) {
+          if (this.column > this.bestWidth) {
             this.writeIndent();
           } else this.run += " ";
         } else this.run += " ";
@@ -804,7 +819,7 @@ class Emitter {
       } else if (c === 0x20) {
         if (allowBreaks && !spaces && i > 0 && i < value.length - 1) {
           this.flushRun();
-          if (this.column > BEST_WIDTH) {
+          if (this.column > this.bestWidth) {
             this.writeIndent();
             if (value.charCodeAt(i + 1) === 0x20) this.put("\\");
           } else this.run += " ";
@@ -868,7 +883,7 @@ function codePoints(s: string): number {
 }
 
 function analysisOf(node: YNode): Analysis {
-  return (node.analysis ??= analyze(node.value));
+  return (node.analysis ??= analyze(node.value, false));
 }
 
 const SHORT_ESCAPES: Record<number, string> = {
@@ -926,3 +941,114 @@ export function emitYamlValue(value: Value): string {
   events.push(event(Ev.StreamEnd));
   return new Emitter(DEFAULT_YAML_INDENT).emit(events);
 }
+
+// ---- sigs.k8s.io/yaml JSONToYAML (go-yaml v2), as kubeseal writes `-o yaml` ----
+
+/**
+ * JSONToYAML(JSON.stringify(value)): go-yaml v2 reads the JSON (numbers as int, uint64 or float64),
+ * then writes it with its mappings' keys in sorter.go's order, indent 2 and best_width 80.
+ */
+export function emitJsonAsGoYamlV2(value: unknown): string {
+  const events: Event[] = [];
+  documentEvents(jsonNode(value, ""), events);
+  events.push(event(Ev.StreamEnd));
+  return new Emitter(2, true).emit(events);
+}
+
+function jsonNode(value: unknown, path: string): YNode {
+  if (typeof value === "string") return stringNode(foldNel(readable(value, UNREADABLE, path)), true);
+  if (typeof value === "boolean") return newNode("scalar", String(value));
+  if (typeof value === "number" && Number.isFinite(value)) return newNode("scalar", goNumberText(value));
+  if (Array.isArray(value)) {
+    const sequence = newNode("seq");
+    sequence.content = value.map((item, i) => jsonNode(item, `${path}[${i}]`));
+    return sequence;
+  }
+  if (value === null || typeof value !== "object") return newNode("scalar", "null");
+  const mapping = newNode("map");
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record).sort(goYamlKeyCompare)) {
+    if (record[key] === undefined) continue; // as JSON.stringify leaves it out
+    const at = path ? `${path}.${key}` : key;
+    mapping.content.push(keyNode(readable(key, UNREADABLE_KEY, `a key in ${path || "the top level"}`), true), jsonNode(record[key], at));
+  }
+  return mapping;
+}
+
+/** A JSON number as go-yaml v2 reads JSON.stringify's text of it: an int64 or uint64 if it is one, else a float64. */
+function goNumberText(n: number): string {
+  return Number.isInteger(n) && n >= -(2 ** 63) && n < 2 ** 64 ? String(n) : formatYamlFloat(n);
+}
+
+// What go-yaml v2's reader refuses in the JSON kubeseal hands it (readerc.go: DEL, C1 controls but NEL,
+// U+FFFE/U+FFFF; encoding/json escapes every other control), and NEL in a key, where it breaks the
+// flow mapping's line: JSONToYAML fails on these, and kubeseal with it.
+const UNREADABLE = /[\x7f-\x84\x86-\x9f\ufffe\uffff]/;
+const UNREADABLE_KEY = /[\x7f-\x9f\ufffe\uffff]/;
+
+/**
+ * encoding/json leaves U+0085 (NEL) raw, and go-yaml reads it in the JSON's double-quoted string as a
+ * line break, folded as YAML folds them: spaces around the breaks dropped, one break a space, n breaks n-1 newlines.
+ */
+function foldNel(s: string): string {
+  return s.includes("\u0085") ? s.replace(/ *\u0085[ \u0085]*/g, (run) => {
+    const breaks = run.split("\u0085").length - 1;
+    return breaks === 1 ? " " : "\n".repeat(breaks - 1);
+  }) : s;
+}
+
+function readable(s: string, refused: RegExp, where: string): string {
+  const found = refused.exec(s);
+  if (found) {
+    const code = found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+    throw new SealboxError("ErrorDumpingTree", `${where} holds U+${code}, which kubeseal's YAML output cannot hold (sigs.k8s.io/yaml refuses it): write JSON instead`);
+  }
+  return s;
+}
+
+/** go-yaml v2 keyList.Less (sorter.go; v3's differs after a digit): non-letters before letters, digit runs compared as numbers. */
+export function goYamlKeyCompare(a: string, b: string): number {
+  const less = (x: string, y: string): boolean => {
+    const ar = [...x];
+    const br = [...y];
+    for (let i = 0; i < ar.length && i < br.length; i++) {
+      if (ar[i] === br[i]) continue;
+      const al = isLetter(ar[i]);
+      const bl = isLetter(br[i]);
+      if (al && bl) return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
+      if (al || bl) return bl;
+      let an = 0;
+      let bn = 0;
+      if (ar[i] === "0" || br[i] === "0") {
+        for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
+          if (ar[j] !== "0") {
+            an = 1;
+            bn = 1;
+            break;
+          }
+        }
+      }
+      let ai = i;
+      let bi = i;
+      for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10 + (ar[ai].charCodeAt(0) - 48);
+      for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10 + (br[bi].charCodeAt(0) - 48);
+      if (an !== bn) return an < bn;
+      if (ai !== bi) return ai < bi;
+      return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
+    }
+    return ar.length < br.length;
+  };
+  return less(a, b) ? -1 : less(b, a) ? 1 : 0;
+}
+
+// (ASCII answered without a regex: keys are nearly always ASCII, and sorting calls these most)
+function isLetter(c: string): boolean {
+  const code = c.charCodeAt(0);
+  return code < 128 ? (code | 32) >= 97 && (code | 32) <= 122 : /^\p{L}$/u.test(c);
+}
+
+function isDigit(c: string): boolean {
+  const code = c.charCodeAt(0);
+  return code < 128 ? code >= 48 && code <= 57 : /^\p{Nd}$/u.test(c);
+}
+

@@ -1,5 +1,6 @@
 // How go-yaml v3 resolves a plain scalar (resolve.go `resolve` with no tag): what sops reads a value as,
-// and therefore whether sops's writer may leave a string unquoted (encode.go `stringv`).
+// and therefore whether sops's writer may leave a string unquoted (encode.go `stringv`). With `v2`, as
+// go-yaml v2 (2.4) does, which kubeseal reads and writes manifests with (through sigs.k8s.io/yaml).
 
 export type GoResolved =
   | { tag: "null"; value: null }
@@ -37,6 +38,10 @@ const MAP: Record<string, GoResolved> = {
   "-.Inf": { tag: "float", value: -Infinity },
   "-.INF": { tag: "float", value: -Infinity },
 };
+// YAML 1.1's other booleans: resolveMap in v2, only quoted on the way out in v3
+const OLD_BOOLS = new Map(
+  ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"].map((word) => [word, /^(y|on)/i.test(word)]),
+);
 const HINTED = /^[-+0-9.yYnNtTfFoO~]/;
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const DIGITS: Record<number, RegExp> = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ };
@@ -88,6 +93,8 @@ function underscoresOk(s: string): boolean {
 
 /** strconv.ParseFloat for the spellings that reach it here: finite results only (±Inf is ErrRange). */
 function parseGoFloat(s: string): number | undefined {
+  // ParseFloat itself takes Go's digit separators: only a scalar starting with "." reaches it with them
+  if (s.includes("_")) s = underscoresOk(s) ? s.replace(/_/g, "") : "";
   if (!YAML_STYLE_FLOAT.test(s)) return undefined;
   const f = Number(s);
   return Number.isFinite(f) ? f : undefined;
@@ -131,11 +138,15 @@ export function goTimestampText(s: string): string | undefined {
   return `${y}-${two(mo)}-${two(d)}T${two(h)}:${two(mi)}:${two(sec)}${fraction ? "." + fraction : ""}${offset}`;
 }
 
-/** go-yaml v3 resolve("", s): the tag and value a plain scalar is read as. */
-export function goResolve(s: string): GoResolved {
+const BINARY_PREFIXES = [["0b", 2], ["-0b", 2]] as const;
+const PREFIXES = [...BINARY_PREFIXES, ["0o", 8], ["-0o", 8]] as const;
+
+/** go-yaml v3 resolve("", s) (v2's with `v2`): the tag and value a plain scalar is read as. */
+export function goResolve(s: string, v2 = false): GoResolved {
   if (s === "") return { tag: "null", value: null };
   if (!HINTED.test(s)) return { tag: "str", value: s };
-  const mapped = MAP[s];
+  // own entries only: "toString" is a string, not Object.prototype's method
+  const mapped = (Object.hasOwn(MAP, s) ? MAP[s] : undefined) ?? (v2 && OLD_BOOLS.has(s) ? { tag: "bool", value: OLD_BOOLS.get(s)! } : undefined);
   if (mapped) return mapped;
   const c = s[0];
   if (c === ".") {
@@ -149,8 +160,8 @@ export function goResolve(s: string): GoResolved {
     if (int !== undefined) return { tag: "int", value: int };
     const f = parseGoFloat(plain);
     if (f !== undefined) return { tag: "float", value: f };
-    // 0b/0o spellings ParseInt base 0 missed (only reachable with a sign before the prefix)
-    for (const [prefix, base] of [["0b", 2], ["-0b", 2], ["0o", 8], ["-0o", 8]] as const) {
+    // 0b/0o spellings ParseInt base 0 missed (only reachable with a sign before the prefix); v2 knows 0b only
+    for (const [prefix, base] of v2 ? BINARY_PREFIXES : PREFIXES) {
       if (plain.startsWith(prefix)) {
         const v = parseGoInt((prefix[0] === "-" ? "-" : "") + plain.slice(prefix.length), base, true);
         if (v !== undefined) return { tag: "int", value: v };
@@ -161,9 +172,8 @@ export function goResolve(s: string): GoResolved {
 }
 
 const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
-const OLD_BOOLS = new Set(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"]);
 
-/** encode.go stringv: a string may be written plain only if it reads back as a string, in YAML 1.1 too. */
-export function canBePlainString(s: string): boolean {
-  return goResolve(s).tag === "str" && !OLD_BOOLS.has(s) && !(s.includes(":") && BASE60_FLOAT.test(s));
+/** encode.go stringv: a string may be written plain only if it reads back as a string, in YAML 1.1 too (v3's old bools, both's base 60). */
+export function canBePlainString(s: string, v2 = false): boolean {
+  return goResolve(s, v2).tag === "str" && !OLD_BOOLS.has(s) && !(s.includes(":") && BASE60_FLOAT.test(s));
 }

@@ -9,6 +9,8 @@ import { parseJson } from "../formats/json.js";
 import { yamlProblem, yamlValueProblem } from "../formats/yaml-errors.js";
 import { outside, parseFastYamlStream, type FastValues } from "../formats/yaml-fast.js";
 import { yamlLibrary } from "../formats/yaml-library.js";
+import { emitJsonAsGoYamlV2, goYamlKeyCompare } from "../formats/yaml-emit.js";
+import { canBePlainString } from "../formats/yaml-resolve.js";
 import { isRecord, listItems } from "./objects.js";
 
 // through yaml-library.ts, as every use of the library: one instance, and the CLI bundle's fast copy
@@ -423,37 +425,30 @@ export function goJson(value: unknown): string {
   );
 }
 
-/** sigs.k8s.io/yaml: JSON → go-yaml v2, which sorts every mapping with its natural key order. */
-export function goYaml(value: unknown): string {
-  const sorted = sortDeep(value);
-  return (isRecord(sorted) && plainBlockMap(sorted, "")) || YAML.stringify(sorted, { version: "1.1", indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+/** sigs.k8s.io/yaml JSONToYAML: go-yaml v2 writes the JSON with its own key order, quoting and folding. */
+export function goYaml(value: Record<string, unknown>): string {
+  return plainBlockMap(value, "") || emitJsonAsGoYamlV2(value);
 }
 
-// A SealedSecret is mostly maps of plain strings; building the yaml library's node tree for it cost
-// more than its RSA work, so plainBlockMap writes that case directly, byte for byte as YAML.stringify
-// above would (test/sealed/manifest.test.ts compares the two). Anything else falls back to it.
+// A SealedSecret is mostly maps of plain strings; building the emitter's nodes and events for it cost
+// more than its RSA work, so plainBlockMap writes that case directly, byte for byte as the emitter
+// would (test/sealed/manifest.test.ts compares the two). Anything else goes to the emitter.
 
-/**
- * A string YAML.stringify writes unquoted: no indicator, space or colon anywhere, and none of the
- * library's own YAML 1.1 patterns for null, bool, int, float or timestamp (one regex: this runs on
- * every key and value).
- */
-const PLAIN_STRING = new RegExp(
-  `^(?!${new YAML.Document(null, { version: "1.1" }).schema.tags
-    .flatMap((tag) => (tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test ? [`(?:${tag.test.source})`] : []))
-    .join("|")})\\w[\\w./+=-]*$`,
-);
+// Plain to go-yaml v2 unless it reads back as another type: no indicator, space, colon or character
+// to escape, so nothing to quote or fold.
+const SIMPLE_PLAIN = /^\w[\w./+=-]*$/;
 
 function isPlainString(s: unknown): s is string {
-  return typeof s === "string" && PLAIN_STRING.test(s);
+  return typeof s === "string" && SIMPLE_PLAIN.test(s) && canBePlainString(s, true);
 }
 
 /** The block mapping of plain strings, booleans, lists of plain strings and such mappings; "" for anything else. */
 function plainBlockMap(map: Record<string, unknown>, indent: string): string {
   let out = "";
-  for (const key of Object.keys(map)) {
+  for (const key of Object.keys(map).sort(goYamlKeyCompare)) {
     const value = map[key];
-    if (!isPlainString(key)) return "";
+    // a key over 128 bytes is written as a "? " complex key
+    if (!isPlainString(key) || key.length > 128) return "";
     if (isPlainString(value) || typeof value === "boolean") {
       out += `${indent}${key}: ${value}\n`;
     } else if (Array.isArray(value)) {
@@ -468,64 +463,6 @@ function plainBlockMap(map: Record<string, unknown>, indent: string): string {
     }
   }
   return out;
-}
-
-function sortDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortDeep);
-  if (!isRecord(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort(goYamlKeyCompare)) setEntry(out, key, sortDeep(value[key]));
-  return out;
-}
-
-/** go-yaml v2 keyList.Less (sorter.go): non-letters before letters (after a digit, letters first), digit runs compared as numbers. */
-export function goYamlKeyCompare(a: string, b: string): number {
-  const less = (x: string, y: string): boolean => {
-    const ar = [...x];
-    const br = [...y];
-    let digits = false;
-    for (let i = 0; i < ar.length && i < br.length; i++) {
-      if (ar[i] === br[i]) {
-        digits = isDigit(ar[i]);
-        continue;
-      }
-      const al = isLetter(ar[i]);
-      const bl = isLetter(br[i]);
-      if (al && bl) return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
-      if (al || bl) return digits ? al : bl;
-      let an = 0;
-      let bn = 0;
-      if (ar[i] === "0" || br[i] === "0") {
-        for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
-          if (ar[j] !== "0") {
-            an = 1;
-            bn = 1;
-            break;
-          }
-        }
-      }
-      let ai = i;
-      let bi = i;
-      for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10 + (ar[ai].charCodeAt(0) - 48);
-      for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10 + (br[bi].charCodeAt(0) - 48);
-      if (an !== bn) return an < bn;
-      if (ai !== bi) return ai < bi;
-      return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
-    }
-    return ar.length < br.length;
-  };
-  return less(a, b) ? -1 : less(b, a) ? 1 : 0;
-}
-
-// (ASCII answered without a regex: keys are nearly always ASCII, and sorting calls these most)
-function isLetter(c: string): boolean {
-  const code = c.charCodeAt(0);
-  return code < 128 ? (code | 32) >= 97 && (code | 32) <= 122 : /^\p{L}$/u.test(c);
-}
-
-function isDigit(c: string): boolean {
-  const code = c.charCodeAt(0);
-  return code < 128 ? code >= 48 && code <= 57 : /^\p{Nd}$/u.test(c);
 }
 
 /** The text of a manifest file after its documents were edited: YAML keeps comments and layout. */
