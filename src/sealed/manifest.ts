@@ -2,15 +2,15 @@
 // YAML (multi-document) or JSON (one object or a stream), written with kubeseal's exact layout:
 // JSON in Go struct field order with sorted maps and Go's escaping; YAML as sigs.k8s.io/yaml writes it
 // (`---` first, keys in go-yaml's natural order, YAML 1.1 quoting, sequences not indented).
-import type { Document as YamlDocument, DocumentOptions, ParseOptions, SchemaOptions, ScalarTag } from "yaml";
+import type { Document as YamlDocument, Tags } from "yaml";
 import { SealboxError } from "../errors.js";
 import { isStdBase64 } from "../core/base64.js";
 import { parseJson } from "../formats/json.js";
 import { yamlProblem, yamlValueProblem } from "../formats/yaml-errors.js";
 import { outside, parseFastYamlStream, type FastValues } from "../formats/yaml-fast.js";
 import { yamlLibrary } from "../formats/yaml-library.js";
-import { emitJsonAsGoYamlV2, goYamlKeyCompare } from "../formats/yaml-emit.js";
-import { canBePlainString } from "../formats/yaml-resolve.js";
+import { emitJsonAsGoYamlV2, formatYamlFloat, goYamlKeyCompare } from "../formats/yaml-emit.js";
+import { canBePlainString, goResolve } from "../formats/yaml-resolve.js";
 import { isRecord, listItems } from "./objects.js";
 
 // through yaml-library.ts, as every use of the library: one instance, and the CLI bundle's fast copy
@@ -84,7 +84,15 @@ export function parseManifests(text: string, file: string): ManifestFile {
  * The documents of a manifest text in order, each as soon as it is parsed: sealing starts on one
  * before the next is read.
  */
-export function* manifestDocs(text: string, file: string): Generator<ManifestDoc> {
+export function manifestDocs(text: string, file: string): Generator<ManifestDoc> {
+  return documents(text, file, false);
+}
+
+/**
+ * Documents for editing (YAML 1.2: `n`, `yes`, `on` stay strings, as the author meant), or
+ * `asKubeseal`, for reading only, with values as kubeseal reads them (kubesealValue).
+ */
+function* documents(text: string, file: string, asKubeseal: boolean): Generator<ManifestDoc> {
   refuseHuge(text, file);
   if (isJsonText(text)) {
     yield* parseJsonStream(text, file);
@@ -92,10 +100,9 @@ export function* manifestDocs(text: string, file: string): Generator<ManifestDoc
   }
   // one pass for every document's line (counting from the top for each was quadratic in documents)
   const lines = new YAML.LineCounter();
-  // Read as YAML 1.2 (`n`, `yes`, `on` stay strings, as the author meant); written with 1.1 quoting.
   // YAML.parseAllDocuments without the array: its Parser and Composer, documents as they complete.
   // logLevel error: the library's warnings go to process.emitWarning with the source line quoted
-  const composer = new YAML.Composer({ logLevel: "error" });
+  const composer = new YAML.Composer(asKubeseal ? { logLevel: "error", ...KUBESEAL_YAML } : { logLevel: "error" });
   for (const doc of composer.compose(new YAML.Parser(lines.addNewLine).parse(text))) {
     const line = lines.linePos(doc.range?.[0] ?? 0).line;
     const error = doc.errors[0];
@@ -105,50 +112,86 @@ export function* manifestDocs(text: string, file: string): Generator<ManifestDoc
     // Empty documents (a stray `---`) stay in the list so an edited file keeps them; readers skip them.
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 100 });
+      value = doc.toJS({ maxAliasCount: 100, mapAsMap: asKubeseal });
     } catch (error) {
       // alias bombs (yaml's "excessive alias count") and stack-deep nesting: a message, not a trace
       throw new SealboxError("CouldNotReadInputFile", `not valid YAML: ${yamlValueProblem(error)}`, { file, line });
     }
-    yield { value: value ?? null, line, yaml: doc };
+    yield { value: (asKubeseal ? kubesealValue(value, "", file, line) : value) ?? null, line, yaml: doc };
   }
 }
 
 /**
- * The documents' values and lines only, for reading Secrets to seal (nothing is edited, so no
- * yaml.Document is kept): manifests in the plain block layout are read ~6 times faster by the fast
- * reader, with plain scalars resolved by the yaml library's own core schema tags, exactly as
- * manifestDocs reads them (test/sealed/manifest-fast.test.ts); anything else goes to manifestDocs.
+ * The documents' values and lines only, for reading Secrets to seal, as kubeseal reads them: through
+ * sigs.k8s.io/yaml YAMLToJSON, that is go-yaml v2 with YAML 1.1 (`yes` is true, `0123` is 83, a
+ * `~` key is an error; fixtures/interop/sealed/sigs-yaml). Manifests in the plain block layout are
+ * read ~6 times faster by the fast reader, with the same resolution (test/sealed/manifest-fast.test.ts).
  */
 export function* manifestValues(text: string, file: string): Generator<ManifestDoc> {
   refuseHuge(text, file);
-  const fast = isJsonText(text) ? undefined : parseFastYamlStream(text, MANIFEST_VALUES);
+  const fast = isJsonText(text) ? undefined : parseFastYamlStream(text, KUBESEAL_VALUES);
   if (fast) yield* fast;
-  else yield* manifestDocs(text, file);
+  else yield* kubesealDocs(text, file);
 }
 
-// The core schema's tags that plain scalars are tested against, in the order the composer tries them.
-let coreTags: ScalarTag[] | undefined;
-
-/** A plain scalar as the yaml library's composer resolves it (compose-scalar.js findScalarTagByTest), then toJS. */
-function corePlain(source: string): unknown {
-  coreTags ??= new YAML.Schema({}).tags.filter((tag): tag is ScalarTag => tag.default === true && "test" in tag && !!tag.test);
-  const tag = coreTags.find((t) => t.test!.test(source));
-  if (!tag) return source;
-  // a resolver that would report a problem (an integer past its range…) is the full reader's to judge
-  const resolved: unknown = tag.resolve(source, () => outside(), { intAsBigInt: false } as ParseOptions & DocumentOptions & SchemaOptions);
-  return YAML.isScalar(resolved) ? resolved.value : resolved;
+/** manifestValues without the fast reader. */
+export function kubesealDocs(text: string, file: string): Generator<ManifestDoc> {
+  return documents(text, file, true);
 }
 
-const MANIFEST_VALUES: FastValues<unknown> = {
-  mapping: (entries) => Object.fromEntries(entries),
-  plain: corePlain,
-  key: (source) => {
-    const key = corePlain(source);
-    // a key read as null, a boolean or a number becomes a string in toJS: the full reader's business
-    return typeof key === "string" ? key : outside();
-  },
+// The yaml library reading as go-yaml v2: every plain scalar resolved by v2's resolve (ints as bigint,
+// so that keys tell them from floats), mappings as Maps (keys keep their type), a repeated key
+// replacing the earlier one, `<<` merging.
+const KUBESEAL_YAML = {
+  version: "1.1" as const,
+  uniqueKeys: false,
+  customTags: (tags: Tags) => [{ tag: "tag:sealbox,2026:go-yaml-v2-plain", default: true, test: /(?:)/, resolve: (source: string) => goResolve(source, true).value }, ...tags],
 };
+
+const KUBESEAL_VALUES: FastValues<unknown> = {
+  mapping: (entries) => Object.fromEntries(entries),
+  plain: (source) => jsonNumber(goResolve(source, true).value),
+  // a key kubeseal refuses or merges is the full reader's to report
+  key: (source) => (source === "<<" ? outside() : (jsonKey(goResolve(source, true).value) ?? outside())),
+};
+
+/** sigs.k8s.io/yaml convertToJSONableObject: keys as JSON strings (or an error), numbers as JSON numbers. */
+function kubesealValue(value: unknown, path: string, file: string, line: number): unknown {
+  if (Array.isArray(value)) return value.map((item, i) => kubesealValue(item, `${path}[${i}]`, file, line));
+  if (!(value instanceof Map)) return jsonNumber(value);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of value) {
+    const key = jsonKey(k);
+    if (key === undefined) {
+      const shown = k === null ? "null" : typeof k === "bigint" ? "an integer past int64" : "not a scalar";
+      throw new SealboxError("CouldNotReadInputFile", `a key in ${path || "the document"} is ${shown}, which kubeseal cannot read (quote it)`, { file, line });
+    }
+    setEntry(out, key, kubesealValue(v, path ? `${path}.${key}` : key, file, line));
+  }
+  return out;
+}
+
+/** A map key as convertToJSONableObject writes it; undefined for the ones it refuses (null, uint64, collections). */
+function jsonKey(key: unknown): string | undefined {
+  if (typeof key === "string") return key;
+  if (typeof key === "boolean") return String(key);
+  if (typeof key === "bigint") return key <= 2n ** 63n - 1n ? String(key) : undefined;
+  if (typeof key === "number") return formatFloat32(key);
+  return undefined;
+}
+
+/** strconv.FormatFloat(f, 'g', -1, 32) with go-yaml's .inf/.nan: the shortest digits that give the same float32. */
+function formatFloat32(f: number): string {
+  const single = Math.fround(f);
+  if (!Number.isFinite(single)) return formatYamlFloat(single);
+  let digits = 1;
+  while (Math.fround(Number(single.toPrecision(digits))) !== single) digits++;
+  return formatYamlFloat(Number(single.toPrecision(digits)));
+}
+
+function jsonNumber(value: unknown): unknown {
+  return typeof value === "bigint" ? Number(value) : value;
+}
 
 /** As in the YAML codec: past this the yaml library would exhaust memory and abort the process. */
 function refuseHuge(text: string, file: string): void {

@@ -295,7 +295,7 @@ describe("cert fetch through the API server's service proxy", () => {
   });
 
   it("refuses a server that is not a URL, naming the kubeconfig, cluster and context (exit 72), in cert fetch and seal", async () => {
-    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: y\nstringData:\n  k: v\n";
+    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: team\nstringData:\n  k: v\n";
     for (const server of ["not a url", "kube.example:6443/prefix", "ftp://kube.example", "https://admin:Pa55-in-url@kube example:6443"]) {
       const config = kubeconfig("not-a-url", { server, user: { token: TOKEN } });
       const fetched = await sealbox(["cert", "fetch", "--kubeconfig", config]);
@@ -312,7 +312,7 @@ describe("cert fetch through the API server's service proxy", () => {
 
   it("seal without a certificate fetches the controller's, as kubeseal does; --fetch-cert prints it", async () => {
     const config = kubeconfig("seal-fetch", { user: { token: TOKEN } });
-    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: y\nstringData:\n  k: fetched\n";
+    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: team\nstringData:\n  k: fetched\n";
     seen.length = 0;
     const sealed = await sealbox(["seal", "--format", "yaml"], { cwd: dir, input, env: cleanEnv({ KUBECONFIG: config }) });
     expect(sealed.stderr).toBe("sealbox: no certificate named: sealing with the controller's, fetched from service kube-system/sealed-secrets-controller (kubeconfig current context)\n");
@@ -342,7 +342,7 @@ describe("cert fetch through the API server's service proxy", () => {
     const config = kubeconfig("seal-rules", { user: { token: TOKEN } });
     const repo = tempDir();
     writeFileSync(join(repo, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.sealed\\.yaml$\n    sealed_secrets:\n      cert: ${CERT}\n`);
-    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: y\nstringData:\n  k: v\n";
+    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: team\nstringData:\n  k: v\n";
     seen.length = 0;
     // stdin matches no rule by path: before, this sealed to whatever cluster the kubeconfig named
     const fromStdin = await sealbox(["seal"], { cwd: repo, input, env: cleanEnv({ KUBECONFIG: config }) });
@@ -357,7 +357,7 @@ describe("cert fetch through the API server's service proxy", () => {
 
   it("seal says why when no certificate is named and the controller cannot be reached", async () => {
     const config = kubeconfig("seal-gone", { user: { token: TOKEN } });
-    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: y\nstringData:\n  k: v\n";
+    const input = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: team\nstringData:\n  k: v\n";
     const result = await sealbox(["seal", "--controller-namespace", "elsewhere"], { cwd: dir, input, env: cleanEnv({ KUBECONFIG: config }) });
     expect(result.status).toBe(72);
     expect(result.stdout).toBe("");

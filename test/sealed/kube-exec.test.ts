@@ -392,7 +392,7 @@ describe.runIf(HAS_SCRIPT)("an exec plugin on a terminal", () => {
     const out = join(dir, "tty.sealed.yaml");
     const pty = new Pty(["seal", "--format", "yaml", "-o", out], { env: env({ KUBECONFIG: config }), cwd: dir });
     await pty.expect("end with Ctrl-D");
-    pty.send("kind: Secret\rmetadata:\r  name: x\r  namespace: y\rstringData:\r  k: v\r\x04");
+    pty.send("kind: Secret\rmetadata:\r  name: x\r  namespace: team\rstringData:\r  k: v\r\x04");
     await pty.expect("MFA code: ");
     pty.send(`${TOKEN}\r`);
     expect(await pty.exit()).toBe(0);

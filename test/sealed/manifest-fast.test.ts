@@ -1,13 +1,13 @@
 // Secrets to seal are read by the fast reader when their manifest is in the plain block layout
 // (src/sealed/manifest.ts manifestValues): it must give exactly the documents, values and lines the
-// yaml library gives (manifestDocs), or give up and let the library read them. Checked on every YAML
+// yaml library gives reading as kubeseal does (kubesealDocs), or give up and let the library read them. Checked on every YAML
 // file in fixtures/, on random multi-document manifests, and on scalars the core schema reads as
 // something other than a string. It must also really be taken for ordinary manifests.
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { yamlFiles } from "../helpers/fixtures.js";
-import { manifestDocs, manifestValues, type ManifestDoc } from "../../src/sealed/manifest.js";
+import { kubesealDocs, manifestValues, type ManifestDoc } from "../../src/sealed/manifest.js";
 
 type Read = { docs?: { value: unknown; line: number }[]; error?: string; fast?: boolean };
 
@@ -21,14 +21,14 @@ function read(documents: (text: string, file: string) => Iterable<ManifestDoc>, 
 }
 
 /**
- * When the fast reader took the text (no document carries a yaml.Document), manifestDocs reads the
+ * When the fast reader took the text (no document carries a yaml.Document), kubesealDocs reads the
  * same documents, values and lines, without error; true then. Otherwise manifestValues was
- * manifestDocs itself, and there is nothing to compare.
+ * kubesealDocs itself, and there is nothing to compare.
  */
 function agrees(text: string): boolean {
   const fast = read(manifestValues, text);
   if (!fast.fast) return false;
-  expect(read(manifestDocs, text), text).toStrictEqual({ docs: fast.docs, fast: false });
+  expect(read(kubesealDocs, text), text).toStrictEqual({ docs: fast.docs, fast: false });
   return true;
 }
 
