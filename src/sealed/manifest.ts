@@ -251,10 +251,10 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
-/** Documents of a file as Secrets; a `v1 List` of Secrets counts as its items. */
-export function readSecrets(file: ManifestFile, path: string): SecretManifest[] {
+/** The Secrets of a manifest text, read as kubeseal reads them (manifestValues); a `v1 List` of Secrets counts as its items. */
+export function readSecrets(text: string, path: string): SecretManifest[] {
   const out: SecretManifest[] = [];
-  for (const doc of file.docs) {
+  for (const doc of manifestValues(text, path)) {
     if (doc.value === null) continue;
     for (const item of listItems(doc.value) ?? [doc.value]) out.push(asSecret(item, path, doc.line));
   }

@@ -16,7 +16,7 @@ const privateKey = createPrivateKey(readFileSync(KEY));
 const publicKey = createPublicKey(privateKey);
 
 function secretFrom(yaml: string) {
-  return readSecrets(parseManifests(yaml, "test.yaml"), "test.yaml")[0];
+  return readSecrets(yaml, "test.yaml")[0];
 }
 
 describe("kubeseal's layout details", () => {
@@ -141,7 +141,7 @@ describe("input checks", () => {
     const wrapped = Buffer.from("x".repeat(100)).toString("base64").replace(/(.{76})/, "$1\n");
     const block = secretFrom(base + `data:\n  crt: |\n    ${wrapped.replace("\n", "\n    ")}\n`);
     expect(block.data).toEqual({ crt: wrapped.replace("\n", "") });
-    const json = readSecrets(parseManifests(JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "a" }, data: { crt: wrapped.replace("\n", "\r\n") } }), "in.json"), "in.json")[0];
+    const json = readSecrets(JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "a" }, data: { crt: wrapped.replace("\n", "\r\n") } }), "in.json")[0];
     const unsealed = unsealSecret(sealSecret(json, { publicKey }), [privateKey]);
     expect(Buffer.from(unsealed.data!.crt, "base64").toString()).toBe("x".repeat(100));
     // a line break is all that is skipped: a space is still not base64
@@ -170,7 +170,7 @@ describe("input checks", () => {
     for (const [fields, message] of refused) {
       let error: unknown;
       try {
-        readSecrets(parseManifests(secret(fields), "in.yaml"), "in.yaml");
+        readSecrets(secret(fields), "in.yaml");
       } catch (e) {
         error = e;
       }
@@ -195,7 +195,7 @@ describe("input checks", () => {
 
   it("refuses what is not a Secret, with the line of the document", () => {
     try {
-      readSecrets(parseManifests(base + "stringData: {k: v}\n---\nkind: ConfigMap\n", "in.yaml"), "in.yaml");
+      readSecrets(base + "stringData: {k: v}\n---\nkind: ConfigMap\n", "in.yaml");
       expect.unreachable();
     } catch (error) {
       expect((error as Error).message).toBe("expected a Secret, found ConfigMap");

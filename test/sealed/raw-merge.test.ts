@@ -92,6 +92,17 @@ describe("seal --merge-into", () => {
     expect(opensslOpen(after.spec.encryptedData.username, "prod/db-credentials").toString()).toBe("admin");
   });
 
+  it("reads the Secret as seal does, as kubeseal reads it (YAML 1.1): a key `yes` is sealed as \"true\"", async () => {
+    const dir = tempDir();
+    const file = join(dir, "sealed.json");
+    copyFileSync(join(VECTORS, "namespace-wide.sealed.json"), file);
+    const result = await sealbox(["seal", "--cert", CERT, "--merge-into", file], { input: "kind: Secret\nmetadata:\n  name: x\nstringData:\n  yes: on-value\n" });
+    expect(result.status).toBe(0);
+    const parsed = JSON.parse(readFileSync(file, "utf8"));
+    expect(Object.keys(parsed.spec.encryptedData)).toEqual(["api-key", "true"]);
+    expect(opensslOpen(parsed.spec.encryptedData.true, "team-a").toString()).toBe("on-value");
+  });
+
   it("keeps a JSON file JSON, in kubeseal's layout, and uses the file's scope", async () => {
     const dir = tempDir();
     const file = join(dir, "sealed.json");

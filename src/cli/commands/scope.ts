@@ -50,7 +50,7 @@ async function scope(file: string, flags: ScopeFlags): Promise<void> {
   let fromSecret;
   if (flags.fromSecret) {
     const secretInput = await readInput(flags.fromSecret);
-    const secrets = readSecrets(parseManifests(secretInput.bytes.toString("utf8"), secretInput.name), secretInput.name);
+    const secrets = readSecrets(secretInput.bytes.toString("utf8"), secretInput.name);
     if (secrets.length !== 1) throw new SealboxError("NeedAtLeastOneDocument", `--from-secret takes exactly one Secret, found ${secrets.length}`, { file: secretInput.name });
     fromSecret = secrets[0];
   }

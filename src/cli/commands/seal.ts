@@ -142,7 +142,7 @@ async function seal(file: string | undefined, flags: SealFlags): Promise<void> {
   if (flags.mergeInto) {
     const { mergeInto } = await import("../../sealed/rewrite.js");
     const { parseManifests, readSecrets, stringifyManifests } = await import("../../sealed/manifest.js");
-    const secrets = readSecrets(parseManifests(input.bytes.toString("utf8"), input.name), input.name);
+    const secrets = readSecrets(input.bytes.toString("utf8"), input.name);
     if (secrets.length !== 1) throw new SealboxError("NeedAtLeastOneDocument", `--merge-into takes exactly one Secret, found ${secrets.length}`, { file: input.name });
     const target = await readInput(flags.mergeInto);
     const manifests = parseManifests(target.bytes.toString("utf8"), target.name);
