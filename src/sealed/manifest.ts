@@ -256,9 +256,40 @@ export function readSecrets(text: string, path: string): SecretManifest[] {
   const out: SecretManifest[] = [];
   for (const doc of manifestValues(text, path)) {
     if (doc.value === null) continue;
-    for (const item of listItems(doc.value) ?? [doc.value]) out.push(asSecret(item, path, doc.line));
+    const items = listItems(doc.value);
+    (items ?? [doc.value]).forEach((item, i) => {
+      try {
+        out.push(asSecret(item, path, doc.line));
+      } catch (error) {
+        throw atFieldLine(error, text, doc.line, items ? ["items", i] : []);
+      }
+    });
   }
   return out;
+}
+
+// Which field of its document a refusal is about: the fast reader keeps no positions, so the field's
+// line is found only once there is an error to show (atFieldLine).
+const refusedFields = new WeakMap<SealboxError, (string | number)[]>();
+
+function fieldError(message: string, field: (string | number)[], file: string, line?: number): SealboxError {
+  const error = new SealboxError("CouldNotReadInputFile", message, { file, line });
+  refusedFields.set(error, field);
+  return error;
+}
+
+/**
+ * `error` at the line of the field it refuses, if it names one: found in the document of `text` that
+ * starts on `docLine`, under `within` (a List's item). Otherwise `error` as it was, at the document's line.
+ */
+export function atFieldLine(error: unknown, text: string, docLine: number, within: (string | number)[] = []): unknown {
+  const field = error instanceof SealboxError ? refusedFields.get(error) : undefined;
+  if (!field) return error;
+  const lines = new YAML.LineCounter();
+  const doc = YAML.parseAllDocuments(text, { lineCounter: lines }).find((d) => lines.linePos(d.range[0]).line === docLine);
+  const at = (doc?.getIn([...within, ...field], true) as { range?: [number] } | undefined)?.range?.[0];
+  const found = error as SealboxError;
+  return at === undefined ? found : new SealboxError(found.code, found.message, { file: found.file, line: lines.linePos(at).line, details: found.details });
 }
 
 export function asSecret(value: unknown, file: string, line?: number): SecretManifest {
@@ -275,24 +306,24 @@ export function asSecret(value: unknown, file: string, line?: number): SecretMan
   for (const field of ["data", "stringData"] as const) {
     const map = value[field];
     if (map === undefined || map === null) continue;
-    if (!isRecord(map)) throw new SealboxError("CouldNotReadInputFile", `${field} must be a map`, { file, line });
+    if (!isRecord(map)) throw fieldError(`${field} must be a map`, [field], file, line);
     const entries = Object.entries(map).map(([key, v]) => {
-      if (typeof v !== "string") throw new SealboxError("CouldNotReadInputFile", `${field}.${key} must be a string (quote it)`, { file, line });
+      if (typeof v !== "string") throw fieldError(`${field}.${key} must be a string (quote it)`, [field, key], file, line);
       if (field === "stringData") return [key, v];
       // Go's base64 (kubectl's, kubeseal's) skips line breaks: a certificate's data is often wrapped
       const base64 = v.replace(/[\r\n]/g, "");
-      if (!isStdBase64(base64)) throw new SealboxError("CouldNotReadInputFile", `data.${key} is not valid base64 (use stringData for plain text)`, { file, line });
+      if (!isStdBase64(base64)) throw fieldError(`data.${key} is not valid base64 (use stringData for plain text)`, ["data", key], file, line);
       return [key, base64];
     });
     secret[field] = Object.fromEntries(entries);
   }
   // kubeseal's decoder refuses these; dropped here, the Secret would lose its type or immutability unnoticed
   if (value.type != null) {
-    if (typeof value.type !== "string") throw new SealboxError("CouldNotReadInputFile", "type must be a string (quote it)", { file, line });
+    if (typeof value.type !== "string") throw fieldError("type must be a string (quote it)", ["type"], file, line);
     secret.type = value.type;
   }
   if (value.immutable != null) {
-    if (typeof value.immutable !== "boolean") throw new SealboxError("CouldNotReadInputFile", "immutable must be true or false", { file, line });
+    if (typeof value.immutable !== "boolean") throw fieldError("immutable must be true or false", ["immutable"], file, line);
     secret.immutable = value.immutable;
   }
   return secret;
@@ -314,23 +345,23 @@ export function secretValues(secret: SecretManifest): Map<string, Uint8Array> {
  */
 function checkedMeta(meta: unknown, file: string, line?: number): ObjectMeta {
   if (meta == null) return {};
-  if (!isRecord(meta)) throw new SealboxError("CouldNotReadInputFile", "metadata must be a mapping", { file, line });
+  if (!isRecord(meta)) throw fieldError("metadata must be a mapping", ["metadata"], file, line);
   for (const field of ["name", "namespace"]) {
     if (meta[field] != null && typeof meta[field] !== "string") {
-      throw new SealboxError("CouldNotReadInputFile", `metadata.${field} must be a string (quote it)`, { file, line });
+      throw fieldError(`metadata.${field} must be a string (quote it)`, ["metadata", field], file, line);
     }
   }
   for (const field of ["labels", "annotations"]) {
     const map = meta[field];
     if (map == null) continue;
-    if (!isRecord(map)) throw new SealboxError("CouldNotReadInputFile", `metadata.${field} must be a mapping of names to strings`, { file, line });
+    if (!isRecord(map)) throw fieldError(`metadata.${field} must be a mapping of names to strings`, ["metadata", field], file, line);
     for (const [key, value] of Object.entries(map)) {
-      if (typeof value !== "string") throw new SealboxError("CouldNotReadInputFile", `metadata.${field}.${key} must be a string (quote it)`, { file, line });
+      if (typeof value !== "string") throw fieldError(`metadata.${field}.${key} must be a string (quote it)`, ["metadata", field, key], file, line);
     }
   }
   const finalizers = meta.finalizers;
   if (finalizers != null && !(Array.isArray(finalizers) && finalizers.every((f) => typeof f === "string"))) {
-    throw new SealboxError("CouldNotReadInputFile", "metadata.finalizers must be a list of strings", { file, line });
+    throw fieldError("metadata.finalizers must be a list of strings", ["metadata", "finalizers"], file, line);
   }
   return meta as ObjectMeta;
 }

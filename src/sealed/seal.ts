@@ -9,6 +9,7 @@ import { SealboxError, argumentError, choiceError, withFile } from "../errors.js
 import {
   SEALED_API_VERSION,
   asSecret,
+  atFieldLine,
   formatManifest,
   manifestValues,
   secretValues,
@@ -176,12 +177,19 @@ function* secretsOf(text: string, file: string, options: SealOptions): Generator
   let count = 0;
   for (const doc of manifestValues(text, file)) {
     if (doc.value === null) continue;
-    for (const item of listItems(doc.value) ?? [doc.value]) {
+    const items = listItems(doc.value);
+    for (const [i, item] of (items ?? [doc.value]).entries()) {
       yield withFile(() => {
         // kubeseal's --name names the one Secret it seals: given to several, it would seal them all
         // under one name, and the last applied would replace the others in the cluster
         if (options.name !== undefined && ++count > 1) throw new SealboxError("ConflictingParameters", "--name names one Secret, and the input holds more: name each in its metadata.name");
-        return prepare(asSecret(item, file, doc.line), options);
+        let secret: SecretManifest;
+        try {
+          secret = asSecret(item, file, doc.line);
+        } catch (error) {
+          throw atFieldLine(error, text, doc.line, items ? ["items", i] : []);
+        }
+        return prepare(secret, options);
       }, file, doc.line);
     }
   }

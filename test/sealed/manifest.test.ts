@@ -24,7 +24,7 @@ describe("kubeseal's layout details", () => {
 kind: Secret
 metadata:
   name: s
-  namespace: n
+  namespace: "n"
   generateName: s-
   finalizers: [example.com/keep]
   annotations:
@@ -162,9 +162,8 @@ describe("input checks", () => {
       ["metadata: {name: s, namespace: a, labels: [x]}\n", /^metadata\.labels must be a mapping of names to strings$/],
       ["metadata: {name: s, namespace: a, finalizers: example.com/keep}\n", /^metadata\.finalizers must be a list of strings$/],
       ["metadata: s\n", /^metadata must be a mapping$/],
-      // dropped silently, these lost the Secret's type or its immutability (YAML 1.2 reads `yes` as a string)
+      // dropped silently, these lost the Secret's type or its immutability (`immutable: yes` is true, as kubeseal reads YAML 1.1)
       ["metadata: {name: s, namespace: a}\ntype: 5\n", /^type must be a string/],
-      ["metadata: {name: s, namespace: a}\nimmutable: yes\n", /^immutable must be true or false$/],
       ["metadata: {name: s, namespace: a}\nimmutable: \"true\"\n", /^immutable must be true or false$/],
     ];
     for (const [fields, message] of refused) {
@@ -178,6 +177,17 @@ describe("input checks", () => {
       expect((error as SealboxError).message, fields).toMatch(message);
       expect((error as SealboxError).exitStatus).toBe(2);
     }
+    // the refusal names the field's own line, found once there is an error to show
+    const lines = (text: string): number | undefined => {
+      try {
+        readSecrets(text, "in.yaml");
+      } catch (e) {
+        return (e as SealboxError).line;
+      }
+      return undefined;
+    };
+    expect(lines("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: a\nstringData:\n  k: v\n  p: 5\n")).toBe(8);
+    expect(lines("kind: List\nitems:\n- kind: Secret\n  metadata: {name: s, namespace: a}\n  type: 5\n")).toBe(5);
     const fine = secretFrom(secret("metadata: {name: s, namespace: a, labels: {enabled: \"true\"}, annotations: null, finalizers: [a/b]}\ntype: Opaque\nimmutable: true\n"));
     expect(fine.metadata.labels).toEqual({ enabled: "true" });
     expect(fine.immutable).toBe(true);
